@@ -1,0 +1,378 @@
+package casefile
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+)
+
+// Case is an open, unlocked case file. It holds the exclusive lock on the
+// file until Close. Its methods are safe for concurrent use.
+type Case struct {
+	mu     sync.Mutex
+	path   string
+	db     *sql.DB
+	id     uuid.UUID
+	mk     []byte
+	rec    *sealer // records subkey
+	clock  func() time.Time
+	kdf    KDFParams
+	slot   int
+	info   Info
+	closed bool
+}
+
+func invalidf(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrInvalid}, args...)...)
+}
+
+func checkText(field, v string, required bool, max int) error {
+	if !utf8.ValidString(v) {
+		return invalidf("%s is not valid UTF-8 text", field)
+	}
+	if required && strings.TrimSpace(v) == "" {
+		return invalidf("%s is required: enter a %s", field, field)
+	}
+	if len(v) > max {
+		return invalidf("%s is too long (%d bytes, at most %d)", field, len(v), max)
+	}
+	return nil
+}
+
+func formatTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+
+func (o Options) now() time.Time {
+	if o.Clock != nil {
+		return o.Clock().UTC()
+	}
+	return time.Now().UTC()
+}
+
+// Create makes a new case file at path, protected by passphrase in key slot
+// 1. It never overwrites an existing file. On failure nothing is left at path.
+func Create(path string, passphrase []byte, nc NewCase, opts Options) (c *Case, err error) {
+	defer func() {
+		if err != nil {
+			err = fmt.Errorf("create case %s: %w", path, err)
+		}
+	}()
+	if err := nc.Validate(); err != nil {
+		return nil, err
+	}
+	if len(passphrase) == 0 {
+		return nil, ErrEmptyPassphrase
+	}
+	kdf := opts.KDF.orDefault()
+	if err := kdf.checkWrite(); err != nil {
+		return nil, err
+	}
+	// Claim the name atomically; 0600 because the file is nobody else's business.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		switch {
+		case errors.Is(err, fs.ErrExist):
+			return nil, fmt.Errorf("%w: %s", ErrExists, path)
+		case errors.Is(err, fs.ErrPermission):
+			return nil, fmt.Errorf("%w: %v", ErrReadOnly, err)
+		}
+		return nil, err
+	}
+	f.Close()
+	defer func() {
+		if err != nil {
+			removeCaseFiles(path)
+		}
+	}()
+
+	ctx := context.Background()
+	db, err := openDB(ctx, path, true)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			db.Close()
+		}
+	}()
+	if err := migrate(ctx, db); err != nil {
+		return nil, mapSQLiteError(err)
+	}
+	c = &Case{path: path, db: db, id: uuid.New(), clock: opts.Clock, kdf: kdf}
+	c.mk = make([]byte, masterKeyLen)
+	if _, err := rand.Read(c.mk); err != nil {
+		return nil, err
+	}
+	if err := c.deriveKeys(); err != nil {
+		return nil, err
+	}
+	now := c.now()
+	c.info = Info{
+		Title: nc.Title, CaseNumber: nc.CaseNumber, Examiner: nc.Examiner, Description: nc.Description,
+		Created: now, CaseUUID: c.id, FormatVersion: FormatVersion,
+	}
+	err = c.update(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA application_id = %d`, ApplicationID)); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO case_header (id, case_uuid, format_tag) VALUES (1, ?, ?)`, c.id.String(), FormatTag); err != nil {
+			return err
+		}
+		slot, err := insertSlot(ctx, tx, c.rec, c.id, c.mk, SlotPassphrase, nc.Examiner, passphrase, kdf, now)
+		c.slot = slot
+		if err != nil {
+			return err
+		}
+		return c.insertInfo(ctx, tx)
+	})
+	if err != nil {
+		return nil, mapSQLiteError(err)
+	}
+	// Checkpoint at once so the main file carries the Custodia header even
+	// if the process dies before Close.
+	if err := checkpoint(ctx, db); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func removeCaseFiles(path string) {
+	for _, p := range []string{path, path + "-wal", path + "-shm", path + "-journal"} {
+		os.Remove(p)
+	}
+}
+
+func (c *Case) insertInfo(ctx context.Context, tx *sql.Tx) error {
+	row := uuid.New().String()
+	cols := []struct{ name, value string }{
+		{"title", c.info.Title},
+		{"case_number", c.info.CaseNumber},
+		{"examiner", c.info.Examiner},
+		{"description", c.info.Description},
+		{"created", formatTime(c.info.Created)},
+	}
+	vals := make([]any, 0, len(cols)+1)
+	vals = append(vals, row)
+	for _, col := range cols {
+		s, err := c.rec.sealString("case_info", row, col.name, col.value)
+		if err != nil {
+			return err
+		}
+		vals = append(vals, s)
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO case_info (row_uuid, title, case_number, examiner, description, created)
+		VALUES (?, ?, ?, ?, ?, ?)`, vals...)
+	return err
+}
+
+// Open unlocks the case file at path with passphrase (or a recovery key).
+// A failed Open leaves the file's bytes unchanged.
+func Open(path string, passphrase []byte, opts Options) (c *Case, err error) {
+	defer func() {
+		if err != nil {
+			err = fmt.Errorf("open case %s: %w", path, err)
+		}
+	}()
+	if len(passphrase) == 0 {
+		return nil, ErrEmptyPassphrase
+	}
+	if err := inspectFile(path); err != nil {
+		return nil, err
+	}
+	ctx := context.Background()
+	db, err := openDB(ctx, path, false)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			db.Close()
+		}
+	}()
+	c = &Case{path: path, db: db, clock: opts.Clock, kdf: opts.KDF.orDefault()}
+	if err := c.load(ctx, passphrase); err != nil {
+		return nil, mapSQLiteError(err)
+	}
+	return c, nil
+}
+
+func (c *Case) load(ctx context.Context, passphrase []byte) error {
+	ver, err := schemaVersion(ctx, c.db)
+	if err != nil {
+		return fmt.Errorf("read format version: %w", err)
+	}
+	if ver == 0 {
+		return fmt.Errorf("%w: no schema", ErrNotACase)
+	}
+	if ver > FormatVersion {
+		return fmt.Errorf("%w: the case is format version %d, this Custodia reads up to %d", ErrNewerFormat, ver, FormatVersion)
+	}
+	var id, tag string
+	if err := c.db.QueryRowContext(ctx, `SELECT case_uuid, format_tag FROM case_header WHERE id = 1`).Scan(&id, &tag); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("%w: the case header is missing", ErrCorrupt)
+		}
+		return fmt.Errorf("read case header: %w", err)
+	}
+	if tag != FormatTag {
+		return fmt.Errorf("%w: format tag %q, want %q", ErrNotACase, tag, FormatTag)
+	}
+	if c.id, err = uuid.Parse(id); err != nil {
+		return fmt.Errorf("%w: malformed case UUID %q", ErrCorrupt, id)
+	}
+	c.mk, c.slot, err = unlock(ctx, c.db, c.id, passphrase)
+	if err != nil {
+		return err
+	}
+	if err := c.deriveKeys(); err != nil {
+		return err
+	}
+	if err := c.loadInfo(ctx, ver); err != nil {
+		return err
+	}
+	// Key slots' sealed labels are checked at open, so tampering there is
+	// reported now rather than on first listing.
+	if _, err := c.keySlots(ctx); err != nil {
+		return err
+	}
+	// Upgrade an older format only once the passphrase proved right, so a
+	// failed open never changes the file.
+	if ver < FormatVersion {
+		if err := migrate(ctx, c.db); err != nil {
+			return err
+		}
+		c.info.FormatVersion = FormatVersion
+	}
+	return nil
+}
+
+func (c *Case) deriveKeys() error {
+	k, err := deriveSubkey(c.mk, c.id, purposeRecords)
+	if err != nil {
+		return err
+	}
+	c.rec, err = newSealer(k, c.id)
+	return err
+}
+
+func (c *Case) loadInfo(ctx context.Context, ver int) error {
+	var row string
+	var sealed [5][]byte
+	err := c.db.QueryRowContext(ctx, `SELECT row_uuid, title, case_number, examiner, description, created FROM case_info`).
+		Scan(&row, &sealed[0], &sealed[1], &sealed[2], &sealed[3], &sealed[4])
+	if err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("%w: the case record is missing", ErrCorrupt)
+		}
+		return fmt.Errorf("read case record: %w", err)
+	}
+	names := [5]string{"title", "case_number", "examiner", "description", "created"}
+	var plain [5]string
+	for i, name := range names {
+		if plain[i], err = c.rec.openString("case_info", row, name, sealed[i]); err != nil {
+			return err
+		}
+	}
+	created, err := time.Parse(time.RFC3339Nano, plain[4])
+	if err != nil {
+		return fmt.Errorf("%w: case_info/%s created %q is not an RFC 3339 time", ErrCorrupt, row, plain[4])
+	}
+	c.info = Info{Title: plain[0], CaseNumber: plain[1], Examiner: plain[2], Description: plain[3],
+		Created: created.UTC(), CaseUUID: c.id, FormatVersion: ver}
+	return nil
+}
+
+func (c *Case) openTime(table, row, column string, sealed []byte) (time.Time, error) {
+	s, err := c.rec.openString(table, row, column, sealed)
+	if err != nil {
+		return time.Time{}, err
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%w: %s/%s %s %q is not an RFC 3339 time", ErrCorrupt, table, row, column, s)
+	}
+	return t.UTC(), nil
+}
+
+func (c *Case) now() time.Time { return Options{Clock: c.clock}.now() }
+
+// usable reports ErrClosed after Close. The caller holds c.mu.
+func (c *Case) usable() error {
+	if c.closed {
+		return ErrClosed
+	}
+	return nil
+}
+
+// update runs fn in one transaction; both the change and (later) its
+// custody entry commit, or neither does.
+func (c *Case) update(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := c.db.BeginTx(ctx, nil)
+	if err != nil {
+		return mapSQLiteError(err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return mapSQLiteError(err)
+	}
+	return mapSQLiteError(tx.Commit())
+}
+
+// checkpoint copies the WAL into the main file and truncates the WAL.
+func checkpoint(ctx context.Context, db *sql.DB) error {
+	var busy, logFrames, done int
+	if err := db.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logFrames, &done); err != nil {
+		return fmt.Errorf("checkpoint: %w", mapSQLiteError(err))
+	}
+	if busy != 0 {
+		return fmt.Errorf("checkpoint: %w", ErrCaseLocked)
+	}
+	return nil
+}
+
+// Close checkpoints the journal into the case file, so one file remains at
+// rest, releases the lock and forgets the keys. Close is idempotent.
+func (c *Case) Close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return nil
+	}
+	c.closed = true
+	err := checkpoint(context.Background(), c.db)
+	if cerr := c.db.Close(); err == nil {
+		err = cerr
+	}
+	clear(c.mk)
+	c.rec = nil
+	if err != nil {
+		return fmt.Errorf("close case %s: %w", c.path, err)
+	}
+	return nil
+}
+
+// Path returns the file the case was opened from.
+func (c *Case) Path() string { return c.path }
+
+// Info returns the case record.
+func (c *Case) Info() Info {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.info
+}
+
+// UnlockedSlot returns the id of the key slot whose secret opened the case.
+func (c *Case) UnlockedSlot() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.slot
+}
