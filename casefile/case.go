@@ -188,6 +188,9 @@ func Open(path string, passphrase []byte, opts Options) (c *Case, err error) {
 	if err := inspectFile(path); err != nil {
 		return nil, err
 	}
+	if err := checkWritable(path); err != nil {
+		return nil, err
+	}
 	ctx := context.Background()
 	db, err := openDB(ctx, path, false)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"syscall"
 )
 
 // ApplicationID is stored in the SQLite header (PRAGMA application_id) and
@@ -73,4 +74,18 @@ func inspectFile(path string) error {
 		return fmt.Errorf("%w: header says %d bytes, the file has %d", ErrTruncated, pages*pageSize, size)
 	}
 	return nil
+}
+
+// checkWritable reports ErrReadOnly when the case file cannot be opened for
+// writing (permissions, read-only file system). Opening a case always
+// writes: its lock, its journal, later its custody ledger.
+func checkWritable(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		if errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EROFS) {
+			return fmt.Errorf("%w: %v", ErrReadOnly, err)
+		}
+		return err
+	}
+	return f.Close()
 }

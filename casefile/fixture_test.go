@@ -1,0 +1,105 @@
+package casefile
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the committed case-file fixture")
+
+// fixturePath is a format-version-1 case made with TestKDF and TestOptions'
+// clock, passphrase testPass. It guards format compatibility (later builds
+// must keep opening it) and seeds the fuzzer.
+const fixturePath = "../testdata/casefile/v1.custodia"
+
+func TestOpenV1Fixture(t *testing.T) {
+	if *update {
+		os.MkdirAll(filepath.Dir(fixturePath), 0o755)
+		os.Remove(fixturePath)
+		c, err := Create(fixturePath, []byte(testPass), testCase, TestOptions())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.AddKeySlot("second examiner", []byte("second passphrase")); err != nil {
+			t.Fatal(err)
+		}
+		c.Close()
+	}
+	// Work on a copy: opening may upgrade the format in later versions.
+	path := filepath.Join(t.TempDir(), "v1.custodia")
+	b, err := os.ReadFile(fixturePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(path, b, 0o600)
+	c, err := Open(path, []byte("second passphrase"), TestOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	info := c.Info()
+	if info.Title != testCase.Title || info.CaseNumber != testCase.CaseNumber || info.Examiner != testCase.Examiner ||
+		info.Description != testCase.Description || !info.Created.Equal(TestTime) || c.UnlockedSlot() != 2 {
+		t.Fatalf("fixture opened as %+v (slot %d)", info, c.UnlockedSlot())
+	}
+}
+
+// FuzzOpenCorrupted applies byte edits and a truncation to the fixture and
+// opens the result. Open must never panic or hang, and whatever it accepts
+// must decode to exactly the original record: authentication lets no edit
+// through to the data.
+func FuzzOpenCorrupted(f *testing.F) {
+	base, err := os.ReadFile(fixturePath)
+	if err != nil {
+		f.Fatal(err)
+	}
+	seed := func(pairs ...uint32) []byte {
+		var b []byte
+		for i := 0; i+1 < len(pairs); i += 2 {
+			b = binary.BigEndian.AppendUint32(b, pairs[i])
+			b = append(b, byte(pairs[i+1]))
+		}
+		return b
+	}
+	f.Add(seed(), uint32(0))
+	f.Add(seed(16, 0xff), uint32(0))          // page size
+	f.Add(seed(28, 0x01), uint32(0))          // page count
+	f.Add(seed(68, 0x01), uint32(0))          // application id
+	f.Add(seed(60, 0x02), uint32(0))          // user_version
+	f.Add(seed(65536+100, 0x40), uint32(0))   // second page
+	f.Add(seed(), uint32(len(base)-65536))    // one page short
+	f.Add(seed(3*65536+500, 0x01), uint32(0)) // a later page
+	f.Add(seed(uint32(len(base)-8), 1), uint32(0))
+	f.Fuzz(func(t *testing.T, edits []byte, truncate uint32) {
+		b := bytes.Clone(base)
+		for i := 0; i+5 <= len(edits); i += 5 {
+			off := binary.BigEndian.Uint32(edits[i:]) % uint32(len(b))
+			b[off] ^= edits[i+4]
+		}
+		if truncate > 0 {
+			b = b[:truncate%uint32(len(b))]
+		}
+		path := filepath.Join(t.TempDir(), "fuzz.custodia")
+		if err := os.WriteFile(path, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		c, err := Open(path, []byte(testPass), TestOptions())
+		if err != nil {
+			if errors.Is(err, ErrClosed) {
+				t.Fatalf("unexpected error kind: %v", err)
+			}
+			return
+		}
+		defer c.Close()
+		info := c.Info()
+		if info.Title != testCase.Title || info.CaseNumber != testCase.CaseNumber || info.Examiner != testCase.Examiner ||
+			info.Description != testCase.Description || !info.Created.Equal(TestTime) {
+			t.Fatalf("a corrupted file opened with altered data: %+v", info)
+		}
+	})
+}
