@@ -2,7 +2,10 @@ module github.com/custodia-dfir/custodia
 
 go 1.26.0
 
+require golang.org/x/tools v0.52.0
+
 require (
+	filippo.io/edwards25519 v1.1.0 // indirect
 	fyne.io/fyne/v2 v2.7.1 // indirect
 	github.com/dustin/go-humanize v1.1.0 // indirect
 	github.com/google/uuid v1.6.0 // indirect

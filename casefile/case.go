@@ -51,11 +51,14 @@ func checkText(field, v string, required bool, max int) error {
 
 func formatTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 
+// now returns the clock's time in UTC, truncated to milliseconds: the
+// precision every stored time has.
 func (o Options) now() time.Time {
+	t := time.Now()
 	if o.Clock != nil {
-		return o.Clock().UTC()
+		t = o.Clock()
 	}
-	return time.Now().UTC()
+	return t.UTC().Truncate(time.Millisecond)
 }
 
 // Create makes a new case file at path, protected by passphrase in key slot

@@ -1,0 +1,245 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"text/tabwriter"
+
+	"github.com/custodia-dfir/custodia/casefile"
+)
+
+var keyslotCommand = &command{
+	name:    "keyslot",
+	summary: "manage the key slots that open a case",
+	about: `A case's master key is stored once per key slot, each wrapped with its own
+passphrase or recovery key, so several examiners or a recovery key held
+offline can open the same case. Adding, removing or changing a slot rewrites
+no other data.`,
+	sub: []*command{
+		{
+			name:    "list",
+			args:    "CASE [--json]",
+			summary: "list the key slots of a case",
+			run:     runKeyslotList,
+		},
+		{
+			name:    "add",
+			args:    "CASE [--label LABEL] [--recovery]",
+			summary: "add a passphrase or a recovery key that opens the case",
+			about: `Open CASE and add a key slot. Without --recovery the slot's passphrase comes
+from --new-passphrase-file, else $CUSTODIA_NEW_PASSPHRASE, else it is asked
+twice on the terminal. With --recovery Custodia generates a recovery key and
+prints it once on standard output; store it offline. It opens the case like a
+passphrase (case, spaces and dashes do not matter).`,
+			run: runKeyslotAdd,
+		},
+		{
+			name:    "remove",
+			args:    "CASE ID",
+			summary: "remove a key slot (never the last one)",
+			about: `Open CASE and remove the key slot with the id ID, as shown by 'custodiactl
+keyslot list'. The last key slot cannot be removed. Copies of the case file
+made before the removal still open with the removed secret.`,
+			run: runKeyslotRemove,
+		},
+	},
+}
+
+var passwdCommand = &command{
+	name:    "passwd",
+	args:    "CASE",
+	summary: "change the passphrase of the key slot it opens",
+	about: `Open CASE with its current passphrase and give the key slot that passphrase
+opened a new one. Other key slots keep their passphrases. The new passphrase
+comes from --new-passphrase-file, else $CUSTODIA_NEW_PASSPHRASE, else it is
+asked twice on the terminal.`,
+	run: runPasswd,
+}
+
+func runKeyslotList(inv *invocation, args []string) error {
+	fs := newFlagSet(inv.cmd)
+	asJSON := fs.Bool("json", false, "print JSON instead of text")
+	var pf passphraseFlags
+	pf.addPassphraseFlag(fs)
+	pos, err := inv.parseN(fs, args, "CASE")
+	if err != nil {
+		return err
+	}
+	return inv.withCase(pos[0], &pf, func(c *casefile.Case) error {
+		slots, err := c.KeySlots()
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return writeJSON(inv.stdout, keySlotsJSON(slots))
+		}
+		writeKeySlotTable(inv.stdout, slots, "")
+		return nil
+	})
+}
+
+func runKeyslotAdd(inv *invocation, args []string) error {
+	fs := newFlagSet(inv.cmd)
+	label := fs.String("label", "", "a `LABEL` saying whose or which key this is, e.g. \"J. Doe laptop\"")
+	recovery := fs.Bool("recovery", false, "generate a recovery key instead of asking for a passphrase")
+	var pf passphraseFlags
+	pf.addPassphraseFlag(fs)
+	pf.addNewPassphraseFlag(fs)
+	pos, err := inv.parseN(fs, args, "CASE")
+	if err != nil {
+		return err
+	}
+	path := pos[0]
+	if *recovery && pf.newFile != "" {
+		return inv.usagef("--recovery generates its own key; do not give --new-passphrase-file with it")
+	}
+	return inv.withCase(path, &pf, func(c *casefile.Case) error {
+		if *recovery {
+			slot, key, err := c.AddRecoveryKey(*label)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(inv.stderr, "Added recovery key slot %d. The recovery key follows; it is shown only this once.\n", slot.ID)
+			fmt.Fprintf(inv.stderr, "warning: store it offline (printed, in a safe). Anyone who has it can open the case.\n")
+			fmt.Fprintln(inv.stdout, key)
+			return nil
+		}
+		readNew, err := inv.newPassphraseSource(&pf, path, false)
+		if err != nil {
+			return err
+		}
+		pass, err := readNew()
+		if err != nil {
+			return err
+		}
+		defer clear(pass)
+		slot, err := c.AddKeySlot(*label, pass)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(inv.stdout, "Added key slot %d (%s).\n", slot.ID, slot.Kind)
+		return nil
+	})
+}
+
+func runKeyslotRemove(inv *invocation, args []string) error {
+	fs := newFlagSet(inv.cmd)
+	var pf passphraseFlags
+	pf.addPassphraseFlag(fs)
+	pos, err := inv.parseN(fs, args, "CASE", "ID")
+	if err != nil {
+		return err
+	}
+	id, err := strconv.Atoi(pos[1])
+	if err != nil || id < 0 {
+		return inv.usagef("key slot ID must be a number as shown by 'custodiactl keyslot list', not %q", pos[1])
+	}
+	return inv.withCase(pos[0], &pf, func(c *casefile.Case) error {
+		if err := c.RemoveKeySlot(id); err != nil {
+			return err
+		}
+		fmt.Fprintf(inv.stdout, "Removed key slot %d.\n", id)
+		if id == c.UnlockedSlot() {
+			fmt.Fprintf(inv.stderr, "note: that was the key slot the given passphrase opened; it no longer opens %s\n", pos[0])
+		}
+		return nil
+	})
+}
+
+func runPasswd(inv *invocation, args []string) error {
+	fs := newFlagSet(inv.cmd)
+	var pf passphraseFlags
+	pf.addPassphraseFlag(fs)
+	pf.addNewPassphraseFlag(fs)
+	pos, err := inv.parseN(fs, args, "CASE")
+	if err != nil {
+		return err
+	}
+	path := pos[0]
+	return inv.withCase(path, &pf, func(c *casefile.Case) error {
+		slots, err := c.KeySlots()
+		if err != nil {
+			return err
+		}
+		opened := c.UnlockedSlot()
+		for _, s := range slots {
+			if s.ID == opened && s.Kind != casefile.SlotPassphrase {
+				return withHint(fmt.Errorf("change passphrase: key slot %d was opened with a %s key, which cannot be changed to a chosen passphrase", s.ID, s.Kind),
+					"add a passphrase slot with 'custodiactl keyslot add', then remove this slot with 'custodiactl keyslot remove' if it should no longer open the case")
+			}
+		}
+		readNew, err := inv.newPassphraseSource(&pf, path, false)
+		if err != nil {
+			return err
+		}
+		pass, err := readNew()
+		if err != nil {
+			return err
+		}
+		defer clear(pass)
+		if err := c.ChangePassphrase(pass); err != nil {
+			return err
+		}
+		fmt.Fprintf(inv.stdout, "Changed the passphrase of key slot %d.\n", opened)
+		return nil
+	})
+}
+
+// keySlotJSON is the JSON form of a key slot, shared by info and keyslot list.
+type keySlotJSON struct {
+	ID      int     `json:"id"`
+	Kind    string  `json:"kind"`
+	Label   string  `json:"label"`
+	Created string  `json:"created"`
+	KDF     kdfJSON `json:"kdf"`
+}
+
+type kdfJSON struct {
+	Algorithm string `json:"algorithm"`
+	Time      uint32 `json:"time"`
+	MemoryKiB uint32 `json:"memory_kib"`
+	Threads   uint8  `json:"threads"`
+}
+
+// keySlotsJSON converts slots; it never returns nil, so JSON shows [] not null.
+func keySlotsJSON(slots []casefile.KeySlot) []keySlotJSON {
+	out := make([]keySlotJSON, 0, len(slots))
+	for _, s := range slots {
+		out = append(out, keySlotJSON{
+			ID:      s.ID,
+			Kind:    string(s.Kind),
+			Label:   s.Label,
+			Created: formatTime(s.Created),
+			KDF:     kdfJSON{Algorithm: "argon2id", Time: s.KDF.Time, MemoryKiB: s.KDF.MemoryKiB, Threads: s.KDF.Threads},
+		})
+	}
+	return out
+}
+
+// writeKeySlotTable prints slots as an aligned table, each line prefixed by indent.
+func writeKeySlotTable(w io.Writer, slots []casefile.KeySlot, indent string) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "%sID\tKIND\tLABEL\tCREATED\tKDF\n", indent)
+	for _, s := range slots {
+		fmt.Fprintf(tw, "%s%d\t%s\t%s\t%s\t%s\n", indent, s.ID, s.Kind, orDash(printable(s.Label, false)),
+			textTime(s.Created), kdfText(s.KDF))
+	}
+	tw.Flush()
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// kdfText is a key slot's KDF in the usual Argon2 notation.
+func kdfText(k casefile.KDFParams) string {
+	mem := fmt.Sprintf("%dKiB", k.MemoryKiB)
+	if k.MemoryKiB%1024 == 0 {
+		mem = fmt.Sprintf("%dMiB", k.MemoryKiB/1024)
+	}
+	return fmt.Sprintf("argon2id t=%d m=%s p=%d", k.Time, mem, k.Threads)
+}

@@ -1,0 +1,29 @@
+// Command custodiactl is the headless command-line interface to Custodia case
+// files: it creates cases, shows their details and manages their key slots.
+// It builds with CGO_ENABLED=0 and shares every rule with the GUI through the
+// casefile package; this command only parses arguments and prints results.
+package main
+
+import (
+	"os"
+
+	"github.com/custodia-dfir/custodia/casefile"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], productionEnv()))
+}
+
+// productionEnv is the environment of a real run: the process's streams
+// and environment variables, the user's terminal, and casefile's production
+// clock and key derivation cost.
+func productionEnv() *env {
+	return &env{
+		stdin:        os.Stdin,
+		stdout:       os.Stdout,
+		stderr:       os.Stderr,
+		lookupEnv:    os.LookupEnv,
+		caseOpts:     casefile.Options{},
+		openTerminal: openTerminal,
+	}
+}

@@ -1,0 +1,42 @@
+package main
+
+import (
+	"io"
+
+	"github.com/custodia-dfir/custodia/casefile"
+)
+
+// env is everything a run of custodiactl reads from or writes to the outside
+// world. main fills it with the process's own streams and production settings;
+// tests fill it with a fixed clock and the low-cost test KDF. Nothing on the
+// command line or in the environment variables can change caseOpts, so the
+// cheap KDF is unreachable for a user.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	lookupEnv      func(name string) (string, bool)
+	caseOpts       casefile.Options
+	// openTerminal opens the terminal a person can type a passphrase on, or
+	// returns errNoTerminal when there is none (CI jobs, pipes, cron).
+	openTerminal func(e *env) (terminal, error)
+}
+
+// Exit codes.
+const (
+	exitOK      = 0 // success, including help that was asked for
+	exitFailure = 1 // the command was well formed but failed
+	exitUsage   = 2 // the command line was malformed
+)
+
+// run executes the command line args (without the program name) and returns
+// the process exit code. Every error is reported here, in one place.
+func run(args []string, e *env) int {
+	return report(e, dispatch(e, commandTable(), args))
+}
+
+// invocation is one command being run: the environment and the command's
+// entry in the table, so that usage errors and help can name it.
+type invocation struct {
+	*env
+	cmd *command
+}
