@@ -26,6 +26,10 @@ type NewCase struct {
 	CaseNumber  string // optional, e.g. "IR-2026-0042"
 	Examiner    string // required: the creating examiner's name
 	Description string // optional, free text
+
+	ExaminerRoles   []Role // the creator's roles; default Forensic Engineer
+	ExaminerContact string // optional
+	Reason          string // recorded in custody entry 1
 }
 
 // Validate reports the first problem with nc as an error wrapping ErrInvalid,
@@ -80,4 +84,11 @@ type Options struct {
 	// value means DefaultKDF. Costs below DefaultKDF are refused outside tests
 	// (see TestKDF).
 	KDF KDFParams
+	// Examiner, when set, is the name of the examiner expected to act: Open
+	// fails with ErrNotThisExaminer if the passphrase opens another
+	// examiner's key slot. Identity comes from the passphrase, not the name.
+	Examiner string
+	// Role is the role recorded in custody entries; it must be one the
+	// acting examiner holds. Empty means the examiner's first role.
+	Role Role
 }

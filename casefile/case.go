@@ -1,7 +1,9 @@
 package casefile
 
 import (
+	"bytes"
 	"context"
+	"crypto/ed25519"
 	"crypto/rand"
 	"database/sql"
 	"errors"
@@ -25,11 +27,19 @@ type Case struct {
 	id     uuid.UUID
 	mk     []byte
 	rec    *sealer // records subkey
+	led    *sealer // ledger subkey
 	clock  func() time.Time
 	kdf    KDFParams
 	slot   int
 	info   Info
 	closed bool
+
+	actor    Examiner           // who acts through this handle
+	role     Role               // the role recorded in entries
+	signer   ed25519.PrivateKey // actor's signing key
+	headSeq  int64
+	headHash Digest
+	entries  []CustodyEntry // decrypted ledger, loaded on first use
 }
 
 func invalidf(format string, args ...any) error {
@@ -111,6 +121,13 @@ func Create(path string, passphrase []byte, nc NewCase, opts Options) (c *Case, 
 		return nil, mapSQLiteError(err)
 	}
 	c = &Case{path: path, db: db, id: uuid.New(), clock: opts.Clock, kdf: kdf}
+	creator := NewExaminer{Name: nc.Examiner, Roles: nc.ExaminerRoles, Contact: nc.ExaminerContact}
+	if len(creator.Roles) == 0 {
+		creator.Roles = []Role{RoleForensicEngineer}
+	}
+	if err := creator.Validate(); err != nil {
+		return nil, err
+	}
 	c.mk = make([]byte, masterKeyLen)
 	if _, err := rand.Read(c.mk); err != nil {
 		return nil, err
@@ -130,15 +147,28 @@ func Create(path string, passphrase []byte, nc NewCase, opts Options) (c *Case, 
 		if _, err := tx.ExecContext(ctx, `INSERT INTO case_header (id, case_uuid, format_tag) VALUES (1, ?, ?)`, c.id.String(), FormatTag); err != nil {
 			return err
 		}
-		slot, err := insertSlot(ctx, tx, c.rec, c.id, c.mk, SlotPassphrase, nc.Examiner, passphrase, kdf, now)
-		c.slot = slot
+		ex, slot, seed, err := c.insertExaminer(ctx, tx, creator, SlotPassphrase, passphrase, now)
 		if err != nil {
 			return err
 		}
-		return c.insertInfo(ctx, tx)
+		defer clear(seed)
+		c.slot = slot
+		if err := c.setActor(ex, opts.Role, seed); err != nil {
+			return err
+		}
+		if err := c.insertInfo(ctx, tx); err != nil {
+			return err
+		}
+		// Entry 1 of the custody ledger, in the same transaction.
+		_, err = c.appendEntry(ctx, tx, Event{Action: ActionCaseCreated, Target: Target{Type: TargetCase, ID: c.id.String()},
+			Reason: nc.Reason, Details: map[string]string{"title": nc.Title, "case_number": nc.CaseNumber, "format_version": fmt.Sprint(FormatVersion)}}, now)
+		return err
 	})
 	if err != nil {
 		return nil, mapSQLiteError(err)
+	}
+	if err := c.loadHead(ctx); err != nil {
+		return nil, err
 	}
 	// Checkpoint at once so the main file carries the Custodia header even
 	// if the process dies before Close.
@@ -205,13 +235,13 @@ func Open(path string, passphrase []byte, opts Options) (c *Case, err error) {
 		}
 	}()
 	c = &Case{path: path, db: db, clock: opts.Clock, kdf: opts.KDF.orDefault()}
-	if err := c.load(ctx, passphrase); err != nil {
+	if err := c.load(ctx, passphrase, opts); err != nil {
 		return nil, mapSQLiteError(err)
 	}
 	return c, nil
 }
 
-func (c *Case) load(ctx context.Context, passphrase []byte) error {
+func (c *Case) load(ctx context.Context, passphrase []byte, opts Options) error {
 	ver, err := schemaVersion(ctx, c.db)
 	if err != nil {
 		return fmt.Errorf("read format version: %w", err)
@@ -235,19 +265,43 @@ func (c *Case) load(ctx context.Context, passphrase []byte) error {
 	if c.id, err = uuid.Parse(id); err != nil {
 		return fmt.Errorf("%w: malformed case UUID %q", ErrCorrupt, id)
 	}
-	c.mk, c.slot, err = unlock(ctx, c.db, c.id, passphrase)
+	payload, slot, err := unlock(ctx, c.db, c.id, passphrase)
 	if err != nil {
 		return err
 	}
+	defer clear(payload.seed)
+	c.mk, c.slot = payload.mk, slot.id
 	if err := c.deriveKeys(); err != nil {
 		return err
 	}
 	if err := c.loadInfo(ctx, ver); err != nil {
 		return err
 	}
-	// Key slots' sealed labels are checked at open, so tampering there is
+	// Examiners and key slots are unsealed at open, so tampering there is
 	// reported now rather than on first listing.
+	exs, err := c.readExaminers(ctx, c.db)
+	if err != nil {
+		return err
+	}
 	if _, err := c.keySlots(ctx); err != nil {
+		return err
+	}
+	var actor *Examiner
+	for i := range exs {
+		if exs[i].ID == slot.examiner {
+			actor = &exs[i]
+		}
+	}
+	if actor == nil {
+		return fmt.Errorf("%w: key slot %d belongs to no examiner", ErrCorrupt, slot.id)
+	}
+	if opts.Examiner != "" && !strings.EqualFold(strings.TrimSpace(opts.Examiner), strings.TrimSpace(actor.Name)) {
+		return fmt.Errorf("%w: it opens the key slot of %q, not of %q", ErrNotThisExaminer, actor.Name, opts.Examiner)
+	}
+	if err := c.setActor(*actor, opts.Role, payload.seed); err != nil {
+		return err
+	}
+	if err := c.loadHead(ctx); err != nil {
 		return err
 	}
 	// Upgrade an older format only once the passphrase proved right, so a
@@ -266,9 +320,36 @@ func (c *Case) deriveKeys() error {
 	if err != nil {
 		return err
 	}
-	c.rec, err = newSealer(k, c.id)
+	if c.rec, err = newSealer(k, c.id); err != nil {
+		return err
+	}
+	if k, err = deriveSubkey(c.mk, c.id, purposeLedger); err != nil {
+		return err
+	}
+	c.led, err = newSealer(k, c.id)
 	return err
 }
+
+// setActor makes ex the acting examiner with the signing key from seed,
+// after checking the key is the one on record, and picks the acting role.
+func (c *Case) setActor(ex Examiner, role Role, seed []byte) error {
+	if len(seed) != ed25519.SeedSize {
+		return fmt.Errorf("%w: no signing key for %q", ErrCorrupt, ex.Name)
+	}
+	key := ed25519.NewKeyFromSeed(seed)
+	if !bytes.Equal(key.Public().(ed25519.PublicKey), ex.PublicKey) {
+		return &AuthError{Table: "examiners", Row: ex.ID.String(), Column: "public_key"}
+	}
+	switch {
+	case role != "" && !ex.HasRole(role):
+		return fmt.Errorf("%w: examiner %q does not hold the role %s", ErrInvalid, ex.Name, role.Title())
+	case role == "" && len(ex.Roles) > 0:
+		role = ex.Roles[0]
+	}
+	c.actor, c.role, c.signer = ex, role, key
+	return nil
+}
+
 
 func (c *Case) loadInfo(ctx context.Context, ver int) error {
 	var row string
@@ -359,7 +440,8 @@ func (c *Case) Close() error {
 		err = cerr
 	}
 	clear(c.mk)
-	c.rec = nil
+	clear(c.signer)
+	c.rec, c.led, c.signer, c.entries = nil, nil, nil, nil
 	if err != nil {
 		return fmt.Errorf("close case %s: %w", c.path, err)
 	}

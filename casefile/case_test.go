@@ -153,7 +153,7 @@ func TestNoPlaintextOnDisk(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.AddKeySlot("Second Examiner Ulrike", []byte("another passphrase")); err != nil {
+	if _, err := c.AddKeySlot("Second Examiner Ulrike", []byte("another passphrase"), ""); err != nil {
 		t.Fatal(err)
 	}
 	secrets := []string{testCase.Title, testCase.CaseNumber, testCase.Examiner, "Zephyrine", "Ulrike", testPass, "another passphrase"}
@@ -372,21 +372,22 @@ func TestSealedValueMovedIsDetected(t *testing.T) {
 			t.Fatalf("err = %v, want AuthError on the moved row", err)
 		}
 	})
-	t.Run("key slot label between slots", func(t *testing.T) {
+	t.Run("examiner name between examiners", func(t *testing.T) {
 		path := createTestCase(t)
 		c, err := Open(path, []byte(testPass), TestOptions())
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := c.AddKeySlot("second", []byte("p2")); err != nil {
+		if _, err := c.AddKeySlot("second", []byte("p2"), ""); err != nil {
 			t.Fatal(err)
 		}
 		c.Close()
-		rawExec(t, path, `UPDATE key_slots SET label = (SELECT label FROM key_slots WHERE slot_id = 1) WHERE slot_id = 2`)
+		rawExec(t, path, `UPDATE examiners SET name = (SELECT e.name FROM examiners e JOIN key_slots k USING (examiner_uuid) WHERE k.slot_id = 1)
+			WHERE examiner_uuid = (SELECT examiner_uuid FROM key_slots WHERE slot_id = 2)`)
 		_, err = Open(path, []byte(testPass), TestOptions())
 		var ae *AuthError
-		if !errors.As(err, &ae) || ae.Table != "key_slots" || ae.Column != "label" {
-			t.Fatalf("err = %v, want AuthError on key_slots label", err)
+		if !errors.As(err, &ae) || ae.Table != "examiners" || ae.Column != "name" {
+			t.Fatalf("err = %v, want AuthError on examiners name", err)
 		}
 	})
 	t.Run("wrapped key swapped between slots", func(t *testing.T) {
@@ -395,7 +396,7 @@ func TestSealedValueMovedIsDetected(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := c.AddKeySlot("second", []byte("p2")); err != nil {
+		if _, err := c.AddKeySlot("second", []byte("p2"), ""); err != nil {
 			t.Fatal(err)
 		}
 		c.Close()

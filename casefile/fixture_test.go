@@ -25,7 +25,7 @@ func TestOpenV1Fixture(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := c.AddKeySlot("second examiner", []byte("second passphrase")); err != nil {
+		if _, err := c.AddKeySlot("second examiner", []byte("second passphrase"), ""); err != nil {
 			t.Fatal(err)
 		}
 		c.Close()

@@ -2,13 +2,13 @@ package casefile
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/rand"
 	"database/sql"
 	"encoding/base32"
 	"encoding/binary"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/google/uuid"
 	"golang.org/x/crypto/chacha20poly1305"
@@ -22,23 +22,35 @@ const (
 
 // slotRow is a key_slots row as stored.
 type slotRow struct {
-	id      int
-	uuid    uuid.UUID
-	kind    SlotKind
+	id       int
+	uuid     uuid.UUID
+	examiner uuid.UUID
+	kind     SlotKind
 	kdf     KDFParams
 	salt    []byte
 	wrapped []byte
-	label   []byte // sealed
 	created []byte // sealed
 }
 
-// slotAAD binds a wrapped master key to its case, slot, kind and KDF
+// slotPayload is what a key slot protects: the case's master key and the
+// Ed25519 seed of the slot's examiner, so opening the case and signing in
+// the examiner's name need the same secret.
+type slotPayload struct {
+	mk   []byte // masterKeyLen
+	seed []byte // ed25519.SeedSize
+}
+
+func (p slotPayload) bytes() []byte { return append(append([]byte{}, p.mk...), p.seed...) }
+
+// slotAAD binds a wrapped key to its case, slot, examiner, kind and KDF
 // parameters: FormatTag ‖ " keyslot" ‖ 0x00 ‖ case UUID ‖ slot UUID ‖
-// field(kind) ‖ field("argon2id") ‖ time u32 ‖ memory KiB u32 ‖ threads u8 ‖ field(salt).
+// examiner UUID ‖ field(kind) ‖ field("argon2id") ‖ time u32 ‖ memory KiB u32 ‖
+// threads u8 ‖ field(salt).
 func slotAAD(caseUUID uuid.UUID, s *slotRow) []byte {
 	b := []byte(FormatTag + " keyslot\x00")
 	b = append(b, caseUUID[:]...)
 	b = append(b, s.uuid[:]...)
+	b = append(b, s.examiner[:]...)
 	b = appendField(b, string(s.kind))
 	b = appendField(b, kdfName)
 	b = binary.BigEndian.AppendUint32(b, s.kdf.Time)
@@ -57,8 +69,8 @@ func secretFor(kind SlotKind, pass []byte) []byte {
 	return pass
 }
 
-// wrap derives a fresh KEK for s from pass and stores MK wrapped under it.
-func (s *slotRow) wrap(caseUUID uuid.UUID, pass, mk []byte) error {
+// wrap derives a fresh KEK for s from pass and stores the payload wrapped under it.
+func (s *slotRow) wrap(caseUUID uuid.UUID, pass []byte, p slotPayload) error {
 	s.salt = make([]byte, saltLen)
 	nonce := make([]byte, chacha20poly1305.NonceSizeX)
 	if _, err := rand.Read(s.salt); err != nil {
@@ -73,34 +85,36 @@ func (s *slotRow) wrap(caseUUID uuid.UUID, pass, mk []byte) error {
 	if err != nil {
 		return err
 	}
-	s.wrapped = aead.Seal(nonce, nonce, mk, slotAAD(caseUUID, s))
+	pt := p.bytes()
+	defer clear(pt)
+	s.wrapped = aead.Seal(nonce, nonce, pt, slotAAD(caseUUID, s))
 	return nil
 }
 
-// unwrap returns the master key if pass opens this slot.
-func (s *slotRow) unwrap(caseUUID uuid.UUID, pass []byte) ([]byte, bool) {
+// unwrap returns the payload if pass opens this slot.
+func (s *slotRow) unwrap(caseUUID uuid.UUID, pass []byte) (slotPayload, bool) {
 	if len(s.wrapped) < chacha20poly1305.NonceSizeX {
-		return nil, false
+		return slotPayload{}, false
 	}
 	kek := deriveKEK(secretFor(s.kind, pass), s.salt, s.kdf)
 	defer clear(kek)
 	aead, err := chacha20poly1305.NewX(kek)
 	if err != nil {
-		return nil, false
+		return slotPayload{}, false
 	}
 	n := chacha20poly1305.NonceSizeX
-	mk, err := aead.Open(nil, s.wrapped[:n], s.wrapped[n:], slotAAD(caseUUID, s))
-	if err != nil || len(mk) != masterKeyLen {
-		return nil, false
+	pt, err := aead.Open(nil, s.wrapped[:n], s.wrapped[n:], slotAAD(caseUUID, s))
+	if err != nil || len(pt) != masterKeyLen+ed25519.SeedSize {
+		return slotPayload{}, false
 	}
-	return mk, true
+	return slotPayload{mk: pt[:masterKeyLen], seed: pt[masterKeyLen:]}, true
 }
 
 func readSlots(ctx context.Context, q interface {
 	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
 }) ([]*slotRow, error) {
-	rows, err := q.QueryContext(ctx, `SELECT slot_id, slot_uuid, kind, kdf, kdf_time, kdf_memory_kib, kdf_threads,
-		salt, wrapped_key, label, created FROM key_slots ORDER BY slot_id`)
+	rows, err := q.QueryContext(ctx, `SELECT slot_id, slot_uuid, examiner_uuid, kind, kdf, kdf_time, kdf_memory_kib, kdf_threads,
+		salt, wrapped_key, created FROM key_slots ORDER BY slot_id`)
 	if err != nil {
 		return nil, fmt.Errorf("read key slots: %w", err)
 	}
@@ -108,13 +122,16 @@ func readSlots(ctx context.Context, q interface {
 	var out []*slotRow
 	for rows.Next() {
 		var s slotRow
-		var id, kind, kdf string
+		var id, ex, kind, kdf string
 		var t, m, p int64
-		if err := rows.Scan(&s.id, &id, &kind, &kdf, &t, &m, &p, &s.salt, &s.wrapped, &s.label, &s.created); err != nil {
+		if err := rows.Scan(&s.id, &id, &ex, &kind, &kdf, &t, &m, &p, &s.salt, &s.wrapped, &s.created); err != nil {
 			return nil, fmt.Errorf("read key slots: %w", err)
 		}
 		if s.uuid, err = uuid.Parse(id); err != nil {
 			return nil, fmt.Errorf("%w: key slot %d has a malformed UUID", ErrCorrupt, s.id)
+		}
+		if s.examiner, err = uuid.Parse(ex); err != nil {
+			return nil, fmt.Errorf("%w: key slot %d has a malformed examiner UUID", ErrCorrupt, s.id)
 		}
 		if t < 0 || t > 1<<32-1 || m < 0 || m > 1<<32-1 || p < 0 || p > 255 {
 			return nil, fmt.Errorf("%w: key slot %d: KDF parameters out of range", ErrCorrupt, s.id)
@@ -131,26 +148,26 @@ func readSlots(ctx context.Context, q interface {
 	return out, rows.Err()
 }
 
-// unlock tries pass against every slot and returns the master key and the
-// id of the slot that opened.
-func unlock(ctx context.Context, db *sql.DB, caseUUID uuid.UUID, pass []byte) ([]byte, int, error) {
+// unlock tries pass against every slot and returns the payload and the
+// slot that opened.
+func unlock(ctx context.Context, db *sql.DB, caseUUID uuid.UUID, pass []byte) (slotPayload, *slotRow, error) {
 	slots, err := readSlots(ctx, db)
 	if err != nil {
-		return nil, 0, err
+		return slotPayload{}, nil, err
 	}
 	if len(slots) == 0 {
-		return nil, 0, fmt.Errorf("%w: the case has no key slots", ErrCorrupt)
+		return slotPayload{}, nil, fmt.Errorf("%w: the case has no key slots", ErrCorrupt)
 	}
 	looksLikeRecovery := len(canonicalRecoveryKey(string(pass))) == recoveryKeyChars
 	for _, s := range slots {
 		if s.kind == SlotRecovery && !looksLikeRecovery {
 			continue // cannot match; skip the costly derivation
 		}
-		if mk, ok := s.unwrap(caseUUID, pass); ok {
-			return mk, s.id, nil
+		if p, ok := s.unwrap(caseUUID, pass); ok {
+			return p, s, nil
 		}
 	}
-	return nil, 0, ErrWrongPassphrase
+	return slotPayload{}, nil, ErrWrongPassphrase
 }
 
 // Recovery keys: 20 random bytes (160 bits) in RFC 4648 base32, shown in
@@ -185,183 +202,3 @@ func canonicalRecoveryKey(s string) string {
 	return b.String()
 }
 
-// KeySlots lists the case's key slots in id order.
-func (c *Case) KeySlots() ([]KeySlot, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if err := c.usable(); err != nil {
-		return nil, err
-	}
-	return c.keySlots(context.Background())
-}
-
-func (c *Case) keySlots(ctx context.Context) ([]KeySlot, error) {
-	rows, err := readSlots(ctx, c.db)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]KeySlot, 0, len(rows))
-	for _, s := range rows {
-		row := s.uuid.String()
-		label, err := c.rec.openString("key_slots", row, "label", s.label)
-		if err != nil {
-			return nil, err
-		}
-		created, err := c.openTime("key_slots", row, "created", s.created)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, KeySlot{ID: s.id, Kind: s.kind, Label: label, Created: created, KDF: s.kdf})
-	}
-	return out, nil
-}
-
-// AddKeySlot adds a slot that opens the case with passphrase, for a second
-// person or a second device. No other data is rewritten.
-func (c *Case) AddKeySlot(label string, passphrase []byte) (KeySlot, error) {
-	if len(passphrase) == 0 {
-		return KeySlot{}, fmt.Errorf("add key slot: %w", ErrEmptyPassphrase)
-	}
-	return c.addSlot(SlotPassphrase, label, passphrase)
-}
-
-// AddRecoveryKey adds a slot opened by a newly generated recovery key and
-// returns the key. It is shown to the person once and never stored.
-func (c *Case) AddRecoveryKey(label string) (KeySlot, string, error) {
-	key, err := newRecoveryKey()
-	if err != nil {
-		return KeySlot{}, "", fmt.Errorf("add recovery key: %w", err)
-	}
-	if label == "" {
-		label = "recovery key"
-	}
-	slot, err := c.addSlot(SlotRecovery, label, []byte(key))
-	if err != nil {
-		return KeySlot{}, "", err
-	}
-	return slot, key, nil
-}
-
-func (c *Case) addSlot(kind SlotKind, label string, secret []byte) (KeySlot, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if err := c.usable(); err != nil {
-		return KeySlot{}, err
-	}
-	if err := checkText("key slot label", label, false, MaxShortFieldLen); err != nil {
-		return KeySlot{}, fmt.Errorf("add key slot: %w", err)
-	}
-	if err := c.kdf.checkWrite(); err != nil {
-		return KeySlot{}, fmt.Errorf("add key slot: %w", err)
-	}
-	ctx := context.Background()
-	now := c.now()
-	var slot KeySlot
-	err := c.update(ctx, func(tx *sql.Tx) error {
-		id, err := insertSlot(ctx, tx, c.rec, c.id, c.mk, kind, label, secret, c.kdf, now)
-		slot = KeySlot{ID: id, Kind: kind, Label: label, Created: now, KDF: c.kdf}
-		return err
-	})
-	if err != nil {
-		return KeySlot{}, fmt.Errorf("add key slot: %w", err)
-	}
-	return slot, nil
-}
-
-func insertSlot(ctx context.Context, tx *sql.Tx, rec *sealer, caseUUID uuid.UUID, mk []byte, kind SlotKind, label string, secret []byte, kdf KDFParams, now time.Time) (int, error) {
-	s := slotRow{uuid: uuid.New(), kind: kind, kdf: kdf}
-	if err := s.wrap(caseUUID, secret, mk); err != nil {
-		return 0, err
-	}
-	row := s.uuid.String()
-	var err error
-	if s.label, err = rec.sealString("key_slots", row, "label", label); err != nil {
-		return 0, err
-	}
-	if s.created, err = rec.sealString("key_slots", row, "created", formatTime(now)); err != nil {
-		return 0, err
-	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO key_slots (slot_uuid, kind, kdf, kdf_time, kdf_memory_kib, kdf_threads,
-		salt, wrapped_key, label, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		row, string(kind), kdfName, s.kdf.Time, s.kdf.MemoryKiB, s.kdf.Threads, s.salt, s.wrapped, s.label, s.created)
-	if err != nil {
-		return 0, err
-	}
-	id, err := res.LastInsertId()
-	return int(id), err
-}
-
-// RemoveKeySlot deletes a slot; its wrapped key is overwritten on disk
-// (secure_delete). The last slot cannot be removed. Copies of the case file
-// made before the removal still open with the removed secret.
-func (c *Case) RemoveKeySlot(id int) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if err := c.usable(); err != nil {
-		return err
-	}
-	ctx := context.Background()
-	err := c.update(ctx, func(tx *sql.Tx) error {
-		var n, exists int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE slot_id = ?) FROM key_slots`, id).Scan(&n, &exists); err != nil {
-			return err
-		}
-		if exists == 0 {
-			return fmt.Errorf("%w: %d", ErrNoSuchKeySlot, id)
-		}
-		if n <= 1 {
-			return ErrLastKeySlot
-		}
-		_, err := tx.ExecContext(ctx, `DELETE FROM key_slots WHERE slot_id = ?`, id)
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("remove key slot %d: %w", id, err)
-	}
-	return nil
-}
-
-// ChangePassphrase rewraps the master key in the slot that unlocked this
-// handle under newPassphrase, with a fresh salt. No other data is rewritten.
-// A recovery slot cannot be given a chosen passphrase: add a passphrase slot
-// and remove the recovery slot instead.
-func (c *Case) ChangePassphrase(newPassphrase []byte) error {
-	if len(newPassphrase) == 0 {
-		return fmt.Errorf("change passphrase: %w", ErrEmptyPassphrase)
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if err := c.usable(); err != nil {
-		return err
-	}
-	if err := c.kdf.checkWrite(); err != nil {
-		return fmt.Errorf("change passphrase: %w", err)
-	}
-	ctx := context.Background()
-	err := c.update(ctx, func(tx *sql.Tx) error {
-		slots, err := readSlots(ctx, tx)
-		if err != nil {
-			return err
-		}
-		for _, s := range slots {
-			if s.id != c.slot {
-				continue
-			}
-			if s.kind != SlotPassphrase {
-				return fmt.Errorf("%w: slot %d holds a recovery key, which cannot be changed to a chosen passphrase", ErrInvalid, s.id)
-			}
-			s.kdf = c.kdf
-			if err := s.wrap(c.id, newPassphrase, c.mk); err != nil {
-				return err
-			}
-			_, err := tx.ExecContext(ctx, `UPDATE key_slots SET kdf_time = ?, kdf_memory_kib = ?, kdf_threads = ?, salt = ?, wrapped_key = ?
-				WHERE slot_id = ?`, s.kdf.Time, s.kdf.MemoryKiB, s.kdf.Threads, s.salt, s.wrapped, s.id)
-			return err
-		}
-		return fmt.Errorf("%w: slot %d that opened this case was removed", ErrNoSuchKeySlot, c.slot)
-	})
-	if err != nil {
-		return fmt.Errorf("change passphrase: %w", err)
-	}
-	return nil
-}

@@ -19,18 +19,18 @@ func openTest(t *testing.T, path, pass string) *Case {
 func TestKeySlotsAddListRemove(t *testing.T) {
 	path := createTestCase(t)
 	c := openTest(t, path, testPass)
-	s2, err := c.AddKeySlot("Ravi (forensic engineer)", []byte("ravi's own passphrase"))
+	s2, err := c.AddKeySlot("Ravi (forensic engineer)", []byte("ravi's own passphrase"), "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if s2.ID != 2 || s2.Kind != SlotPassphrase || s2.Label != "Ravi (forensic engineer)" || !s2.Created.Equal(TestTime) {
 		t.Fatalf("AddKeySlot = %+v", s2)
 	}
-	rec, key, err := c.AddRecoveryKey("")
+	rec, key, err := c.AddRecoveryKey("", "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rec.ID != 3 || rec.Kind != SlotRecovery || rec.Label != "recovery key" {
+	if rec.ID != 3 || rec.Kind != SlotRecovery || rec.Label != "Recovery key: recovery key" {
 		t.Fatalf("AddRecoveryKey slot = %+v", rec)
 	}
 	if !regexp.MustCompile(`^[A-Z2-7]{4}(-[A-Z2-7]{4}){7}$`).MatchString(key) {
@@ -58,16 +58,16 @@ func TestKeySlotsAddListRemove(t *testing.T) {
 	if err != nil || len(slots) != 3 {
 		t.Fatalf("KeySlots = %+v, %v", slots, err)
 	}
-	if err := c.RemoveKeySlot(2); err != nil {
+	if err := c.RemoveKeySlot(2, ""); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.RemoveKeySlot(2); !errors.Is(err, ErrNoSuchKeySlot) {
+	if err := c.RemoveKeySlot(2, ""); !errors.Is(err, ErrNoSuchKeySlot) {
 		t.Fatalf("removing a removed slot: %v", err)
 	}
-	if err := c.RemoveKeySlot(3); err != nil {
+	if err := c.RemoveKeySlot(3, ""); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.RemoveKeySlot(1); !errors.Is(err, ErrLastKeySlot) {
+	if err := c.RemoveKeySlot(1, ""); !errors.Is(err, ErrLastKeySlot) {
 		t.Fatalf("removing the last slot: %v, want ErrLastKeySlot", err)
 	}
 	c.Close()
@@ -79,11 +79,14 @@ func TestKeySlotsAddListRemove(t *testing.T) {
 	// A new slot after removals gets a fresh id; ids are never reused.
 	c = openTest(t, path, testPass)
 	defer c.Close()
-	s4, err := c.AddKeySlot("", []byte("x"))
+	if _, err := c.AddKeySlot("", []byte("x"), ""); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("slot without a label: %v, want ErrInvalid", err)
+	}
+	s4, err := c.AddKeySlot("Fourth", []byte("x"), "")
 	if err != nil || s4.ID != 4 {
 		t.Fatalf("slot after removals = %+v, %v; want id 4", s4, err)
 	}
-	if _, err := c.AddKeySlot("x", nil); !errors.Is(err, ErrEmptyPassphrase) {
+	if _, err := c.AddKeySlot("x", nil, ""); !errors.Is(err, ErrEmptyPassphrase) {
 		t.Fatalf("empty passphrase slot: %v", err)
 	}
 }
@@ -91,7 +94,7 @@ func TestKeySlotsAddListRemove(t *testing.T) {
 func TestChangePassphraseRewrapsOnlyItsSlot(t *testing.T) {
 	path := createTestCase(t)
 	c := openTest(t, path, testPass)
-	if _, err := c.AddKeySlot("second", []byte("second passphrase")); err != nil {
+	if _, err := c.AddKeySlot("second", []byte("second passphrase"), ""); err != nil {
 		t.Fatal(err)
 	}
 	c.Close()
@@ -101,10 +104,10 @@ func TestChangePassphraseRewrapsOnlyItsSlot(t *testing.T) {
 	}
 
 	c = openTest(t, path, testPass)
-	if err := c.ChangePassphrase([]byte("a brand new passphrase")); err != nil {
+	if err := c.ChangePassphrase([]byte("a brand new passphrase"), ""); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.ChangePassphrase(nil); !errors.Is(err, ErrEmptyPassphrase) {
+	if err := c.ChangePassphrase(nil, ""); !errors.Is(err, ErrEmptyPassphrase) {
 		t.Fatalf("empty new passphrase: %v", err)
 	}
 	c.Close()
@@ -134,7 +137,7 @@ func TestPassphraseUnicodeNormalization(t *testing.T) {
 	c := openTest(t, path, testPass)
 	composed := "pass\u00e9phrase"    // é as one code point (Linux, Windows)
 	decomposed := "passe\u0301phrase" // e + combining acute (macOS)
-	if _, err := c.AddKeySlot("accented", []byte(composed)); err != nil {
+	if _, err := c.AddKeySlot("accented", []byte(composed), ""); err != nil {
 		t.Fatal(err)
 	}
 	c.Close()
@@ -148,14 +151,14 @@ func TestPassphraseUnicodeNormalization(t *testing.T) {
 func TestRecoverySlotCannotTakeChosenPassphrase(t *testing.T) {
 	path := createTestCase(t)
 	c := openTest(t, path, testPass)
-	_, key, err := c.AddRecoveryKey("offline safe")
+	_, key, err := c.AddRecoveryKey("offline safe", "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	c.Close()
 	c = openTest(t, path, key)
 	defer c.Close()
-	if err := c.ChangePassphrase([]byte("chosen")); !errors.Is(err, ErrInvalid) {
+	if err := c.ChangePassphrase([]byte("chosen"), ""); !errors.Is(err, ErrInvalid) {
 		t.Fatalf("ChangePassphrase on recovery slot: %v, want ErrInvalid", err)
 	}
 }
@@ -172,7 +175,7 @@ func TestUseAfterClose(t *testing.T) {
 	if _, err := c.KeySlots(); !errors.Is(err, ErrClosed) {
 		t.Fatalf("KeySlots after Close: %v", err)
 	}
-	if _, err := c.AddKeySlot("x", []byte("y")); !errors.Is(err, ErrClosed) {
+	if _, err := c.AddKeySlot("x", []byte("y"), ""); !errors.Is(err, ErrClosed) {
 		t.Fatalf("AddKeySlot after Close: %v", err)
 	}
 }

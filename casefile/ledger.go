@@ -1,0 +1,332 @@
+package casefile
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Action names what a custody entry records.
+type Action string
+
+// Actions recorded by this package. Later packages add their own
+// ("evidence.ingested", …) following the same noun.verb pattern.
+const (
+	ActionCaseCreated       Action = "case.created"
+	ActionExaminerAdded     Action = "examiner.added"
+	ActionKeySlotAdded      Action = "keyslot.added"
+	ActionRecoveryKeyAdded  Action = "keyslot.recovery-added"
+	ActionKeySlotRemoved    Action = "keyslot.removed"
+	ActionPassphraseChanged Action = "keyslot.passphrase-changed"
+	ActionLedgerVerified    Action = "ledger.verified"
+	ActionLedgerExported    Action = "ledger.exported"
+)
+
+// Target types.
+const (
+	TargetCase     = "case"
+	TargetExaminer = "examiner"
+	TargetKeySlot  = "keyslot"
+	TargetLedger   = "ledger"
+	TargetEvidence = "evidence"
+	TargetRecord   = "record"
+)
+
+// Target is what an action was done to: a type and a UUID (or slot id).
+type Target struct {
+	Type string `json:"type"`
+	ID   string `json:"id"`
+}
+
+// Event is what a caller records; the ledger adds sequence, time, actor,
+// role, hashes of the chain and the signature.
+type Event struct {
+	Action  Action
+	Target  Target
+	Reason  string
+	Hashes  map[string]string // algorithm or purpose → hex value
+	Details map[string]string
+}
+
+// CustodyEntry is one verified, decrypted ledger entry.
+type CustodyEntry struct {
+	Seq       int64
+	Time      time.Time
+	ActorID   uuid.UUID
+	Actor     string
+	ActorKey  []byte // Ed25519 public key the entry was signed with
+	Role      Role
+	Action    Action
+	Target    Target
+	Reason    string
+	Hashes    map[string]string
+	Details   map[string]string
+	PrevHash  Digest
+	Hash      Digest
+	Signature []byte
+}
+
+// entryBody is the sealed JSON of an entry (docs/FORMAT.md, "Custody ledger").
+type entryBody struct {
+	Seq      int64             `json:"seq"`
+	Time     string            `json:"time"`
+	Case     string            `json:"case"`
+	ActorID  string            `json:"actor_id"`
+	Actor    string            `json:"actor"`
+	ActorKey string            `json:"actor_key"`
+	Role     string            `json:"role"`
+	Action   string            `json:"action"`
+	Target   Target            `json:"target"`
+	Reason   string            `json:"reason"`
+	Hashes   map[string]string `json:"hashes,omitempty"`
+	Details  map[string]string `json:"details,omitempty"`
+}
+
+const (
+	genesisTag   = FormatTag + " custody-genesis\x00"
+	signatureTag = FormatTag + " custody-entry\x00"
+	// MaxReasonLen bounds the reason of an entry.
+	MaxReasonLen = 10_000
+)
+
+// GenesisHash is the prev_hash of entry 1: SHA-256("custodia/1 custody-genesis" ‖ 0x00 ‖ case UUID).
+func GenesisHash(caseUUID uuid.UUID) Digest {
+	return sha256.Sum256(append([]byte(genesisTag), caseUUID[:]...))
+}
+
+// EntryHash is SHA-256(prev ‖ seq as 8 bytes big-endian ‖ sealed entry).
+func EntryHash(prev Digest, seq int64, sealed []byte) Digest {
+	h := sha256.New()
+	h.Write(prev[:])
+	h.Write(binary.BigEndian.AppendUint64(nil, uint64(seq)))
+	h.Write(sealed)
+	var d Digest
+	h.Sum(d[:0])
+	return d
+}
+
+// SignedMessage is what an entry's Ed25519 signature covers:
+// "custodia/1 custody-entry" ‖ 0x00 ‖ case UUID ‖ entry hash.
+func SignedMessage(caseUUID uuid.UUID, hash Digest) []byte {
+	b := make([]byte, 0, len(signatureTag)+16+32)
+	b = append(b, signatureTag...)
+	b = append(b, caseUUID[:]...)
+	return append(b, hash[:]...)
+}
+
+func seqRow(seq int64) string { return strconv.FormatInt(seq, 10) }
+
+// loadHead reads the last entry of the chain (not ledger_head, which the
+// verifier checks against it).
+func (c *Case) loadHead(ctx context.Context) error {
+	var seq int64
+	var hash []byte
+	err := c.db.QueryRowContext(ctx, `SELECT seq, entry_hash FROM custody_ledger ORDER BY seq DESC LIMIT 1`).Scan(&seq, &hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("%w: the custody ledger is empty", ErrCorrupt)
+	}
+	if err != nil {
+		return fmt.Errorf("read custody ledger head: %w", err)
+	}
+	d, ok := digestFrom(hash)
+	if !ok {
+		return fmt.Errorf("%w: custody entry %d has a malformed hash", ErrCorrupt, seq)
+	}
+	c.headSeq, c.headHash = seq, d
+	return nil
+}
+
+// Head returns the number of ledger entries and the hash of the last one.
+// Reports print it so that a case rolled back to an older copy is caught.
+func (c *Case) Head() (int64, Digest) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.headSeq, c.headHash
+}
+
+// change runs fn and appends the custody entry it describes in the same
+// SQLite transaction: both commit, or neither does. The caller holds c.mu.
+func (c *Case) change(ctx context.Context, now time.Time, fn func(tx *sql.Tx) (Event, error)) error {
+	if c.signer == nil {
+		return ErrNoSigner
+	}
+	var entry CustodyEntry
+	err := c.update(ctx, func(tx *sql.Tx) error {
+		ev, err := fn(tx)
+		if err != nil {
+			return err
+		}
+		entry, err = c.appendEntry(ctx, tx, ev, now)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	c.headSeq, c.headHash = entry.Seq, entry.Hash
+	if c.entries != nil {
+		c.entries = append(c.entries, entry)
+	}
+	return nil
+}
+
+// Record appends a custody entry for an action that changes nothing else in
+// the case: a verification, a view, an export.
+func (c *Case) Record(ev Event) (CustodyEntry, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := c.usable(); err != nil {
+		return CustodyEntry{}, err
+	}
+	if err := c.change(context.Background(), c.now(), func(*sql.Tx) (Event, error) { return ev, nil }); err != nil {
+		return CustodyEntry{}, fmt.Errorf("record %s: %w", ev.Action, err)
+	}
+	return c.entries0Last(), nil
+}
+
+func (c *Case) entries0Last() CustodyEntry {
+	if len(c.entries) > 0 {
+		return c.entries[len(c.entries)-1]
+	}
+	return CustodyEntry{Seq: c.headSeq, Hash: c.headHash}
+}
+
+func (c *Case) appendEntry(ctx context.Context, tx *sql.Tx, ev Event, now time.Time) (CustodyEntry, error) {
+	if ev.Action == "" || ev.Target.Type == "" {
+		return CustodyEntry{}, invalidf("custody entry needs an action and a target")
+	}
+	if err := checkText("reason", ev.Reason, false, MaxReasonLen); err != nil {
+		return CustodyEntry{}, err
+	}
+	seq, prev := c.headSeq+1, c.headHash
+	if seq == 1 {
+		prev = GenesisHash(c.id)
+	}
+	pub := c.signer.Public().(ed25519.PublicKey)
+	body := entryBody{
+		Seq: seq, Time: formatTime(now), Case: c.id.String(), ActorID: c.actor.ID.String(), Actor: c.actor.Name,
+		ActorKey: hex.EncodeToString(pub), Role: string(c.role), Action: string(ev.Action), Target: ev.Target,
+		Reason: ev.Reason, Hashes: ev.Hashes, Details: ev.Details,
+	}
+	pt, err := json.Marshal(body)
+	if err != nil {
+		return CustodyEntry{}, err
+	}
+	sealed, err := c.led.seal("custody_ledger", seqRow(seq), "entry", pt)
+	if err != nil {
+		return CustodyEntry{}, err
+	}
+	hash := EntryHash(prev, seq, sealed)
+	sig := ed25519.Sign(c.signer, SignedMessage(c.id, hash))
+	if _, err := tx.ExecContext(ctx, `INSERT INTO custody_ledger (seq, signer, entry, prev_hash, entry_hash, signature) VALUES (?, ?, ?, ?, ?, ?)`,
+		seq, c.actor.ID.String(), sealed, prev[:], hash[:], sig); err != nil {
+		return CustodyEntry{}, fmt.Errorf("append custody entry %d: %w", seq, err)
+	}
+	headSealed, err := c.led.sealString("ledger_head", "1", "sealed", headValue(seq, hash))
+	if err != nil {
+		return CustodyEntry{}, err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO ledger_head (id, seq, head_hash, sealed) VALUES (1, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, head_hash = excluded.head_hash, sealed = excluded.sealed`,
+		seq, hash[:], headSealed); err != nil {
+		return CustodyEntry{}, fmt.Errorf("update ledger head: %w", err)
+	}
+	return CustodyEntry{
+		Seq: seq, Time: now, ActorID: c.actor.ID, Actor: c.actor.Name, ActorKey: pub, Role: c.role, Action: ev.Action,
+		Target: ev.Target, Reason: ev.Reason, Hashes: ev.Hashes, Details: ev.Details, PrevHash: prev, Hash: hash, Signature: sig,
+	}, nil
+}
+
+func headValue(seq int64, hash Digest) string { return seqRow(seq) + ":" + hash.String() }
+
+// decodeEntry unseals and parses a ledger row's entry.
+func (c *Case) decodeEntry(seq int64, sealed []byte) (entryBody, error) {
+	var b entryBody
+	pt, err := c.led.open("custody_ledger", seqRow(seq), "entry", sealed)
+	if err != nil {
+		return b, err
+	}
+	if err := json.Unmarshal(pt, &b); err != nil {
+		return b, fmt.Errorf("%w: custody entry %d: %v", ErrCorrupt, seq, err)
+	}
+	return b, nil
+}
+
+// Entries returns every ledger entry, decrypted, in order. The result is
+// cached in memory (never on disk) and kept current by later appends.
+// Entries does not verify the chain; VerifyLedger does.
+func (c *Case) Entries() ([]CustodyEntry, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := c.usable(); err != nil {
+		return nil, err
+	}
+	if c.entries == nil {
+		rows, err := readLedgerRows(context.Background(), c.db)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]CustodyEntry, 0, len(rows))
+		for _, r := range rows {
+			b, err := c.decodeEntry(r.seq, r.entry)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, entryFromRow(r, b))
+		}
+		c.entries = out
+	}
+	return append([]CustodyEntry(nil), c.entries...), nil
+}
+
+func entryFromRow(r ledgerRow, b entryBody) CustodyEntry {
+	e := CustodyEntry{
+		Seq: r.seq, Role: Role(b.Role), Action: Action(b.Action), Target: b.Target, Reason: b.Reason,
+		Hashes: b.Hashes, Details: b.Details, Actor: b.Actor, Signature: r.signature,
+	}
+	e.Time, _ = time.Parse(time.RFC3339Nano, b.Time)
+	e.ActorID, _ = uuid.Parse(b.ActorID)
+	e.ActorKey, _ = hex.DecodeString(b.ActorKey)
+	e.PrevHash, _ = digestFrom(r.prevHash)
+	e.Hash, _ = digestFrom(r.entryHash)
+	return e
+}
+
+// ledgerRow is a custody_ledger row as stored.
+type ledgerRow struct {
+	seq       int64
+	signer    string
+	entry     []byte
+	prevHash  []byte
+	entryHash []byte
+	signature []byte
+}
+
+func readLedgerRows(ctx context.Context, q querier) ([]ledgerRow, error) {
+	rows, err := q.QueryContext(ctx, `SELECT seq, signer, entry, prev_hash, entry_hash, signature FROM custody_ledger ORDER BY seq`)
+	if err != nil {
+		return nil, fmt.Errorf("read custody ledger: %w", err)
+	}
+	defer rows.Close()
+	var out []ledgerRow
+	for rows.Next() {
+		var r ledgerRow
+		if err := rows.Scan(&r.seq, &r.signer, &r.entry, &r.prevHash, &r.entryHash, &r.signature); err != nil {
+			return nil, fmt.Errorf("read custody ledger: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// ErrNoSigner means the handle has no signing key (a programming error).
+var ErrNoSigner = errors.New("casefile: no signing key for the acting examiner")

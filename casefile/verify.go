@@ -1,0 +1,288 @@
+package casefile
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// ProblemKind classifies a ledger problem.
+type ProblemKind string
+
+// The problems VerifyLedger reports.
+const (
+	// ProblemHashMismatch: entry_hash is not SHA-256(prev_hash ‖ seq ‖ entry),
+	// so the sealed entry, its prev_hash or its entry_hash was changed.
+	ProblemHashMismatch ProblemKind = "hash-mismatch"
+	// ProblemBrokenLink: prev_hash is not the previous entry's hash (or the
+	// genesis hash for entry 1): an entry was removed, inserted or reordered.
+	ProblemBrokenLink ProblemKind = "broken-link"
+	// ProblemBadSignature: the Ed25519 signature does not verify.
+	ProblemBadSignature ProblemKind = "bad-signature"
+	// ProblemUnknownSigner: the signer is not an examiner of this case.
+	ProblemUnknownSigner ProblemKind = "unknown-signer"
+	// ProblemSequenceGap: sequence numbers skip (entries deleted).
+	ProblemSequenceGap ProblemKind = "sequence-gap"
+	// ProblemSequenceDuplicate: the sealed sequence number is not the row's
+	// (an entry copied to another position) or repeats an earlier one.
+	ProblemSequenceDuplicate ProblemKind = "sequence-duplicate"
+	// ProblemTimeBackwards: the entry is older than the one before it.
+	ProblemTimeBackwards ProblemKind = "time-backwards"
+	// ProblemUnreadable: the sealed entry fails authentication (changed, or
+	// taken from another case or position).
+	ProblemUnreadable ProblemKind = "unreadable"
+	// ProblemSignerMismatch: the sealed actor is not the examiner who signed.
+	ProblemSignerMismatch ProblemKind = "signer-mismatch"
+	// ProblemHeadMismatch: the recorded head does not name the last entry
+	// (entries deleted at the end, or the head edited).
+	ProblemHeadMismatch ProblemKind = "head-mismatch"
+)
+
+// LedgerProblem is one problem found in the ledger, naming the entry.
+type LedgerProblem struct {
+	Seq    int64
+	Kind   ProblemKind
+	Detail string
+}
+
+func (p *LedgerProblem) Error() string {
+	return fmt.Sprintf("custody entry %d: %s: %s", p.Seq, p.Kind, p.Detail)
+}
+
+// Is makes errors.Is(p, ErrLedgerBroken) true.
+func (p *LedgerProblem) Is(target error) bool { return target == ErrLedgerBroken }
+
+// ErrLedgerBroken is matched by every *LedgerProblem.
+var ErrLedgerBroken = errors.New("casefile: custody ledger does not verify")
+
+// LedgerReport is the result of walking the whole ledger.
+type LedgerReport struct {
+	Entries  int64  // rows in the ledger
+	HeadSeq  int64  // sequence number of the last row
+	Head     Digest // its entry hash
+	Keyed    bool   // sealed entries were decrypted and checked too
+	Problems []*LedgerProblem
+}
+
+// OK reports whether the ledger verified without problems.
+func (r *LedgerReport) OK() bool { return len(r.Problems) == 0 }
+
+func (r *LedgerReport) add(seq int64, kind ProblemKind, format string, args ...any) {
+	r.Problems = append(r.Problems, &LedgerProblem{Seq: seq, Kind: kind, Detail: fmt.Sprintf(format, args...)})
+}
+
+// ledgerSnapshot is what verification reads from the file.
+type ledgerSnapshot struct {
+	caseID   uuid.UUID
+	rows     []ledgerRow
+	signers  map[string]ed25519.PublicKey // examiner UUID → key
+	headSeq  sql.NullInt64
+	headHash []byte
+	headSeal []byte
+}
+
+func readSnapshot(ctx context.Context, q querier, caseID uuid.UUID) (*ledgerSnapshot, error) {
+	s := &ledgerSnapshot{caseID: caseID, signers: map[string]ed25519.PublicKey{}}
+	var err error
+	if s.rows, err = readLedgerRows(ctx, q); err != nil {
+		return nil, err
+	}
+	rows, err := q.QueryContext(ctx, `SELECT examiner_uuid, public_key FROM examiners`)
+	if err != nil {
+		return nil, fmt.Errorf("read examiner keys: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var pub []byte
+		if err := rows.Scan(&id, &pub); err != nil {
+			return nil, err
+		}
+		s.signers[id] = pub
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	err = q.QueryRowContext(ctx, `SELECT seq, head_hash, sealed FROM ledger_head WHERE id = 1`).Scan(&s.headSeq, &s.headHash, &s.headSeal)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("read ledger head: %w", err)
+	}
+	return s, nil
+}
+
+// verifyChain checks what needs no key: sequence, hash chain, signatures
+// and the recorded head. It reports every problem, not just the first.
+func verifyChain(s *ledgerSnapshot) *LedgerReport {
+	r := &LedgerReport{Entries: int64(len(s.rows))}
+	expectSeq, prev := int64(1), GenesisHash(s.caseID)
+	items := make([]sigItem, 0, len(s.rows))
+	for _, row := range s.rows {
+		if row.seq != expectSeq {
+			if row.seq > expectSeq {
+				r.add(row.seq, ProblemSequenceGap, "entries %d to %d are missing", expectSeq, row.seq-1)
+			} else {
+				r.add(row.seq, ProblemSequenceDuplicate, "sequence number %d follows %d", row.seq, expectSeq-1)
+			}
+		}
+		expectSeq = row.seq + 1
+		stored, ok := digestFrom(row.entryHash)
+		storedPrev, okPrev := digestFrom(row.prevHash)
+		if !ok || !okPrev || EntryHash(storedPrev, row.seq, row.entry) != stored {
+			r.add(row.seq, ProblemHashMismatch, "the stored hash is not SHA-256 of prev_hash, sequence number and sealed entry: the entry or its hashes were changed")
+		}
+		if !okPrev || storedPrev != prev {
+			r.add(row.seq, ProblemBrokenLink, "prev_hash %s does not match the previous entry's hash %s", shortHex(row.prevHash), prev.Short())
+		}
+		prev = stored
+		pub, known := s.signers[row.signer]
+		if !known {
+			r.add(row.seq, ProblemUnknownSigner, "signed by %q, who is not an examiner of this case", row.signer)
+			continue
+		}
+		items = append(items, sigItem{seq: row.seq, pub: pub, msg: SignedMessage(s.caseID, stored), sig: row.signature})
+	}
+	for _, seq := range verifySignatures(items) {
+		r.add(seq, ProblemBadSignature, "the Ed25519 signature does not verify against the signer's public key")
+	}
+	if n := len(s.rows); n > 0 {
+		last := s.rows[n-1]
+		r.HeadSeq = last.seq
+		r.Head, _ = digestFrom(last.entryHash)
+		if !s.headSeq.Valid || s.headSeq.Int64 != last.seq || !bytes.Equal(s.headHash, last.entryHash) {
+			r.add(last.seq, ProblemHeadMismatch, "the recorded head is entry %d %s, the last entry is %d %s: entries were removed from the end or the head was edited",
+				s.headSeq.Int64, shortHex(s.headHash), last.seq, r.Head.Short())
+		}
+	} else {
+		r.add(0, ProblemSequenceGap, "the ledger is empty; entry 1 (case created) is missing")
+	}
+	return r
+}
+
+func shortHex(b []byte) string {
+	s := hex.EncodeToString(b)
+	if len(s) > 16 {
+		return s[:16]
+	}
+	return s
+}
+
+// VerifyLedger walks the whole ledger: the keyless checks of the chain and
+// signatures, then, with the case key, each sealed entry's authenticity,
+// sequence, time order and signer. Problems are sorted by entry. The
+// verification itself is recorded in the ledger as ledger.verified, so the
+// dashboard can show the last result.
+func (c *Case) VerifyLedger() (*LedgerReport, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := c.usable(); err != nil {
+		return nil, err
+	}
+	ctx := context.Background()
+	s, err := readSnapshot(ctx, c.db, c.id)
+	if err != nil {
+		return nil, err
+	}
+	r := verifyChain(s)
+	r.Keyed = true
+	if s.headSeq.Valid {
+		v, err := c.led.openString("ledger_head", "1", "sealed", s.headSeal)
+		if err != nil || v != headValue(s.headSeq.Int64, mustDigest(s.headHash)) {
+			r.add(s.headSeq.Int64, ProblemHeadMismatch, "the sealed copy of the head does not match the recorded head")
+		}
+	}
+	var prevTime time.Time
+	seen := map[int64]bool{}
+	for _, row := range s.rows {
+		b, err := c.decodeEntry(row.seq, row.entry)
+		if err != nil {
+			r.add(row.seq, ProblemUnreadable, "the sealed entry fails authentication: changed, or copied from another case or position")
+			continue
+		}
+		if b.Seq != row.seq || seen[b.Seq] {
+			r.add(row.seq, ProblemSequenceDuplicate, "the sealed entry says it is entry %d", b.Seq)
+		}
+		seen[b.Seq] = true
+		if b.ActorID != row.signer || (s.signers[row.signer] != nil && b.ActorKey != hex.EncodeToString(s.signers[row.signer])) {
+			r.add(row.seq, ProblemSignerMismatch, "the entry names %s (%s) but was signed by %s", b.Actor, b.ActorID, row.signer)
+		}
+		t, err := time.Parse(time.RFC3339Nano, b.Time)
+		if err != nil {
+			r.add(row.seq, ProblemUnreadable, "time %q is not RFC 3339", b.Time)
+			continue
+		}
+		if t.Before(prevTime) {
+			r.add(row.seq, ProblemTimeBackwards, "%s is before the previous entry's %s", formatTime(t), formatTime(prevTime))
+		}
+		prevTime = t
+	}
+	sortProblems(r.Problems)
+	details := map[string]string{"entries": fmt.Sprint(r.Entries), "head": r.Head.String(), "problems": fmt.Sprint(len(r.Problems))}
+	result := "intact"
+	if !r.OK() {
+		result = "problems found"
+	}
+	details["result"] = result
+	if err := c.change(ctx, c.now(), func(*sql.Tx) (Event, error) {
+		return Event{Action: ActionLedgerVerified, Target: Target{Type: TargetLedger, ID: c.id.String()},
+			Hashes: map[string]string{"head_sha256": r.Head.String()}, Details: details}, nil
+	}); err != nil {
+		return r, fmt.Errorf("record verification: %w", err)
+	}
+	return r, nil
+}
+
+func mustDigest(b []byte) Digest {
+	d, _ := digestFrom(b)
+	return d
+}
+
+func sortProblems(ps []*LedgerProblem) {
+	sort.SliceStable(ps, func(i, j int) bool { return ps[i].Seq < ps[j].Seq })
+}
+
+// VerifyLedgerWithoutKey checks the chain, the sequence, the signatures and
+// the recorded head of the case at path without any passphrase: what a
+// third party can verify. It takes the case's lock while it reads and
+// changes nothing.
+func VerifyLedgerWithoutKey(path string) (r *LedgerReport, err error) {
+	defer func() {
+		if err != nil {
+			err = fmt.Errorf("verify ledger of %s: %w", path, err)
+		}
+	}()
+	if err := inspectFile(path); err != nil {
+		return nil, err
+	}
+	if err := checkWritable(path); err != nil {
+		return nil, err
+	}
+	ctx := context.Background()
+	db, err := openDB(ctx, path, false)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	var id string
+	if err := db.QueryRowContext(ctx, `SELECT case_uuid FROM case_header WHERE id = 1`).Scan(&id); err != nil {
+		return nil, fmt.Errorf("%w: no case header (%v)", ErrNotACase, err)
+	}
+	caseID, err := uuid.Parse(id)
+	if err != nil {
+		return nil, fmt.Errorf("%w: malformed case UUID", ErrCorrupt)
+	}
+	s, err := readSnapshot(ctx, db, caseID)
+	if err != nil {
+		return nil, mapSQLiteError(err)
+	}
+	r = verifyChain(s)
+	sortProblems(r.Problems)
+	return r, nil
+}
