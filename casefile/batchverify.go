@@ -117,7 +117,7 @@ func batchVerify(items []sigItem) bool {
 		if err != nil {
 			return false
 		}
-		sumS.MultiplyAdd(z, S, sumS)                               // Σ zᵢsᵢ
+		sumS.MultiplyAdd(z, S, sumS)                                  // Σ zᵢsᵢ
 		scalars = append(scalars, edwards25519.NewScalar().Negate(z)) // −zᵢ for Rᵢ
 		points = append(points, R)
 		acc.scalar.Subtract(acc.scalar, edwards25519.NewScalar().Multiply(z, k)) // −Σ zᵢkᵢ for A

@@ -350,7 +350,6 @@ func (c *Case) setActor(ex Examiner, role Role, seed []byte) error {
 	return nil
 }
 
-
 func (c *Case) loadInfo(ctx context.Context, ver int) error {
 	var row string
 	var sealed [5][]byte

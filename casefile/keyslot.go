@@ -26,10 +26,10 @@ type slotRow struct {
 	uuid     uuid.UUID
 	examiner uuid.UUID
 	kind     SlotKind
-	kdf     KDFParams
-	salt    []byte
-	wrapped []byte
-	created []byte // sealed
+	kdf      KDFParams
+	salt     []byte
+	wrapped  []byte
+	created  []byte // sealed
 }
 
 // slotPayload is what a key slot protects: the case's master key and the
@@ -201,4 +201,3 @@ func canonicalRecoveryKey(s string) string {
 	}
 	return b.String()
 }
-

@@ -96,7 +96,7 @@ func runKeyslotAdd(inv *invocation, args []string) error {
 	}
 	return inv.withCase(path, &pf, func(c *casefile.Case) error {
 		if *recovery {
-			slot, key, err := c.AddRecoveryKey(*label)
+			slot, key, err := c.AddRecoveryKey(*label, "")
 			if err != nil {
 				return err
 			}
@@ -114,7 +114,7 @@ func runKeyslotAdd(inv *invocation, args []string) error {
 			return err
 		}
 		defer clear(pass)
-		slot, err := c.AddKeySlot(*label, pass)
+		slot, err := c.AddKeySlot(*label, pass, "")
 		if err != nil {
 			return err
 		}
@@ -136,7 +136,7 @@ func runKeyslotRemove(inv *invocation, args []string) error {
 		return inv.usagef("key slot ID must be a number as shown by 'custodiactl keyslot list', not %q", pos[1])
 	}
 	return inv.withCase(pos[0], &pf, func(c *casefile.Case) error {
-		if err := c.RemoveKeySlot(id); err != nil {
+		if err := c.RemoveKeySlot(id, ""); err != nil {
 			return err
 		}
 		fmt.Fprintf(inv.stdout, "Removed key slot %d.\n", id)
@@ -178,7 +178,7 @@ func runPasswd(inv *invocation, args []string) error {
 			return err
 		}
 		defer clear(pass)
-		if err := c.ChangePassphrase(pass); err != nil {
+		if err := c.ChangePassphrase(pass, ""); err != nil {
 			return err
 		}
 		fmt.Fprintf(inv.stdout, "Changed the passphrase of key slot %d.\n", opened)
