@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# setup.sh — make this machine able to build and test Custodia.
+#
+# Idempotent: checks every prerequisite and installs only what is missing, so a
+# second run does nothing and returns at once. On Debian/Ubuntu it installs the
+# missing packages with apt-get (through sudo when not root). Elsewhere it prints
+# what to install and carries on as long as a suitable Go toolchain works.
+#
+# Environment: GO (the go command, default "go").
+set -euo pipefail
+
+# --- what is needed, by purpose ------------------------------------------------
+
+# Minimum Go toolchain (must match the go line in go.mod).
+GO_MIN_MAJOR=1
+GO_MIN_MINOR=26
+
+# Building the Fyne GUI (cgo + OpenGL/X11 headers). gcc only recommends libc6-dev,
+# and we install without recommends, so it is listed explicitly.
+GUI_BUILD_PKGS="gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev"
+
+# The GUI smoke test: a virtual X server (Xvfb), xauth (used by xvfb-run; only a
+# recommendation of xvfb) and ImageMagick's `import` for screenshots.
+GUI_SMOKE_PKGS="xvfb xauth imagemagick"
+
+DEB_PKGS="$GUI_BUILD_PKGS $GUI_SMOKE_PKGS"
+
+GO_CMD="${GO:-go}"
+
+# --- helpers -------------------------------------------------------------------
+
+say() { printf 'setup: %s\n' "$*"; }
+die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
+
+is_debian() { command -v dpkg-query >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; }
+
+# deb_installed PKG: true when dpkg reports PKG as installed.
+deb_installed() {
+	local status
+	status=$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null) || return 1
+	[[ $status == *" installed" ]]
+}
+
+# as_root CMD...: run CMD as root (directly, or through sudo).
+as_root() {
+	if [[ $(id -u) -eq 0 ]]; then
+		"$@"
+	elif command -v sudo >/dev/null 2>&1; then
+		if [[ -t 0 ]]; then
+			sudo "$@"
+		else
+			# No terminal (CI): never hang on a password prompt.
+			sudo -n "$@" || die "sudo needs a password but there is no terminal; run as root or install: $missing"
+		fi
+	else
+		die "not root and sudo is not installed; as root, run: apt-get install $missing"
+	fi
+}
+
+# --- Debian packages -----------------------------------------------------------
+
+missing=""
+if is_debian; then
+	for pkg in $DEB_PKGS; do
+		deb_installed "$pkg" || missing="$missing $pkg"
+	done
+	missing="${missing# }"
+	if [[ -n $missing ]]; then
+		say "installing missing packages: $missing"
+		as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+		# shellcheck disable=SC2086 # word splitting of the package list is intended
+		as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing
+	fi
+else
+	case "$(uname -s 2>/dev/null || echo unknown)" in
+	Darwin)
+		say "not Debian/Ubuntu: install the Xcode command line tools yourself (xcode-select --install)" ;;
+	MINGW* | MSYS* | CYGWIN*)
+		say "not Debian/Ubuntu: install a gcc toolchain yourself (e.g. MSYS2 mingw-w64-x86_64-gcc) and build with CGO_ENABLED=1" ;;
+	*)
+		say "not Debian/Ubuntu: install the equivalents of these Debian packages yourself:"
+		say "  GUI build: $GUI_BUILD_PKGS"
+		say "  GUI smoke test: $GUI_SMOKE_PKGS"
+		say "  (Fedora: gcc libXcursor-devel libXrandr-devel mesa-libGL-devel libXi-devel libXinerama-devel libXxf86vm-devel xorg-x11-server-Xvfb xorg-x11-xauth ImageMagick)" ;;
+	esac
+fi
+
+# --- Go ------------------------------------------------------------------------
+
+go_hint="install Go ${GO_MIN_MAJOR}.${GO_MIN_MINOR} or newer from https://go.dev/dl and put its bin directory on PATH"
+
+command -v "$GO_CMD" >/dev/null 2>&1 || die "'$GO_CMD' not found; $go_hint"
+
+# Ask the installed toolchain itself (GOTOOLCHAIN=local, outside the module), so
+# an automatic toolchain download cannot hide an old Go.
+go_version=$(cd / && GOTOOLCHAIN=local "$GO_CMD" env GOVERSION 2>/dev/null) ||
+	die "'$GO_CMD env GOVERSION' failed; $go_hint"
+
+if [[ $go_version =~ ^go([0-9]+)\.([0-9]+) ]]; then
+	major=${BASH_REMATCH[1]} minor=${BASH_REMATCH[2]}
+	if ((major < GO_MIN_MAJOR || (major == GO_MIN_MAJOR && minor < GO_MIN_MINOR))); then
+		die "found $go_version, need go${GO_MIN_MAJOR}.${GO_MIN_MINOR} or newer; $go_hint"
+	fi
+elif [[ $go_version == devel* ]]; then
+	say "warning: development Go toolchain ($go_version); assuming it is new enough"
+else
+	die "cannot parse the Go version '$go_version'; $go_hint"
+fi
+
+exit 0
