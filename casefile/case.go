@@ -51,7 +51,7 @@ func checkText(field, v string, required bool, max int) error {
 		return invalidf("%s is not valid UTF-8 text", field)
 	}
 	if required && strings.TrimSpace(v) == "" {
-		return invalidf("%s is required: enter a %s", field, field)
+		return invalidf("%s is required", field)
 	}
 	if len(v) > max {
 		return invalidf("%s is too long (%d bytes, at most %d)", field, len(v), max)

@@ -264,7 +264,7 @@ func TestOpenNotACase(t *testing.T) {
 		"random":    {write("random.bin", bytes.Repeat([]byte{0x5a, 0xa5, 0x01}, 40000)), ErrNotACase, "no SQLite header"},
 		"sqlite":    {other, ErrNotACase, "application id is 0x0"},
 		"directory": {dir, ErrNotACase, "is a directory"},
-		"missing":   {filepath.Join(dir, "nope.custodia"), fs.ErrNotExist, "no file at"},
+		"missing":   {filepath.Join(dir, "nope.custodia"), fs.ErrNotExist, "nope.custodia: file does not exist"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -255,3 +255,18 @@ var ErrUnknownExaminer = errors.New("casefile: no such examiner")
 // ErrNotThisExaminer means the passphrase opened another examiner's slot
 // than the one asked for.
 var ErrNotThisExaminer = errors.New("casefile: the passphrase belongs to another examiner")
+
+// SetRole changes the role recorded in this handle's later custody
+// entries; the acting examiner must hold it.
+func (c *Case) SetRole(r Role) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := c.usable(); err != nil {
+		return err
+	}
+	if !c.actor.HasRole(r) {
+		return fmt.Errorf("%w: examiner %q does not hold the role %s", ErrInvalid, c.actor.Name, r.Title())
+	}
+	c.role = r
+	return nil
+}

@@ -24,7 +24,7 @@ func inspectFile(path string) error {
 	fi, err := os.Stat(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("%w: no file at %s", fs.ErrNotExist, path)
+			return fs.ErrNotExist // the caller names the path
 		}
 		return err
 	}

@@ -1,0 +1,108 @@
+package app
+
+import (
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// caseView is the main window while a case is open: a header with the case
+// title and a Close case button, the sidebar of areas, and the chosen area.
+type caseView struct {
+	u  *UI
+	oc *openCase
+
+	sidebar  *widget.List
+	content  *fyne.Container
+	closeBtn *widget.Button
+	current  int // index into areas
+
+	// The views of the area on screen, for tests; nil when another area shows.
+	dash        *dashboardView
+	placeholder *placeholderView
+
+	root fyne.CanvasObject
+}
+
+func newCaseView(u *UI, oc *openCase) *caseView {
+	cv := &caseView{u: u, oc: oc, current: -1}
+	cv.sidebar = widget.NewList(
+		func() int { return len(areas) },
+		func() fyne.CanvasObject {
+			return container.NewHBox(widget.NewIcon(theme.HomeIcon()), widget.NewLabel("Notifications"))
+		},
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			row := o.(*fyne.Container)
+			row.Objects[0].(*widget.Icon).SetResource(theme.Icon(areas[i].icon))
+			row.Objects[1].(*widget.Label).SetText(areas[i].name)
+		},
+	)
+	cv.sidebar.OnSelected = func(i widget.ListItemID) { cv.show(i) }
+	cv.content = container.NewStack()
+
+	cv.closeBtn = widget.NewButtonWithIcon("Close case", theme.LogoutIcon(), u.CloseCase)
+	title := widget.NewLabel(oc.info.Title)
+	title.SizeName = theme.SizeNameSubHeadingText
+	title.TextStyle = fyne.TextStyle{Bold: true}
+	title.Truncation = fyne.TextTruncateEllipsis
+	sub := widget.NewLabel(caseSubtitle(oc))
+	sub.Truncation = fyne.TextTruncateEllipsis
+	header := container.NewBorder(nil, nil, nil, container.NewCenter(cv.closeBtn), container.NewVBox(title, sub))
+	band := canvas.NewRectangle(theme.Color(theme.ColorNameHeaderBackground))
+
+	cv.root = container.NewBorder(
+		container.NewVBox(container.NewStack(band, container.NewPadded(header)), widget.NewSeparator()),
+		nil,
+		container.NewBorder(nil, nil, nil, widget.NewSeparator(), cv.sidebar),
+		nil,
+		cv.content,
+	)
+	cv.sidebar.Select(0)
+	return cv
+}
+
+// caseSubtitle is the line under the case title in the header.
+func caseSubtitle(oc *openCase) string {
+	s := "Examiner " + oc.info.Examiner
+	if oc.info.CaseNumber != "" {
+		s = "Case " + oc.info.CaseNumber + "  ·  " + s
+	}
+	return s
+}
+
+// show puts area i in the content pane.
+func (cv *caseView) show(i int) {
+	if i < 0 || i >= len(areas) || i == cv.current {
+		return
+	}
+	cv.current = i
+	cv.dash, cv.placeholder = nil, nil
+	obj := areas[i].build(cv, areas[i])
+	cv.content.Objects = []fyne.CanvasObject{container.NewVScroll(container.NewPadded(obj))}
+	cv.content.Refresh()
+}
+
+// Area returns the name of the area on screen, or "" when no case is open.
+func (u *UI) Area() string {
+	if u.cv == nil || u.cv.current < 0 {
+		return ""
+	}
+	return areas[u.cv.current].name
+}
+
+// SelectArea shows the area called name in the open case.
+func (u *UI) SelectArea(name string) error {
+	if u.cv == nil {
+		return fmt.Errorf("no case is open")
+	}
+	i := areaIndex(name)
+	if i < 0 {
+		return fmt.Errorf("no area called %q", name)
+	}
+	u.cv.sidebar.Select(i)
+	return nil
+}

@@ -1,0 +1,18 @@
+// Package app is Custodia's graphical user interface: views and the
+// view-models behind them, built with Fyne. It holds no business rules; every
+// decision about cases, evidence and custody is made by casefile and the other
+// core packages, and this package only presents them.
+//
+// Terms used here:
+//
+//   - Screen: what the main window shows — the start screen, the new-case
+//     form, or an open case.
+//   - Area: one section of an open case, chosen in the sidebar (Dashboard,
+//     Evidence, Timeline, …). Areas are listed in one table (areas.go) so
+//     later work adds a row and a file.
+//   - Job: work that runs off the UI goroutine, such as key derivation when a
+//     case is created or unlocked. A job's result reaches the UI only through
+//     fyne.Do.
+//
+// Only cmd/custodia creates the fyne.App; this package receives it.
+package app

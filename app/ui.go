@@ -1,0 +1,296 @@
+package app
+
+import (
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+
+	"github.com/custodia-dfir/custodia/casefile"
+)
+
+// Screen names what the main window shows.
+type Screen string
+
+// The screens of the main window.
+const (
+	ScreenStart   Screen = "start"    // new case, open case, recent cases
+	ScreenNewCase Screen = "new case" // the new-case form
+	ScreenCase    Screen = "case"     // an open case with its sidebar of areas
+)
+
+// Config holds what the command passes to the user interface.
+type Config struct {
+	// CaseOptions are passed to casefile.Create and casefile.Open. The zero
+	// value is the production setting; only tests pass casefile.TestKDF.
+	CaseOptions casefile.Options
+	// Prefs stores the recent-cases list; nil means the app's preferences.
+	Prefs fyne.Preferences
+	// DefaultFolder is where the new-case form saves a case unless the
+	// examiner chooses another folder; "" means the home directory.
+	DefaultFolder string
+	// OnCaseShown, if not nil, is called on the UI goroutine each time an
+	// open case has been put on screen, with the case file's path. The
+	// command uses it to tell scripts that the dashboard is up.
+	OnCaseShown func(path string)
+}
+
+// UI is the view-model of Custodia's main window: it switches between the
+// start screen, the new-case form and an open case, runs key derivation off
+// the UI goroutine and reports failures in dialogs. Tests inspect it through
+// Screen, Case, Area and LastError.
+type UI struct {
+	app    fyne.App
+	win    fyne.Window
+	cfg    Config
+	recent recentCases
+
+	// jobs counts background work whose result has not yet been applied on
+	// the UI goroutine, so tests can wait for it without sleeping. working
+	// counts only the part that runs off the UI goroutine, so Shutdown can
+	// wait for a case being written after the event loop has ended.
+	jobs, working sync.WaitGroup
+
+	mu       sync.Mutex // guards the fields below; tests read them from their own goroutine
+	screen   Screen
+	open     *openCase
+	lastErr  error
+	running  int  // jobs in flight
+	quitting bool // the window was asked to close while a job was running
+	shutdown bool // Shutdown was called; no case may be opened any more
+
+	// Views; touched only on the UI goroutine.
+	start  *startView
+	form   *newCaseForm
+	prompt *passphrasePrompt
+	cv     *caseView
+	alert  *errorView
+	busy   *busyView
+
+	// jobGate, when set by a test, holds every job until it is closed, so the
+	// busy state can be observed.
+	jobGate chan struct{}
+}
+
+// openCase is an unlocked case and the facts the dashboard shows, read once
+// off the UI goroutine when the case is opened.
+type openCase struct {
+	c        *casefile.Case
+	info     casefile.Info
+	path     string
+	unlocked int
+	slots    []casefile.KeySlot
+	slotsErr error
+}
+
+// loadCase reads the facts of an unlocked case. It runs off the UI goroutine.
+func loadCase(c *casefile.Case) *openCase {
+	oc := &openCase{c: c, info: c.Info(), path: c.Path(), unlocked: c.UnlockedSlot()}
+	oc.slots, oc.slotsErr = c.KeySlots()
+	return oc
+}
+
+// New builds the user interface in w, shows the start screen and makes
+// closing the window close the open case first.
+func New(a fyne.App, w fyne.Window, cfg Config) *UI {
+	if cfg.Prefs == nil {
+		cfg.Prefs = a.Preferences()
+	}
+	u := &UI{app: a, win: w, cfg: cfg, recent: recentCases{prefs: cfg.Prefs}}
+	w.SetCloseIntercept(u.RequestClose)
+	u.ShowStart()
+	return u
+}
+
+// Screen returns what the main window shows.
+func (u *UI) Screen() Screen {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.screen
+}
+
+// Case returns the open case, or nil.
+func (u *UI) Case() *casefile.Case {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.open == nil {
+		return nil
+	}
+	return u.open.c
+}
+
+// LastError returns the last failure shown to the user, or nil.
+func (u *UI) LastError() error {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.lastErr
+}
+
+// Busy reports whether key derivation or another job is running.
+func (u *UI) Busy() bool {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.running > 0
+}
+
+func (u *UI) setScreen(s Screen) {
+	u.mu.Lock()
+	u.screen = s
+	u.mu.Unlock()
+}
+
+func (u *UI) setLastError(err error) {
+	u.mu.Lock()
+	u.lastErr = err
+	u.mu.Unlock()
+}
+
+// runJob runs work off the UI goroutine, then applies the function it returns
+// on the UI goroutine through fyne.Do.
+func (u *UI) runJob(work func() (apply func())) {
+	u.jobs.Add(1)
+	u.working.Add(1)
+	u.mu.Lock()
+	u.running++
+	u.mu.Unlock()
+	gate := u.jobGate
+	go func() {
+		if gate != nil {
+			<-gate
+		}
+		apply := work()
+		u.working.Done()
+		fyne.Do(func() {
+			defer u.jobs.Done()
+			u.mu.Lock()
+			u.running--
+			quit := u.quitting && u.running == 0
+			if quit {
+				u.quitting = false
+			}
+			u.mu.Unlock()
+			apply()
+			if quit {
+				u.RequestClose()
+			}
+		})
+	}()
+}
+
+// ShowStart shows the start screen.
+func (u *UI) ShowStart() {
+	u.form = nil
+	u.cv = nil
+	u.start = newStartView(u)
+	u.win.SetTitle("Custodia")
+	u.win.SetContent(u.start.root)
+	u.setScreen(ScreenStart)
+}
+
+// ShowNewCase shows the new-case form.
+func (u *UI) ShowNewCase() {
+	u.start = nil
+	u.form = newNewCaseForm(u)
+	u.win.SetTitle("New case — Custodia")
+	u.win.SetContent(u.form.root)
+	u.win.Canvas().Focus(u.form.title)
+	u.setScreen(ScreenNewCase)
+}
+
+// adopt makes oc the open case. Jobs call it off the UI goroutine as soon as
+// a case is unlocked, so Shutdown closes it even when the event loop has
+// ended before the job's result reached the screen. It reports false, having
+// closed the case, when Shutdown has already run.
+func (u *UI) adopt(oc *openCase) bool {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.shutdown {
+		oc.c.Close()
+		return false
+	}
+	u.open = oc
+	return true
+}
+
+// showCase shows the open case and remembers its path as a recent case.
+func (u *UI) showCase(oc *openCase) {
+	u.recent.Add(oc.path)
+	u.start, u.form = nil, nil
+	u.cv = newCaseView(u, oc)
+	u.win.SetTitle(oc.info.Title + " — Custodia")
+	u.win.SetContent(u.cv.root)
+	u.setScreen(ScreenCase)
+	if u.cfg.OnCaseShown != nil {
+		u.cfg.OnCaseShown(oc.path)
+	}
+	if oc.slotsErr != nil {
+		u.showError("The key slots could not be read", oc.slotsErr, nil)
+	}
+}
+
+// CloseCase closes the open case and returns to the start screen.
+func (u *UI) CloseCase() {
+	u.closeCase(u.ShowStart)
+}
+
+// closeCase closes the open case off the UI goroutine (closing checkpoints
+// the case file), then calls then on the UI goroutine.
+func (u *UI) closeCase(then func()) {
+	u.mu.Lock()
+	oc := u.open
+	u.open = nil
+	u.mu.Unlock()
+	if oc == nil {
+		then()
+		return
+	}
+	u.runJob(func() func() {
+		err := oc.c.Close()
+		return func() {
+			if err != nil {
+				u.showError("The case was not closed cleanly", err, then)
+				return
+			}
+			then()
+		}
+	})
+}
+
+// RequestClose is what closing the main window does: it closes the open case
+// and then the window. While a case is being created or unlocked, it waits for
+// that to finish, so a case is never left open or half written.
+func (u *UI) RequestClose() {
+	u.mu.Lock()
+	if u.running > 0 {
+		u.quitting = true
+		u.mu.Unlock()
+		return
+	}
+	u.mu.Unlock()
+	u.closeCase(u.win.Close)
+}
+
+// Shutdown closes the open case, if any, without touching the window. The
+// command calls it after the app's event loop has ended, for the cases where
+// the app quit without closing the window (a signal, the system menu).
+// A case still being created or unlocked is waited for (up to a minute) and
+// closed too.
+func (u *UI) Shutdown() error {
+	u.mu.Lock()
+	u.shutdown = true
+	u.mu.Unlock()
+	done := make(chan struct{})
+	go func() { u.working.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(time.Minute):
+	}
+	u.mu.Lock()
+	oc := u.open
+	u.open = nil
+	u.mu.Unlock()
+	if oc == nil {
+		return nil
+	}
+	return oc.c.Close()
+}

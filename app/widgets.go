@@ -1,0 +1,143 @@
+package app
+
+import (
+	"image/color"
+	"unicode"
+	"unicode/utf8"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// maxWidthLayout centres its objects horizontally, no wider than width, and
+// gives them the full height.
+type maxWidthLayout struct{ width float32 }
+
+func newMaxWidth(width float32, obj fyne.CanvasObject) *fyne.Container {
+	return container.New(maxWidthLayout{width}, obj)
+}
+
+func (l maxWidthLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	w := min(size.Width, l.width)
+	for _, o := range objs {
+		o.Resize(fyne.NewSize(w, size.Height))
+		o.Move(fyne.NewPos((size.Width-w)/2, 0))
+	}
+}
+
+func (l maxWidthLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var s fyne.Size
+	for _, o := range objs {
+		s = s.Max(o.MinSize())
+	}
+	return s
+}
+
+// heading returns a label in the theme's heading size.
+func heading(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.SizeName = theme.SizeNameHeadingText
+	l.TextStyle = fyne.TextStyle{Bold: true}
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}
+
+// subheading returns a label in the theme's sub-heading size.
+func subheading(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.SizeName = theme.SizeNameSubHeadingText
+	l.TextStyle = fyne.TextStyle{Bold: true}
+	return l
+}
+
+// problemLabel returns a hidden label for an inline validation message.
+func problemLabel() *widget.Label {
+	l := widget.NewLabel("")
+	l.Importance = widget.DangerImportance
+	l.Wrapping = fyne.TextWrapWord
+	l.Hide()
+	return l
+}
+
+// setProblem shows msg in l, or hides l when msg is empty.
+func setProblem(l *widget.Label, msg string) {
+	l.SetText(msg)
+	if msg == "" {
+		l.Hide()
+	} else {
+		l.Show()
+	}
+}
+
+// sentence returns s with its first letter in upper case.
+func sentence(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 {
+		return s
+	}
+	return string(unicode.ToUpper(r)) + s[n:]
+}
+
+// dialogSize returns a dialog size of at most w×h that fits in win.
+func dialogSize(win fyne.Window, w, h float32) fyne.Size {
+	c := win.Canvas().Size()
+	if c.Width > 0 {
+		w = min(w, c.Width-2*theme.Padding())
+	}
+	if c.Height > 0 && h > 0 {
+		h = min(h, c.Height-2*theme.Padding())
+	}
+	return fyne.NewSize(w, h)
+}
+
+// fact is one row of a grid made by factGrids: a name and the object
+// showing or editing its value.
+type fact struct {
+	name  string
+	value fyne.CanvasObject
+}
+
+// factGrids lays out groups of facts as name/value grids whose name columns
+// share one width, so grids stacked on a page line up.
+func factGrids(groups ...[]fact) []fyne.CanvasObject {
+	var width float32
+	name := func(text string) *widget.Label {
+		return widget.NewLabelWithStyle(text, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
+	}
+	for _, g := range groups {
+		for _, f := range g {
+			width = max(width, name(f.name).MinSize().Width)
+		}
+	}
+	grids := make([]fyne.CanvasObject, len(groups))
+	for i, g := range groups {
+		objs := make([]fyne.CanvasObject, 0, 2*len(g))
+		for _, f := range g {
+			strut := canvas.NewRectangle(color.Transparent)
+			strut.SetMinSize(fyne.NewSize(width, 0))
+			objs = append(objs, container.NewStack(strut, name(f.name)), f.value)
+		}
+		grids[i] = container.New(layout.NewFormLayout(), objs...)
+	}
+	return grids
+}
+
+// section is a titled group on a page: a sub-heading over a card.
+func section(title string, content fyne.CanvasObject) fyne.CanvasObject {
+	return container.NewVBox(subheading(title), widget.NewCard("", "", content))
+}
+
+// fitDialog gives d the width w (or less, to fit the window) and the height
+// its content needs at that width. Wrapped labels know their height only
+// after a layout at the final width, hence two passes.
+func fitDialog(win fyne.Window, d dialog.Dialog, content fyne.CanvasObject, w float32) {
+	size := dialogSize(win, w, 0)
+	d.Resize(size)
+	content.Refresh()
+	d.Resize(size)
+}

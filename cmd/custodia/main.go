@@ -1,0 +1,94 @@
+// Command custodia is Custodia's desktop workstation.
+//
+// Usage:
+//
+//	custodia [--passphrase-file FILE] [CASE]
+//
+// With CASE it asks for that case's passphrase at start; with
+// --passphrase-file too it opens the case without asking (scripted demos and
+// the smoke test). The file's first line is the passphrase. In that mode it
+// prints "custodia: case open: PATH" on standard output once the case is on
+// screen, so a script knows when to look.
+package main
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"fyne.io/fyne/v2"
+	fyneapp "fyne.io/fyne/v2/app"
+
+	"github.com/custodia-dfir/custodia/app"
+	"github.com/custodia-dfir/custodia/assets"
+	"github.com/custodia-dfir/custodia/casefile"
+)
+
+func main() {
+	passFile := flag.String("passphrase-file", "", "open CASE with the passphrase in `FILE` (first line) instead of asking")
+	flag.Usage = func() {
+		fmt.Fprintf(flag.CommandLine.Output(), "usage: custodia [--passphrase-file FILE] [CASE%s]\n", casefile.Extension)
+		flag.PrintDefaults()
+	}
+	flag.Parse()
+	if flag.NArg() > 1 || (*passFile != "" && flag.NArg() == 0) {
+		flag.Usage()
+		os.Exit(2)
+	}
+	var pass []byte
+	if *passFile != "" {
+		var err error
+		if pass, err = readPassphrase(*passFile); err != nil {
+			fmt.Fprintf(os.Stderr, "error: %v\nhint: give a file whose first line is the case passphrase\n", err)
+			os.Exit(1)
+		}
+	}
+
+	a := fyneapp.NewWithID("io.custodia.workstation")
+	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
+	w := a.NewWindow("Custodia")
+	w.Resize(fyne.NewSize(1100, 720))
+	cfg := app.Config{} // production key derivation only
+	if *passFile != "" {
+		// Scripts wait for this line before looking at the screen.
+		cfg.OnCaseShown = func(path string) { fmt.Printf("custodia: case open: %s\n", path) }
+	}
+	ui := app.New(a, w, cfg)
+	if flag.NArg() == 1 {
+		ui.OpenWithPassphrase(flag.Arg(0), pass)
+	}
+
+	// SIGINT and SIGTERM quit like closing the window does; Shutdown below
+	// closes the case.
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	go func() { <-sig; fyne.Do(a.Quit) }()
+
+	w.ShowAndRun()
+	if err := ui.Shutdown(); err != nil {
+		fmt.Fprintf(os.Stderr, "error: close case: %v\nhint: %s\n", err, casefile.Hint(err))
+		os.Exit(1)
+	}
+}
+
+// readPassphrase returns the first line of the file at path, without its
+// line ending.
+func readPassphrase(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read passphrase file: %w", err)
+	}
+	if i := bytes.IndexByte(b, '\n'); i >= 0 {
+		clear(b[i:])
+		b = b[:i]
+	}
+	b = bytes.TrimSuffix(b, []byte("\r"))
+	if len(b) == 0 {
+		return nil, errors.New("read passphrase file: first line is empty")
+	}
+	return b, nil
+}

@@ -1,0 +1,308 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/custodia-dfir/custodia/casefile"
+)
+
+// TestSmokeDashboardOnXvfb starts the real binary on a virtual X server with
+// a case and its passphrase file, waits for the dashboard and checks that the
+// screen shows it (a blank or black screenshot fails). It needs Xvfb and
+// ImageMagick's import; `make test` installs them.
+//
+// With CUSTODIA_UPDATE_SCREENSHOTS=1 the screenshot also replaces
+// docs/screenshots/dashboard.png for the user guide.
+func TestSmokeDashboardOnXvfb(t *testing.T) {
+	for _, tool := range []string{"Xvfb", "import"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s is not installed, so the GUI smoke test cannot run; "+
+				"install it with `make setup` (Debian: apt-get install xvfb xauth imagemagick)", tool)
+		}
+	}
+	dir := t.TempDir()
+
+	bin := filepath.Join(dir, "custodia")
+	build := exec.Command(goTool(), "build", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+
+	// One production key derivation (Argon2id, 256 MiB): the binary refuses
+	// anything cheaper, which is the point.
+	casePath := filepath.Join(dir, "smoke"+casefile.Extension)
+	const pass = "smoke test passphrase, not a secret"
+	c, err := casefile.Create(casePath, []byte(pass), casefile.NewCase{
+		Title:       "Credential theft at Northwind Traders",
+		CaseNumber:  "IR-2026-0117",
+		Examiner:    "Alex Morgan",
+		Description: "Phishing e-mail led to a stolen VPN credential and lateral movement to two file servers.",
+	}, casefile.Options{})
+	if err != nil {
+		t.Fatalf("create case: %v", err)
+	}
+	if err := c.Close(); err != nil {
+		t.Fatalf("close case: %v", err)
+	}
+	passFile := filepath.Join(dir, "passphrase.txt")
+	if err := os.WriteFile(passFile, []byte(pass+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	display := startXvfb(t)
+
+	home := filepath.Join(dir, "home")
+	if err := os.MkdirAll(home, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	app := exec.Command(bin, "--passphrase-file", passFile, casePath)
+	app.Env = append(os.Environ(),
+		"DISPLAY="+display,
+		"LIBGL_ALWAYS_SOFTWARE=1", // Xvfb has no GPU
+		"FYNE_SCALE=1",
+		"HOME="+home, // preferences (the recent-cases list) go here, not to the real home
+		"XDG_CONFIG_HOME="+filepath.Join(home, ".config"),
+	)
+	var stderr bytes.Buffer
+	app.Stderr = &stderr
+	stdout, err := app.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := app.Start(); err != nil {
+		t.Fatalf("start custodia: %v", err)
+	}
+	exited := make(chan error, 1)
+	opened := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if p, ok := strings.CutPrefix(sc.Text(), "custodia: case open: "); ok {
+				opened <- p
+			}
+		}
+		exited <- app.Wait()
+	}()
+	stopped := false
+	stop := func() error {
+		if stopped {
+			return nil
+		}
+		stopped = true
+		app.Process.Signal(syscall.SIGTERM)
+		select {
+		case err := <-exited:
+			return err
+		case <-time.After(20 * time.Second):
+			app.Process.Kill()
+			<-exited
+			return fmt.Errorf("custodia did not exit within 20 s of SIGTERM")
+		}
+	}
+	t.Cleanup(func() { stop() })
+
+	deadline := time.After(60 * time.Second)
+	select {
+	case p := <-opened:
+		if p != casePath {
+			t.Fatalf("custodia opened %q, want %q", p, casePath)
+		}
+	case err := <-exited:
+		stopped = true
+		t.Fatalf("custodia exited before opening the case: %v\nstderr:\n%s", err, stderr.String())
+	case <-deadline:
+		t.Fatalf("custodia did not open the case within 60 s\nstderr:\n%s", stderr.String())
+	}
+
+	// The dashboard is set; wait until it has been drawn: a non-blank screen
+	// that stays the same between two screenshots.
+	var shot []byte
+	var img image.Image
+	var why string
+	for {
+		b, err := exec.Command("import", "-display", display, "-window", "root", "png:-").Output()
+		if err == nil {
+			if im, err := png.Decode(bytes.NewReader(b)); err == nil {
+				why = blankness(im)
+				if why == "" && bytes.Equal(b, shot) {
+					img = im
+					break
+				}
+			} else {
+				why = "undecodable screenshot: " + err.Error()
+			}
+		} else {
+			why = "import failed: " + err.Error()
+		}
+		shot = b
+		select {
+		case <-deadline:
+			saveShot(t, filepath.Join(dir, "last.png"), shot)
+			t.Fatalf("no stable, non-blank screenshot within 60 s (%s)\nstderr:\n%s", why, stderr.String())
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+
+	window := cropToContent(img)
+	out := filepath.Join(dir, "dashboard.png")
+	writePNG(t, out, window)
+	t.Logf("screenshot: %s (%dx%d)", out, window.Bounds().Dx(), window.Bounds().Dy())
+	if os.Getenv("CUSTODIA_UPDATE_SCREENSHOTS") == "1" {
+		doc := filepath.Join("..", "..", "docs", "screenshots", "dashboard.png")
+		if err := os.MkdirAll(filepath.Dir(doc), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		writePNG(t, doc, window)
+		t.Logf("updated %s", doc)
+	}
+
+	if err := stop(); err != nil {
+		t.Errorf("custodia did not exit cleanly on SIGTERM: %v\nstderr:\n%s", err, stderr.String())
+	}
+	// Quitting closed the case: its lock is gone and it opens again.
+	c, err = casefile.Open(casePath, []byte(pass), casefile.Options{})
+	if err != nil {
+		t.Fatalf("reopen after custodia quit: %v", err)
+	}
+	c.Close()
+}
+
+// goTool returns the go command that runs this test.
+func goTool() string {
+	if p := filepath.Join(runtime.GOROOT(), "bin", "go"); fileExists(p) {
+		return p
+	}
+	return "go"
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
+
+// startXvfb starts a virtual X server on a free display and returns its
+// name, e.g. ":99". Xvfb picks the display itself (-displayfd), so parallel
+// runs do not collide. It is stopped when the test ends.
+func startXvfb(t *testing.T) string {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp")
+	x.ExtraFiles = []*os.File{w}
+	var stderr bytes.Buffer
+	x.Stderr = &stderr
+	if err := x.Start(); err != nil {
+		t.Fatalf("start Xvfb: %v", err)
+	}
+	w.Close()
+	done := make(chan error, 1)
+	go func() { done <- x.Wait() }()
+	t.Cleanup(func() {
+		x.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			x.Process.Kill()
+			<-done
+		}
+	})
+
+	line := make(chan string, 1)
+	go func() {
+		s, _ := bufio.NewReader(r).ReadString('\n')
+		r.Close()
+		line <- strings.TrimSpace(s)
+	}()
+	select {
+	case n := <-line:
+		if n == "" {
+			t.Fatalf("Xvfb did not report a display\n%s", stderr.String())
+		}
+		return ":" + n
+	case err := <-done:
+		t.Fatalf("Xvfb exited: %v\n%s", err, stderr.String())
+	case <-time.After(30 * time.Second):
+		t.Fatalf("Xvfb did not start within 30 s\n%s", stderr.String())
+	}
+	return ""
+}
+
+// blankness says why img does not look like a drawn window, or "" when it
+// does: a window with text has many colours (anti-aliasing) and a good part
+// of it differs from its background.
+func blankness(img image.Image) string {
+	b := img.Bounds()
+	counts := map[color.RGBA]int{}
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			counts[color.RGBAModel.Convert(img.At(x, y)).(color.RGBA)]++
+		}
+	}
+	most := 0
+	for _, n := range counts {
+		most = max(most, n)
+	}
+	total := b.Dx() * b.Dy()
+	other := float64(total-most) / float64(total)
+	switch {
+	case len(counts) < 32:
+		return fmt.Sprintf("only %d distinct colours", len(counts))
+	case other < 0.05:
+		return fmt.Sprintf("only %.1f%% of pixels differ from the background", 100*other)
+	}
+	return ""
+}
+
+// cropToContent cuts img to the bounding box of its non-black pixels: the
+// window, without the empty root window around it.
+func cropToContent(img image.Image) image.Image {
+	b := img.Bounds()
+	box := image.Rectangle{Min: b.Max, Max: b.Min}
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			if r, g, bl, _ := img.At(x, y).RGBA(); r|g|bl != 0 {
+				box = box.Union(image.Rect(x, y, x+1, y+1))
+			}
+		}
+	}
+	if box.Empty() {
+		return img
+	}
+	if s, ok := img.(interface {
+		SubImage(image.Rectangle) image.Image
+	}); ok {
+		return s.SubImage(box)
+	}
+	return img
+}
+
+func writePNG(t *testing.T, path string, img image.Image) {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	saveShot(t, path, buf.Bytes())
+}
+
+func saveShot(t *testing.T, path string, b []byte) {
+	t.Helper()
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
