@@ -312,7 +312,8 @@ func (c *Case) load(ctx context.Context, passphrase []byte, opts Options) error 
 		}
 		c.info.FormatVersion = FormatVersion
 	}
-	return nil
+	// A killed ingest left a half item behind: delete it, on the record.
+	return c.discardIncomplete(ctx)
 }
 
 func (c *Case) deriveKeys() error {

@@ -2,6 +2,7 @@ package casefile
 
 import (
 	"bytes"
+	"fmt"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/binary"
@@ -415,7 +416,7 @@ func TestNewerFormatRefused(t *testing.T) {
 	rawExec(t, path, `INSERT INTO schema_migrations (version, name) VALUES (?, 'future')`, FormatVersion+1)
 	before := fileSum(t, path)
 	_, err := Open(path, []byte(testPass), TestOptions())
-	if !errors.Is(err, ErrNewerFormat) || !strings.Contains(err.Error(), "format version 2, this Custodia reads up to 1") {
+	if !errors.Is(err, ErrNewerFormat) || !strings.Contains(err.Error(), fmt.Sprintf("format version %d, this Custodia reads up to %d", FormatVersion+1, FormatVersion)) {
 		t.Fatalf("err = %v, want ErrNewerFormat", err)
 	}
 	if fileSum(t, path) != before {

@@ -12,7 +12,8 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the committed case-file fixture")
 
-// fixturePath is a format-version-1 case made with TestKDF and TestOptions'
+// fixturePath is a format-version-1 case (written before evidence tables
+// existed; never regenerate it: it is what old cases look like) made with TestKDF and TestOptions'
 // clock, passphrase testPass. It guards format compatibility (later builds
 // must keep opening it) and seeds the fuzzer.
 const fixturePath = "../testdata/casefile/v1.custodia"
@@ -46,6 +47,13 @@ func TestOpenV1Fixture(t *testing.T) {
 	if info.Title != testCase.Title || info.CaseNumber != testCase.CaseNumber || info.Examiner != testCase.Examiner ||
 		info.Description != testCase.Description || !info.Created.Equal(TestTime) || c.UnlockedSlot() != 2 {
 		t.Fatalf("fixture opened as %+v (slot %d)", info, c.UnlockedSlot())
+	}
+	// Opening upgraded the file to the current format, recorded in the file.
+	if info.FormatVersion != FormatVersion {
+		t.Fatalf("fixture format after open = %d, want %d", info.FormatVersion, FormatVersion)
+	}
+	if r, err := c.VerifyLedger(); err != nil || !r.OK() {
+		t.Fatalf("fixture ledger after upgrade: %v %v", err, r.Problems)
 	}
 }
 

@@ -1,0 +1,462 @@
+package casefile
+
+import (
+	"bytes"
+	"context"
+	"crypto/cipher"
+	"crypto/rand"
+	"database/sql"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/klauspost/compress/zstd"
+	"golang.org/x/crypto/chacha20poly1305"
+)
+
+// DefaultChunkSize is the size of an evidence chunk: the unit of
+// compression, sealing and random access.
+const DefaultChunkSize = 1 << 20
+
+// Chunk flags, stored in clear and bound into each chunk's AAD.
+const (
+	ChunkCompressed = 1 << 0
+	ChunkLast       = 1 << 1
+)
+
+// EvidenceKind classifies an item.
+type EvidenceKind string
+
+// Kinds.
+const (
+	KindDisk   EvidenceKind = "disk"
+	KindLog    EvidenceKind = "log"
+	KindMemory EvidenceKind = "memory"
+	KindOther  EvidenceKind = "other"
+)
+
+// Action names for evidence.
+const (
+	ActionEvidenceIngested  Action = "evidence.ingested"
+	ActionEvidenceVerified  Action = "evidence.verified"
+	ActionEvidenceViewed    Action = "evidence.viewed"
+	ActionEvidenceExtracted Action = "evidence.extracted"
+	ActionIngestDiscarded   Action = "evidence.ingest-discarded"
+)
+
+// Hashes are the digests of an item's exact original bytes, lower-case hex.
+type Hashes struct {
+	MD5    string `json:"md5"`
+	SHA1   string `json:"sha1"`
+	SHA256 string `json:"sha256"`
+}
+
+// EvidenceMeta is the sealed description of an item. The evidence package
+// fills it; casefile only stores and authenticates it.
+type EvidenceMeta struct {
+	Name        string            `json:"name"`
+	Kind        EvidenceKind      `json:"kind"`
+	Format      string            `json:"format"` // raw, split-raw, e01, file
+	Description string            `json:"description,omitempty"`
+	SourcePath  string            `json:"source_path"`
+	Size        int64             `json:"size"`
+	Hashes      Hashes            `json:"hashes"`
+	IngestedAt  time.Time         `json:"ingested_at"`
+	IngestedBy  string            `json:"ingested_by"`
+	TimeZone    string            `json:"time_zone,omitempty"`
+	Host        string            `json:"host,omitempty"`
+	Tool        string            `json:"tool,omitempty"` // Custodia version that ingested
+	Acquisition map[string]string `json:"acquisition,omitempty"`
+	// Container describes the files the content came from when they are not
+	// the content itself (split raw segments, E01 segments), with their own hashes.
+	Container []ContainerFile `json:"container,omitempty"`
+	// Warnings a person must see, e.g. "E01 stored MD5 does not match its content".
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+// ContainerFile is one file of a multi-file or container source.
+type ContainerFile struct {
+	Path   string `json:"path"`
+	Size   int64  `json:"size"`
+	Hashes Hashes `json:"hashes"`
+}
+
+// Verification is the result of re-reading an item from the case.
+type Verification struct {
+	At     time.Time `json:"at"`
+	By     string    `json:"by"`
+	OK     bool      `json:"ok"`
+	Detail string    `json:"detail"`
+	Hashes Hashes    `json:"hashes"`
+}
+
+// Evidence is a sealed item as listed.
+type Evidence struct {
+	ID           uuid.UUID
+	Meta         EvidenceMeta
+	ChunkSize    int
+	ChunkCount   int64
+	Verification *Verification // nil before the first verification
+}
+
+// SealedChunk is a chunk as stored.
+type SealedChunk struct {
+	Index    int64
+	Flags    int
+	PlainLen int
+	Data     []byte // nonce ‖ ciphertext
+}
+
+// ErrNoSuchEvidence means no sealed item has the given id.
+var ErrNoSuchEvidence = errors.New("casefile: no such evidence item")
+
+// ErrChunkMismatch means a chunk read back after sealing differed from the
+// bytes that went in: the item is not stored.
+var ErrChunkMismatch = errors.New("casefile: chunk failed verification after sealing")
+
+// ChunkError reports a missing, reordered, truncated or tampered chunk.
+type ChunkError struct {
+	Evidence uuid.UUID
+	Index    int64
+	Reason   string
+}
+
+func (e *ChunkError) Error() string {
+	return fmt.Sprintf("casefile: evidence %s chunk %d: %s", e.Evidence, e.Index, e.Reason)
+}
+
+// Is makes errors.Is(err, ErrAuthFailed) true for chunk errors.
+func (e *ChunkError) Is(target error) bool { return target == ErrAuthFailed }
+
+// chunkAAD = FormatTag ‖ " chunk" ‖ 0x00 ‖ case UUID ‖ evidence UUID ‖
+// index u64 ‖ last u8 ‖ compressed u8 ‖ plain length u32 (all big-endian).
+func chunkAAD(caseID, evID uuid.UUID, idx int64, flags, plainLen int) []byte {
+	b := make([]byte, 0, 64)
+	b = append(b, FormatTag+" chunk\x00"...)
+	b = append(b, caseID[:]...)
+	b = append(b, evID[:]...)
+	b = binary.BigEndian.AppendUint64(b, uint64(idx))
+	b = append(b, byte(flags>>1&1), byte(flags&1))
+	return binary.BigEndian.AppendUint32(b, uint32(plainLen))
+}
+
+var (
+	zstdEncOnce sync.Once
+	zstdEnc     *zstd.Encoder
+	zstdDec     *zstd.Decoder
+)
+
+// codecs returns the shared zstd encoder (fastest level) and decoder; their
+// EncodeAll and DecodeAll are safe for concurrent use, and each chunk is an
+// independent frame, so chunks compress on all cores.
+func codecs() (*zstd.Encoder, *zstd.Decoder) {
+	zstdEncOnce.Do(func() {
+		n := runtime.GOMAXPROCS(0)
+		zstdEnc, _ = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(n),
+			zstd.WithEncoderCRC(false), zstd.WithZeroFrames(true))
+		zstdDec, _ = zstd.NewReader(nil, zstd.WithDecoderConcurrency(n), zstd.WithDecoderMaxMemory(1<<30))
+	})
+	return zstdEnc, zstdDec
+}
+
+// chunkCipher seals and opens the chunks of one item.
+type chunkCipher struct {
+	caseID, evID uuid.UUID
+	aead         cipher.AEAD
+	chunkSize    int
+}
+
+// seal compresses (when that shrinks it) and seals one chunk, then opens,
+// decompresses and compares it before it counts.
+func (cc *chunkCipher) seal(idx int64, plain []byte, last bool) (SealedChunk, error) {
+	enc, _ := codecs()
+	flags := 0
+	if last {
+		flags |= ChunkLast
+	}
+	payload := plain
+	comp := enc.EncodeAll(plain, make([]byte, 0, len(plain)))
+	if len(comp) < len(plain) {
+		payload, flags = comp, flags|ChunkCompressed
+	}
+	n := chacha20poly1305.NonceSizeX
+	out := make([]byte, n, n+len(payload)+cc.aead.Overhead())
+	if _, err := rand.Read(out); err != nil {
+		return SealedChunk{}, err
+	}
+	out = cc.aead.Seal(out, out[:n], payload, chunkAAD(cc.caseID, cc.evID, idx, flags, len(plain)))
+	sc := SealedChunk{Index: idx, Flags: flags, PlainLen: len(plain), Data: out}
+	back, err := cc.open(sc)
+	if err != nil || !bytes.Equal(back, plain) {
+		return SealedChunk{}, fmt.Errorf("%w: evidence %s chunk %d", ErrChunkMismatch, cc.evID, idx)
+	}
+	return sc, nil
+}
+
+// open authenticates, decrypts and decompresses one chunk.
+func (cc *chunkCipher) open(sc SealedChunk) ([]byte, error) {
+	n := chacha20poly1305.NonceSizeX
+	if len(sc.Data) < n+cc.aead.Overhead() {
+		return nil, &ChunkError{Evidence: cc.evID, Index: sc.Index, Reason: "truncated"}
+	}
+	pt, err := cc.aead.Open(nil, sc.Data[:n], sc.Data[n:], chunkAAD(cc.caseID, cc.evID, sc.Index, sc.Flags, sc.PlainLen))
+	if err != nil {
+		return nil, &ChunkError{Evidence: cc.evID, Index: sc.Index, Reason: "failed authentication (changed, moved or from another item)"}
+	}
+	if sc.Flags&ChunkCompressed != 0 {
+		_, dec := codecs()
+		pt, err = dec.DecodeAll(pt, make([]byte, 0, sc.PlainLen))
+		if err != nil {
+			return nil, &ChunkError{Evidence: cc.evID, Index: sc.Index, Reason: "does not decompress: " + err.Error()}
+		}
+	}
+	if len(pt) != sc.PlainLen {
+		return nil, &ChunkError{Evidence: cc.evID, Index: sc.Index, Reason: fmt.Sprintf("holds %d bytes, not %d", len(pt), sc.PlainLen)}
+	}
+	return pt, nil
+}
+
+func (c *Case) evidenceKeyWrapper() (cipher.AEAD, error) {
+	k, err := deriveSubkey(c.mk, c.id, purposeEvidence)
+	if err != nil {
+		return nil, err
+	}
+	defer clear(k)
+	return chacha20poly1305.NewX(k)
+}
+
+func (c *Case) chunkCipherFor(evID uuid.UUID, wrapped []byte, chunkSize int) (*chunkCipher, error) {
+	w, err := c.evidenceKeyWrapper()
+	if err != nil {
+		return nil, err
+	}
+	n := chacha20poly1305.NonceSizeX
+	if len(wrapped) < n {
+		return nil, &AuthError{Table: "evidence", Row: evID.String(), Column: "data_key"}
+	}
+	key, err := w.Open(nil, wrapped[:n], wrapped[n:], recordAAD(c.id, "evidence", evID.String(), "data_key"))
+	if err != nil {
+		return nil, &AuthError{Table: "evidence", Row: evID.String(), Column: "data_key"}
+	}
+	defer clear(key)
+	aead, err := chacha20poly1305.NewX(key)
+	if err != nil {
+		return nil, err
+	}
+	return &chunkCipher{caseID: c.id, evID: evID, aead: aead, chunkSize: chunkSize}, nil
+}
+
+// EvidenceWriter stores one item's chunks during an ingest. SealChunk may be
+// called from many goroutines; Store, Commit and Abort from one.
+type EvidenceWriter struct {
+	c      *Case
+	id     uuid.UUID
+	rowID  int64
+	cc     *chunkCipher
+	stored int64
+	size   int64
+	last   bool
+	done   bool
+}
+
+// BeginEvidence starts an ingest: a new item with its own random data key,
+// invisible until Commit. A killed process leaves it behind in the
+// 'ingesting' state; the next Open deletes it and records that.
+func (c *Case) BeginEvidence(chunkSize int) (*EvidenceWriter, error) {
+	if chunkSize <= 0 || chunkSize > 64<<20 {
+		return nil, invalidf("chunk size %d out of range", chunkSize)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := c.usable(); err != nil {
+		return nil, err
+	}
+	id := uuid.New()
+	key := make([]byte, chacha20poly1305.KeySize)
+	if _, err := rand.Read(key); err != nil {
+		return nil, err
+	}
+	defer clear(key)
+	w, err := c.evidenceKeyWrapper()
+	if err != nil {
+		return nil, err
+	}
+	n := chacha20poly1305.NonceSizeX
+	wrapped := make([]byte, n, n+len(key)+w.Overhead())
+	if _, err := rand.Read(wrapped); err != nil {
+		return nil, err
+	}
+	wrapped = w.Seal(wrapped, wrapped[:n], key, recordAAD(c.id, "evidence", id.String(), "data_key"))
+	res, err := c.db.Exec(`INSERT INTO evidence (evidence_uuid, state, chunk_size, data_key) VALUES (?, 'ingesting', ?, ?)`,
+		id.String(), chunkSize, wrapped)
+	if err != nil {
+		return nil, fmt.Errorf("begin evidence: %w", mapSQLiteError(err))
+	}
+	rowID, err := res.LastInsertId()
+	if err != nil {
+		return nil, err
+	}
+	cc, err := c.chunkCipherFor(id, wrapped, chunkSize)
+	if err != nil {
+		return nil, err
+	}
+	return &EvidenceWriter{c: c, id: id, rowID: rowID, cc: cc}, nil
+}
+
+// ID returns the item's UUID.
+func (w *EvidenceWriter) ID() uuid.UUID { return w.id }
+
+// ChunkSize returns the item's chunk size.
+func (w *EvidenceWriter) ChunkSize() int { return w.cc.chunkSize }
+
+// SealChunk compresses and seals chunk idx and checks it reads back
+// identical. Safe for concurrent use.
+func (w *EvidenceWriter) SealChunk(idx int64, plain []byte, last bool) (SealedChunk, error) {
+	if len(plain) == 0 || len(plain) > w.cc.chunkSize || (!last && len(plain) != w.cc.chunkSize) {
+		return SealedChunk{}, invalidf("chunk %d has %d bytes (chunk size %d, last %v)", idx, len(plain), w.cc.chunkSize, last)
+	}
+	return w.cc.seal(idx, plain, last)
+}
+
+// Store writes sealed chunks, which must continue the sequence, in one
+// transaction.
+func (w *EvidenceWriter) Store(chunks []SealedChunk) error {
+	if w.done {
+		return fmt.Errorf("store chunks: %w: the ingest is finished", ErrInvalid)
+	}
+	for i, ch := range chunks {
+		if ch.Index != w.stored+int64(i) || w.last {
+			return fmt.Errorf("store chunks: %w: chunk %d out of order (expected %d)", ErrInvalid, ch.Index, w.stored+int64(i))
+		}
+		if ch.Flags&ChunkLast != 0 {
+			w.last = true
+		}
+	}
+	c := w.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := c.usable(); err != nil {
+		return err
+	}
+	ctx := context.Background()
+	err := c.update(ctx, func(tx *sql.Tx) error {
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO evidence_chunks (evidence_id, idx, flags, plain_len, data) VALUES (?, ?, ?, ?, ?)`)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for _, ch := range chunks {
+			if _, err := stmt.ExecContext(ctx, w.rowID, ch.Index, ch.Flags, ch.PlainLen, ch.Data); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store chunks of evidence %s: %w", w.id, err)
+	}
+	for _, ch := range chunks {
+		w.size += int64(ch.PlainLen)
+	}
+	w.stored += int64(len(chunks))
+	return nil
+}
+
+// Commit seals the item's description and makes it visible, together with
+// its evidence.ingested custody entry carrying the three hashes, in one
+// transaction. meta.Size must equal the bytes stored.
+func (w *EvidenceWriter) Commit(meta EvidenceMeta, reason string) (Evidence, error) {
+	if w.done {
+		return Evidence{}, fmt.Errorf("commit evidence: %w: the ingest is finished", ErrInvalid)
+	}
+	if meta.Size != w.size {
+		return Evidence{}, fmt.Errorf("commit evidence %s: %w: %d bytes stored but the description says %d", w.id, ErrInvalid, w.size, meta.Size)
+	}
+	if w.stored > 0 && !w.last {
+		return Evidence{}, fmt.Errorf("commit evidence %s: %w: the last chunk was not stored", w.id, ErrInvalid)
+	}
+	if err := checkText("evidence name", meta.Name, true, 4096); err != nil {
+		return Evidence{}, err
+	}
+	c := w.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := c.usable(); err != nil {
+		return Evidence{}, err
+	}
+	ctx := context.Background()
+	now := c.now()
+	meta.IngestedAt, meta.IngestedBy = now, c.actor.Name
+	js, err := json.Marshal(meta)
+	if err != nil {
+		return Evidence{}, err
+	}
+	sealed, err := c.rec.seal("evidence", w.id.String(), "meta", js)
+	if err != nil {
+		return Evidence{}, err
+	}
+	err = c.change(ctx, now, func(tx *sql.Tx) (Event, error) {
+		_, err := tx.ExecContext(ctx, `UPDATE evidence SET state = 'sealed', size = ?, chunk_count = ?, meta = ? WHERE evidence_id = ? AND state = 'ingesting'`,
+			w.size, w.stored, sealed, w.rowID)
+		return Event{
+			Action: ActionEvidenceIngested, Target: Target{Type: TargetEvidence, ID: w.id.String()}, Reason: reason,
+			Hashes:  map[string]string{"md5": meta.Hashes.MD5, "sha1": meta.Hashes.SHA1, "sha256": meta.Hashes.SHA256},
+			Details: map[string]string{"name": meta.Name, "kind": string(meta.Kind), "size": fmt.Sprint(meta.Size), "format": meta.Format, "source": meta.SourcePath},
+		}, err
+	})
+	if err != nil {
+		return Evidence{}, fmt.Errorf("commit evidence %s: %w", meta.Name, err)
+	}
+	w.done = true
+	return Evidence{ID: w.id, Meta: meta, ChunkSize: w.cc.chunkSize, ChunkCount: w.stored}, nil
+}
+
+// Abort deletes everything stored for the item. Safe to call after Commit
+// (then it does nothing).
+func (w *EvidenceWriter) Abort() error {
+	if w.done {
+		return nil
+	}
+	w.done = true
+	c := w.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return nil // the next Open discards the item
+	}
+	if _, err := c.db.Exec(`DELETE FROM evidence WHERE evidence_id = ? AND state = 'ingesting'`, w.rowID); err != nil {
+		return fmt.Errorf("abort ingest of %s: %w", w.id, mapSQLiteError(err))
+	}
+	return nil
+}
+
+// discardIncomplete deletes items left 'ingesting' by a killed process and
+// records that in the ledger. The caller holds c.mu (or is Open).
+func (c *Case) discardIncomplete(ctx context.Context) error {
+	var n int
+	if err := c.db.QueryRowContext(ctx, `SELECT count(*) FROM evidence WHERE state = 'ingesting'`).Scan(&n); err != nil || n == 0 {
+		return err
+	}
+	return c.change(ctx, c.now(), func(tx *sql.Tx) (Event, error) {
+		var ids []string
+		rows, err := tx.QueryContext(ctx, `SELECT evidence_uuid FROM evidence WHERE state = 'ingesting'`)
+		if err != nil {
+			return Event{}, err
+		}
+		for rows.Next() {
+			var id string
+			rows.Scan(&id)
+			ids = append(ids, id)
+		}
+		rows.Close()
+		_, err = tx.ExecContext(ctx, `DELETE FROM evidence WHERE state = 'ingesting'`)
+		return Event{Action: ActionIngestDiscarded, Target: Target{Type: TargetCase, ID: c.id.String()},
+			Reason:  "an ingest was interrupted before it completed; its partial content was deleted",
+			Details: map[string]string{"items": fmt.Sprint(len(ids)), "evidence_ids": fmt.Sprint(ids)}}, err
+	})
+}

@@ -1,0 +1,214 @@
+package casefile
+
+import (
+	"bytes"
+	"crypto/rand"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+)
+
+const testChunk = 4096
+
+// storeBytes ingests data as one item through the writer API.
+func storeBytes(t *testing.T, c *Case, data []byte, name string) Evidence {
+	t.Helper()
+	w, err := c.BeginEvidence(testChunk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var chunks []SealedChunk
+	for off := 0; off < len(data); off += testChunk {
+		end := min(off+testChunk, len(data))
+		sc, err := w.SealChunk(int64(off/testChunk), data[off:end], end == len(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		chunks = append(chunks, sc)
+	}
+	if err := w.Store(chunks); err != nil {
+		t.Fatal(err)
+	}
+	ev, err := w.Commit(EvidenceMeta{Name: name, Kind: KindOther, Format: "file", Size: int64(len(data)),
+		Hashes: Hashes{MD5: "m", SHA1: "s1", SHA256: "s256"}}, "test ingest")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ev
+}
+
+func readAll(t *testing.T, c *Case, id uuid.UUID) []byte {
+	t.Helper()
+	r, err := c.OpenEvidence(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := io.ReadAll(io.NewSectionReader(r, 0, r.Size()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestEvidenceRoundTripAroundChunkSize(t *testing.T) {
+	path := createTestCase(t)
+	c := openTest(t, path, testPass)
+	defer c.Close()
+	random := make([]byte, 3*testChunk+1)
+	rand.Read(random)
+	text := bytes.Repeat([]byte("Nov 26 10:00:01 host sshd[42]: Accepted publickey for root\n"), 300)
+	for _, n := range []int{0, 1, testChunk - 1, testChunk, testChunk + 1, 2 * testChunk, 3*testChunk + 1} {
+		for name, src := range map[string][]byte{"random": random, "text": text} {
+			data := src[:min(n, len(src))]
+			ev := storeBytes(t, c, data, name)
+			if ev.ChunkCount != int64((len(data)+testChunk-1)/testChunk) {
+				t.Fatalf("%s/%d: %d chunks", name, n, ev.ChunkCount)
+			}
+			if got := readAll(t, c, ev.ID); !bytes.Equal(got, data) {
+				t.Fatalf("%s/%d bytes: read back %d different bytes", name, len(data), len(got))
+			}
+		}
+	}
+	// Random access across a chunk boundary.
+	ev := storeBytes(t, c, random, "random")
+	r, _ := c.OpenEvidence(ev.ID)
+	p := make([]byte, 10)
+	if n, err := r.ReadAt(p, testChunk-5); n != 10 || err != nil || !bytes.Equal(p, random[testChunk-5:testChunk+5]) {
+		t.Fatalf("ReadAt across boundary: %d %v", n, err)
+	}
+	if n, err := r.ReadAt(p, int64(len(random))-3); n != 3 || err != io.EOF {
+		t.Fatalf("ReadAt at the end: %d %v, want 3 io.EOF", n, err)
+	}
+	list, err := c.ListEvidence()
+	if err != nil || len(list) != 15 {
+		t.Fatalf("ListEvidence: %d items, %v", len(list), err)
+	}
+}
+
+func TestEvidenceCompressesAndStoresRaw(t *testing.T) {
+	path := createTestCase(t)
+	c := openTest(t, path, testPass)
+	defer c.Close()
+	w, _ := c.BeginEvidence(testChunk)
+	zeros := make([]byte, testChunk)
+	random := make([]byte, testChunk)
+	rand.Read(random)
+	a, err := w.SealChunk(0, zeros, false)
+	if err != nil || a.Flags&ChunkCompressed == 0 || len(a.Data) > 200 {
+		t.Fatalf("zeros: flags %d, %d bytes, %v", a.Flags, len(a.Data), err)
+	}
+	b, err := w.SealChunk(1, random, true)
+	if err != nil || b.Flags&ChunkCompressed != 0 || b.Flags&ChunkLast == 0 {
+		t.Fatalf("random: flags %d, %v", b.Flags, err)
+	}
+	if _, err := w.SealChunk(2, random[:10], false); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("short non-last chunk: %v", err)
+	}
+	w.Abort()
+}
+
+func TestEvidenceChunkTamperDetected(t *testing.T) {
+	data := make([]byte, 3*testChunk)
+	rand.Read(data)
+	cases := map[string]struct {
+		sql  string
+		want string
+	}{
+		"byte flipped":   {`UPDATE evidence_chunks SET data = CAST(substr(data, 1, 100) || x'00' || substr(data, 102) AS BLOB) WHERE idx = 1`, "chunk 1: failed authentication"},
+		"chunks swapped": {`UPDATE evidence_chunks SET idx = 100 WHERE idx = 0; UPDATE evidence_chunks SET idx = 0 WHERE idx = 1; UPDATE evidence_chunks SET idx = 1 WHERE idx = 100`, "chunk 0: failed authentication"},
+		"chunk deleted":  {`DELETE FROM evidence_chunks WHERE idx = 1`, "chunk 1: missing"},
+		"last dropped":   {`DELETE FROM evidence_chunks WHERE idx = 2`, "chunk 2: missing"},
+		"flags changed":  {`UPDATE evidence_chunks SET flags = 0 WHERE idx = 2`, "chunk 2: claims"},
+		"size changed":   {`UPDATE evidence SET size = size - 1`, "evidence/"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			path := createTestCase(t)
+			c := openTest(t, path, testPass)
+			ev := storeBytes(t, c, data, "x")
+			c.Close()
+			rawExec(t, path, tc.sql)
+			c = openTest(t, path, testPass)
+			defer c.Close()
+			r, err := c.OpenEvidence(ev.ID)
+			if err == nil {
+				_, err = io.ReadAll(io.NewSectionReader(r, 0, r.Size()))
+				if err == nil {
+					err = r.ScanChunks(t.Context(), func(sc SealedChunk) error { _, err := r.OpenChunk(sc); return err })
+				}
+			}
+			if err == nil || !errors.Is(err, ErrAuthFailed) || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want ErrAuthFailed containing %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestEvidenceAbortAndKilledIngest(t *testing.T) {
+	path := createTestCase(t)
+	c := openTest(t, path, testPass)
+	w, _ := c.BeginEvidence(testChunk)
+	sc, _ := w.SealChunk(0, make([]byte, testChunk), false)
+	if err := w.Store([]SealedChunk{sc}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Abort(); err != nil {
+		t.Fatal(err)
+	}
+	if list, _ := c.ListEvidence(); len(list) != 0 {
+		t.Fatalf("aborted item visible: %v", list)
+	}
+	c.Close()
+
+	// A process killed mid-ingest leaves an 'ingesting' item: the next Open
+	// deletes it and records that in the ledger.
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperKilledIngest$")
+	cmd.Env = append(os.Environ(), "CUSTODIA_HELPER_INGEST="+path)
+	if out, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(out), "stored") {
+		t.Fatalf("helper: %v\n%s", err, out)
+	}
+	db := rawDB(t, path)
+	var n int
+	db.QueryRow(`SELECT count(*) FROM evidence_chunks`).Scan(&n)
+	db.Close()
+	if n == 0 {
+		t.Fatal("the killed helper stored no chunks; the test proves nothing")
+	}
+	c = openTest(t, path, testPass)
+	defer c.Close()
+	if list, _ := c.ListEvidence(); len(list) != 0 {
+		t.Fatalf("half item visible after kill: %v", list)
+	}
+	var left int
+	c.db.QueryRow(`SELECT count(*) FROM evidence_chunks`).Scan(&left)
+	if left != 0 {
+		t.Fatalf("%d chunks of the killed ingest remain", left)
+	}
+	entries, _ := c.Entries()
+	if last := entries[len(entries)-1]; last.Action != ActionIngestDiscarded || last.Details["items"] != "1" {
+		t.Fatalf("last entry %+v, want the discard recorded", last)
+	}
+}
+
+func TestHelperKilledIngest(t *testing.T) {
+	path := os.Getenv("CUSTODIA_HELPER_INGEST")
+	if path == "" {
+		t.Skip("subprocess helper")
+	}
+	c, err := Open(path, []byte(testPass), TestOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, _ := c.BeginEvidence(testChunk)
+	sc, _ := w.SealChunk(0, make([]byte, testChunk), false)
+	if err := w.Store([]SealedChunk{sc}); err != nil {
+		t.Fatal(err)
+	}
+	os.Stdout.WriteString("stored\n")
+	os.Exit(3) // die without Commit, Abort or Close
+}
