@@ -10,33 +10,34 @@ type area struct {
 	name  string
 	icon  fyne.ThemeIconName
 	build func(cv *caseView, a area) fyne.CanvasObject
+	// fill gives the area the whole pane: it scrolls its own tables, which
+	// must not sit in a scroll container of their own.
+	fill bool
 }
 
 // areas lists the sidebar in order. Later work replaces a placeholder with
 // its own builder, each in its own file.
 var areas = []area{
-	{"Dashboard", theme.IconNameHome, buildDashboard},
-	{"Evidence", theme.IconNameStorage, placeholder(
+	{name: "Dashboard", icon: theme.IconNameHome, build: buildDashboard},
+	{name: "Evidence", icon: theme.IconNameStorage, build: placeholder(
 		"Evidence items will appear here: disk images, logs and memory dumps ingested into the case, " +
 			"each with its MD5, SHA-1 and SHA-256 hashes, its source and its last verification.")},
-	{"Timeline", theme.IconNameHistory, placeholder(
+	{name: "Timeline", icon: theme.IconNameHistory, build: placeholder(
 		"The timeline will appear here: events from all evidence in one searchable list, in UTC, " +
 			"with each source's original time zone beside it.")},
-	{"Findings", theme.IconNameSearch, placeholder(
+	{name: "Findings", icon: theme.IconNameSearch, build: placeholder(
 		"Findings will appear here: annotations on exact evidence locations, with the indicators " +
 			"and notes that support them.")},
-	{"Lifecycle", theme.IconNameViewRefresh, placeholder(
+	{name: "Lifecycle", icon: theme.IconNameViewRefresh, build: placeholder(
 		"The incident lifecycle will appear here: the response stage, classification, severity and priority, " +
 			"assigned roles, actions and repair items.")},
-	{"Notifications", theme.IconNameMailSend, placeholder(
+	{name: "Notifications", icon: theme.IconNameMailSend, build: placeholder(
 		"Notifications will appear here: customer and regulator notices drafted from case facts, their approval " +
 			"and sending, and the regulatory deadlines that the case's recorded decisions start.")},
-	{"Reports", theme.IconNameDocument, placeholder(
+	{name: "Reports", icon: theme.IconNameDocument, build: placeholder(
 		"Reports will appear here: the intelligence report, the post-mortem, the custody report " +
 			"and sealed evidence exports for legal review.")},
-	{"Custody", theme.IconNameList, placeholder(
-		"The chain of custody will appear here: every action on the case from the append-only ledger, " +
-			"with actor, role, time, reason and hashes, and the result of verifying the chain.")},
+	{name: "Custody", icon: theme.IconNameList, build: buildCustody, fill: true},
 }
 
 // areaIndex returns the position of the area called name, or -1.

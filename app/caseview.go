@@ -21,9 +21,14 @@ type caseView struct {
 	closeBtn *widget.Button
 	current  int // index into areas
 
+	// The acting examiner and the role picker in the header.
+	acting     *widget.Label
+	rolePicker *widget.Select
+
 	// The views of the area on screen, for tests; nil when another area shows.
 	dash        *dashboardView
 	placeholder *placeholderView
+	custody     *custodyView
 
 	root fyne.CanvasObject
 }
@@ -51,7 +56,9 @@ func newCaseView(u *UI, oc *openCase) *caseView {
 	title.Truncation = fyne.TextTruncateEllipsis
 	sub := widget.NewLabel(caseSubtitle(oc))
 	sub.Truncation = fyne.TextTruncateEllipsis
-	header := container.NewBorder(nil, nil, nil, container.NewCenter(cv.closeBtn), container.NewVBox(title, sub))
+	cv.buildActing()
+	right := container.NewHBox(cv.acting, cv.rolePicker, widget.NewSeparator(), cv.closeBtn)
+	header := container.NewBorder(nil, nil, nil, container.NewCenter(right), container.NewVBox(title, sub))
 	band := canvas.NewRectangle(theme.Color(theme.ColorNameHeaderBackground))
 
 	cv.root = container.NewBorder(
@@ -80,10 +87,45 @@ func (cv *caseView) show(i int) {
 		return
 	}
 	cv.current = i
-	cv.dash, cv.placeholder = nil, nil
+	cv.dash, cv.placeholder, cv.custody = nil, nil, nil
 	obj := areas[i].build(cv, areas[i])
-	cv.content.Objects = []fyne.CanvasObject{container.NewVScroll(container.NewPadded(obj))}
+	if areas[i].fill {
+		obj = container.NewPadded(obj) // the area scrolls its own tables
+	} else {
+		obj = container.NewVScroll(container.NewPadded(obj))
+	}
+	cv.content.Objects = []fyne.CanvasObject{obj}
 	cv.content.Refresh()
+}
+
+// custodyChanged shows new custody facts (read by reloadCustody) in the area
+// on screen.
+func (cv *caseView) custodyChanged() {
+	if cv.dash != nil {
+		cv.dash.showCustody(cv.oc)
+	}
+	if cv.custody != nil {
+		cv.custody.load(cv.oc.custody)
+	}
+}
+
+// reloadCustody reads the custody record again off the UI goroutine, after
+// something appended to it, and shows it.
+func (u *UI) reloadCustody() {
+	cv := u.cv
+	if cv == nil {
+		return
+	}
+	oc := cv.oc
+	u.runJob(func() func() {
+		f := readCustody(oc.c)
+		return func() {
+			oc.custody = f
+			if u.cv == cv {
+				cv.custodyChanged()
+			}
+		}
+	})
 }
 
 // Area returns the name of the area on screen, or "" when no case is open.

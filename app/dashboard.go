@@ -17,6 +17,10 @@ import (
 type dashboardView struct {
 	title, number, examiner, created, description *widget.Label
 	caseUUID, format, keySlots, unlocked, path    *widget.Label
+
+	// The custody record: its head, its last verification, who acts.
+	head, verified, acting, examiners *widget.Label
+	copyHead                          *widget.Button
 }
 
 // notSet is shown for an optional field left empty.
@@ -35,12 +39,6 @@ func buildDashboard(cv *caseView, a area) fyne.CanvasObject {
 		l.Wrapping = fyne.TextWrapWord
 		return l
 	}
-	orNotSet := func(s string) string {
-		if strings.TrimSpace(s) == "" {
-			return notSet
-		}
-		return s
-	}
 	d.title = value(info.Title)
 	d.number = value(orNotSet(info.CaseNumber))
 	d.examiner = value(info.Examiner)
@@ -52,6 +50,13 @@ func buildDashboard(cv *caseView, a area) fyne.CanvasObject {
 	d.unlocked = value(unlockedSummary(cv.oc))
 	d.path = value(cv.oc.path)
 	d.path.Wrapping = fyne.TextWrapBreak
+	d.head = value("")
+	d.head.Wrapping = fyne.TextWrapOff
+	d.copyHead = copyButton(cv.u, func() string { return cv.oc.custody.head.String() })
+	d.verified = value("")
+	d.acting = value("")
+	d.examiners = value("")
+	d.showCustody(cv.oc)
 
 	grids := factGrids(
 		[]fact{
@@ -68,12 +73,85 @@ func buildDashboard(cv *caseView, a area) fyne.CanvasObject {
 			{"Unlocked with", d.unlocked},
 			{"File", d.path},
 		},
+		[]fact{
+			{"Custody head", container.NewHBox(d.head, d.copyHead)},
+			{"Last verification", d.verified},
+			{"Acting as", d.acting},
+			{"Examiners", d.examiners},
+		},
 	)
 	return container.NewVBox(
 		heading(a.name),
 		section("Case", grids[0]),
+		section("Chain of custody", grids[2]),
 		section("Case file", grids[1]),
 	)
+}
+
+// showCustody shows the custody facts of oc, which change whenever an entry
+// is appended.
+func (d *dashboardView) showCustody(oc *openCase) {
+	f := oc.custody
+	d.head.SetText(headText(f.headSeq, f.head))
+	text, imp := lastVerification(f.entries, f.entriesErr)
+	d.verified.Importance = imp
+	d.verified.SetText(text)
+	acting := oc.actor.Name + " · holds no role"
+	if oc.role != "" {
+		acting = oc.actor.Name + " · " + oc.role.Title()
+	}
+	d.acting.SetText(acting)
+	d.examiners.SetText(examinerSummary(f.examiners, f.examinersErr))
+}
+
+// headText is the custody head as the GUI shows it: the entry number and
+// the short form of its hash.
+func headText(seq int64, head casefile.Digest) string {
+	if seq == 0 {
+		return "No entries"
+	}
+	return fmt.Sprintf("Entry %d · %s", seq, head.Short())
+}
+
+// lastVerification describes the newest ledger.verified entry: when, by
+// whom and with what result.
+func lastVerification(entries []casefile.CustodyEntry, err error) (string, widget.Importance) {
+	if err != nil {
+		return "Could not be read: " + userMessage(err), widget.DangerImportance
+	}
+	for i := len(entries) - 1; i >= 0; i-- {
+		e := entries[i]
+		if e.Action != casefile.ActionLedgerVerified {
+			continue
+		}
+		when := e.Time.UTC().Format(timeLayout) + " by " + e.Actor + " — "
+		if e.Details["result"] == "intact" {
+			return when + "intact", widget.SuccessImportance
+		}
+		n, _ := strconv.Atoi(e.Details["problems"])
+		return when + plural(n, "problem", "problems"), widget.DangerImportance
+	}
+	return "Never verified", widget.MediumImportance
+}
+
+// examinerSummary counts the examiners and names them.
+func examinerSummary(exs []casefile.Examiner, err error) string {
+	if err != nil {
+		return "Could not be read: " + userMessage(err)
+	}
+	names := make([]string, len(exs))
+	for i, e := range exs {
+		names[i] = e.Name
+	}
+	return fmt.Sprintf("%d — %s", len(exs), strings.Join(names, ", "))
+}
+
+// orNotSet returns s, or "—" when s is empty.
+func orNotSet(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return notSet
+	}
+	return s
 }
 
 // keySlotSummary says how many key slots the case has and of which kinds.

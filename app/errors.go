@@ -72,6 +72,8 @@ func hint(err error) string {
 	h := casefile.Hint(err)
 	switch {
 	case h != "":
+	case errors.Is(err, casefile.ErrNotThisExaminer):
+		h = "check the examiner name, or leave it empty to open the case as whoever the passphrase belongs to"
 	case errors.Is(err, fs.ErrNotExist):
 		h = "check that the file still exists and that the drive holding it is connected"
 	case errors.Is(err, fs.ErrPermission):

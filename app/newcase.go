@@ -30,6 +30,8 @@ type newCaseForm struct {
 	u *UI
 
 	title, number, examiner, description *widget.Entry
+	contact                              *widget.Entry
+	roles                                *roleChooser // the creator's roles
 	folder, fileName                     *widget.Entry
 	passphrase, confirm                  *widget.Entry
 	chooseFolder                         *widget.Button
@@ -37,6 +39,7 @@ type newCaseForm struct {
 
 	// Inline problems, shown under the field they concern.
 	titleProblem, numberProblem, examinerProblem, descriptionProblem *widget.Label
+	rolesProblem, contactProblem                                     *widget.Label
 	locationProblem, passphraseProblem, confirmProblem, formProblem  *widget.Label
 
 	create, cancel *widget.Button
@@ -62,7 +65,9 @@ func newNewCaseForm(u *UI) *newCaseForm {
 	}
 	f.title = entry("e.g. Ransomware on finance file server")
 	f.number = entry("e.g. IR-2026-0042")
-	f.examiner = entry("Your name")
+	f.examiner = entry("Your name, as it will appear in the custody record")
+	f.contact = entry("E-mail or phone (optional)")
+	f.roles = newRoleChooser([]casefile.Role{casefile.RoleForensicEngineer}, func() { recheck("") })
 	f.description = widget.NewMultiLineEntry()
 	f.description.SetPlaceHolder("What happened, who reported it, what is in scope")
 	f.description.SetMinRowsVisible(4)
@@ -88,13 +93,14 @@ func newNewCaseForm(u *UI) *newCaseForm {
 	f.confirm.SetPlaceHolder("Type the passphrase again")
 	f.strength = widget.NewLabel("")
 	f.strength.Wrapping = fyne.TextWrapWord
-	f.passphrase.OnChanged = func(s string) { f.showStrength(s); recheck("") }
+	f.passphrase.OnChanged = func(s string) { showStrength(f.strength, s); recheck("") }
 	f.confirm.OnChanged = recheck
 	f.confirm.OnSubmitted = func(string) { f.submit() }
-	f.showStrength("")
+	showStrength(f.strength, "")
 
 	f.titleProblem, f.numberProblem = problemLabel(), problemLabel()
 	f.examinerProblem, f.descriptionProblem = problemLabel(), problemLabel()
+	f.rolesProblem, f.contactProblem = problemLabel(), problemLabel()
 	f.locationProblem, f.passphraseProblem = problemLabel(), problemLabel()
 	f.confirmProblem, f.formProblem = problemLabel(), problemLabel()
 
@@ -109,8 +115,12 @@ func newNewCaseForm(u *UI) *newCaseForm {
 		[]fact{
 			{"Title *", field(f.title, f.titleProblem)},
 			{"Case number", field(f.number, f.numberProblem)},
-			{"Examiner *", field(f.examiner, f.examinerProblem)},
 			{"Description", field(f.description, f.descriptionProblem)},
+		},
+		[]fact{
+			{"Examiner *", field(f.examiner, f.examinerProblem)},
+			{"Your roles *", field(f.roles.root, f.rolesProblem)},
+			{"Contact", field(f.contact, f.contactProblem)},
 		},
 		[]fact{
 			{"Folder *", container.NewBorder(nil, nil, nil, f.chooseFolder, f.folder)},
@@ -122,9 +132,10 @@ func newNewCaseForm(u *UI) *newCaseForm {
 			{"", f.strength},
 		},
 	)
-	details, location, secret := grids[0], grids[1], grids[2]
-	warning := widget.NewLabel("The passphrase encrypts the case file. Nobody can recover it: without the passphrase " +
-		"(or a recovery key added later) the case cannot be opened.")
+	details, you, location, secret := grids[0], grids[1], grids[2], grids[3]
+	warning := widget.NewLabel("The passphrase encrypts the case file and is yours alone: it decides who signs the " +
+		"custody record. Nobody can recover it: without the passphrase (or a recovery key added later) the case " +
+		"cannot be opened. Other examiners get their own passphrase when you add them.")
 	warning.Wrapping = fyne.TextWrapWord
 	warning.TextStyle = fyne.TextStyle{Italic: true}
 	required := widget.NewLabel("Fields marked * are required.")
@@ -133,6 +144,7 @@ func newNewCaseForm(u *UI) *newCaseForm {
 		heading("New case"),
 		required,
 		section("Case details", details),
+		section("Examiner", you),
 		section("Case file", location),
 		section("Passphrase", container.NewVBox(secret, warning)),
 		f.formProblem,
@@ -198,26 +210,26 @@ func fileNameFor(number, title string) string {
 	return name + casefile.Extension
 }
 
-// showStrength shows how long the passphrase is and what would make it
+// showStrength shows in l how long the passphrase is and what would make it
 // stronger. Only length is judged: it is what matters for a passphrase
 // hashed with Argon2id, and it is what a person can act on.
-func (f *newCaseForm) showStrength(pass string) {
+func showStrength(l *widget.Label, pass string) {
 	n := utf8.RuneCountInString(pass)
 	switch {
 	case n == 0:
-		f.strength.SetText("Use four or more words, 20 characters or more.")
-		f.strength.Importance = widget.MediumImportance
+		l.SetText("Use four or more words, 20 characters or more.")
+		l.Importance = widget.MediumImportance
 	case n < 12:
-		f.strength.SetText(fmt.Sprintf("%d characters — weak. Use at least 12; four or more words are better.", n))
-		f.strength.Importance = widget.DangerImportance
+		l.SetText(fmt.Sprintf("%d characters — weak. Use at least 12; four or more words are better.", n))
+		l.Importance = widget.DangerImportance
 	case n < 20:
-		f.strength.SetText(fmt.Sprintf("%d characters — fair. 20 or more (several words) is stronger.", n))
-		f.strength.Importance = widget.WarningImportance
+		l.SetText(fmt.Sprintf("%d characters — fair. 20 or more (several words) is stronger.", n))
+		l.Importance = widget.WarningImportance
 	default:
-		f.strength.SetText(fmt.Sprintf("%d characters — good length.", n))
-		f.strength.Importance = widget.SuccessImportance
+		l.SetText(fmt.Sprintf("%d characters — good length.", n))
+		l.Importance = widget.SuccessImportance
 	}
-	f.strength.Refresh()
+	l.Refresh()
 }
 
 // pickFolder lets the examiner choose the folder with the folder dialog.
@@ -258,10 +270,12 @@ func (f *newCaseForm) Path() string {
 // casefile's NewCase.Validate alone.
 func (f *newCaseForm) check() (casefile.NewCase, string, bool) {
 	nc := casefile.NewCase{
-		Title:       f.title.Text,
-		CaseNumber:  f.number.Text,
-		Examiner:    f.examiner.Text,
-		Description: f.description.Text,
+		Title:           f.title.Text,
+		CaseNumber:      f.number.Text,
+		Examiner:        f.examiner.Text,
+		Description:     f.description.Text,
+		ExaminerRoles:   f.roles.Selected(),
+		ExaminerContact: strings.TrimSpace(f.contact.Text),
 	}
 	// Validate reports the first problem only; asking it about one field at
 	// a time, with valid values in the others, puts each message under its
@@ -282,6 +296,8 @@ func (f *newCaseForm) check() (casefile.NewCase, string, bool) {
 		{f.numberProblem, probe(func(n *casefile.NewCase) { n.CaseNumber = nc.CaseNumber })},
 		{f.examinerProblem, probe(func(n *casefile.NewCase) { n.Examiner = nc.Examiner })},
 		{f.descriptionProblem, probe(func(n *casefile.NewCase) { n.Description = nc.Description })},
+		{f.rolesProblem, rolesMessage(nc.ExaminerRoles)},
+		{f.contactProblem, contactMessage(nc.ExaminerContact)},
 		{f.locationProblem, f.locationMessage()},
 		{f.passphraseProblem, f.passphraseMessage()},
 		{f.confirmProblem, f.confirmMessage()},
@@ -302,6 +318,25 @@ func (f *newCaseForm) check() (casefile.NewCase, string, bool) {
 	}
 	f.root.Refresh() // lay out again: shown or hidden messages change row heights
 	return nc, f.Path(), ok
+}
+
+// rolesMessage asks for at least one role. casefile would quietly record
+// Forensic Engineer for none; a person who unticked every box meant
+// something else.
+func rolesMessage(roles []casefile.Role) string {
+	if len(roles) == 0 {
+		return "Choose at least one role: every custody entry records the role you act in."
+	}
+	return ""
+}
+
+// contactMessage is casefile's judgement of the contact field, which it
+// checks when it records the creator as an examiner.
+func contactMessage(contact string) string {
+	if err := (casefile.NewExaminer{Name: "n", Contact: contact}).Validate(); err != nil {
+		return userMessage(err)
+	}
+	return ""
 }
 
 func (f *newCaseForm) locationMessage() string {

@@ -3,6 +3,7 @@ package app
 import (
 	"errors"
 	"path/filepath"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -15,13 +16,15 @@ import (
 
 // passphrasePrompt asks for the passphrase of a case and unlocks it. Key
 // derivation runs off the UI goroutine while the prompt shows that it is
-// working. A wrong passphrase keeps the prompt open, says so, and lets the
-// examiner try again; any other failure closes it and shows an error dialog.
+// working. A wrong passphrase, or one that belongs to another examiner than
+// the one named, keeps the prompt open, says so, and lets the examiner try
+// again; any other failure closes it and shows an error dialog.
 type passphrasePrompt struct {
 	u    *UI
 	path string
 
-	entry    *widget.Entry
+	examiner *widget.Entry    // optional: who expects to act (Options.Examiner)
+	entry    *widget.Entry    // the passphrase
 	problem  *widget.Label    // "Wrong passphrase…"; hidden until needed
 	activity *widget.Activity // spins while the key is derived
 	status   *widget.Label    // says what the activity is
@@ -43,6 +46,9 @@ func (u *UI) PromptOpen(path string) {
 		u.prompt.dlg.Hide()
 	}
 	p := &passphrasePrompt{u: u, path: path}
+	p.examiner = widget.NewEntry()
+	p.examiner.SetPlaceHolder("Your name (optional)")
+	p.examiner.OnSubmitted = func(string) { u.win.Canvas().Focus(p.entry) }
 	p.entry = widget.NewPasswordEntry()
 	p.entry.SetPlaceHolder("Passphrase")
 	p.entry.OnSubmitted = func(string) { p.submit() }
@@ -58,11 +64,16 @@ func (u *UI) PromptOpen(path string) {
 	name := widget.NewLabelWithStyle(filepath.Base(path), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	where := widget.NewLabel(filepath.Dir(path))
 	where.Truncation = fyne.TextTruncateEllipsis
+	about := widget.NewLabel("Each examiner has their own passphrase; it decides who signs the custody record.")
+	about.Wrapping = fyne.TextWrapWord
+	about.Importance = widget.LowImportance
+	fields := factGrids([]fact{{"Examiner", p.examiner}, {"Passphrase", p.entry}})[0]
 	p.content = container.NewVBox(
-		widget.NewLabel("Enter the passphrase of this case:"),
+		widget.NewLabel("Enter your passphrase for this case:"),
 		name, where,
-		p.entry,
+		fields,
 		p.problem,
+		about,
 		container.NewHBox(p.activity, p.status),
 	)
 	p.dlg = dialog.NewCustomWithoutButtons("Unlock case", p.content, u.win)
@@ -71,6 +82,16 @@ func (u *UI) PromptOpen(path string) {
 	p.dlg.Show()
 	p.fit()
 	u.win.Canvas().Focus(p.entry)
+}
+
+// options are the case options for this attempt: the configured ones and
+// the examiner named in the prompt, if any.
+func (p *passphrasePrompt) options() casefile.Options {
+	opts := p.u.cfg.CaseOptions
+	if name := strings.TrimSpace(p.examiner.Text); name != "" {
+		opts.Examiner = name
+	}
+	return opts
 }
 
 // OpenWithPassphrase opens the case at path with pass without asking; pass
@@ -100,8 +121,9 @@ func (p *passphrasePrompt) submit() {
 func (p *passphrasePrompt) unlockWith(pass []byte) {
 	p.setWorking(true)
 	u := p.u
+	opts := p.options()
 	u.runJob(func() func() {
-		c, err := casefile.Open(p.path, pass, u.cfg.CaseOptions)
+		c, err := casefile.Open(p.path, pass, opts)
 		clear(pass)
 		var oc *openCase
 		if err == nil {
@@ -116,6 +138,11 @@ func (p *passphrasePrompt) unlockWith(pass []byte) {
 			case errors.Is(err, casefile.ErrWrongPassphrase):
 				u.setLastError(err)
 				setProblem(p.problem, "Wrong passphrase. "+sentence(casefile.Hint(err))+".")
+				p.fit()
+				u.win.Canvas().Focus(p.entry)
+			case errors.Is(err, casefile.ErrNotThisExaminer):
+				u.setLastError(err)
+				setProblem(p.problem, userMessage(err)+" "+hint(err))
 				p.fit()
 				u.win.Canvas().Focus(p.entry)
 			case err != nil:
@@ -134,6 +161,7 @@ func (p *passphrasePrompt) unlockWith(pass []byte) {
 func (p *passphrasePrompt) setWorking(on bool) {
 	if on {
 		setProblem(p.problem, "")
+		p.examiner.Disable()
 		p.entry.Disable()
 		p.unlock.Disable()
 		p.cancel.Disable()
@@ -146,6 +174,7 @@ func (p *passphrasePrompt) setWorking(on bool) {
 	p.activity.Stop()
 	p.activity.Hide()
 	p.status.Hide()
+	p.examiner.Enable()
 	p.entry.Enable()
 	p.unlock.Enable()
 	p.cancel.Enable()

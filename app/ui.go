@@ -33,6 +33,10 @@ type Config struct {
 	// open case has been put on screen, with the case file's path. The
 	// command uses it to tell scripts that the dashboard is up.
 	OnCaseShown func(path string)
+	// StartArea names the area an opened case shows first; "" (or a name
+	// that is not an area) means the dashboard. Scripts that take
+	// screenshots of other areas set it.
+	StartArea string
 }
 
 // UI is the view-model of Custodia's main window: it switches between the
@@ -72,8 +76,10 @@ type UI struct {
 	jobGate chan struct{}
 }
 
-// openCase is an unlocked case and the facts the dashboard shows, read once
-// off the UI goroutine when the case is opened.
+// openCase is an unlocked case and the facts the views show, read off the UI
+// goroutine when the case is opened and again after each change to its
+// custody record (see reloadCustody). The fields are touched on the UI
+// goroutine only once the case is on screen.
 type openCase struct {
 	c        *casefile.Case
 	info     casefile.Info
@@ -81,12 +87,42 @@ type openCase struct {
 	unlocked int
 	slots    []casefile.KeySlot
 	slotsErr error
+
+	// Who acts through this case handle, and in which role.
+	actor casefile.Examiner
+	role  casefile.Role
+
+	custody custodyFacts
+	verdict *verdict // the last chain verification in this window, or nil
+}
+
+// custodyFacts is what the Custody area, the dashboard and the header show
+// of the custody record: its entries, the examiners and the head.
+type custodyFacts struct {
+	entries      []casefile.CustodyEntry
+	entriesErr   error
+	examiners    []casefile.Examiner
+	examinersErr error
+	headSeq      int64
+	head         casefile.Digest
+}
+
+// readCustody reads the custody facts of c. It runs off the UI goroutine;
+// the entries come from casefile's in-memory cache after the first call.
+func readCustody(c *casefile.Case) custodyFacts {
+	var f custodyFacts
+	f.entries, f.entriesErr = c.Entries()
+	f.examiners, f.examinersErr = c.Examiners()
+	f.headSeq, f.head = c.Head()
+	return f
 }
 
 // loadCase reads the facts of an unlocked case. It runs off the UI goroutine.
 func loadCase(c *casefile.Case) *openCase {
 	oc := &openCase{c: c, info: c.Info(), path: c.Path(), unlocked: c.UnlockedSlot()}
 	oc.slots, oc.slotsErr = c.KeySlots()
+	oc.actor, oc.role = c.Actor(), c.ActingRole()
+	oc.custody = readCustody(c)
 	return oc
 }
 
@@ -217,6 +253,9 @@ func (u *UI) showCase(oc *openCase) {
 	u.recent.Add(oc.path)
 	u.start, u.form = nil, nil
 	u.cv = newCaseView(u, oc)
+	if i := areaIndex(u.cfg.StartArea); i > 0 {
+		u.cv.sidebar.Select(i)
+	}
 	u.win.SetTitle(oc.info.Title + " — Custodia")
 	u.win.SetContent(u.cv.root)
 	u.setScreen(ScreenCase)
@@ -225,6 +264,9 @@ func (u *UI) showCase(oc *openCase) {
 	}
 	if oc.slotsErr != nil {
 		u.showError("The key slots could not be read", oc.slotsErr, nil)
+	}
+	if err := oc.custody.entriesErr; err != nil {
+		u.showError("The custody record could not be read", err, nil)
 	}
 }
 

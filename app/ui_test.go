@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -152,7 +153,7 @@ func TestCreateCaseShowsDashboard(t *testing.T) {
 		{"created", d.created.Text, createdText},
 		{"description", d.description.Text, "Files encrypted on FS01."},
 		{"case UUID", d.caseUUID.Text, info.CaseUUID.String()},
-		{"format", d.format.Text, "1"},
+		{"format", d.format.Text, strconv.Itoa(casefile.FormatVersion)},
 		{"key slots", d.keySlots.Text, "1 (1 passphrase)"},
 		{"file", d.path.Text, path},
 		{"window title", u.win.Title(), "Ransomware on finance file server — Custodia"},
@@ -403,9 +404,15 @@ func TestAreasSelectable(t *testing.T) {
 			t.Fatalf("selected row %d, area = %q, want %q", i, u.Area(), name)
 		}
 		texts := canvasTexts(u.win.Canvas())
-		if name == "Dashboard" {
+		switch name {
+		case "Dashboard":
 			if u.cv.dash == nil {
 				t.Error("dashboard not built")
+			}
+			continue
+		case "Custody":
+			if u.cv.custody == nil {
+				t.Error("custody area not built")
 			}
 			continue
 		}

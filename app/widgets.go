@@ -1,7 +1,9 @@
 package app
 
 import (
+	"fmt"
 	"image/color"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -140,4 +142,61 @@ func fitDialog(win fyne.Window, d dialog.Dialog, content fyne.CanvasObject, w fl
 	d.Resize(size)
 	content.Refresh()
 	d.Resize(size)
+}
+
+// plural writes n with the singular or plural noun: "1 entry", "2 entries".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// copyButton returns a button that puts value() on the clipboard and says
+// "Copied" for a moment.
+func copyButton(u *UI, value func() string) *widget.Button {
+	b := widget.NewButtonWithIcon("Copy", theme.ContentCopyIcon(), nil)
+	b.OnTapped = func() {
+		u.app.Clipboard().SetContent(value())
+		b.SetText("Copied")
+		time.AfterFunc(2*time.Second, func() { fyne.Do(func() { b.SetText("Copy") }) })
+	}
+	b.Importance = widget.LowImportance
+	return b
+}
+
+// minHeightLayout gives its objects at least a fixed height.
+type minHeightLayout struct{ height float32 }
+
+func (l minHeightLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objs {
+		o.Resize(size)
+		o.Move(fyne.NewPos(0, 0))
+	}
+}
+
+func (l minHeightLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	s := fyne.NewSize(0, l.height)
+	for _, o := range objs {
+		s = s.Max(fyne.NewSize(o.MinSize().Width, 0))
+	}
+	return s
+}
+
+// withHeight shows obj (a list or table, whose own minimum is one row) at
+// the given height.
+func withHeight(height float32, obj fyne.CanvasObject) *fyne.Container {
+	return container.New(minHeightLayout{height}, obj)
+}
+
+// banner is a panel tinted with a theme colour, for a verdict that must
+// stand out: green for success, red for danger.
+func banner(colour fyne.ThemeColorName, content fyne.CanvasObject) fyne.CanvasObject {
+	c := theme.Color(colour)
+	r, g, b, _ := c.RGBA()
+	bg := canvas.NewRectangle(color.NRGBA{R: uint8(r >> 8), G: uint8(g >> 8), B: uint8(b >> 8), A: 0x26})
+	bg.StrokeColor = c
+	bg.StrokeWidth = 1
+	bg.CornerRadius = theme.InputRadiusSize()
+	return container.NewStack(bg, container.NewPadded(content))
 }

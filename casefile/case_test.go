@@ -2,11 +2,11 @@ package casefile
 
 import (
 	"bytes"
-	"fmt"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"

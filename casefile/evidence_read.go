@@ -315,4 +315,3 @@ func (c *Case) RecordVerification(id uuid.UUID, v Verification) error {
 			Details: map[string]string{"result": result, "detail": v.Detail}}, err
 	})
 }
-

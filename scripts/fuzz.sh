@@ -30,7 +30,7 @@ for pkg in $pkgs; do
 	for name in $names; do
 		echo "== fuzz $pkg $name for $FUZZTIME"
 		ran=$((ran + 1))
-		if ! "$GO" test -run '^$' -fuzz "^${name}\$" -fuzztime "$FUZZTIME" "$pkg"; then
+		if ! "$GO" test -run '^$' -fuzz "^${name}\$" -fuzztime "$FUZZTIME" -fuzzminimizetime "${FUZZMINIMIZETIME:-5s}" "$pkg"; then
 			failed+=("$pkg $name")
 		fi
 	done

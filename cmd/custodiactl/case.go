@@ -15,15 +15,18 @@ import (
 
 var initCommand = &command{
 	name:    "init",
-	args:    "CASE --title TITLE --examiner NAME [--case-number NUMBER] [--description TEXT]",
+	args:    "CASE --title TITLE --examiner NAME [--role ROLE]... [--case-number NUMBER] [--description TEXT]",
 	summary: "create a new encrypted case file",
 	about: `Create a new, encrypted case file at CASE, which must not exist yet. Its
 name should end in ` + casefile.Extension + `; another name is accepted with a note.
 
-The case's passphrase becomes its first key slot, labelled with the
-examiner's name. It comes from --new-passphrase-file or --passphrase-file,
-else $CUSTODIA_NEW_PASSPHRASE or $CUSTODIA_PASSPHRASE, else it is asked twice
-on the terminal.
+The examiner creating the case becomes its first examiner, with the roles
+given by --role (default forensic-engineer) and key slot 1. Their passphrase
+opens that slot and signs their custody entries. It comes from
+--new-passphrase-file or --passphrase-file, else $CUSTODIA_NEW_PASSPHRASE or
+$CUSTODIA_PASSPHRASE, else it is asked twice on the terminal.
+
+Entry 1 of the custody ledger records the creation, with --reason.
 
 Prints the new case's UUID and path.`,
 	run: runInit,
@@ -32,10 +35,12 @@ Prints the new case's UUID and path.`,
 var infoCommand = &command{
 	name:    "info",
 	args:    "CASE [--json]",
-	summary: "show a case's details and key slots",
+	summary: "show a case's details, key slots and custody head",
 	about: `Open CASE and show its title, case number, examiner, description, creation
-time (RFC 3339, UTC), case UUID, format version and key slots. Everything but
-the structure of a case file is encrypted, so this needs the passphrase.`,
+time (RFC 3339, UTC), case UUID, format version, the head of its custody
+ledger (the last entry's number and hash; JSON gives the full hash) and its
+key slots. Everything but the structure of a case file is encrypted, so this
+needs the passphrase.`,
 	run: runInfo,
 }
 
@@ -43,17 +48,23 @@ func runInit(inv *invocation, args []string) error {
 	fs := newFlagSet(inv.cmd)
 	var nc casefile.NewCase
 	fs.StringVar(&nc.Title, "title", "", "the case `TITLE` (required)")
-	fs.StringVar(&nc.Examiner, "examiner", "", "the `NAME` of the examiner creating the case (required)")
+	fs.StringVar(&nc.Examiner, "examiner", "", "the `NAME` of the examiner creating the case (required), who acts and signs as NAME")
 	fs.StringVar(&nc.CaseNumber, "case-number", "", "the case `NUMBER`, e.g. IR-2026-0042")
 	fs.StringVar(&nc.Description, "description", "", "a free-text `TEXT` describing the case")
-	var pf passphraseFlags
-	pf.addInitPassphraseFlag(fs)
-	pf.addNewPassphraseFlag(fs)
+	var roles roleList
+	fs.Var(&roles, "role", "a `ROLE` of the creating examiner; repeat the flag or separate roles with commas; the first is the role they act in (default forensic-engineer)")
+	fs.StringVar(&nc.ExaminerContact, "contact", "", "how to reach the creating examiner, `C`, e.g. an e-mail address or phone number")
+	var cf caseFlags
+	cf.addInitPassphraseFlag(fs)
+	cf.addNewPassphraseFlag(fs)
+	cf.addReasonFlag(fs)
 	pos, err := inv.parseN(fs, args, "CASE")
 	if err != nil {
 		return err
 	}
 	path := pos[0]
+	nc.ExaminerRoles, nc.Reason = roles, string(cf.reason)
+	pf := &cf.passphraseFlags
 
 	// Everything typed on the command line is checked before a person is
 	// asked for a passphrase: a bad value is a usage error.
@@ -63,6 +74,10 @@ func runInit(inv *invocation, args []string) error {
 		}
 	}
 	if err := nc.Validate(); err != nil {
+		return inv.usagef("%v", err)
+	}
+	creator := casefile.NewExaminer{Name: nc.Examiner, Roles: nc.ExaminerRoles, Contact: nc.ExaminerContact}
+	if err := creator.Validate(); err != nil {
 		return inv.usagef("%v", err)
 	}
 	if pf.file != "" && pf.newFile != "" {
@@ -78,7 +93,7 @@ func runInit(inv *invocation, args []string) error {
 			path, casefile.Extension, casefile.Extension)
 	}
 
-	readNew, err := inv.newPassphraseSource(&pf, path, true)
+	readNew, err := inv.newPassphraseSource(pf, path, true)
 	if err != nil {
 		return err
 	}
@@ -103,41 +118,45 @@ func runInit(inv *invocation, args []string) error {
 func runInfo(inv *invocation, args []string) error {
 	fs := newFlagSet(inv.cmd)
 	asJSON := fs.Bool("json", false, "print JSON instead of text")
-	var pf passphraseFlags
-	pf.addPassphraseFlag(fs)
+	var cf caseFlags
+	cf.addOpenFlags(fs)
 	pos, err := inv.parseN(fs, args, "CASE")
 	if err != nil {
 		return err
 	}
-	return inv.withCase(pos[0], &pf, func(c *casefile.Case) error {
+	return inv.withCase(pos[0], &cf, func(c *casefile.Case) error {
 		slots, err := c.KeySlots()
 		if err != nil {
 			return err
 		}
+		seq, head := c.Head()
 		if *asJSON {
-			return writeJSON(inv.stdout, caseJSON(c.Info(), slots))
+			j := caseJSON(c.Info(), slots)
+			j.CustodyHead = headJSON{Seq: seq, Hash: head.String()}
+			return writeJSON(inv.stdout, j)
 		}
-		writeInfoText(inv.stdout, c.Info(), slots)
+		writeInfoText(inv.stdout, c.Info(), slots, seq, head)
 		return nil
 	})
 }
 
-// withCase opens the case at path with the passphrase from pf's sources,
-// calls f and closes the case, reporting the first error.
-func (inv *invocation) withCase(path string, pf *passphraseFlags, f func(*casefile.Case) error) (err error) {
+// withCase opens the case at path with the passphrase from cf's sources, as
+// the examiner and in the role cf names, calls f and closes the case,
+// reporting the first error.
+func (inv *invocation) withCase(path string, cf *caseFlags, f func(*casefile.Case) error) (err error) {
 	// Check the path before asking for a passphrase that cannot help.
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("open case %s: %w", path, fs.ErrNotExist)
 	}
-	pass, err := inv.currentPassphrase(pf, path)
+	pass, err := inv.currentPassphrase(&cf.passphraseFlags, path)
 	if err != nil {
 		return err
 	}
 	defer clear(pass)
 	// casefile's errors already name the operation and the path.
-	c, err := casefile.Open(path, pass, inv.caseOpts)
+	c, err := casefile.Open(path, pass, cf.options(inv.env))
 	if err != nil {
-		return err
+		return cf.openHint(err)
 	}
 	defer func() {
 		if cerr := c.Close(); cerr != nil && err == nil {
@@ -169,6 +188,14 @@ type caseInfoJSON struct {
 	CaseUUID      string        `json:"case_uuid"`
 	FormatVersion int           `json:"format_version"`
 	KeySlots      []keySlotJSON `json:"key_slots"`
+	CustodyHead   headJSON      `json:"custody_head"`
+}
+
+// headJSON is the custody ledger's head: the last entry's sequence number
+// and its full hash.
+type headJSON struct {
+	Seq  int64  `json:"seq"`
+	Hash string `json:"hash"`
 }
 
 func caseJSON(info casefile.Info, slots []casefile.KeySlot) caseInfoJSON {
@@ -193,7 +220,7 @@ func writeJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-func writeInfoText(w io.Writer, info casefile.Info, slots []casefile.KeySlot) {
+func writeInfoText(w io.Writer, info casefile.Info, slots []casefile.KeySlot, headSeq int64, head casefile.Digest) {
 	field := func(name, value string) {
 		// Continuation lines of a multi-line value line up under the first.
 		value = strings.ReplaceAll(value, "\n", "\n"+strings.Repeat(" ", 16))
@@ -206,6 +233,7 @@ func writeInfoText(w io.Writer, info casefile.Info, slots []casefile.KeySlot) {
 	field("Created", textTime(info.Created))
 	field("Case UUID", info.CaseUUID.String())
 	field("Format version", fmt.Sprint(info.FormatVersion))
+	field("Custody head", fmt.Sprintf("%d %s", headSeq, head.Short()))
 	field("Key slots", fmt.Sprint(len(slots)))
 	writeKeySlotTable(w, slots, "  ")
 }

@@ -21,13 +21,15 @@ type command struct {
 }
 
 // commandTable returns the commands custodiactl understands. New command
-// groups (ledger, evidence, …) add an entry here and a file of handlers.
+// groups (evidence, …) add an entry here and a file of handlers.
 func commandTable() []*command {
 	cmds := []*command{
 		initCommand,
 		infoCommand,
+		examinerCommand,
 		keyslotCommand,
 		passwdCommand,
+		ledgerCommand,
 		{
 			name:    "help",
 			args:    "[COMMAND [SUBCOMMAND]]",

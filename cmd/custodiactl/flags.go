@@ -90,13 +90,20 @@ func (inv *invocation) parseN(fs *flag.FlagSet, args []string, names ...string) 
 }
 
 // dashDash rewrites the flag package's "-name" in an error message to the
-// "--name" spelling that custodiactl's help uses.
+// "--name" spelling that custodiactl's help uses (see dashes); a one-letter
+// flag keeps its single dash.
 func dashDash(msg string) string {
 	for _, p := range []string{"not defined: ", "for flag ", "for ", "argument: "} {
-		if i := strings.Index(msg, p+"-"); i >= 0 && !strings.HasPrefix(msg[i+len(p):], "--") {
-			j := i + len(p)
-			msg = msg[:j] + "-" + msg[j:]
+		i := strings.Index(msg, p+"-")
+		if i < 0 || strings.HasPrefix(msg[i+len(p):], "--") {
+			continue
 		}
+		j := i + len(p)
+		name, _, _ := strings.Cut(msg[j+1:], ":")
+		if len(name) == 1 {
+			continue
+		}
+		msg = msg[:j] + "-" + msg[j:]
 	}
 	return msg
 }

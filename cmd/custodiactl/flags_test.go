@@ -39,10 +39,12 @@ func TestSplitArgs(t *testing.T) {
 
 func TestDashDash(t *testing.T) {
 	for in, want := range map[string]string{
-		"flag provided but not defined: -x":                       "flag provided but not defined: --x",
+		"flag provided but not defined: -xy":                      "flag provided but not defined: --xy",
 		"flag needs an argument: -title":                          "flag needs an argument: --title",
 		`invalid boolean value "m" for -json: parse error`:        `invalid boolean value "m" for --json: parse error`,
-		`invalid value "m" for flag -n: parse error`:              `invalid value "m" for flag --n: parse error`,
+		`invalid value "m" for flag -nn: parse error`:             `invalid value "m" for flag --nn: parse error`,
+		"flag needs an argument: -o":                              "flag needs an argument: -o", // one letter: help spells it -o
+		"flag provided but not defined: -x":                       "flag provided but not defined: -x",
 		"bad flag syntax: ---x":                                   "bad flag syntax: ---x",
 		"flag provided but not defined: --already-two-dashes-ok?": "flag provided but not defined: --already-two-dashes-ok?",
 	} {

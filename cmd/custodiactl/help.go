@@ -23,6 +23,11 @@ from $CUSTODIA_PASSPHRASE, else they ask on the terminal. New passphrases come
 from --new-passphrase-file FILE, else $CUSTODIA_NEW_PASSPHRASE, else they are
 asked twice on the terminal.
 
+Each examiner has a key slot of their own: the passphrase decides who acts and
+signs the custody entries. Commands that open a case take --examiner NAME, to
+fail unless the passphrase is NAME's, and --role ROLE, the role to act in.
+Commands that change a case take --reason TEXT, recorded in the custody ledger.
+
 Run 'custodiactl help COMMAND' for the details of one command.
 `
 
@@ -80,12 +85,22 @@ func printCommandHelp(w io.Writer, c *command, fs *flag.FlagSet) {
 			first = false
 		}
 		name, usage := flag.UnquoteUsage(f)
-		fmt.Fprintf(w, "  --%s", f.Name)
+		fmt.Fprintf(w, "  %s", dashes(f.Name))
 		if name != "" {
 			fmt.Fprintf(w, " %s", name)
 		}
 		fmt.Fprintf(w, "\n        %s\n", usage)
 	})
+}
+
+// dashes is a flag's name as custodiactl's help spells it: -o for a
+// one-letter flag, --name for the others. The flag package accepts both
+// spellings of either.
+func dashes(name string) string {
+	if len(name) == 1 {
+		return "-" + name
+	}
+	return "--" + name
 }
 
 // runHelp prints the overview, or the help of the command named by args.
@@ -124,14 +139,19 @@ func runVersion(inv *invocation, args []string) error {
 	if _, err := inv.parseN(fs, args); err != nil {
 		return err
 	}
-	v := version
-	if v == "" {
-		v = "(devel)"
-		if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
-			v = bi.Main.Version
-		}
-	}
 	fmt.Fprintf(inv.stdout, "custodiactl %s (case format %d, %s %s/%s)\n",
-		v, casefile.FormatVersion, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+		versionString(), casefile.FormatVersion, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 	return nil
+}
+
+// versionString is custodiactl's version, as printed by 'custodiactl
+// version' and written into exports.
+func versionString() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		return bi.Main.Version
+	}
+	return "(devel)"
 }

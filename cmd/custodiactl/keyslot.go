@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/custodia-dfir/custodia/casefile"
@@ -14,8 +15,10 @@ var keyslotCommand = &command{
 	summary: "manage the key slots that open a case",
 	about: `A case's master key is stored once per key slot, each wrapped with its own
 passphrase or recovery key, so several examiners or a recovery key held
-offline can open the same case. Adding, removing or changing a slot rewrites
-no other data.`,
+offline can open the same case. Each slot belongs to one person (or recovery
+key), and the passphrase that opens the case decides who acts and signs the
+custody entries. Adding, removing or changing a slot rewrites no other data
+and is recorded in the custody ledger.`,
 	sub: []*command{
 		{
 			name:    "list",
@@ -25,13 +28,18 @@ no other data.`,
 		},
 		{
 			name:    "add",
-			args:    "CASE [--label LABEL] [--recovery]",
+			args:    "CASE --label NAME | CASE --recovery [--label LABEL]",
 			summary: "add a passphrase or a recovery key that opens the case",
-			about: `Open CASE and add a key slot. Without --recovery the slot's passphrase comes
-from --new-passphrase-file, else $CUSTODIA_NEW_PASSPHRASE, else it is asked
-twice on the terminal. With --recovery Custodia generates a recovery key and
-prints it once on standard output; store it offline. It opens the case like a
-passphrase (case, spaces and dashes do not matter).`,
+			about: `Open CASE and add a key slot. Without --recovery the slot is a new examiner's:
+--label names them, they hold no roles, and they act and sign under that name;
+'custodiactl examiner add' does the same with roles and contact details. The
+slot's passphrase comes from --new-passphrase-file, else
+$CUSTODIA_NEW_PASSPHRASE, else it is asked twice on the terminal.
+
+With --recovery Custodia generates a recovery key and prints it once on
+standard output; store it offline. It opens the case like a passphrase (case,
+spaces and dashes do not matter), and whoever uses it acts as "Recovery key:
+LABEL".`,
 			run: runKeyslotAdd,
 		},
 		{
@@ -39,7 +47,8 @@ passphrase (case, spaces and dashes do not matter).`,
 			args:    "CASE ID",
 			summary: "remove a key slot (never the last one)",
 			about: `Open CASE and remove the key slot with the id ID, as shown by 'custodiactl
-keyslot list'. The last key slot cannot be removed. Copies of the case file
+keyslot list'. The last key slot cannot be removed. Its examiner stays on
+record, so their custody entries remain verifiable. Copies of the case file
 made before the removal still open with the removed secret.`,
 			run: runKeyslotRemove,
 		},
@@ -60,13 +69,13 @@ asked twice on the terminal.`,
 func runKeyslotList(inv *invocation, args []string) error {
 	fs := newFlagSet(inv.cmd)
 	asJSON := fs.Bool("json", false, "print JSON instead of text")
-	var pf passphraseFlags
-	pf.addPassphraseFlag(fs)
+	var cf caseFlags
+	cf.addOpenFlags(fs)
 	pos, err := inv.parseN(fs, args, "CASE")
 	if err != nil {
 		return err
 	}
-	return inv.withCase(pos[0], &pf, func(c *casefile.Case) error {
+	return inv.withCase(pos[0], &cf, func(c *casefile.Case) error {
 		slots, err := c.KeySlots()
 		if err != nil {
 			return err
@@ -81,22 +90,26 @@ func runKeyslotList(inv *invocation, args []string) error {
 
 func runKeyslotAdd(inv *invocation, args []string) error {
 	fs := newFlagSet(inv.cmd)
-	label := fs.String("label", "", "a `LABEL` saying whose or which key this is, e.g. \"J. Doe laptop\"")
+	label := fs.String("label", "", "the `NAME` of the person the slot is for (required for a passphrase slot); for a recovery key, where it is kept")
 	recovery := fs.Bool("recovery", false, "generate a recovery key instead of asking for a passphrase")
-	var pf passphraseFlags
-	pf.addPassphraseFlag(fs)
-	pf.addNewPassphraseFlag(fs)
+	var cf caseFlags
+	cf.addOpenFlags(fs)
+	cf.addNewPassphraseFlag(fs)
+	cf.addReasonFlag(fs)
 	pos, err := inv.parseN(fs, args, "CASE")
 	if err != nil {
 		return err
 	}
 	path := pos[0]
-	if *recovery && pf.newFile != "" {
+	if *recovery && cf.newFile != "" {
 		return inv.usagef("--recovery generates its own key; do not give --new-passphrase-file with it")
 	}
-	return inv.withCase(path, &pf, func(c *casefile.Case) error {
+	if !*recovery && strings.TrimSpace(*label) == "" {
+		return inv.usagef("--label is required: it names the person the key slot is for, who acts and signs under that name")
+	}
+	return inv.withCase(path, &cf, func(c *casefile.Case) error {
 		if *recovery {
-			slot, key, err := c.AddRecoveryKey(*label, "")
+			slot, key, err := c.AddRecoveryKey(*label, string(cf.reason))
 			if err != nil {
 				return err
 			}
@@ -105,7 +118,7 @@ func runKeyslotAdd(inv *invocation, args []string) error {
 			fmt.Fprintln(inv.stdout, key)
 			return nil
 		}
-		readNew, err := inv.newPassphraseSource(&pf, path, false)
+		readNew, err := inv.newPassphraseSource(&cf.passphraseFlags, path, false)
 		if err != nil {
 			return err
 		}
@@ -114,7 +127,7 @@ func runKeyslotAdd(inv *invocation, args []string) error {
 			return err
 		}
 		defer clear(pass)
-		slot, err := c.AddKeySlot(*label, pass, "")
+		slot, err := c.AddKeySlot(*label, pass, string(cf.reason))
 		if err != nil {
 			return err
 		}
@@ -125,8 +138,9 @@ func runKeyslotAdd(inv *invocation, args []string) error {
 
 func runKeyslotRemove(inv *invocation, args []string) error {
 	fs := newFlagSet(inv.cmd)
-	var pf passphraseFlags
-	pf.addPassphraseFlag(fs)
+	var cf caseFlags
+	cf.addOpenFlags(fs)
+	cf.addReasonFlag(fs)
 	pos, err := inv.parseN(fs, args, "CASE", "ID")
 	if err != nil {
 		return err
@@ -135,8 +149,8 @@ func runKeyslotRemove(inv *invocation, args []string) error {
 	if err != nil || id < 0 {
 		return inv.usagef("key slot ID must be a number as shown by 'custodiactl keyslot list', not %q", pos[1])
 	}
-	return inv.withCase(pos[0], &pf, func(c *casefile.Case) error {
-		if err := c.RemoveKeySlot(id, ""); err != nil {
+	return inv.withCase(pos[0], &cf, func(c *casefile.Case) error {
+		if err := c.RemoveKeySlot(id, string(cf.reason)); err != nil {
 			return err
 		}
 		fmt.Fprintf(inv.stdout, "Removed key slot %d.\n", id)
@@ -149,15 +163,16 @@ func runKeyslotRemove(inv *invocation, args []string) error {
 
 func runPasswd(inv *invocation, args []string) error {
 	fs := newFlagSet(inv.cmd)
-	var pf passphraseFlags
-	pf.addPassphraseFlag(fs)
-	pf.addNewPassphraseFlag(fs)
+	var cf caseFlags
+	cf.addOpenFlags(fs)
+	cf.addNewPassphraseFlag(fs)
+	cf.addReasonFlag(fs)
 	pos, err := inv.parseN(fs, args, "CASE")
 	if err != nil {
 		return err
 	}
 	path := pos[0]
-	return inv.withCase(path, &pf, func(c *casefile.Case) error {
+	return inv.withCase(path, &cf, func(c *casefile.Case) error {
 		slots, err := c.KeySlots()
 		if err != nil {
 			return err
@@ -169,7 +184,7 @@ func runPasswd(inv *invocation, args []string) error {
 					"add a passphrase slot with 'custodiactl keyslot add', then remove this slot with 'custodiactl keyslot remove' if it should no longer open the case")
 			}
 		}
-		readNew, err := inv.newPassphraseSource(&pf, path, false)
+		readNew, err := inv.newPassphraseSource(&cf.passphraseFlags, path, false)
 		if err != nil {
 			return err
 		}
@@ -178,7 +193,7 @@ func runPasswd(inv *invocation, args []string) error {
 			return err
 		}
 		defer clear(pass)
-		if err := c.ChangePassphrase(pass, ""); err != nil {
+		if err := c.ChangePassphrase(pass, string(cf.reason)); err != nil {
 			return err
 		}
 		fmt.Fprintf(inv.stdout, "Changed the passphrase of key slot %d.\n", opened)

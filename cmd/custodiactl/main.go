@@ -1,5 +1,6 @@
 // Command custodiactl is the headless command-line interface to Custodia case
-// files: it creates cases, shows their details and manages their key slots.
+// files: it creates cases, shows their details, manages their examiners and
+// key slots, and shows, verifies and exports their chain of custody.
 // It builds with CGO_ENABLED=0 and shares every rule with the GUI through the
 // casefile package; this command only parses arguments and prints results.
 package main

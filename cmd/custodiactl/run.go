@@ -2,6 +2,7 @@ package main
 
 import (
 	"io"
+	"time"
 
 	"github.com/custodia-dfir/custodia/casefile"
 )
@@ -39,4 +40,13 @@ func run(args []string, e *env) int {
 type invocation struct {
 	*env
 	cmd *command
+}
+
+// now is the current time in UTC, from the case options' clock when one is
+// set (tests fix it), so that exports carry the same time as their entry.
+func (e *env) now() time.Time {
+	if e.caseOpts.Clock != nil {
+		return e.caseOpts.Clock().UTC()
+	}
+	return time.Now().UTC()
 }

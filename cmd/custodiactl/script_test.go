@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"database/sql"
 	"errors"
 	"os"
 	"os/exec"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
+	_ "modernc.org/sqlite"
 
 	"github.com/custodia-dfir/custodia/casefile"
 )
@@ -55,6 +57,12 @@ func TestScripts(t *testing.T) {
 			"contains": cmdContains,
 			"capture":  cmdCapture,
 			"truncate": cmdTruncate,
+			"sqlexec":  cmdSQLExec,
+		},
+		Setup: func(e *testscript.Env) error {
+			// The format version this build writes, for golden files.
+			e.Setenv("FORMAT_VERSION", strconv.Itoa(casefile.FormatVersion))
+			return nil
 		},
 		RequireExplicitExec: true,
 		RequireUniqueNames:  true,
@@ -140,4 +148,35 @@ func cmdTruncate(ts *testscript.TestScript, neg bool, args []string) {
 	size, err := strconv.ParseInt(args[1], 10, 64)
 	ts.Check(err)
 	ts.Check(os.Truncate(ts.MkAbs(args[0]), size))
+}
+
+// cmdSQLExec changes a case file behind Custodia's back, as someone with the
+// file and the sqlite3 shell could: it drops the triggers that keep the
+// custody ledger append-only (a guard against programming mistakes, not
+// against an attacker), then runs the SQL statement given, failing if it
+// changed no row, so that a tampering test cannot pass by tampering with
+// nothing:
+//
+//	sqlexec FILE SQL
+func cmdSQLExec(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: sqlexec FILE SQL")
+	}
+	db, err := sql.Open("sqlite", ts.MkAbs(args[0]))
+	ts.Check(err)
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	_, err = db.Exec(`DROP TRIGGER IF EXISTS custody_ledger_no_update; DROP TRIGGER IF EXISTS custody_ledger_no_delete`)
+	ts.Check(err)
+	res, err := db.Exec(args[1])
+	if err != nil {
+		ts.Fatalf("sqlexec: %v", err)
+	}
+	n, err := res.RowsAffected()
+	ts.Check(err)
+	if n == 0 {
+		ts.Fatalf("sqlexec: no row changed")
+	}
+	ts.Logf("sqlexec: %d rows changed", n)
+	ts.Check(db.Close())
 }
