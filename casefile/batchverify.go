@@ -29,9 +29,13 @@ const batchSize = 64
 //	[8]( (Σ zᵢsᵢ)B − Σ zᵢRᵢ − Σ (zᵢkᵢ)Aᵢ ) = 0,   zᵢ random 128-bit,
 //
 // about four times faster than one-by-one checks; a batch that fails is
-// re-checked with ed25519.Verify so the exact entries are named. Because
-// kᵢ = SHA-512(Rᵢ ‖ Aᵢ ‖ M) covers the signature's R bytes and the key, any
-// change to a signature, key or message fails both equations.
+// re-checked entry by entry with the same cofactored equation (a batch of
+// one), so both paths apply one rule and name the exact entries. The rule
+// is that of ZIP 215: honest RFC 8032 signatures always pass it; it differs
+// from a strict cofactorless verifier only on signatures a key holder
+// crafts with small-order components. Because kᵢ = SHA-512(Rᵢ ‖ Aᵢ ‖ M)
+// covers the signature's R bytes and the key, any change to a signature,
+// key or message fails.
 func verifySignatures(items []sigItem) []int64 {
 	var (
 		mu  sync.Mutex
@@ -48,7 +52,7 @@ func verifySignatures(items []sigItem) []int64 {
 					continue
 				}
 				for _, it := range batch {
-					if !ed25519.Verify(it.pub, it.msg, it.sig) {
+					if !batchVerify([]sigItem{it}) {
 						mu.Lock()
 						bad = append(bad, it.seq)
 						mu.Unlock()

@@ -252,6 +252,13 @@ func (c *Case) load(ctx context.Context, passphrase []byte, opts Options) error 
 	if ver > FormatVersion {
 		return fmt.Errorf("%w: the case is format version %d, this Custodia reads up to %d", ErrNewerFormat, ver, FormatVersion)
 	}
+	var userVersion int
+	if err := c.db.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&userVersion); err != nil {
+		return err
+	}
+	if userVersion != ver {
+		return fmt.Errorf("%w: the header says format version %d, the migration record %d", ErrCorrupt, userVersion, ver)
+	}
 	var id, tag string
 	if err := c.db.QueryRowContext(ctx, `SELECT case_uuid, format_tag FROM case_header WHERE id = 1`).Scan(&id, &tag); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
@@ -311,6 +318,14 @@ func (c *Case) load(ctx context.Context, passphrase []byte, opts Options) error 
 			return err
 		}
 		c.info.FormatVersion = FormatVersion
+		err := c.change(ctx, c.now(), func(*sql.Tx) (Event, error) {
+			return Event{Action: ActionFormatUpgraded, Target: Target{Type: TargetCase, ID: c.id.String()},
+				Reason:  "opened by a newer Custodia",
+				Details: map[string]string{"from": fmt.Sprint(ver), "to": fmt.Sprint(FormatVersion)}}, nil
+		})
+		if err != nil {
+			return err
+		}
 	}
 	// A killed ingest left a half item behind: delete it, on the record.
 	return c.discardIncomplete(ctx)
@@ -352,6 +367,13 @@ func (c *Case) setActor(ex Examiner, role Role, seed []byte) error {
 }
 
 func (c *Case) loadInfo(ctx context.Context, ver int) error {
+	var n int
+	if err := c.db.QueryRowContext(ctx, `SELECT count(*) FROM case_info`).Scan(&n); err != nil {
+		return err
+	}
+	if n != 1 {
+		return fmt.Errorf("%w: %d case records, want exactly one", ErrCorrupt, n)
+	}
 	var row string
 	var sealed [5][]byte
 	err := c.db.QueryRowContext(ctx, `SELECT row_uuid, title, case_number, examiner, description, created FROM case_info`).

@@ -13,7 +13,7 @@
 //   - Subkey: a key derived from the master key with HKDF-SHA256 for one
 //     purpose (records, ledger, search index, evidence key wrapping).
 //   - Sealed value: a column value encrypted and authenticated with the
-//     records subkey; its additional data binds the format tag, the case
+//     records subkey (the ledger subkey for custody_ledger and ledger_head); its additional data binds the format tag, the case
 //     UUID, the table, the row UUID and the column, so a value cannot be
 //     edited or moved to another row, column, table or case unnoticed.
 //   - Migration: an embedded, numbered SQL script; the highest applied number

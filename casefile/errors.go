@@ -42,7 +42,7 @@ var (
 // damaged. It names the exact record so an examiner can say which one.
 type AuthError struct {
 	Table  string // SQL table holding the value
-	Row    string // row UUID (or slot id for key slots)
+	Row    string // row UUID; decimal sequence number for custody_ledger; "1" for ledger_head
 	Column string // column holding the sealed value
 }
 

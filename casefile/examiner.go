@@ -74,7 +74,7 @@ func (c *Case) insertExaminer(ctx context.Context, tx *sql.Tx, ne NewExaminer, k
 		return Examiner{}, 0, nil, err
 	}
 	slot := slotRow{uuid: uuid.New(), examiner: ex.ID, kind: kind, kdf: c.kdf}
-	if err := slot.wrap(c.id, secretFor(kind, pass), payload); err != nil {
+	if err := slot.wrap(c.id, pass, payload); err != nil {
 		return Examiner{}, 0, nil, err
 	}
 	if slot.created, err = c.rec.sealString("key_slots", slot.uuid.String(), "created", formatTime(now)); err != nil {
@@ -98,7 +98,7 @@ func (c *Case) insertExaminer(ctx context.Context, tx *sql.Tx, ne NewExaminer, k
 // still has a key slot.
 func (c *Case) readExaminers(ctx context.Context, q querier) ([]Examiner, error) {
 	rows, err := q.QueryContext(ctx, `SELECT e.examiner_uuid, e.kind, e.public_key, e.public_key_sealed, e.name, e.roles, e.contact, e.created,
-		coalesce(k.slot_id, 0) FROM examiners e LEFT JOIN key_slots k ON k.examiner_uuid = e.examiner_uuid`)
+		coalesce(k.slot_id, 0) FROM examiners e LEFT JOIN key_slots k ON k.examiner_uuid = e.examiner_uuid ORDER BY e.rowid`)
 	if err != nil {
 		return nil, fmt.Errorf("read examiners: %w", err)
 	}

@@ -68,7 +68,7 @@ func inspectFile(path string) error {
 		return fmt.Errorf("%w: %d bytes is not a whole number of %d-byte pages", ErrTruncated, size, pageSize)
 	}
 	// The in-header page count is valid when "version-valid-for" equals the
-	// change counter (SQLite file format, section 1.3.8).
+	// change counter (SQLite file format, "In-header database size").
 	pages := int64(binary.BigEndian.Uint32(h[28:32]))
 	if binary.BigEndian.Uint32(h[92:96]) == binary.BigEndian.Uint32(h[24:28]) && pages*pageSize > size {
 		return fmt.Errorf("%w: header says %d bytes, the file has %d", ErrTruncated, pages*pageSize, size)

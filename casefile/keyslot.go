@@ -194,9 +194,13 @@ func newRecoveryKey() (string, error) {
 // and digits, so "abcd efgh-…" and "ABCD-EFGH-…" are the same key.
 func canonicalRecoveryKey(s string) string {
 	var b strings.Builder
-	for _, r := range strings.ToUpper(s) {
-		if (r >= 'A' && r <= 'Z') || (r >= '2' && r <= '7') {
-			b.WriteRune(r)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'a' && c <= 'z' {
+			c -= 'a' - 'A' // ASCII only: no Unicode case folding surprises
+		}
+		if (c >= 'A' && c <= 'Z') || (c >= '2' && c <= '7') {
+			b.WriteByte(c)
 		}
 	}
 	return b.String()

@@ -30,6 +30,7 @@ const (
 	ActionPassphraseChanged Action = "keyslot.passphrase-changed"
 	ActionLedgerVerified    Action = "ledger.verified"
 	ActionLedgerExported    Action = "ledger.exported"
+	ActionFormatUpgraded    Action = "case.format-upgraded"
 )
 
 // Target types.

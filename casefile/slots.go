@@ -98,9 +98,10 @@ func (c *Case) RemoveKeySlot(id int, reason string) error {
 	ctx := context.Background()
 	err := c.change(ctx, c.now(), func(tx *sql.Tx) (Event, error) {
 		var n, exists int
-		var ex string
+		var ex, slotUUID string
 		if err := tx.QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE slot_id = ?),
-			coalesce(max(examiner_uuid) FILTER (WHERE slot_id = ?), '') FROM key_slots`, id, id).Scan(&n, &exists, &ex); err != nil {
+			coalesce(max(examiner_uuid) FILTER (WHERE slot_id = ?), ''), coalesce(max(slot_uuid) FILTER (WHERE slot_id = ?), '')
+			FROM key_slots`, id, id, id).Scan(&n, &exists, &ex, &slotUUID); err != nil {
 			return Event{}, err
 		}
 		if exists == 0 {
@@ -111,7 +112,7 @@ func (c *Case) RemoveKeySlot(id int, reason string) error {
 		}
 		_, err := tx.ExecContext(ctx, `DELETE FROM key_slots WHERE slot_id = ?`, id)
 		return Event{Action: ActionKeySlotRemoved, Target: Target{Type: TargetKeySlot, ID: fmt.Sprint(id)}, Reason: reason,
-			Details: map[string]string{"examiner_id": ex}}, err
+			Details: map[string]string{"examiner_id": ex, "slot_uuid": slotUUID}}, err
 	})
 	if err != nil {
 		return fmt.Errorf("remove key slot %d: %w", id, err)
@@ -157,7 +158,8 @@ func (c *Case) ChangePassphrase(newPassphrase []byte, reason string) error {
 			}
 			_, err = tx.ExecContext(ctx, `UPDATE key_slots SET kdf_time = ?, kdf_memory_kib = ?, kdf_threads = ?, salt = ?, wrapped_key = ?
 				WHERE slot_id = ?`, s.kdf.Time, s.kdf.MemoryKiB, s.kdf.Threads, s.salt, s.wrapped, s.id)
-			return Event{Action: ActionPassphraseChanged, Target: Target{Type: TargetKeySlot, ID: fmt.Sprint(s.id)}, Reason: reason}, err
+			return Event{Action: ActionPassphraseChanged, Target: Target{Type: TargetKeySlot, ID: fmt.Sprint(s.id)}, Reason: reason,
+				Details: map[string]string{"slot_uuid": s.uuid.String(), "examiner_id": s.examiner.String()}}, err
 		}
 		return Event{}, fmt.Errorf("%w: slot %d that opened this case was removed", ErrNoSuchKeySlot, c.slot)
 	})

@@ -129,7 +129,9 @@ func verifyChain(s *ledgerSnapshot) *LedgerReport {
 	items := make([]sigItem, 0, len(s.rows))
 	for _, row := range s.rows {
 		if row.seq != expectSeq {
-			if row.seq > expectSeq {
+			if row.seq == expectSeq+1 {
+				r.add(row.seq, ProblemSequenceGap, "entry %d is missing", expectSeq)
+			} else if row.seq > expectSeq {
 				r.add(row.seq, ProblemSequenceGap, "entries %d to %d are missing", expectSeq, row.seq-1)
 			} else {
 				r.add(row.seq, ProblemSequenceDuplicate, "sequence number %d follows %d", row.seq, expectSeq-1)
