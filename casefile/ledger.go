@@ -1,6 +1,7 @@
 package casefile
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"crypto/sha256"
@@ -10,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"strconv"
 	"time"
 
@@ -158,8 +160,14 @@ func (c *Case) Head() (int64, Digest) {
 // change runs fn and appends the custody entry it describes in the same
 // SQLite transaction: both commit, or neither does. The caller holds c.mu.
 func (c *Case) change(ctx context.Context, now time.Time, fn func(tx *sql.Tx) (Event, error)) error {
+	_, err := c.changeEntry(ctx, now, fn)
+	return err
+}
+
+// changeEntry is change returning the appended entry.
+func (c *Case) changeEntry(ctx context.Context, now time.Time, fn func(tx *sql.Tx) (Event, error)) (CustodyEntry, error) {
 	if c.signer == nil {
-		return ErrNoSigner
+		return CustodyEntry{}, ErrNoSigner
 	}
 	var entry CustodyEntry
 	err := c.update(ctx, func(tx *sql.Tx) error {
@@ -171,13 +179,20 @@ func (c *Case) change(ctx context.Context, now time.Time, fn func(tx *sql.Tx) (E
 		return err
 	})
 	if err != nil {
-		return err
+		return CustodyEntry{}, err
 	}
 	c.headSeq, c.headHash = entry.Seq, entry.Hash
 	if c.entries != nil {
 		c.entries = append(c.entries, entry)
 	}
-	return nil
+	return entry.clone(), nil
+}
+
+// clone copies the entry's maps and slices so callers cannot change the cache.
+func (e CustodyEntry) clone() CustodyEntry {
+	e.Hashes, e.Details = maps.Clone(e.Hashes), maps.Clone(e.Details)
+	e.ActorKey, e.Signature = bytes.Clone(e.ActorKey), bytes.Clone(e.Signature)
+	return e
 }
 
 // Record appends a custody entry for an action that changes nothing else in
@@ -188,26 +203,21 @@ func (c *Case) Record(ev Event) (CustodyEntry, error) {
 	if err := c.usable(); err != nil {
 		return CustodyEntry{}, err
 	}
-	if err := c.change(context.Background(), c.now(), func(*sql.Tx) (Event, error) { return ev, nil }); err != nil {
+	e, err := c.changeEntry(context.Background(), c.now(), func(*sql.Tx) (Event, error) { return ev, nil })
+	if err != nil {
 		return CustodyEntry{}, fmt.Errorf("record %s: %w", ev.Action, err)
 	}
-	return c.entries0Last(), nil
-}
-
-func (c *Case) entries0Last() CustodyEntry {
-	if len(c.entries) > 0 {
-		return c.entries[len(c.entries)-1]
-	}
-	return CustodyEntry{Seq: c.headSeq, Hash: c.headHash}
+	return e, nil
 }
 
 func (c *Case) appendEntry(ctx context.Context, tx *sql.Tx, ev Event, now time.Time) (CustodyEntry, error) {
 	if ev.Action == "" || ev.Target.Type == "" {
 		return CustodyEntry{}, invalidf("custody entry needs an action and a target")
 	}
-	if err := checkText("reason", ev.Reason, false, MaxReasonLen); err != nil {
+	if err := ev.validate(); err != nil {
 		return CustodyEntry{}, err
 	}
+	ev.Hashes, ev.Details = maps.Clone(ev.Hashes), maps.Clone(ev.Details)
 	seq, prev := c.headSeq+1, c.headHash
 	if seq == 1 {
 		prev = GenesisHash(c.id)
@@ -247,6 +257,33 @@ func (c *Case) appendEntry(ctx context.Context, tx *sql.Tx, ev Event, now time.T
 	}, nil
 }
 
+// validate bounds every field of an event and requires valid UTF-8, so
+// nothing is silently replaced when the entry is sealed.
+func (ev Event) validate() error {
+	if err := checkText("reason", ev.Reason, false, MaxReasonLen); err != nil {
+		return err
+	}
+	for _, f := range []struct{ name, v string }{{"action", string(ev.Action)}, {"target type", ev.Target.Type}, {"target id", ev.Target.ID}} {
+		if err := checkText(f.name, f.v, false, 512); err != nil {
+			return err
+		}
+	}
+	if len(ev.Hashes)+len(ev.Details) > 64 {
+		return invalidf("custody entry has %d hashes and details, at most 64", len(ev.Hashes)+len(ev.Details))
+	}
+	for _, m := range []map[string]string{ev.Hashes, ev.Details} {
+		for k, v := range m {
+			if err := checkText("entry key", k, true, 128); err != nil {
+				return err
+			}
+			if err := checkText("entry value "+k, v, false, 8192); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 func headValue(seq int64, hash Digest) string { return seqRow(seq) + ":" + hash.String() }
 
 // decodeEntry unseals and parses a ledger row's entry.
@@ -282,24 +319,74 @@ func (c *Case) Entries() ([]CustodyEntry, error) {
 			if err != nil {
 				return nil, err
 			}
-			out = append(out, entryFromRow(r, b))
+			e, err := entryFromRow(r, b)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, e)
 		}
 		c.entries = out
 	}
-	return append([]CustodyEntry(nil), c.entries...), nil
+	out := make([]CustodyEntry, len(c.entries))
+	for i, e := range c.entries {
+		out[i] = e.clone()
+	}
+	return out, nil
 }
 
-func entryFromRow(r ledgerRow, b entryBody) CustodyEntry {
+// LedgerSnapshot returns the entries, the examiners and the head read at
+// one instant, for reports and exports that must agree with each other.
+func (c *Case) LedgerSnapshot() (entries []CustodyEntry, examiners []Examiner, headSeq int64, head Digest, err error) {
+	if entries, err = c.Entries(); err != nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err = c.usable(); err != nil {
+		return
+	}
+	if examiners, err = c.readExaminers(context.Background(), c.db); err != nil {
+		return
+	}
+	headSeq, head = c.headSeq, c.headHash
+	// Entries ran under its own lock; keep only what the head covers.
+	for len(entries) > 0 && entries[len(entries)-1].Seq > headSeq {
+		entries = entries[:len(entries)-1]
+	}
+	if n := len(c.entries); n > len(entries) {
+		for _, e := range c.entries[len(entries):] {
+			entries = append(entries, e.clone())
+		}
+	}
+	return
+}
+
+func entryFromRow(r ledgerRow, b entryBody) (CustodyEntry, error) {
 	e := CustodyEntry{
 		Seq: r.seq, Role: Role(b.Role), Action: Action(b.Action), Target: b.Target, Reason: b.Reason,
 		Hashes: b.Hashes, Details: b.Details, Actor: b.Actor, Signature: r.signature,
 	}
-	e.Time, _ = time.Parse(time.RFC3339Nano, b.Time)
-	e.ActorID, _ = uuid.Parse(b.ActorID)
-	e.ActorKey, _ = hex.DecodeString(b.ActorKey)
-	e.PrevHash, _ = digestFrom(r.prevHash)
-	e.Hash, _ = digestFrom(r.entryHash)
-	return e
+	var errs []error
+	var err error
+	if e.Time, err = time.Parse(time.RFC3339Nano, b.Time); err != nil {
+		errs = append(errs, err)
+	}
+	if e.ActorID, err = uuid.Parse(b.ActorID); err != nil {
+		errs = append(errs, err)
+	}
+	if e.ActorKey, err = hex.DecodeString(b.ActorKey); err != nil {
+		errs = append(errs, err)
+	}
+	var ok1, ok2 bool
+	e.PrevHash, ok1 = digestFrom(r.prevHash)
+	e.Hash, ok2 = digestFrom(r.entryHash)
+	if !ok1 || !ok2 {
+		errs = append(errs, errors.New("malformed hash"))
+	}
+	if len(errs) > 0 {
+		return e, fmt.Errorf("%w: custody entry %d: %v", ErrCorrupt, r.seq, errors.Join(errs...))
+	}
+	return e, nil
 }
 
 // ledgerRow is a custody_ledger row as stored.

@@ -1,0 +1,275 @@
+package evidence
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/custodia-dfir/custodia/casefile"
+)
+
+// Options tune an ingest.
+type Options struct {
+	Kind        casefile.EvidenceKind // "" detects the kind
+	Description string
+	TimeZone    string // the source's time zone, e.g. "Europe/Berlin"; "" unknown
+	Reason      string // recorded in the custody entry
+	Tool        string // Custodia version
+	ChunkSize   int    // 0 means casefile.DefaultChunkSize
+	Workers     int    // seal workers; 0 means GOMAXPROCS
+	Progress    Progress
+}
+
+// Ingest reads each source named by path (a file, split raw image, block
+// device, or a folder of files), hashes it, and seals it into the case as
+// one item per source. Items ingested before a failure stay; the failing
+// one is rolled back. Cancelling ctx rolls back the item in progress.
+func Ingest(ctx context.Context, c *casefile.Case, path string, opts Options) ([]casefile.Evidence, error) {
+	if opts.TimeZone != "" {
+		if _, err := time.LoadLocation(opts.TimeZone); err != nil {
+			return nil, fmt.Errorf("ingest %s: %w: unknown time zone %q (use an IANA name such as Europe/Berlin or UTC)", path, casefile.ErrInvalid, opts.TimeZone)
+		}
+	}
+	specs, err := expand(path)
+	if err != nil {
+		return nil, fmt.Errorf("ingest %s: %w", path, err)
+	}
+	var out []casefile.Evidence
+	for _, spec := range specs {
+		ev, err := ingestOne(ctx, c, spec, opts)
+		if err != nil {
+			return out, fmt.Errorf("ingest %s: %w", spec.path, err)
+		}
+		out = append(out, ev)
+	}
+	return out, nil
+}
+
+// block is one chunk of source bytes on its way through the pipeline. It
+// returns to the pool when the three hashes and the sealer are done with it.
+type block struct {
+	idx  int64
+	buf  []byte
+	n    int
+	last bool
+	refs sync.WaitGroup
+}
+
+func ingestOne(ctx context.Context, c *casefile.Case, spec sourceSpec, opts Options) (ev casefile.Evidence, err error) {
+	src, err := openSource(spec)
+	if err != nil {
+		return ev, err
+	}
+	defer src.Close()
+	kind, why := opts.Kind, "chosen by the examiner"
+	if kind == "" {
+		kind, why = DetectKind(spec.name, src.head)
+	}
+	chunkSize := opts.ChunkSize
+	if chunkSize == 0 {
+		chunkSize = casefile.DefaultChunkSize
+	}
+	w, err := c.BeginEvidence(chunkSize)
+	if err != nil {
+		return ev, err
+	}
+	defer func() {
+		if err != nil {
+			if aerr := w.Abort(); aerr != nil {
+				err = fmt.Errorf("%w (and the rollback failed: %v; the next open removes the partial item)", err, aerr)
+			}
+		}
+	}()
+	hashes, n, err := pump(ctx, src.r, src.size, w, opts, newTracker(opts.Progress, spec.name, src.size))
+	if err != nil {
+		return ev, err
+	}
+	if n != src.size {
+		return ev, fmt.Errorf("%w: read %d of %d bytes: the source shrank or vanished during the read", ErrSource, n, src.size)
+	}
+	meta := casefile.EvidenceMeta{
+		Name: spec.name, Kind: kind, Format: spec.format, Description: opts.Description, SourcePath: spec.path,
+		Size: n, Hashes: hashes, TimeZone: opts.TimeZone, Tool: opts.Tool, Container: src.containerFiles(),
+		Acquisition: src.meta,
+	}
+	meta.Acquisition["kind_detection"] = why
+	if h, err := os.Hostname(); err == nil {
+		meta.Host = h
+	}
+	if msg := src.changed(); msg != "" {
+		return ev, fmt.Errorf("%w: %s; the hashes would not describe a stable source — acquire a stable copy and ingest that", ErrSource, msg)
+	}
+	if n == 0 {
+		meta.Warnings = append(meta.Warnings, "the source is empty (0 bytes)")
+	}
+	return w.Commit(meta, opts.Reason)
+}
+
+// pump runs the pipeline: one reader fills blocks from a bounded pool; each
+// block goes to the three hashers (in order) and to the seal workers (any
+// order); a storer puts sealed chunks back in order and writes them in
+// batches. Memory stays bounded by the pool whatever the source size.
+func pump(ctx context.Context, r io.Reader, size int64, w *casefile.EvidenceWriter, opts Options, tr *tracker) (casefile.Hashes, int64, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	chunkSize := w.ChunkSize()
+	poolSize := 2*workers + 4
+	pool := make(chan *block, poolSize)
+	for range poolSize {
+		pool <- &block{buf: make([]byte, chunkSize)}
+	}
+	mh := newMultiHash(poolSize)
+	toSeal := make(chan *block, poolSize)
+	sealed := make(chan casefile.SealedChunk, poolSize)
+
+	var (
+		errOnce  sync.Once
+		firstErr error
+	)
+	fail := func(err error) {
+		errOnce.Do(func() { firstErr = err; cancel() })
+	}
+
+	var sealWG sync.WaitGroup
+	for range workers {
+		sealWG.Add(1)
+		go func() {
+			defer sealWG.Done()
+			for b := range toSeal {
+				sc, err := w.SealChunk(b.idx, b.buf[:b.n], b.last)
+				b.refs.Done()
+				if err != nil {
+					fail(err)
+					continue
+				}
+				select {
+				case sealed <- sc:
+				case <-ctx.Done():
+				}
+			}
+		}()
+	}
+	go func() { sealWG.Wait(); close(sealed) }()
+
+	storeDone := make(chan struct{})
+	go func() {
+		defer close(storeDone)
+		pending := map[int64]casefile.SealedChunk{}
+		next := int64(0)
+		var batch []casefile.SealedChunk
+		batchBytes := 0
+		flush := func() {
+			if len(batch) == 0 {
+				return
+			}
+			if err := w.Store(batch); err != nil {
+				fail(err)
+			}
+			for _, sc := range batch {
+				tr.add(int64(sc.PlainLen))
+			}
+			batch, batchBytes = batch[:0], 0
+		}
+		for sc := range sealed {
+			if ctx.Err() != nil {
+				continue // drain
+			}
+			pending[sc.Index] = sc
+			for {
+				p, ok := pending[next]
+				if !ok {
+					break
+				}
+				delete(pending, next)
+				batch = append(batch, p)
+				batchBytes += len(p.Data)
+				next++
+			}
+			if batchBytes >= 32<<20 {
+				flush()
+			}
+		}
+		if ctx.Err() == nil {
+			flush()
+		}
+	}()
+
+	// The reader: this goroutine.
+	var total int64
+	var idx int64
+	var readErr error
+	var prev *block
+	for {
+		var b *block
+		select {
+		case b = <-pool:
+		case <-ctx.Done():
+		}
+		if b == nil {
+			break
+		}
+		n, err := io.ReadFull(r, b.buf)
+		if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+			readErr = fmt.Errorf("%w: read failed after %d bytes: %v", ErrSource, total, err)
+			pool <- b
+			break
+		}
+		if n == 0 {
+			pool <- b
+			break
+		}
+		total += int64(n)
+		// The last block is known only when the next read finds nothing, so
+		// each block is sent one step late, with its last flag settled.
+		if prev != nil {
+			dispatch(prev, false, mh, toSeal, pool)
+		}
+		b.idx, b.n = idx, n
+		idx++
+		prev = b
+		if n < len(b.buf) || total == size && size >= 0 && peekEOF(r) {
+			break
+		}
+	}
+	if prev != nil && readErr == nil && ctx.Err() == nil {
+		dispatch(prev, true, mh, toSeal, pool)
+	} else if prev != nil {
+		pool <- prev
+	}
+	close(toSeal)
+	<-storeDone
+	hashes := mh.sum()
+	if readErr != nil {
+		return hashes, total, readErr
+	}
+	if firstErr != nil {
+		return hashes, total, firstErr
+	}
+	if err := ctx.Err(); err != nil {
+		return hashes, total, err
+	}
+	return hashes, total, nil
+}
+
+// dispatch hands b to the hashers and a seal worker and returns it to the
+// pool once all four are done.
+func dispatch(b *block, last bool, mh *multiHash, toSeal chan<- *block, pool chan<- *block) {
+	b.last = last
+	b.refs.Add(4)
+	go func() { b.refs.Wait(); pool <- b }()
+	mh.write(b.buf[:b.n], b.refs.Done)
+	toSeal <- b
+}
+
+// peekEOF reports whether r has nothing more. A source that grows past its
+// size is caught afterwards by the change check.
+func peekEOF(r io.Reader) bool { return true }

@@ -1,0 +1,89 @@
+package evidence
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/custodia-dfir/custodia/casefile"
+)
+
+// ParseKind accepts "auto", "disk", "log", "memory" or "other".
+func ParseKind(s string) (casefile.EvidenceKind, bool, error) {
+	switch k := strings.ToLower(strings.TrimSpace(s)); k {
+	case "", "auto":
+		return "", true, nil
+	case "disk", "log", "memory", "other":
+		return casefile.EvidenceKind(k), false, nil
+	}
+	return "", false, fmt.Errorf("%w: unknown kind %q; use auto, disk, log, memory or other", casefile.ErrInvalid, s)
+}
+
+// DetectKind classifies an item from its first bytes (magic numbers first,
+// they do not lie about content) and then its name.
+func DetectKind(name string, head []byte) (casefile.EvidenceKind, string) {
+	at := func(off int, magic string) bool {
+		return len(head) >= off+len(magic) && string(head[off:off+len(magic)]) == magic
+	}
+	switch {
+	case at(0, "EVF\x09\x0d\x0a\xff\x00"):
+		return casefile.KindDisk, "Expert Witness (E01) image"
+	case at(512, "EFI PART"):
+		return casefile.KindDisk, "GPT partition table"
+	case at(3, "NTFS    "):
+		return casefile.KindDisk, "NTFS volume"
+	case at(54, "FAT12   "), at(54, "FAT16   "), at(82, "FAT32   "):
+		return casefile.KindDisk, "FAT volume"
+	case len(head) >= 1082 && binary.LittleEndian.Uint16(head[1080:1082]) == 0xEF53:
+		return casefile.KindDisk, "ext2/3/4 volume"
+	case at(0, "EMiL"):
+		return casefile.KindMemory, "LiME memory image"
+	case at(0, "PAGEDUMP"), at(0, "PAGEDU64"):
+		return casefile.KindMemory, "Windows crash dump"
+	case at(0, "hibr"), at(0, "HIBR"), at(0, "wake"), at(0, "WAKE"):
+		return casefile.KindMemory, "Windows hibernation file"
+	case at(0, "\x7fELF") && len(head) >= 18 && binary.LittleEndian.Uint16(head[16:18]) == 4:
+		return casefile.KindMemory, "ELF core dump"
+	case at(0, "ElfFile\x00"):
+		return casefile.KindLog, "Windows event log (EVTX)"
+	case at(510, "\x55\xaa") && !looksText(head):
+		return casefile.KindDisk, "MBR partition table"
+	}
+	ext := strings.ToLower(filepath.Ext(name))
+	switch ext {
+	case ".dd", ".raw", ".img", ".001", ".e01", ".iso", ".vhd", ".vmdk":
+		return casefile.KindDisk, "file name " + ext
+	case ".mem", ".dmp", ".lime", ".vmem", ".core":
+		return casefile.KindMemory, "file name " + ext
+	case ".log", ".evtx", ".json", ".jsonl", ".ndjson", ".csv", ".txt", ".syslog", ".gz":
+		return casefile.KindLog, "file name " + ext
+	}
+	if looksText(head) {
+		return casefile.KindLog, "text content"
+	}
+	return casefile.KindOther, "no known signature"
+}
+
+// looksText reports whether head is (mostly) UTF-8 text: logs are.
+func looksText(head []byte) bool {
+	if len(head) == 0 || bytes.IndexByte(head, 0) >= 0 {
+		return false
+	}
+	// The head may end mid-rune.
+	for i := 0; i < 3 && len(head) > 0 && !utf8.Valid(head); i++ {
+		head = head[:len(head)-1]
+	}
+	if !utf8.Valid(head) {
+		return false
+	}
+	ctrl := 0
+	for _, b := range head {
+		if b < 0x20 && b != '\n' && b != '\r' && b != '\t' {
+			ctrl++
+		}
+	}
+	return ctrl*100 <= len(head)
+}

@@ -1,0 +1,75 @@
+package evidence
+
+import (
+	"sync"
+	"time"
+)
+
+// Status is a snapshot of long work: what is being done, how far, how fast.
+type Status struct {
+	Item      string        // the item being processed
+	Done      int64         // bytes done
+	Total     int64         // bytes in all, -1 when unknown
+	Rate      float64       // bytes per second, averaged over the work so far
+	Remaining time.Duration // estimate, -1 when unknown
+}
+
+// Progress receives status updates. It is the small interface through
+// which the core reports long work; the GUI adapts it with fyne.Do, the CLI
+// prints a line. Implementations must be quick and safe for concurrent use.
+type Progress interface {
+	Update(Status)
+}
+
+// ProgressFunc adapts a function to Progress.
+type ProgressFunc func(Status)
+
+// Update calls f.
+func (f ProgressFunc) Update(s Status) { f(s) }
+
+// tracker throttles updates to about 10 per second.
+type tracker struct {
+	p     Progress
+	item  string
+	total int64
+	start time.Time
+	now   func() time.Time
+
+	mu   sync.Mutex
+	done int64
+	last time.Time
+}
+
+func newTracker(p Progress, item string, total int64) *tracker {
+	t := &tracker{p: p, item: item, total: total, now: time.Now}
+	t.start = t.now()
+	return t
+}
+
+func (t *tracker) add(n int64) {
+	if t == nil || t.p == nil {
+		return
+	}
+	t.mu.Lock()
+	t.done += n
+	now := t.now()
+	if now.Sub(t.last) < 100*time.Millisecond && t.done != t.total {
+		t.mu.Unlock()
+		return
+	}
+	t.last = now
+	s := t.status(now)
+	t.mu.Unlock()
+	t.p.Update(s)
+}
+
+func (t *tracker) status(now time.Time) Status {
+	s := Status{Item: t.item, Done: t.done, Total: t.total, Remaining: -1}
+	if el := now.Sub(t.start).Seconds(); el > 0 {
+		s.Rate = float64(t.done) / el
+	}
+	if t.total >= 0 && s.Rate > 0 {
+		s.Remaining = time.Duration(float64(t.total-t.done) / s.Rate * float64(time.Second))
+	}
+	return s
+}

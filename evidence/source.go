@@ -1,0 +1,232 @@
+package evidence
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/custodia-dfir/custodia/casefile"
+)
+
+// Source formats.
+const (
+	FormatFile        = "file"         // one regular file: raw/dd image, log, memory dump
+	FormatSplitRaw    = "split-raw"    // image.001, image.002, … read as one image
+	FormatBlockDevice = "block-device" // a disk opened read-only
+	FormatE01         = "e01"          // Expert Witness Format
+)
+
+// ErrSource is wrapped by every problem with a source: unreadable, not a
+// file, vanished, shrank, changed during the read.
+var ErrSource = errors.New("evidence: source problem")
+
+// ErrUnsupported means the source is of a format Custodia cannot read yet.
+var ErrUnsupported = errors.New("evidence: unsupported source format")
+
+// sourceSpec is one item to ingest, before it is opened.
+type sourceSpec struct {
+	name     string   // display name
+	path     string   // what the examiner named (absolute)
+	format   string   // Format*
+	segments []string // split raw: the segment files in order
+}
+
+// Expand turns what an examiner named into items: a file is one item (split
+// raw segments one item together), a directory one item per regular file
+// below it, in name order.
+func expand(path string) ([]sourceSpec, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := os.Stat(abs)
+	if err != nil {
+		return nil, sourceErr(abs, err)
+	}
+	switch {
+	case fi.IsDir():
+		var out []sourceSpec
+		err := filepath.WalkDir(abs, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return sourceErr(p, err)
+			}
+			if d.Type().IsRegular() {
+				rel, _ := filepath.Rel(abs, p)
+				out = append(out, sourceSpec{name: filepath.Join(filepath.Base(abs), rel), path: p, format: FormatFile})
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		if len(out) == 0 {
+			return nil, fmt.Errorf("%w: %s: the folder holds no regular files", ErrSource, abs)
+		}
+		sort.Slice(out, func(i, j int) bool { return out[i].path < out[j].path })
+		return out, nil
+	case fi.Mode()&fs.ModeDevice != 0:
+		return []sourceSpec{{name: filepath.Base(abs), path: abs, format: FormatBlockDevice}}, nil
+	case !fi.Mode().IsRegular():
+		return nil, fmt.Errorf("%w: %s is not a regular file, folder or block device", ErrSource, abs)
+	}
+	if segs := splitSegments(abs); len(segs) > 1 {
+		return []sourceSpec{{name: strings.TrimSuffix(filepath.Base(abs), ".001"), path: abs, format: FormatSplitRaw, segments: segs}}, nil
+	}
+	return []sourceSpec{{name: filepath.Base(abs), path: abs, format: FormatFile}}, nil
+}
+
+// splitSegments returns image.001, image.002, … when path is the first.
+func splitSegments(path string) []string {
+	if !strings.HasSuffix(path, ".001") {
+		return nil
+	}
+	base := strings.TrimSuffix(path, ".001")
+	segs := []string{path}
+	for i := 2; i < 10000; i++ {
+		p := fmt.Sprintf("%s.%03d", base, i)
+		if _, err := os.Stat(p); err != nil {
+			break
+		}
+		segs = append(segs, p)
+	}
+	return segs
+}
+
+func sourceErr(path string, err error) error {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("%w: %s does not exist", ErrSource, path)
+	case errors.Is(err, fs.ErrPermission):
+		return fmt.Errorf("%w: %s cannot be read (permission denied)", ErrSource, path)
+	}
+	return fmt.Errorf("%w: %s: %v", ErrSource, path, err)
+}
+
+// openReadOnly opens a source file for reading only. On Linux it asks for
+// O_NOATIME too, so reading does not even change the access time, and falls
+// back when the file system or ownership does not allow it.
+func openReadOnly(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|noatime, 0)
+	if err != nil && noatime != 0 {
+		f, err = os.OpenFile(path, os.O_RDONLY, 0)
+	}
+	if err != nil {
+		return nil, sourceErr(path, err)
+	}
+	return f, nil
+}
+
+// openedSource is a source being read.
+type openedSource struct {
+	spec  sourceSpec
+	r     io.Reader
+	size  int64
+	files []*os.File
+	stats []os.FileInfo
+	meta  map[string]string // acquisition facts known from the source
+	head  []byte            // first bytes, for kind detection
+}
+
+func (s *openedSource) Close() {
+	for _, f := range s.files {
+		f.Close()
+	}
+}
+
+func openSource(spec sourceSpec) (*openedSource, error) {
+	s := &openedSource{spec: spec, meta: map[string]string{}}
+	paths := spec.segments
+	if len(paths) == 0 {
+		paths = []string{spec.path}
+	}
+	var readers []io.Reader
+	for _, p := range paths {
+		f, err := openReadOnly(p)
+		if err != nil {
+			s.Close()
+			return nil, err
+		}
+		s.files = append(s.files, f)
+		fi, err := f.Stat()
+		if err != nil {
+			s.Close()
+			return nil, sourceErr(p, err)
+		}
+		size := fi.Size()
+		if spec.format == FormatBlockDevice {
+			if size, err = f.Seek(0, io.SeekEnd); err == nil {
+				_, err = f.Seek(0, io.SeekStart)
+			}
+			if err != nil {
+				s.Close()
+				return nil, sourceErr(p, err)
+			}
+			for k, v := range blockDeviceFacts(p) {
+				s.meta[k] = v
+			}
+		} else if !fi.Mode().IsRegular() {
+			s.Close()
+			return nil, fmt.Errorf("%w: %s is not a regular file", ErrSource, p)
+		}
+		s.stats = append(s.stats, fi)
+		s.size += size
+		readers = append(readers, io.LimitReader(f, size))
+	}
+	s.r = io.MultiReader(readers...)
+	// Peek at the head for kind detection without consuming it.
+	head := make([]byte, 8192)
+	n, err := io.ReadFull(s.r, head)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		s.Close()
+		return nil, sourceErr(spec.path, err)
+	}
+	s.head = head[:n]
+	s.r = io.MultiReader(strings.NewReader(string(s.head)), s.r)
+	if isE01(s.head) {
+		s.Close()
+		return nil, fmt.Errorf("%w: %s is an Expert Witness (E01) image; E01 reading is not built yet — convert it with `ewfexport -t image -f raw` and ingest the raw image, or wait for E01 support", ErrUnsupported, spec.path)
+	}
+	return s, nil
+}
+
+// changed reports how a source changed while it was read, "" if it did not.
+func (s *openedSource) changed() string {
+	if s.spec.format == FormatBlockDevice {
+		return ""
+	}
+	for i, f := range s.files {
+		fi, err := os.Stat(f.Name())
+		if err != nil {
+			return fmt.Sprintf("%s vanished while it was read", f.Name())
+		}
+		was := s.stats[i]
+		if fi.Size() != was.Size() || !fi.ModTime().Equal(was.ModTime()) {
+			return fmt.Sprintf("%s changed while it was read (size %d → %d, modified %s → %s)", f.Name(), was.Size(), fi.Size(),
+				was.ModTime().UTC().Format("2006-01-02T15:04:05.000Z"), fi.ModTime().UTC().Format("2006-01-02T15:04:05.000Z"))
+		}
+		if !os.SameFile(fi, was) {
+			return fmt.Sprintf("%s was replaced by another file while it was read", f.Name())
+		}
+	}
+	return ""
+}
+
+func (s *openedSource) containerFiles() []casefile.ContainerFile {
+	if len(s.spec.segments) == 0 {
+		return nil
+	}
+	var out []casefile.ContainerFile
+	for i, f := range s.files {
+		out = append(out, casefile.ContainerFile{Path: f.Name(), Size: s.stats[i].Size()})
+	}
+	return out
+}
+
+func isE01(head []byte) bool {
+	return len(head) >= 8 && string(head[:8]) == "EVF\x09\x0d\x0a\xff\x00"
+}
