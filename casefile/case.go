@@ -34,6 +34,7 @@ type Case struct {
 	info   Info
 	closed bool
 
+	bulk     int                // evidence writers in progress (rollback journal while > 0)
 	actor    Examiner           // who acts through this handle
 	role     Role               // the role recorded in entries
 	signer   ed25519.PrivateKey // actor's signing key
@@ -457,7 +458,14 @@ func (c *Case) Close() error {
 		return nil
 	}
 	c.closed = true
-	err := checkpoint(context.Background(), c.db)
+	var err error
+	if c.bulk > 0 {
+		c.bulk = 1
+		err = c.leaveBulk()
+	}
+	if err == nil {
+		err = checkpoint(context.Background(), c.db)
+	}
 	if cerr := c.db.Close(); err == nil {
 		err = cerr
 	}

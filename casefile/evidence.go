@@ -164,6 +164,23 @@ func codecs() (*zstd.Encoder, *zstd.Decoder) {
 	return zstdEnc, zstdDec
 }
 
+// bufPool recycles chunk-sized buffers: at hundreds of MB/s, allocating
+// (and zeroing) fresh ones costs as much as a hash.
+var bufPool sync.Pool
+
+func getBuf(n int) []byte {
+	if p, ok := bufPool.Get().(*[]byte); ok && cap(*p) >= n {
+		return (*p)[:0]
+	}
+	return make([]byte, 0, n)
+}
+
+func putBuf(b []byte) {
+	if cap(b) >= 4096 {
+		bufPool.Put(&b)
+	}
+}
+
 // chunkCipher seals and opens the chunks of one item.
 type chunkCipher struct {
 	caseID, evID uuid.UUID
@@ -180,37 +197,45 @@ func (cc *chunkCipher) seal(idx int64, plain []byte, last bool) (SealedChunk, er
 		flags |= ChunkLast
 	}
 	payload := plain
-	comp := enc.EncodeAll(plain, make([]byte, 0, len(plain)))
+	comp := enc.EncodeAll(plain, getBuf(len(plain)))
+	defer putBuf(comp)
 	if len(comp) < len(plain) {
 		payload, flags = comp, flags|ChunkCompressed
 	}
 	n := chacha20poly1305.NonceSizeX
-	out := make([]byte, n, n+len(payload)+cc.aead.Overhead())
+	out := getBuf(n + len(payload) + cc.aead.Overhead())[:n]
 	if _, err := rand.Read(out); err != nil {
 		return SealedChunk{}, err
 	}
 	out = cc.aead.Seal(out, out[:n], payload, chunkAAD(cc.caseID, cc.evID, idx, flags, len(plain)))
 	sc := SealedChunk{Index: idx, Flags: flags, PlainLen: len(plain), Data: out}
-	back, err := cc.open(sc)
+	back, err := cc.openInto(sc, getBuf(len(plain)+cc.aead.Overhead()))
+	defer putBuf(back)
 	if err != nil || !bytes.Equal(back, plain) {
+		putBuf(out)
 		return SealedChunk{}, fmt.Errorf("%w: evidence %s chunk %d", ErrChunkMismatch, cc.evID, idx)
 	}
 	return sc, nil
 }
 
 // open authenticates, decrypts and decompresses one chunk.
-func (cc *chunkCipher) open(sc SealedChunk) ([]byte, error) {
+func (cc *chunkCipher) open(sc SealedChunk) ([]byte, error) { return cc.openInto(sc, nil) }
+
+// openInto is open writing into dst's capacity when it suffices.
+func (cc *chunkCipher) openInto(sc SealedChunk, dst []byte) ([]byte, error) {
 	n := chacha20poly1305.NonceSizeX
 	if len(sc.Data) < n+cc.aead.Overhead() {
-		return nil, &ChunkError{Evidence: cc.evID, Index: sc.Index, Reason: "truncated"}
+		return dst, &ChunkError{Evidence: cc.evID, Index: sc.Index, Reason: "truncated"}
 	}
-	pt, err := cc.aead.Open(nil, sc.Data[:n], sc.Data[n:], chunkAAD(cc.caseID, cc.evID, sc.Index, sc.Flags, sc.PlainLen))
+	pt, err := cc.aead.Open(dst[:0], sc.Data[:n], sc.Data[n:], chunkAAD(cc.caseID, cc.evID, sc.Index, sc.Flags, sc.PlainLen))
 	if err != nil {
-		return nil, &ChunkError{Evidence: cc.evID, Index: sc.Index, Reason: "failed authentication (changed, moved or from another item)"}
+		return dst, &ChunkError{Evidence: cc.evID, Index: sc.Index, Reason: "failed authentication (changed, moved or from another item)"}
 	}
 	if sc.Flags&ChunkCompressed != 0 {
 		_, dec := codecs()
-		pt, err = dec.DecodeAll(pt, make([]byte, 0, sc.PlainLen))
+		comp := pt
+		pt, err = dec.DecodeAll(comp, getBuf(sc.PlainLen))
+		putBuf(comp)
 		if err != nil {
 			return nil, &ChunkError{Evidence: cc.evID, Index: sc.Index, Reason: "does not decompress: " + err.Error()}
 		}
@@ -276,6 +301,15 @@ func (c *Case) BeginEvidence(chunkSize int) (*EvidenceWriter, error) {
 	if err := c.usable(); err != nil {
 		return nil, err
 	}
+	if err := c.enterBulk(); err != nil {
+		return nil, fmt.Errorf("begin evidence: %w", err)
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			c.leaveBulk()
+		}
+	}()
 	id := uuid.New()
 	key := make([]byte, chacha20poly1305.KeySize)
 	if _, err := rand.Read(key); err != nil {
@@ -305,7 +339,52 @@ func (c *Case) BeginEvidence(chunkSize int) (*EvidenceWriter, error) {
 	if err != nil {
 		return nil, err
 	}
+	ok = true
 	return &EvidenceWriter{c: c, id: id, rowID: rowID, cc: cc}, nil
+}
+
+// enterBulk switches the case to a rollback journal while evidence is
+// written. In WAL mode every chunk would be written twice (to the WAL, then
+// by the checkpoint into the file); with a rollback journal, pages appended
+// at the end of the file need no journaling, so bulk content is written
+// once. Commits stay atomic and a killed process leaves a hot journal that
+// SQLite rolls back on the next open. The caller holds c.mu.
+func (c *Case) enterBulk() error {
+	if c.bulk == 0 {
+		var mode string
+		if err := c.db.QueryRow(`PRAGMA journal_mode=TRUNCATE`).Scan(&mode); err != nil {
+			return mapSQLiteError(err)
+		}
+		if mode != "truncate" {
+			return fmt.Errorf("journal_mode=TRUNCATE returned %q", mode)
+		}
+		// A larger page cache keeps interior pages while blobs stream past.
+		if _, err := c.db.Exec(`PRAGMA cache_size=-16384`); err != nil {
+			return mapSQLiteError(err)
+		}
+	}
+	c.bulk++
+	return nil
+}
+
+// leaveBulk returns to WAL once the last writer finished. The caller holds c.mu.
+func (c *Case) leaveBulk() error {
+	if c.bulk == 0 {
+		return nil
+	}
+	c.bulk--
+	if c.bulk > 0 {
+		return nil
+	}
+	var mode string
+	if err := c.db.QueryRow(`PRAGMA journal_mode=WAL`).Scan(&mode); err != nil {
+		return mapSQLiteError(err)
+	}
+	if mode != "wal" {
+		return fmt.Errorf("journal_mode=WAL returned %q", mode)
+	}
+	_, err := c.db.Exec(`PRAGMA cache_size=-2000`)
+	return err
 }
 
 // ID returns the item's UUID.
@@ -362,6 +441,7 @@ func (w *EvidenceWriter) Store(chunks []SealedChunk) error {
 	}
 	for _, ch := range chunks {
 		w.size += int64(ch.PlainLen)
+		putBuf(ch.Data) // SQLite copied it when binding
 	}
 	w.stored += int64(len(chunks))
 	return nil
@@ -413,6 +493,9 @@ func (w *EvidenceWriter) Commit(meta EvidenceMeta, reason string) (Evidence, err
 		return Evidence{}, fmt.Errorf("commit evidence %s: %w", meta.Name, err)
 	}
 	w.done = true
+	if err := c.leaveBulk(); err != nil {
+		return Evidence{}, fmt.Errorf("commit evidence %s: return to WAL: %w", meta.Name, err)
+	}
 	return Evidence{ID: w.id, Meta: meta, ChunkSize: w.cc.chunkSize, ChunkCount: w.stored}, nil
 }
 
@@ -429,7 +512,11 @@ func (w *EvidenceWriter) Abort() error {
 	if c.closed {
 		return nil // the next Open discards the item
 	}
-	if _, err := c.db.Exec(`DELETE FROM evidence WHERE evidence_id = ? AND state = 'ingesting'`, w.rowID); err != nil {
+	_, err := c.db.Exec(`DELETE FROM evidence WHERE evidence_id = ? AND state = 'ingesting'`, w.rowID)
+	if lerr := c.leaveBulk(); err == nil {
+		err = lerr
+	}
+	if err != nil {
 		return fmt.Errorf("abort ingest of %s: %w", w.id, mapSQLiteError(err))
 	}
 	return nil

@@ -1,7 +1,17 @@
-// Package evidence is Custodia's ingest pipeline: it reads disk images, logs and
-// memory dumps, hashes every byte (MD5, SHA-1, SHA-256) in one pass, and parses
-// artifacts for the timeline. Not built yet.
+// Package evidence is Custodia's ingest pipeline. It reads raw (dd) disk
+// images, split raw images (.001, .002, …), block devices (read-only), log
+// files and folders of logs, and memory dumps; hashes every byte with MD5,
+// SHA-1 and SHA-256 in one read; and seals the content into the case in
+// compressed, encrypted chunks, verifying each chunk after sealing. It also
+// verifies items against their recorded hashes, extracts their exact bytes,
+// and serves random-access reads to viewers.
+//
+// Terms: a source is what an examiner names (a file, a folder, a device);
+// an item is one piece of evidence in the case; a chunk is the unit of
+// compression, sealing and random access (casefile.DefaultChunkSize).
+// Long work reports through Progress and stops when its context is
+// cancelled, rolling back the item in progress.
 //
 // Like casefile and reports, it imports no Fyne package and builds with
-// CGO_ENABLED=0.
+// CGO_ENABLED=0. E01 (Expert Witness) images are recognised but not read yet.
 package evidence

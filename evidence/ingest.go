@@ -122,7 +122,7 @@ func pump(ctx context.Context, r io.Reader, size int64, w *casefile.EvidenceWrit
 		workers = runtime.GOMAXPROCS(0)
 	}
 	chunkSize := w.ChunkSize()
-	poolSize := 2*workers + 4
+	poolSize := 4*workers + 4
 	pool := make(chan *block, poolSize)
 	for range poolSize {
 		pool <- &block{buf: make([]byte, chunkSize)}
@@ -160,25 +160,32 @@ func pump(ctx context.Context, r io.Reader, size int64, w *casefile.EvidenceWrit
 	}
 	go func() { sealWG.Wait(); close(sealed) }()
 
+	// The orderer puts sealed chunks back in sequence and hands batches to
+	// the writer, which owns SQLite; a bounded queue between them lets
+	// sealing go on while a batch is written.
+	batches := make(chan []casefile.SealedChunk, 2)
 	storeDone := make(chan struct{})
 	go func() {
 		defer close(storeDone)
-		pending := map[int64]casefile.SealedChunk{}
-		next := int64(0)
-		var batch []casefile.SealedChunk
-		batchBytes := 0
-		flush := func() {
-			if len(batch) == 0 {
-				return
+		for batch := range batches {
+			if ctx.Err() != nil {
+				continue // drain
 			}
 			if err := w.Store(batch); err != nil {
 				fail(err)
+				continue
 			}
 			for _, sc := range batch {
 				tr.add(int64(sc.PlainLen))
 			}
-			batch, batchBytes = batch[:0], 0
 		}
+	}()
+	go func() {
+		defer close(batches)
+		pending := map[int64]casefile.SealedChunk{}
+		next := int64(0)
+		var batch []casefile.SealedChunk
+		batchBytes := 0
 		for sc := range sealed {
 			if ctx.Err() != nil {
 				continue // drain
@@ -194,12 +201,13 @@ func pump(ctx context.Context, r io.Reader, size int64, w *casefile.EvidenceWrit
 				batchBytes += len(p.Data)
 				next++
 			}
-			if batchBytes >= 32<<20 {
-				flush()
+			if batchBytes >= storeBatchBytes {
+				batches <- batch
+				batch, batchBytes = nil, 0
 			}
 		}
-		if ctx.Err() == nil {
-			flush()
+		if len(batch) > 0 && ctx.Err() == nil {
+			batches <- batch
 		}
 	}()
 
@@ -259,6 +267,9 @@ func pump(ctx context.Context, r io.Reader, size int64, w *casefile.EvidenceWrit
 	}
 	return hashes, total, nil
 }
+
+// storeBatchBytes is how much sealed data one SQLite transaction writes.
+const storeBatchBytes = 8 << 20
 
 // dispatch hands b to the hashers and a seal worker and returns it to the
 // pool once all four are done.

@@ -1,0 +1,106 @@
+package evidence
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/custodia-dfir/custodia/casefile"
+	"github.com/google/uuid"
+)
+
+// ErrDestination is wrapped when an extraction target cannot be written.
+var ErrDestination = errors.New("evidence: destination problem")
+
+// Extract writes an item's exact original bytes to dest, a new file (never
+// overwritten), re-hashing them on the way. If the hashes differ from the
+// recorded ones the file is removed and the error says so. The extraction
+// is recorded in the custody ledger with the destination and hashes.
+func Extract(ctx context.Context, c *casefile.Case, id uuid.UUID, dest, reason string, p Progress) (casefile.Hashes, error) {
+	r, err := c.OpenEvidence(id)
+	if err != nil {
+		return casefile.Hashes{}, fmt.Errorf("extract %s: %w", id, err)
+	}
+	ev := r.Evidence()
+	abs, err := filepath.Abs(dest)
+	if err != nil {
+		return casefile.Hashes{}, err
+	}
+	f, err := os.OpenFile(abs, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return casefile.Hashes{}, fmt.Errorf("extract %s: %w: %s exists; Custodia never overwrites a file", ev.Meta.Name, ErrDestination, abs)
+		}
+		return casefile.Hashes{}, fmt.Errorf("extract %s: %w: %v", ev.Meta.Name, ErrDestination, err)
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			f.Close()
+			os.Remove(abs)
+		}
+	}()
+	tr := newTracker(p, ev.Meta.Name, ev.Meta.Size)
+	hs := newHashStream()
+	err = streamChunks(ctx, r, func(_ int64, plain []byte) error {
+		hs.mhWriteAsync(plain)
+		if _, err := f.Write(plain); err != nil {
+			return fmt.Errorf("%w: write %s: %v", ErrDestination, abs, err)
+		}
+		hs.wait()
+		tr.add(int64(len(plain)))
+		return nil
+	})
+	got := hs.sum()
+	if err != nil {
+		return got, fmt.Errorf("extract %s: %w", ev.Meta.Name, err)
+	}
+	if got != ev.Meta.Hashes {
+		return got, fmt.Errorf("extract %s: %w: the extracted bytes do not match the recorded hashes (%s); the file was removed", ev.Meta.Name, casefile.ErrAuthFailed, mismatch(ev.Meta.Hashes, got))
+	}
+	if err := f.Sync(); err != nil {
+		return got, fmt.Errorf("extract %s: %w: %v", ev.Meta.Name, ErrDestination, err)
+	}
+	if err := f.Close(); err != nil {
+		return got, fmt.Errorf("extract %s: %w: %v", ev.Meta.Name, ErrDestination, err)
+	}
+	if _, err := c.Record(casefile.Event{Action: casefile.ActionEvidenceExtracted, Target: casefile.Target{Type: casefile.TargetEvidence, ID: id.String()},
+		Reason: reason, Hashes: map[string]string{"md5": got.MD5, "sha1": got.SHA1, "sha256": got.SHA256},
+		Details: map[string]string{"destination": abs, "size": fmt.Sprint(ev.Meta.Size)}}); err != nil {
+		return got, fmt.Errorf("extract %s: record: %w", ev.Meta.Name, err)
+	}
+	ok = true
+	return got, nil
+}
+
+// Cat copies length bytes of an item from offset to w (length < 0: to the
+// end) and records the view.
+func Cat(ctx context.Context, c *casefile.Case, id uuid.UUID, offset, length int64, w io.Writer, reason string) (int64, error) {
+	r, err := c.OpenEvidence(id)
+	if err != nil {
+		return 0, err
+	}
+	size := r.Size()
+	if offset < 0 || offset > size {
+		return 0, fmt.Errorf("%w: offset %d is outside the item (0 to %d)", casefile.ErrInvalid, offset, size)
+	}
+	if length < 0 || offset+length > size {
+		if length >= 0 && offset+length > size {
+			return 0, fmt.Errorf("%w: %d bytes from offset %d run past the end of the item (%d bytes)", casefile.ErrInvalid, length, offset, size)
+		}
+		length = size - offset
+	}
+	if _, err := c.Record(casefile.Event{Action: casefile.ActionEvidenceViewed, Target: casefile.Target{Type: casefile.TargetEvidence, ID: id.String()},
+		Reason: reason, Details: map[string]string{"offset": fmt.Sprint(offset), "length": fmt.Sprint(length), "via": "cat"}}); err != nil {
+		return 0, err
+	}
+	n, err := io.Copy(w, io.NewSectionReader(r, offset, length))
+	if err == nil && ctx.Err() != nil {
+		err = ctx.Err()
+	}
+	return n, err
+}

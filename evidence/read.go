@@ -1,0 +1,113 @@
+package evidence
+
+import (
+	"context"
+	"runtime"
+	"sync"
+
+	"github.com/custodia-dfir/custodia/casefile"
+)
+
+// streamChunks reads every chunk of r in order, opens them on all cores,
+// and calls fn with each plaintext in order. fn must not keep the slice.
+// The first error (a missing or tampered chunk, or fn's) stops the stream.
+func streamChunks(ctx context.Context, r *casefile.EvidenceReader, fn func(idx int64, plain []byte) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	workers := runtime.GOMAXPROCS(0)
+	type opened struct {
+		idx   int64
+		plain []byte
+		err   error
+	}
+	raw := make(chan casefile.SealedChunk, 2*workers)
+	out := make(chan opened, 2*workers)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for sc := range raw {
+				p, err := r.OpenChunk(sc)
+				select {
+				case out <- opened{sc.Index, p, err}:
+				case <-ctx.Done():
+				}
+			}
+		}()
+	}
+	scanErr := make(chan error, 1)
+	go func() {
+		err := r.ScanChunks(ctx, func(sc casefile.SealedChunk) error {
+			select {
+			case raw <- sc:
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		})
+		close(raw)
+		wg.Wait()
+		close(out)
+		scanErr <- err
+	}()
+	pending := map[int64]opened{}
+	next := int64(0)
+	var firstErr error
+	for o := range out {
+		if firstErr != nil {
+			continue // drain
+		}
+		pending[o.idx] = o
+		for {
+			p, ok := pending[next]
+			if !ok {
+				break
+			}
+			delete(pending, next)
+			if p.err != nil {
+				firstErr = p.err
+			} else {
+				firstErr = fn(next, p.plain)
+			}
+			if firstErr != nil {
+				cancel()
+				break
+			}
+			next++
+		}
+	}
+	if err := <-scanErr; firstErr == nil && err != nil && ctx.Err() == nil {
+		firstErr = err
+	}
+	if firstErr == nil {
+		firstErr = ctx.Err()
+	}
+	return firstErr
+}
+
+// hashStream hashes everything fed to it with the three hashes.
+type hashStream struct {
+	mh *multiHash
+	wg sync.WaitGroup
+}
+
+func newHashStream() *hashStream { return &hashStream{mh: newMultiHash(8)} }
+
+// write hashes b synchronously (b may be reused afterwards).
+func (h *hashStream) write(b []byte) {
+	var wg sync.WaitGroup
+	wg.Add(3)
+	h.mh.write(b, wg.Done)
+	wg.Wait()
+}
+
+// mhWriteAsync starts hashing b; wait blocks until it is hashed.
+func (h *hashStream) mhWriteAsync(b []byte) {
+	h.wg.Add(3)
+	h.mh.write(b, h.wg.Done)
+}
+
+func (h *hashStream) wait() { h.wg.Wait() }
+
+func (h *hashStream) sum() casefile.Hashes { return h.mh.sum() }

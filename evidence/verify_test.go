@@ -1,0 +1,128 @@
+package evidence
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/custodia-dfir/custodia/casefile"
+	_ "modernc.org/sqlite"
+)
+
+func ingestBytes(t *testing.T, c *casefile.Case, data []byte) casefile.Evidence {
+	t.Helper()
+	p := writeFile(t, t.TempDir(), "item.dd", data)
+	evs, err := Ingest(context.Background(), c, p, Options{ChunkSize: 64 << 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return evs[0]
+}
+
+func TestVerifyExtractCat(t *testing.T) {
+	c := testCase(t)
+	data := make([]byte, 300_000)
+	rand.Read(data)
+	copy(data[1000:], "NEEDLE")
+	ev := ingestBytes(t, c, data)
+
+	v, err := Verify(context.Background(), c, ev.ID, nil)
+	if err != nil || !v.OK || v.Hashes != sums(data) {
+		t.Fatalf("Verify = %+v, %v", v, err)
+	}
+	got, _ := c.Evidence(ev.ID)
+	if got.Verification == nil || !got.Verification.OK || got.Verification.By != "Ed" {
+		t.Fatalf("recorded verification = %+v", got.Verification)
+	}
+
+	dest := filepath.Join(t.TempDir(), "out.dd")
+	h, err := Extract(context.Background(), c, ev.ID, dest, "hand to lab", nil)
+	if err != nil || h != sums(data) {
+		t.Fatalf("Extract = %+v, %v", h, err)
+	}
+	if out, _ := os.ReadFile(dest); !bytes.Equal(out, data) {
+		t.Fatal("extracted bytes differ from the source")
+	}
+	if _, err := Extract(context.Background(), c, ev.ID, dest, "", nil); !errors.Is(err, ErrDestination) || !strings.Contains(err.Error(), "never overwrites") {
+		t.Fatalf("extract over existing file: %v", err)
+	}
+
+	var buf bytes.Buffer
+	if n, err := Cat(context.Background(), c, ev.ID, 1000, 6, &buf, ""); n != 6 || err != nil || buf.String() != "NEEDLE" {
+		t.Fatalf("Cat = %d %q %v", n, buf.String(), err)
+	}
+	if _, err := Cat(context.Background(), c, ev.ID, 299_999, 2, &buf, ""); !errors.Is(err, casefile.ErrInvalid) {
+		t.Fatalf("Cat past the end: %v", err)
+	}
+
+	entries, _ := c.Entries()
+	var actions []string
+	for _, e := range entries {
+		actions = append(actions, string(e.Action))
+	}
+	want := "case.created evidence.ingested evidence.verified evidence.extracted evidence.viewed"
+	if strings.Join(actions, " ") != want {
+		t.Fatalf("ledger actions %q, want %q", strings.Join(actions, " "), want)
+	}
+	if r, err := c.VerifyLedger(); err != nil || !r.OK() {
+		t.Fatalf("ledger: %v %v", err, r.Problems)
+	}
+}
+
+func TestVerifyDetectsTamperedChunk(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "case.custodia")
+	c, err := casefile.Create(path, []byte(testPass), casefile.NewCase{Title: "t", Examiner: "Ed"}, casefile.TestOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := make([]byte, 300_000)
+	rand.Read(data)
+	ev := ingestBytes(t, c, data)
+	c.Close()
+	db, _ := sql.Open("sqlite", path)
+	if _, err := db.Exec(`UPDATE evidence_chunks SET data = CAST(substr(data, 1, 50) || x'ff' || substr(data, 52) AS BLOB) WHERE idx = 2`); err != nil {
+		t.Fatal(err)
+	}
+	db.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
+	db.Close()
+	c, err = casefile.Open(path, []byte(testPass), casefile.TestOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	v, err := Verify(context.Background(), c, ev.ID, nil)
+	if err != nil || v.OK || !strings.Contains(v.Detail, "chunk 2: failed authentication") {
+		t.Fatalf("Verify of tampered item = %+v, %v", v, err)
+	}
+	dest := filepath.Join(t.TempDir(), "out.dd")
+	if _, err := Extract(context.Background(), c, ev.ID, dest, "", nil); err == nil || !strings.Contains(err.Error(), "chunk 2") {
+		t.Fatalf("Extract of tampered item: %v", err)
+	}
+	if _, err := os.Stat(dest); !errors.Is(err, os.ErrNotExist) {
+		t.Fatal("a failed extraction left a partial file")
+	}
+}
+
+func TestVerifySource(t *testing.T) {
+	c := testCase(t)
+	data := []byte("log line one\nlog line two\n")
+	p := writeFile(t, t.TempDir(), "app.log", data)
+	evs, err := Ingest(context.Background(), c, p, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := VerifySource(context.Background(), c, evs[0].ID, "", nil); !ok || err != nil {
+		t.Fatalf("unchanged source: %v %v", ok, err)
+	}
+	os.WriteFile(p, []byte("log line one\nlog line 2\n"), 0o644)
+	if _, ok, err := VerifySource(context.Background(), c, evs[0].ID, "", nil); ok || err != nil {
+		t.Fatalf("changed source: ok=%v %v", ok, err)
+	}
+}
