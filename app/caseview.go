@@ -24,6 +24,7 @@ type caseView struct {
 	// The acting examiner and the role picker in the header.
 	acting     *widget.Label
 	rolePicker *widget.Select
+	roleBox    *fyne.Container // holds rolePicker at the width of its longest role
 
 	// The views of the area on screen, for tests; nil when another area shows.
 	dash        *dashboardView
@@ -57,7 +58,7 @@ func newCaseView(u *UI, oc *openCase) *caseView {
 	sub := widget.NewLabel(caseSubtitle(oc))
 	sub.Truncation = fyne.TextTruncateEllipsis
 	cv.buildActing()
-	right := container.NewHBox(cv.acting, cv.rolePicker, widget.NewSeparator(), cv.closeBtn)
+	right := container.NewHBox(cv.acting, cv.roleBox, widget.NewSeparator(), cv.closeBtn)
 	header := container.NewBorder(nil, nil, nil, container.NewCenter(right), container.NewVBox(title, sub))
 	band := canvas.NewRectangle(theme.Color(theme.ColorNameHeaderBackground))
 

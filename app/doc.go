@@ -10,6 +10,12 @@
 //   - Area: one section of an open case, chosen in the sidebar (Dashboard,
 //     Evidence, Timeline, …). Areas are listed in one table (areas.go) so
 //     later work adds a row and a file.
+//   - Acting examiner: the person whose passphrase opened the case. They
+//     sign every custody entry written through the window, in the role
+//     chosen in the header (Case.SetRole).
+//   - Custody area: the ledger table with filters, entry details and chain
+//     verification, and the Examiners tab. Its data (openCase.custody) is
+//     read off the UI goroutine and read again after every change.
 //   - Job: work that runs off the UI goroutine, such as key derivation when a
 //     case is created or unlocked. A job's result reaches the UI only through
 //     fyne.Do.

@@ -142,7 +142,7 @@ func (p *passphrasePrompt) unlockWith(pass []byte) {
 				u.win.Canvas().Focus(p.entry)
 			case errors.Is(err, casefile.ErrNotThisExaminer):
 				u.setLastError(err)
-				setProblem(p.problem, userMessage(err)+" "+hint(err))
+				setProblem(p.problem, notThisExaminerMessage(err)+" "+hint(err))
 				p.fit()
 				u.win.Canvas().Focus(p.entry)
 			case err != nil:
@@ -187,4 +187,15 @@ func (p *passphrasePrompt) close() {
 	if p.u.prompt == p {
 		p.u.prompt = nil
 	}
+}
+
+// notThisExaminerMessage says whose key slot the passphrase opened, without
+// the file path casefile puts in front: the prompt already shows the file.
+func notThisExaminerMessage(err error) string {
+	msg := err.Error()
+	what := strings.TrimPrefix(casefile.ErrNotThisExaminer.Error(), "casefile: ")
+	if i := strings.Index(msg, what); i >= 0 {
+		return sentence(msg[i:]) + "."
+	}
+	return userMessage(err)
 }

@@ -165,28 +165,39 @@ func copyButton(u *UI, value func() string) *widget.Button {
 	return b
 }
 
-// minHeightLayout gives its objects at least a fixed height.
-type minHeightLayout struct{ height float32 }
+// minSizeLayout gives its objects at least a fixed size.
+type minSizeLayout struct{ size fyne.Size }
 
-func (l minHeightLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+func (l minSizeLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	for _, o := range objs {
 		o.Resize(size)
 		o.Move(fyne.NewPos(0, 0))
 	}
 }
 
-func (l minHeightLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
-	s := fyne.NewSize(0, l.height)
+func (l minSizeLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	s := l.size
 	for _, o := range objs {
-		s = s.Max(fyne.NewSize(o.MinSize().Width, 0))
+		s = s.Max(o.MinSize())
 	}
 	return s
 }
 
 // withHeight shows obj (a list or table, whose own minimum is one row) at
-// the given height.
+// least height tall.
 func withHeight(height float32, obj fyne.CanvasObject) *fyne.Container {
-	return container.New(minHeightLayout{height}, obj)
+	return container.New(minSizeLayout{fyne.NewSize(0, height)}, obj)
+}
+
+// selectFitting gives a Select the width its longest option needs; a Select
+// on its own is only as wide as its placeholder.
+func selectFitting(s *widget.Select) *fyne.Container {
+	var w float32
+	for _, o := range append([]string{s.PlaceHolder}, s.Options...) {
+		w = max(w, fyne.MeasureText(o, theme.TextSize(), fyne.TextStyle{}).Width)
+	}
+	w += theme.IconInlineSize() + 4*theme.InnerPadding()
+	return container.New(minSizeLayout{fyne.NewSize(w, 0)}, s)
 }
 
 // banner is a panel tinted with a theme colour, for a verdict that must
@@ -199,4 +210,58 @@ func banner(colour fyne.ThemeColorName, content fyne.CanvasObject) fyne.CanvasOb
 	bg.StrokeWidth = 1
 	bg.CornerRadius = theme.InputRadiusSize()
 	return container.NewStack(bg, container.NewPadded(content))
+}
+
+// relayout lays c out again after a wrapped label in it changed. A wrapped
+// label knows its height only once laid out at its final width, hence two
+// passes (as in fitDialog).
+func relayout(c *fyne.Container) {
+	c.Refresh()
+	c.Refresh()
+}
+
+// fillLastColumn lays out one table and widens its last column to the
+// table's free width, so a table narrower than its pane has no empty band
+// at the right and its last column (often free text) shows as much as fits.
+// widths holds the natural width of every column.
+type fillLastColumn struct {
+	table  *widget.Table
+	widths []float32
+	last   float32 // the width last given to the last column
+}
+
+func (l *fillLastColumn) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	if n := len(l.widths); n > 0 {
+		free := size.Width - float32(n)*theme.SeparatorThicknessSize() - theme.Padding()
+		for _, w := range l.widths[:n-1] {
+			free -= w
+		}
+		w := max(l.widths[n-1], free)
+		if w != l.last {
+			l.last = w
+			l.table.SetColumnWidth(n-1, w)
+		}
+	}
+	for _, o := range objs {
+		o.Resize(size)
+		o.Move(fyne.NewPos(0, 0))
+	}
+}
+
+func (l *fillLastColumn) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var s fyne.Size
+	for _, o := range objs {
+		s = s.Max(o.MinSize())
+	}
+	return s
+}
+
+// setWidths sets the natural column widths of the table and lays it out.
+func (l *fillLastColumn) setWidths(widths []float32, box *fyne.Container) {
+	l.widths = widths
+	l.last = -1
+	for c, w := range widths {
+		l.table.SetColumnWidth(c, w)
+	}
+	box.Refresh()
 }

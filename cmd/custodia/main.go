@@ -9,6 +9,10 @@
 // the smoke test). The file's first line is the passphrase. In that mode it
 // prints "custodia: case open: PATH" on standard output once the case is on
 // screen, so a script knows when to look.
+//
+// The environment variable CUSTODIA_START_AREA names the area an opened case
+// shows first instead of the dashboard (for example "Custody"); the smoke
+// test uses it to take screenshots of areas for the user guide.
 package main
 
 import (
@@ -52,7 +56,7 @@ func main() {
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
 	w := a.NewWindow("Custodia")
 	w.Resize(fyne.NewSize(1100, 720))
-	cfg := app.Config{} // production key derivation only
+	cfg := app.Config{StartArea: os.Getenv("CUSTODIA_START_AREA")} // production key derivation only
 	if *passFile != "" {
 		// Scripts wait for this line before looking at the screen.
 		cfg.OnCaseShown = func(path string) { fmt.Printf("custodia: case open: %s\n", path) }

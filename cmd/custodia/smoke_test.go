@@ -21,11 +21,12 @@ import (
 
 // TestSmokeDashboardOnXvfb starts the real binary on a virtual X server with
 // a case and its passphrase file, waits for the dashboard and checks that the
-// screen shows it (a blank or black screenshot fails). It needs Xvfb and
-// ImageMagick's import; `make test` installs them.
+// screen shows it (a blank or black screenshot fails). It then starts it
+// again with CUSTODIA_START_AREA=Custody and takes the Custody area the same
+// way. It needs Xvfb and ImageMagick's import; `make test` installs them.
 //
-// With CUSTODIA_UPDATE_SCREENSHOTS=1 the screenshot also replaces
-// docs/screenshots/dashboard.png for the user guide.
+// With CUSTODIA_UPDATE_SCREENSHOTS=1 the screenshots also replace
+// docs/screenshots/dashboard.png and custody.png for the user guide.
 func TestSmokeDashboardOnXvfb(t *testing.T) {
 	for _, tool := range []string{"Xvfb", "import"} {
 		if _, err := exec.LookPath(tool); err != nil {
@@ -41,18 +42,30 @@ func TestSmokeDashboardOnXvfb(t *testing.T) {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 
-	// One production key derivation (Argon2id, 256 MiB): the binary refuses
-	// anything cheaper, which is the point.
+	// Production key derivation (Argon2id, 256 MiB) for each key slot: the
+	// binary refuses anything cheaper, which is the point. The custody record
+	// gets a second examiner and a verification, as a case in use would.
 	casePath := filepath.Join(dir, "smoke"+casefile.Extension)
 	const pass = "smoke test passphrase, not a secret"
 	c, err := casefile.Create(casePath, []byte(pass), casefile.NewCase{
-		Title:       "Credential theft at Northwind Traders",
-		CaseNumber:  "IR-2026-0117",
-		Examiner:    "Alex Morgan",
-		Description: "Phishing e-mail led to a stolen VPN credential and lateral movement to two file servers.",
+		Title:           "Credential theft at Northwind Traders",
+		CaseNumber:      "IR-2026-0117",
+		Examiner:        "Alex Morgan",
+		Description:     "Phishing e-mail led to a stolen VPN credential and lateral movement to two file servers.",
+		ExaminerRoles:   []casefile.Role{casefile.RoleForensicEngineer, casefile.RoleSecurityIncidentManager},
+		ExaminerContact: "alex.morgan@northwind.example",
+		Reason:          "Ticket SEC-4471: SOC escalated anomalous VPN logins",
 	}, casefile.Options{})
 	if err != nil {
 		t.Fatalf("create case: %v", err)
+	}
+	if _, err := c.AddExaminer(casefile.NewExaminer{
+		Name: "Priya Raman", Roles: []casefile.Role{casefile.RoleLegalAdvisor}, Contact: "legal@northwind.example",
+	}, []byte("priya's passphrase, not a secret either"), "Legal review of the evidence export"); err != nil {
+		t.Fatalf("add examiner: %v", err)
+	}
+	if r, err := c.VerifyLedger(); err != nil || !r.OK() {
+		t.Fatalf("verify ledger: %v %v", r, err)
 	}
 	if err := c.Close(); err != nil {
 		t.Fatalf("close case: %v", err)
@@ -63,7 +76,49 @@ func TestSmokeDashboardOnXvfb(t *testing.T) {
 	}
 
 	display := startXvfb(t)
+	var shots [][]byte
+	for _, shot := range []struct{ name, area string }{
+		{"dashboard", ""},
+		{"custody", "Custody"},
+	} {
+		window := runAndShoot(t, bin, display, dir, passFile, casePath, shot.area)
+		var buf bytes.Buffer
+		if err := png.Encode(&buf, window); err != nil {
+			t.Fatal(err)
+		}
+		for _, earlier := range shots {
+			if bytes.Equal(earlier, buf.Bytes()) {
+				t.Fatalf("the %s screenshot equals an earlier one: CUSTODIA_START_AREA=%q had no effect", shot.name, shot.area)
+			}
+		}
+		shots = append(shots, buf.Bytes())
+		out := filepath.Join(dir, shot.name+".png")
+		writePNG(t, out, window)
+		t.Logf("screenshot: %s (%dx%d)", out, window.Bounds().Dx(), window.Bounds().Dy())
+		if os.Getenv("CUSTODIA_UPDATE_SCREENSHOTS") == "1" {
+			doc := filepath.Join("..", "..", "docs", "screenshots", shot.name+".png")
+			if err := os.MkdirAll(filepath.Dir(doc), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			writePNG(t, doc, window)
+			t.Logf("updated %s", doc)
+		}
+	}
 
+	// Quitting closed the case: its lock is gone and it opens again.
+	c, err = casefile.Open(casePath, []byte(pass), casefile.Options{})
+	if err != nil {
+		t.Fatalf("reopen after custodia quit: %v", err)
+	}
+	c.Close()
+}
+
+// runAndShoot starts custodia on display with the case and its passphrase
+// file, showing area first ("" for the dashboard), waits until the window is
+// drawn and stable, and returns a screenshot of it. It then stops custodia
+// with SIGTERM and checks that it exits cleanly.
+func runAndShoot(t *testing.T, bin, display, dir, passFile, casePath, area string) image.Image {
+	t.Helper()
 	home := filepath.Join(dir, "home")
 	if err := os.MkdirAll(home, 0o700); err != nil {
 		t.Fatal(err)
@@ -75,6 +130,7 @@ func TestSmokeDashboardOnXvfb(t *testing.T) {
 		"FYNE_SCALE=1",
 		"HOME="+home, // preferences (the recent-cases list) go here, not to the real home
 		"XDG_CONFIG_HOME="+filepath.Join(home, ".config"),
+		"CUSTODIA_START_AREA="+area,
 	)
 	var stderr bytes.Buffer
 	app.Stderr = &stderr
@@ -112,7 +168,7 @@ func TestSmokeDashboardOnXvfb(t *testing.T) {
 			return fmt.Errorf("custodia did not exit within 20 s of SIGTERM")
 		}
 	}
-	t.Cleanup(func() { stop() })
+	defer stop()
 
 	deadline := time.After(60 * time.Second)
 	select {
@@ -127,8 +183,8 @@ func TestSmokeDashboardOnXvfb(t *testing.T) {
 		t.Fatalf("custodia did not open the case within 60 s\nstderr:\n%s", stderr.String())
 	}
 
-	// The dashboard is set; wait until it has been drawn: a non-blank screen
-	// that stays the same between two screenshots.
+	// The area is set; wait until it has been drawn: a non-blank screen that
+	// stays the same between two screenshots.
 	var shot []byte
 	var img image.Image
 	var why string
@@ -156,28 +212,10 @@ func TestSmokeDashboardOnXvfb(t *testing.T) {
 		}
 	}
 
-	window := cropToContent(img)
-	out := filepath.Join(dir, "dashboard.png")
-	writePNG(t, out, window)
-	t.Logf("screenshot: %s (%dx%d)", out, window.Bounds().Dx(), window.Bounds().Dy())
-	if os.Getenv("CUSTODIA_UPDATE_SCREENSHOTS") == "1" {
-		doc := filepath.Join("..", "..", "docs", "screenshots", "dashboard.png")
-		if err := os.MkdirAll(filepath.Dir(doc), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		writePNG(t, doc, window)
-		t.Logf("updated %s", doc)
-	}
-
 	if err := stop(); err != nil {
 		t.Errorf("custodia did not exit cleanly on SIGTERM: %v\nstderr:\n%s", err, stderr.String())
 	}
-	// Quitting closed the case: its lock is gone and it opens again.
-	c, err = casefile.Open(casePath, []byte(pass), casefile.Options{})
-	if err != nil {
-		t.Fatalf("reopen after custodia quit: %v", err)
-	}
-	c.Close()
+	return cropToContent(img)
 }
 
 // goTool returns the go command that runs this test.
