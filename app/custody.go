@@ -242,10 +242,23 @@ func (v *custodyView) newTable() *widget.Table {
 // chosen entry.
 func (v *custodyView) load(f custodyFacts) {
 	v.entries = f.entries
-	if f.entriesErr != nil {
+	var unreadable []string
+	for _, e := range f.entries {
+		if e.Unreadable != "" {
+			unreadable = append(unreadable, fmt.Sprint(e.Seq))
+		}
+	}
+	switch {
+	case f.entriesErr != nil:
 		setProblem(v.loadProblem, "The custody record could not be read: "+userMessage(f.entriesErr)+" "+hint(f.entriesErr)+
 			" Verify chain still checks every entry and names the damaged ones.")
-	} else {
+	case len(unreadable) > 0:
+		what := "Entries " + strings.Join(unreadable, ", ") + " could not be decrypted: they were"
+		if len(unreadable) == 1 {
+			what = "Entry " + unreadable[0] + " could not be decrypted: it was"
+		}
+		setProblem(v.loadProblem, what+" changed or damaged outside Custodia. Verify chain still checks every entry and names the damaged ones.")
+	default:
 		setProblem(v.loadProblem, "")
 	}
 	relayout(v.ledger) // the problem shown or hidden changes the layout

@@ -44,7 +44,13 @@ func (nc NewCase) Validate() error {
 	if err := checkText("case number", nc.CaseNumber, false, MaxShortFieldLen); err != nil {
 		return err
 	}
-	return checkText("description", nc.Description, false, MaxDescriptionLen)
+	if err := checkText("description", nc.Description, false, MaxDescriptionLen); err != nil {
+		return err
+	}
+	if err := checkText("reason", nc.Reason, false, MaxReasonLen); err != nil {
+		return err
+	}
+	return NewExaminer{Name: nc.Examiner, Roles: nc.ExaminerRoles, Contact: nc.ExaminerContact}.Validate()
 }
 
 // Info is the case's identity as shown on the dashboard and by `custodiactl info`.

@@ -81,6 +81,16 @@ func Hint(err error) string {
 		return "free space on the disk holding the case, then retry; nothing was half-written"
 	case errors.Is(err, ErrWeakKDF):
 		return "the low-cost key derivation exists for tests only"
+	case errors.Is(err, ErrNotThisExaminer):
+		return "each examiner has their own passphrase, and it decides who signs the custody record: use your own passphrase, or leave the examiner name empty"
+	case errors.Is(err, ErrUnknownExaminer):
+		return "list the examiners with 'custodiactl examiner list', or add one with 'custodiactl examiner add'"
+	case errors.Is(err, ErrLedgerBroken):
+		return "the case file was changed outside Custodia: preserve this copy, compare its head with the one printed in the last report or export, and restore from a backup"
+	case errors.Is(err, ErrNoSuchEvidence):
+		return "list the items with 'custodiactl evidence list' and use one of those ids (a unique prefix of 4 or more characters is enough)"
+	case errors.Is(err, ErrChunkMismatch):
+		return "a chunk did not read back identical right after it was written: check the disk and memory of this machine, then ingest again"
 	case errors.Is(err, ErrAuthFailed):
 		return "the case file was modified outside Custodia; preserve this copy, restore from a backup and compare with the last report's custody head hash"
 	}

@@ -77,6 +77,10 @@ type CustodyEntry struct {
 	PrevHash  Digest
 	Hash      Digest
 	Signature []byte
+	// Unreadable is set when the sealed entry could not be opened: it says
+	// why, and only Seq, the hashes and the signature are filled.
+	// VerifyLedger reports such entries as problems.
+	Unreadable string
 }
 
 // entryBody is the sealed JSON of an entry (docs/FORMAT.md, "Custody ledger").
@@ -315,14 +319,19 @@ func (c *Case) Entries() ([]CustodyEntry, error) {
 		}
 		out := make([]CustodyEntry, 0, len(rows))
 		for _, r := range rows {
+			// A damaged entry must not hide the others: it is listed,
+			// marked, and reported by VerifyLedger.
 			b, err := c.decodeEntry(r.seq, r.entry)
-			if err != nil {
-				return nil, err
+			if err == nil {
+				var e CustodyEntry
+				if e, err = entryFromRow(r, b); err == nil {
+					out = append(out, e)
+					continue
+				}
 			}
-			e, err := entryFromRow(r, b)
-			if err != nil {
-				return nil, err
-			}
+			e := CustodyEntry{Seq: r.seq, Signature: r.signature, Unreadable: err.Error(), Action: "(unreadable)"}
+			e.PrevHash, _ = digestFrom(r.prevHash)
+			e.Hash, _ = digestFrom(r.entryHash)
 			out = append(out, e)
 		}
 		c.entries = out

@@ -17,8 +17,9 @@ import (
 var ErrDestination = errors.New("evidence: destination problem")
 
 // Extract writes an item's exact original bytes to dest, a new file (never
-// overwritten), re-hashing them on the way. If the hashes differ from the
-// recorded ones the file is removed and the error says so. The extraction
+// overwritten), re-hashing them with SHA-256 on the way. If it differs from
+// the recorded one the file is removed and the error says so. The returned
+// MD5 and SHA-1 are the recorded values (Verify recomputes those). The extraction
 // is recorded in the custody ledger with the destination and hashes.
 func Extract(ctx context.Context, c *casefile.Case, id uuid.UUID, dest, reason string, p Progress) (casefile.Hashes, error) {
 	r, err := c.OpenEvidence(id)
@@ -45,22 +46,24 @@ func Extract(ctx context.Context, c *casefile.Case, id uuid.UUID, dest, reason s
 		}
 	}()
 	tr := newTracker(p, ev.Meta.Name, ev.Meta.Size)
-	hs := newHashStream()
+	// Every chunk is authenticated as it is opened; on top, the written
+	// bytes are re-hashed with SHA-256, the strongest recorded hash, on its
+	// own goroutine (MD5 and SHA-1 are re-checked by Verify).
+	sum := newAsyncSHA256()
 	err = streamChunks(ctx, r, func(_ int64, plain []byte) error {
-		hs.mhWriteAsync(plain)
+		sum.write(plain)
 		if _, err := f.Write(plain); err != nil {
 			return fmt.Errorf("%w: write %s: %v", ErrDestination, abs, err)
 		}
-		hs.wait()
 		tr.add(int64(len(plain)))
 		return nil
 	})
-	got := hs.sum()
+	got := casefile.Hashes{MD5: ev.Meta.Hashes.MD5, SHA1: ev.Meta.Hashes.SHA1, SHA256: sum.sum()}
 	if err != nil {
 		return got, fmt.Errorf("extract %s: %w", ev.Meta.Name, err)
 	}
-	if got != ev.Meta.Hashes {
-		return got, fmt.Errorf("extract %s: %w: the extracted bytes do not match the recorded hashes (%s); the file was removed", ev.Meta.Name, casefile.ErrAuthFailed, mismatch(ev.Meta.Hashes, got))
+	if got.SHA256 != ev.Meta.Hashes.SHA256 {
+		return got, fmt.Errorf("extract %s: %w: the extracted bytes' SHA-256 %s is not the recorded %s; the file was removed", ev.Meta.Name, casefile.ErrAuthFailed, got.SHA256, ev.Meta.Hashes.SHA256)
 	}
 	if err := f.Sync(); err != nil {
 		return got, fmt.Errorf("extract %s: %w: %v", ev.Meta.Name, ErrDestination, err)
@@ -69,7 +72,7 @@ func Extract(ctx context.Context, c *casefile.Case, id uuid.UUID, dest, reason s
 		return got, fmt.Errorf("extract %s: %w: %v", ev.Meta.Name, ErrDestination, err)
 	}
 	if _, err := c.Record(casefile.Event{Action: casefile.ActionEvidenceExtracted, Target: casefile.Target{Type: casefile.TargetEvidence, ID: id.String()},
-		Reason: reason, Hashes: map[string]string{"md5": got.MD5, "sha1": got.SHA1, "sha256": got.SHA256},
+		Reason: reason, Hashes: map[string]string{"sha256": got.SHA256},
 		Details: map[string]string{"destination": abs, "size": fmt.Sprint(ev.Meta.Size)}}); err != nil {
 		return got, fmt.Errorf("extract %s: record: %w", ev.Meta.Name, err)
 	}

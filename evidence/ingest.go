@@ -122,14 +122,14 @@ func pump(ctx context.Context, r io.Reader, size int64, w *casefile.EvidenceWrit
 		workers = runtime.GOMAXPROCS(0)
 	}
 	chunkSize := w.ChunkSize()
-	poolSize := 4*workers + 4
+	poolSize := 3*workers + 4
 	pool := make(chan *block, poolSize)
 	for range poolSize {
 		pool <- &block{buf: make([]byte, chunkSize)}
 	}
 	mh := newMultiHash(poolSize)
 	toSeal := make(chan *block, poolSize)
-	sealed := make(chan casefile.SealedChunk, poolSize)
+	sealed := make(chan casefile.SealedChunk, workers)
 
 	var (
 		errOnce  sync.Once
@@ -163,7 +163,7 @@ func pump(ctx context.Context, r io.Reader, size int64, w *casefile.EvidenceWrit
 	// The orderer puts sealed chunks back in sequence and hands batches to
 	// the writer, which owns SQLite; a bounded queue between them lets
 	// sealing go on while a batch is written.
-	batches := make(chan []casefile.SealedChunk, 2)
+	batches := make(chan []casefile.SealedChunk, 1)
 	storeDone := make(chan struct{})
 	go func() {
 		defer close(storeDone)
@@ -269,7 +269,7 @@ func pump(ctx context.Context, r io.Reader, size int64, w *casefile.EvidenceWrit
 }
 
 // storeBatchBytes is how much sealed data one SQLite transaction writes.
-const storeBatchBytes = 8 << 20
+const storeBatchBytes = 4 << 20
 
 // dispatch hands b to the hashers and a seal worker and returns it to the
 // pool once all four are done.

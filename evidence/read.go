@@ -2,10 +2,12 @@ package evidence
 
 import (
 	"context"
+	"encoding/hex"
 	"runtime"
 	"sync"
 
 	"github.com/custodia-dfir/custodia/casefile"
+	sha256 "github.com/minio/sha256-simd"
 )
 
 // streamChunks reads every chunk of r in order, opens them on all cores,
@@ -111,3 +113,29 @@ func (h *hashStream) mhWriteAsync(b []byte) {
 func (h *hashStream) wait() { h.wg.Wait() }
 
 func (h *hashStream) sum() casefile.Hashes { return h.mh.sum() }
+
+// asyncSHA256 hashes blocks on its own goroutine; blocks must not be
+// reused after write (opened chunks are fresh buffers).
+type asyncSHA256 struct {
+	ch  chan []byte
+	out chan string
+}
+
+func newAsyncSHA256() *asyncSHA256 {
+	a := &asyncSHA256{ch: make(chan []byte, 8), out: make(chan string, 1)}
+	go func() {
+		h := sha256.New()
+		for b := range a.ch {
+			h.Write(b)
+		}
+		a.out <- hex.EncodeToString(h.Sum(nil))
+	}()
+	return a
+}
+
+func (a *asyncSHA256) write(b []byte) { a.ch <- b }
+
+func (a *asyncSHA256) sum() string {
+	close(a.ch)
+	return <-a.out
+}

@@ -25,7 +25,9 @@ func Verify(ctx context.Context, c *casefile.Case, id uuid.UUID, p Progress) (ca
 	hs := newHashStream()
 	var n int64
 	err = streamChunks(ctx, r, func(_ int64, plain []byte) error {
-		hs.write(plain)
+		// Each opened chunk is a fresh buffer, so hashing runs on while the
+		// next chunks are read and decrypted; the hash queues bound memory.
+		hs.mhWriteAsync(plain)
 		n += int64(len(plain))
 		tr.add(int64(len(plain)))
 		return nil
