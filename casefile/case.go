@@ -34,13 +34,14 @@ type Case struct {
 	info   Info
 	closed bool
 
-	bulk     int                // evidence writers in progress (rollback journal while > 0)
-	actor    Examiner           // who acts through this handle
-	role     Role               // the role recorded in entries
-	signer   ed25519.PrivateKey // actor's signing key
-	headSeq  int64
-	headHash Digest
-	entries  []CustodyEntry // decrypted ledger, loaded on first use
+	bulk       int                // evidence writers in progress (rollback journal while > 0)
+	cleanupErr error              // why discarding an interrupted ingest failed at open, if it did
+	actor      Examiner           // who acts through this handle
+	role       Role               // the role recorded in entries
+	signer     ed25519.PrivateKey // actor's signing key
+	headSeq    int64
+	headHash   Digest
+	entries    []CustodyEntry // decrypted ledger, loaded on first use
 }
 
 func invalidf(format string, args ...any) error {
@@ -328,8 +329,11 @@ func (c *Case) load(ctx context.Context, passphrase []byte, opts Options) error 
 			return err
 		}
 	}
-	// A killed ingest left a half item behind: delete it, on the record.
-	return c.discardIncomplete(ctx)
+	// A killed ingest left a half item behind: delete it, on the record. If
+	// that fails (a full disk), the case still opens — the half item is
+	// invisible — and the next open tries again.
+	c.cleanupErr = c.discardIncomplete(ctx)
+	return nil
 }
 
 func (c *Case) deriveKeys() error {

@@ -512,7 +512,7 @@ func (w *EvidenceWriter) Abort() error {
 	if c.closed {
 		return nil // the next Open discards the item
 	}
-	_, err := c.db.Exec(`DELETE FROM evidence WHERE evidence_id = ? AND state = 'ingesting'`, w.rowID)
+	err := c.deleteChunksOf(`evidence_id = ? AND state = 'ingesting'`, w.rowID)
 	if lerr := c.leaveBulk(); err == nil {
 		err = lerr
 	}
@@ -522,6 +522,26 @@ func (w *EvidenceWriter) Abort() error {
 	return nil
 }
 
+// deleteChunksOf deletes evidence rows matching where (and their chunks, by
+// cascade) with secure_delete=FAST: chunk pages hold ciphertext whose key is
+// in the deleted evidence row, and FAST still zeroes that row, while ON
+// would journal a zeroed copy of every freed page — on a full disk the
+// rollback of a failed ingest could then not run at all. Freed pages are
+// then returned to the file system where the file allows it.
+func (c *Case) deleteChunksOf(where string, args ...any) error {
+	if _, err := c.db.Exec(`PRAGMA secure_delete=FAST`); err != nil {
+		return err
+	}
+	_, err := c.db.Exec(`DELETE FROM evidence WHERE `+where, args...)
+	if _, serr := c.db.Exec(`PRAGMA secure_delete=ON`); err == nil {
+		err = serr
+	}
+	if err == nil {
+		c.db.Exec(`PRAGMA incremental_vacuum`) // best effort: a no-op in cases made before auto_vacuum
+	}
+	return err
+}
+
 // discardIncomplete deletes items left 'ingesting' by a killed process and
 // records that in the ledger. The caller holds c.mu (or is Open).
 func (c *Case) discardIncomplete(ctx context.Context) error {
@@ -529,6 +549,13 @@ func (c *Case) discardIncomplete(ctx context.Context) error {
 	if err := c.db.QueryRowContext(ctx, `SELECT count(*) FROM evidence WHERE state = 'ingesting'`).Scan(&n); err != nil || n == 0 {
 		return err
 	}
+	if _, err := c.db.ExecContext(ctx, `PRAGMA secure_delete=FAST`); err != nil {
+		return err
+	}
+	defer func() {
+		c.db.ExecContext(ctx, `PRAGMA secure_delete=ON`)
+		c.db.ExecContext(ctx, `PRAGMA incremental_vacuum`)
+	}()
 	return c.change(ctx, c.now(), func(tx *sql.Tx) (Event, error) {
 		var ids []string
 		rows, err := tx.QueryContext(ctx, `SELECT evidence_uuid FROM evidence WHERE state = 'ingesting'`)

@@ -77,6 +77,15 @@ func applyPragmas(ctx context.Context, db *sql.DB, create bool) error {
 		if err := exec(fmt.Sprintf("page_size=%d", pageSize)); err != nil {
 			return err
 		}
+		// Free pages can be given back to the file system (an aborted
+		// multi-GiB ingest must not leave the file that large). Only
+		// settable before the first table exists.
+		if err := exec("auto_vacuum=INCREMENTAL"); err != nil {
+			return err
+		}
+		if err := check("auto_vacuum", "2"); err != nil {
+			return err
+		}
 	}
 	// WAL: readers never block the writer and a crash never leaves a
 	// half-written page in the main file.
