@@ -47,6 +47,7 @@ const (
 	ActionEvidenceViewed    Action = "evidence.viewed"
 	ActionEvidenceExtracted Action = "evidence.extracted"
 	ActionIngestDiscarded   Action = "evidence.ingest-discarded"
+	ActionSourceVerified    Action = "evidence.source-verified"
 )
 
 // Hashes are the digests of an item's exact original bytes, lower-case hex.

@@ -281,29 +281,30 @@ func (r *EvidenceReader) ScanChunks(ctx context.Context, fn func(SealedChunk) er
 func (r *EvidenceReader) OpenChunk(sc SealedChunk) ([]byte, error) { return r.cc.open(sc) }
 
 // RecordVerification stores the result of a verification of item id and
-// appends its evidence.verified custody entry, in one transaction.
-func (c *Case) RecordVerification(id uuid.UUID, v Verification) error {
+// appends its evidence.verified custody entry, in one transaction. It
+// returns v with the time and examiner filled in.
+func (c *Case) RecordVerification(id uuid.UUID, v Verification) (Verification, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if err := c.usable(); err != nil {
-		return err
+		return v, err
 	}
 	ctx := context.Background()
 	now := c.now()
 	v.At, v.By = now, c.actor.Name
 	js, err := json.Marshal(v)
 	if err != nil {
-		return err
+		return v, err
 	}
 	sealed, err := c.rec.seal("evidence", id.String(), "verification", js)
 	if err != nil {
-		return err
+		return v, err
 	}
 	result := "match"
 	if !v.OK {
 		result = "MISMATCH"
 	}
-	return c.change(ctx, now, func(tx *sql.Tx) (Event, error) {
+	return v, c.change(ctx, now, func(tx *sql.Tx) (Event, error) {
 		res, err := tx.ExecContext(ctx, `UPDATE evidence SET verification = ? WHERE evidence_uuid = ? AND state = 'sealed'`, sealed, id.String())
 		if err == nil {
 			if n, _ := res.RowsAffected(); n != 1 {

@@ -31,19 +31,22 @@ func Extract(ctx context.Context, c *casefile.Case, id uuid.UUID, dest, reason s
 	if err != nil {
 		return casefile.Hashes{}, err
 	}
-	f, err := os.OpenFile(abs, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if _, err := os.Lstat(abs); err == nil {
+		return casefile.Hashes{}, fmt.Errorf("extract %s: %w: %s exists; Custodia never overwrites a file", ev.Meta.Name, ErrDestination, abs)
+	}
+	// Written under a temporary name and linked into place only once the
+	// bytes proved right, so dest never holds a partial or wrong file.
+	f, err := os.CreateTemp(filepath.Dir(abs), "."+filepath.Base(abs)+".partial-*")
 	if err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			return casefile.Hashes{}, fmt.Errorf("extract %s: %w: %s exists; Custodia never overwrites a file", ev.Meta.Name, ErrDestination, abs)
-		}
 		return casefile.Hashes{}, fmt.Errorf("extract %s: %w: %v", ev.Meta.Name, ErrDestination, err)
 	}
+	tmp := f.Name()
 	ok := false
 	defer func() {
 		if !ok {
 			f.Close()
-			os.Remove(abs)
 		}
+		os.Remove(tmp)
 	}()
 	tr := newTracker(p, ev.Meta.Name, ev.Meta.Size)
 	// Every chunk is authenticated as it is opened; on top, the written
@@ -71,12 +74,20 @@ func Extract(ctx context.Context, c *casefile.Case, id uuid.UUID, dest, reason s
 	if err := f.Close(); err != nil {
 		return got, fmt.Errorf("extract %s: %w: %v", ev.Meta.Name, ErrDestination, err)
 	}
+	ok = true // closed
+	// A hard link fails if dest appeared meanwhile: still no overwrite.
+	if err := os.Link(tmp, abs); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return got, fmt.Errorf("extract %s: %w: %s exists; Custodia never overwrites a file", ev.Meta.Name, ErrDestination, abs)
+		}
+		return got, fmt.Errorf("extract %s: %w: %v", ev.Meta.Name, ErrDestination, err)
+	}
 	if _, err := c.Record(casefile.Event{Action: casefile.ActionEvidenceExtracted, Target: casefile.Target{Type: casefile.TargetEvidence, ID: id.String()},
 		Reason: reason, Hashes: map[string]string{"sha256": got.SHA256},
 		Details: map[string]string{"destination": abs, "size": fmt.Sprint(ev.Meta.Size)}}); err != nil {
+		os.Remove(abs) // an extraction the ledger does not know about must not exist
 		return got, fmt.Errorf("extract %s: record: %w", ev.Meta.Name, err)
 	}
-	ok = true
 	return got, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 
 	"github.com/custodia-dfir/custodia/casefile"
 	"github.com/google/uuid"
@@ -45,7 +46,8 @@ func Verify(ctx context.Context, c *casefile.Case, id uuid.UUID, p Progress) (ca
 	case got != ev.Meta.Hashes:
 		v.OK, v.Detail = false, mismatch(ev.Meta.Hashes, got)
 	}
-	if err := c.RecordVerification(id, v); err != nil {
+	v, err = c.RecordVerification(id, v)
+	if err != nil {
 		return v, fmt.Errorf("verify %s: record result: %w", ev.Meta.Name, err)
 	}
 	return v, nil
@@ -63,7 +65,8 @@ func mismatch(want, got casefile.Hashes) string {
 
 // VerifySource re-reads the original source (path, or the recorded source
 // path when path is "") and compares its hashes with the recorded ones,
-// without touching the case content. It records nothing.
+// without touching the case content. The check and its result are recorded
+// in the custody ledger (evidence.source-verified).
 func VerifySource(ctx context.Context, c *casefile.Case, id uuid.UUID, path string, p Progress) (casefile.Hashes, bool, error) {
 	ev, err := c.Evidence(id)
 	if err != nil {
@@ -106,5 +109,16 @@ func VerifySource(ctx context.Context, c *casefile.Case, id uuid.UUID, path stri
 		}
 	}
 	got := hs.sum()
-	return got, got == ev.Meta.Hashes, nil
+	ok := got == ev.Meta.Hashes
+	result := "match"
+	if !ok {
+		result = "MISMATCH"
+	}
+	abs, _ := filepath.Abs(path)
+	if _, err := c.Record(casefile.Event{Action: casefile.ActionSourceVerified, Target: casefile.Target{Type: casefile.TargetEvidence, ID: id.String()},
+		Hashes:  map[string]string{"md5": got.MD5, "sha1": got.SHA1, "sha256": got.SHA256},
+		Details: map[string]string{"source": abs, "result": result}}); err != nil {
+		return got, ok, fmt.Errorf("verify source of %s: record: %w", ev.Meta.Name, err)
+	}
+	return got, ok, nil
 }

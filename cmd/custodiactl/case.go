@@ -221,11 +221,7 @@ func writeJSON(w io.Writer, v any) error {
 }
 
 func writeInfoText(w io.Writer, info casefile.Info, slots []casefile.KeySlot, headSeq int64, head casefile.Digest) {
-	field := func(name, value string) {
-		// Continuation lines of a multi-line value line up under the first.
-		value = strings.ReplaceAll(value, "\n", "\n"+strings.Repeat(" ", 16))
-		fmt.Fprintf(w, "%-16s%s\n", name+":", value)
-	}
+	field := func(name, value string) { writeField(w, 16, name, value) }
 	field("Title", printable(info.Title, false))
 	field("Case number", orNone(printable(info.CaseNumber, false)))
 	field("Examiner", printable(info.Examiner, false))
@@ -236,6 +232,14 @@ func writeInfoText(w io.Writer, info casefile.Info, slots []casefile.KeySlot, he
 	field("Custody head", fmt.Sprintf("%d %s", headSeq, head.Short()))
 	field("Key slots", fmt.Sprint(len(slots)))
 	writeKeySlotTable(w, slots, "  ")
+}
+
+// writeField writes one "Name:  value" line of a text report, with the
+// value starting in column width+1. Continuation lines of a multi-line value
+// line up under the first.
+func writeField(w io.Writer, width int, name, value string) {
+	value = strings.ReplaceAll(value, "\n", "\n"+strings.Repeat(" ", width))
+	fmt.Fprintf(w, "%-*s%s\n", width, name+":", value)
 }
 
 func orNone(s string) string {

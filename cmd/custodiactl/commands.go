@@ -20,8 +20,8 @@ type command struct {
 	sub []*command // subcommands of a group; run is nil for a group
 }
 
-// commandTable returns the commands custodiactl understands. New command
-// groups (evidence, …) add an entry here and a file of handlers.
+// commandTable returns the commands custodiactl understands. A new command
+// or group adds an entry here and a file of handlers.
 func commandTable() []*command {
 	cmds := []*command{
 		initCommand,
@@ -29,6 +29,8 @@ func commandTable() []*command {
 		examinerCommand,
 		keyslotCommand,
 		passwdCommand,
+		ingestCommand,
+		evidenceCommand,
 		ledgerCommand,
 		{
 			name:    "help",

@@ -81,6 +81,13 @@ func writeNewFile(path string, write func(io.Writer) error) (sum string, err err
 	return stored, nil
 }
 
+// existingFile is the error for a file at path that the operation op
+// ("export custody ledger to") would have to overwrite.
+func existingFile(op, path string) error {
+	return withHint(fmt.Errorf("%s %s: %w", op, path, fs.ErrExist),
+		"choose a new file name; custodiactl never overwrites an existing file")
+}
+
 // syncDir makes a new name in dir durable where the system allows it; a
 // failure only loses durability, not data already synced.
 func syncDir(dir string) {

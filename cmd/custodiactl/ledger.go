@@ -298,7 +298,7 @@ func runLedgerExport(inv *invocation, args []string) error {
 	// Refuse before asking for a passphrase; writeNewFile checks again,
 	// atomically, when the file is put in place.
 	if _, err := os.Lstat(*out); err == nil {
-		return exportExists(*out)
+		return existingFile("export custody ledger to", *out)
 	}
 	return inv.withCase(path, &cf, func(c *casefile.Case) error {
 		x, err := inv.custodyExport(c)
@@ -307,7 +307,7 @@ func runLedgerExport(inv *invocation, args []string) error {
 		}
 		sum, err := writeNewFile(*out, func(w io.Writer) error { return write(w, x) })
 		if errors.Is(err, os.ErrExist) {
-			return exportExists(*out)
+			return existingFile("export custody ledger to", *out)
 		}
 		if err != nil {
 			return withHint(fmt.Errorf("export custody ledger to %s: %w", *out, err),
@@ -337,11 +337,6 @@ func runLedgerExport(inv *invocation, args []string) error {
 		fmt.Fprintf(w, "recorded: entry %d %s\n", seq, casefile.ActionLedgerExported)
 		return nil
 	})
-}
-
-func exportExists(path string) error {
-	return withHint(fmt.Errorf("export custody ledger to %s: %w", path, os.ErrExist),
-		"choose a new file name; custodiactl never overwrites an existing file")
 }
 
 // custodyExport gathers what an export of c's ledger holds.

@@ -1,12 +1,17 @@
 // Command custodiactl is the headless command-line interface to Custodia case
 // files: it creates cases, shows their details, manages their examiners and
-// key slots, and shows, verifies and exports their chain of custody.
+// key slots, ingests, verifies, extracts and shows evidence, and shows,
+// verifies and exports their chain of custody.
 // It builds with CGO_ENABLED=0 and shares every rule with the GUI through the
 // casefile package; this command only parses arguments and prints results.
 package main
 
 import (
 	"os"
+	// Time zones given with 'ingest --timezone' are checked against the
+	// IANA database; embedding it makes the check the same on every system,
+	// including those without /usr/share/zoneinfo (Windows, slim containers).
+	_ "time/tzdata"
 
 	"github.com/custodia-dfir/custodia/casefile"
 )
@@ -20,11 +25,13 @@ func main() {
 // clock and key derivation cost.
 func productionEnv() *env {
 	return &env{
-		stdin:        os.Stdin,
-		stdout:       os.Stdout,
-		stderr:       os.Stderr,
-		lookupEnv:    os.LookupEnv,
-		caseOpts:     casefile.Options{},
-		openTerminal: openTerminal,
+		stdin:         os.Stdin,
+		stdout:        os.Stdout,
+		stderr:        os.Stderr,
+		lookupEnv:     os.LookupEnv,
+		caseOpts:      casefile.Options{},
+		openTerminal:  openTerminal,
+		isTerminal:    isTerminal,
+		interruptible: interruptible,
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"io"
 	"time"
 
@@ -20,6 +21,12 @@ type env struct {
 	// openTerminal opens the terminal a person can type a passphrase on, or
 	// returns errNoTerminal when there is none (CI jobs, pipes, cron).
 	openTerminal func(e *env) (terminal, error)
+	// isTerminal reports whether w is a terminal a person watches, where
+	// long work shows a progress line and raw evidence bytes are refused.
+	isTerminal func(w io.Writer) bool
+	// interruptible returns a context that is cancelled when the person
+	// interrupts the command (Ctrl-C), for work that stops cleanly.
+	interruptible func() (context.Context, context.CancelFunc)
 }
 
 // Exit codes.

@@ -2,12 +2,19 @@ package main
 
 import (
 	"bytes"
+	"crypto/md5"
+	"crypto/sha1"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"errors"
+	"io"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -58,6 +65,9 @@ func TestScripts(t *testing.T) {
 			"capture":  cmdCapture,
 			"truncate": cmdTruncate,
 			"sqlexec":  cmdSQLExec,
+			"genfile":  cmdGenfile,
+			"hashfile": cmdHashfile,
+			"slice":    cmdSlice,
 		},
 		Setup: func(e *testscript.Env) error {
 			// The format version this build writes, for golden files.
@@ -179,4 +189,78 @@ func cmdSQLExec(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	ts.Logf("sqlexec: %d rows changed", n)
 	ts.Check(db.Close())
+}
+
+// cmdGenfile writes a file of SIZE pseudo-random bytes, the same for the
+// same SEED on every run and platform, so that evidence of any size need
+// not be committed:
+//
+//	genfile FILE SIZE SEED
+func cmdGenfile(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: genfile FILE SIZE SEED")
+	}
+	size, err := strconv.ParseInt(args[1], 10, 64)
+	if err != nil || size < 0 {
+		ts.Fatalf("genfile: bad size %q", args[1])
+	}
+	f, err := os.Create(ts.MkAbs(args[0]))
+	ts.Check(err)
+	rng := rand.NewChaCha8(sha256.Sum256([]byte(args[2])))
+	_, err = io.CopyN(f, rng, size)
+	ts.Check(err)
+	ts.Check(f.Close())
+}
+
+// cmdHashfile hashes a file with the standard library's MD5, SHA-1 and
+// SHA-256, independently of Custodia, and sets NAME_MD5, NAME_SHA1 and
+// NAME_SHA256 to the hex values, for comparing with custodiactl's output:
+//
+//	hashfile FILE NAME
+func cmdHashfile(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: hashfile FILE NAME")
+	}
+	f, err := os.Open(ts.MkAbs(args[0]))
+	ts.Check(err)
+	defer f.Close()
+	m, s1, s256 := md5.New(), sha1.New(), sha256.New()
+	_, err = io.Copy(io.MultiWriter(m, s1, s256), f)
+	ts.Check(err)
+	for _, h := range []struct {
+		suffix string
+		sum    []byte
+	}{{"_MD5", m.Sum(nil)}, {"_SHA1", s1.Sum(nil)}, {"_SHA256", s256.Sum(nil)}} {
+		v := hex.EncodeToString(h.sum)
+		ts.Setenv(args[1]+h.suffix, v)
+		ts.Logf("%s%s=%s", args[1], h.suffix, v)
+	}
+}
+
+// cmdSlice copies LENGTH bytes from OFFSET of a file to a new file, for
+// comparing with what 'evidence cat' prints; numbers are decimal or 0x hex:
+//
+//	slice FILE OFFSET LENGTH OUT
+func cmdSlice(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 4 {
+		ts.Fatalf("usage: slice FILE OFFSET LENGTH OUT")
+	}
+	num := func(s string) int64 {
+		digits, base := s, 10
+		if h, ok := strings.CutPrefix(s, "0x"); ok {
+			digits, base = h, 16
+		}
+		n, err := strconv.ParseInt(digits, base, 64)
+		if err != nil || n < 0 {
+			ts.Fatalf("slice: bad number %q", s)
+		}
+		return n
+	}
+	offset, length := num(args[1]), num(args[2])
+	b, err := os.ReadFile(ts.MkAbs(args[0]))
+	ts.Check(err)
+	if offset+length > int64(len(b)) {
+		ts.Fatalf("slice: %d bytes from %d run past the end of %s (%d bytes)", length, offset, args[0], len(b))
+	}
+	ts.Check(os.WriteFile(ts.MkAbs(args[3]), b[offset:offset+length], 0o644))
 }

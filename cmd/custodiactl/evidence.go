@@ -1,0 +1,365 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/custodia-dfir/custodia/casefile"
+)
+
+var evidenceCommand = &command{
+	name:    "evidence",
+	summary: "list, show, verify, extract and read the evidence of a case",
+	about: `Evidence is added with 'custodiactl ingest'. Each item is sealed in the case
+in compressed, encrypted chunks, with the MD5, SHA-1 and SHA-256 of its exact
+original bytes. An item is named by its id, a UUID, or by at least its first
+4 characters, as long as they name one item only; 'evidence list' shows the
+first 8.
+
+Verifying, extracting and reading an item are recorded in the custody ledger
+(evidence.verified, evidence.extracted, evidence.viewed); listing and showing
+are not.`,
+	sub: []*command{
+		{
+			name:    "list",
+			args:    "CASE [--json]",
+			summary: "list the evidence items of a case",
+			about: `Open CASE and list its evidence items, oldest first: the id (first 8
+characters), name, kind, size, SHA-256 (first 16 hex digits) and the last
+verification: its time, "never", or MISMATCH when it failed. --json gives
+every recorded fact of each item in full, with verified_at null for an item
+never verified.`,
+			run: runEvidenceList,
+		},
+		{
+			name:    "show",
+			args:    "CASE ID [--json]",
+			summary: "show every recorded fact of one evidence item",
+			about: `Open CASE and show everything recorded about the item ID: name, kind, format,
+description, size, the three hashes, where it came from (source path, host,
+time zone, the tool that ingested it), who ingested it and when, how it is
+stored, the acquisition facts found in the source, the files of a container
+with their hashes, warnings, and the last verification.`,
+			run: runEvidenceShow,
+		},
+		{
+			name:    "verify",
+			args:    "CASE [ID...] [--json] [--source PATH]",
+			summary: "re-hash evidence in the case and compare with ingest",
+			about: `Open CASE and re-read every chunk of the items named by ID (every item when
+no ID is given): each chunk is authenticated and decompressed, and the
+content's MD5, SHA-1 and SHA-256 are compared with those recorded at ingest.
+Each result is printed as "OK ID NAME" or "MISMATCH ID NAME: detail", and
+recorded with the item and in the custody ledger (evidence.verified).
+
+With --source, the original source at PATH is hashed too (a file, the first
+segment of a split raw image, or a device) and compared with the hashes
+recorded at ingest; that needs exactly one ID and reads the source only.
+
+Exits 0 when everything matches and 1 when anything does not.`,
+			run: runEvidenceVerify,
+		},
+		{
+			name:    "extract",
+			args:    "CASE ID -o PATH",
+			summary: "write the exact original bytes of an item to a new file",
+			about: `Open CASE and write the original bytes of the item ID to PATH, a new file
+readable only by its owner; an existing file is never overwritten. The bytes
+are re-hashed on the way: if they do not match the hashes recorded at ingest,
+the file is removed and the command fails. The extraction is recorded in the
+custody ledger with PATH and the hashes, which are printed.
+
+Ctrl-C stops the extraction and removes the partial file.`,
+			run: runEvidenceExtract,
+		},
+		{
+			name:    "cat",
+			args:    "CASE ID [--offset N] [--length N]",
+			summary: "write the raw bytes of an item to standard output",
+			about: `Open CASE and write the original bytes of the item ID to standard output,
+from --offset (default 0) for --length bytes (default: to the end). Numbers
+are decimal or hexadecimal with 0x, e.g. --offset 0x1be --length 64. Nothing
+else is written to standard output. Every chunk read is authenticated; the
+view is recorded in the custody ledger (evidence.viewed) with the range.
+
+Evidence is hostile input, and its bytes could control a terminal: cat
+refuses to write to one. Pipe the output into a hex viewer (| xxd | less) or
+redirect it to a file.`,
+			run: runEvidenceCat,
+		},
+	},
+}
+
+func runEvidenceList(inv *invocation, args []string) error {
+	fs := newFlagSet(inv.cmd)
+	asJSON := fs.Bool("json", false, "print JSON instead of text")
+	var cf caseFlags
+	cf.addOpenFlags(fs)
+	pos, err := inv.parseN(fs, args, "CASE")
+	if err != nil {
+		return err
+	}
+	return inv.withCase(pos[0], &cf, func(c *casefile.Case) error {
+		items, err := c.ListEvidence()
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return writeJSON(inv.stdout, evidenceListJSON(items))
+		}
+		writeEvidenceTable(inv.stdout, items)
+		if len(items) == 0 {
+			fmt.Fprintf(inv.stderr, "note: %s holds no evidence yet; add some with 'custodiactl ingest'\n", pos[0])
+		}
+		return nil
+	})
+}
+
+func runEvidenceShow(inv *invocation, args []string) error {
+	fs := newFlagSet(inv.cmd)
+	asJSON := fs.Bool("json", false, "print JSON instead of text")
+	var cf caseFlags
+	cf.addOpenFlags(fs)
+	pos, err := inv.parseN(fs, args, "CASE", "ID")
+	if err != nil {
+		return err
+	}
+	ref, err := inv.evidenceRef(pos[1])
+	if err != nil {
+		return err
+	}
+	return inv.withCase(pos[0], &cf, func(c *casefile.Case) error {
+		ev, err := findEvidence(c, ref)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return writeJSON(inv.stdout, evidenceToJSON(ev))
+		}
+		writeEvidenceText(inv.stdout, ev)
+		return nil
+	})
+}
+
+// evidenceRef checks an evidence id typed on the command line, before any
+// passphrase is asked for: a UUID, or at least its first 4 characters. It
+// returns the id in lower case, as UUIDs are written.
+func (inv *invocation) evidenceRef(s string) (string, error) {
+	ref := strings.ToLower(strings.TrimSpace(s))
+	if strings.Trim(ref, "0123456789abcdef-") != "" {
+		return "", inv.usagef("evidence id %q is not a UUID or the start of one", s)
+	}
+	if len(strings.ReplaceAll(ref, "-", "")) < 4 {
+		return "", inv.usagef("evidence id %q is too short: give at least its first 4 characters", s)
+	}
+	return ref, nil
+}
+
+// findEvidence resolves ref, checked by evidenceRef, to an item of c.
+func findEvidence(c *casefile.Case, ref string) (casefile.Evidence, error) {
+	ev, err := c.FindEvidence(ref)
+	switch {
+	case errors.Is(err, casefile.ErrNoSuchEvidence):
+		return ev, withHint(err, "list the evidence items and their ids with 'custodiactl evidence list'")
+	case errors.Is(err, casefile.ErrInvalid):
+		return ev, withHint(err, "give more characters of the id, or all of it, as 'custodiactl evidence list --json' shows it")
+	}
+	return ev, err
+}
+
+// shortID is the first 8 characters of an item's id, as lists show it.
+func shortID(ev casefile.Evidence) string { return ev.ID.String()[:8] }
+
+// shortHash is the first 16 hex digits of a hash, as Digest.Short shows a
+// ledger hash; "-" when there is none.
+func shortHash(h string) string {
+	if len(h) > 16 {
+		return h[:16]
+	}
+	return orDash(h)
+}
+
+// verifiedText is an item's last verification in a word or a time: "never",
+// the time it matched, or MISMATCH.
+func verifiedText(v *casefile.Verification) string {
+	switch {
+	case v == nil:
+		return "never"
+	case !v.OK:
+		return "MISMATCH"
+	}
+	return textTime(v.At)
+}
+
+func writeEvidenceTable(w io.Writer, items []casefile.Evidence) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprint(tw, "ID\tNAME\tKIND\tSIZE\tSHA-256\tVERIFIED\n")
+	for _, ev := range items {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", shortID(ev), printable(ev.Meta.Name, false),
+			printable(string(ev.Meta.Kind), false), humanSize(ev.Meta.Size), shortHash(ev.Meta.Hashes.SHA256),
+			verifiedText(ev.Verification))
+	}
+	tw.Flush()
+}
+
+// writeEvidenceText writes every recorded fact of ev for a person.
+func writeEvidenceText(w io.Writer, ev casefile.Evidence) {
+	m := ev.Meta
+	field := func(name, value string) { writeField(w, 16, name, value) }
+	field("ID", ev.ID.String())
+	field("Name", printable(m.Name, false))
+	field("Kind", printable(string(m.Kind), false))
+	field("Format", printable(m.Format, false))
+	field("Description", orNone(printable(m.Description, true)))
+	field("Size", byteSize(m.Size))
+	field("MD5", orNone(m.Hashes.MD5))
+	field("SHA-1", orNone(m.Hashes.SHA1))
+	field("SHA-256", orNone(m.Hashes.SHA256))
+	field("Source path", orNone(printable(m.SourcePath, false)))
+	field("Host", orUnknown(printable(m.Host, false)))
+	field("Time zone", orUnknown(printable(m.TimeZone, false)))
+	field("Ingested", textTime(m.IngestedAt))
+	field("Ingested by", orNone(printable(m.IngestedBy, false)))
+	field("Tool", orNone(printable(m.Tool, false)))
+	field("Stored as", fmt.Sprintf("%s of %s", plural(int(ev.ChunkCount), "chunk", "chunks"), humanSize(int64(ev.ChunkSize))))
+	switch v := ev.Verification; {
+	case v == nil:
+		field("Verified", "never")
+	default:
+		field("Verified", fmt.Sprintf("%s by %s", textTime(v.At), orNone(printable(v.By, false))))
+		result := "OK"
+		if !v.OK {
+			result = "MISMATCH"
+		}
+		if v.Detail != "" {
+			result += ": " + printable(v.Detail, false)
+		}
+		field("Result", result)
+	}
+
+	field("Acquisition", count(len(m.Acquisition)))
+	if len(m.Acquisition) > 0 {
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		for _, k := range slices.Sorted(maps.Keys(m.Acquisition)) {
+			fmt.Fprintf(tw, "  %s\t%s\n", printable(k, false), printable(m.Acquisition[k], false))
+		}
+		tw.Flush()
+	}
+	field("Container", count(len(m.Container)))
+	for _, f := range m.Container {
+		fmt.Fprintf(w, "  %s  %s\n", printable(f.Path, false), byteSize(f.Size))
+		for _, h := range []struct{ name, value string }{{"md5", f.Hashes.MD5}, {"sha1", f.Hashes.SHA1}, {"sha256", f.Hashes.SHA256}} {
+			if h.value != "" {
+				fmt.Fprintf(w, "    %-8s%s\n", h.name+":", h.value)
+			}
+		}
+	}
+	field("Warnings", count(len(m.Warnings)))
+	for _, warning := range m.Warnings {
+		fmt.Fprintf(w, "  - %s\n", printable(warning, false))
+	}
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "(unknown)"
+	}
+	return s
+}
+
+// count is n, or "(none)" for 0, for the heading of a list of facts.
+func count(n int) string {
+	if n == 0 {
+		return "(none)"
+	}
+	return fmt.Sprint(n)
+}
+
+// evidenceJSON is the JSON form of an evidence item, the same for ingest,
+// evidence list and evidence show; its field names are a stable interface
+// for scripts. Lists are [] and maps {} when empty, never null; verified_at
+// and verification are null before the first verification.
+type evidenceJSON struct {
+	ID           string            `json:"id"`
+	Name         string            `json:"name"`
+	Kind         string            `json:"kind"`
+	Format       string            `json:"format"`
+	Description  string            `json:"description"`
+	Size         int64             `json:"size"`
+	MD5          string            `json:"md5"`
+	SHA1         string            `json:"sha1"`
+	SHA256       string            `json:"sha256"`
+	SourcePath   string            `json:"source_path"`
+	Host         string            `json:"host"`
+	TimeZone     string            `json:"time_zone"`
+	IngestedAt   string            `json:"ingested_at"`
+	IngestedBy   string            `json:"ingested_by"`
+	Tool         string            `json:"tool"`
+	ChunkSize    int               `json:"chunk_size"`
+	ChunkCount   int64             `json:"chunk_count"`
+	Acquisition  map[string]string `json:"acquisition"`
+	Container    []containerJSON   `json:"container"`
+	Warnings     []string          `json:"warnings"`
+	VerifiedAt   *string           `json:"verified_at"`
+	Verification *verificationJSON `json:"verification"`
+}
+
+// containerJSON is one file a container item's content came from, e.g. a
+// segment of a split raw image; hashes are "" where none were recorded.
+type containerJSON struct {
+	Path   string `json:"path"`
+	Size   int64  `json:"size"`
+	MD5    string `json:"md5"`
+	SHA1   string `json:"sha1"`
+	SHA256 string `json:"sha256"`
+}
+
+// verificationJSON is the result of a verification: the hashes found, ""
+// where the content could not be read to its end.
+type verificationJSON struct {
+	OK     bool   `json:"ok"`
+	Detail string `json:"detail"`
+	At     string `json:"at"`
+	By     string `json:"by"`
+	MD5    string `json:"md5"`
+	SHA1   string `json:"sha1"`
+	SHA256 string `json:"sha256"`
+}
+
+func evidenceToJSON(ev casefile.Evidence) evidenceJSON {
+	m := ev.Meta
+	j := evidenceJSON{
+		ID: ev.ID.String(), Name: m.Name, Kind: string(m.Kind), Format: m.Format, Description: m.Description,
+		Size: m.Size, MD5: m.Hashes.MD5, SHA1: m.Hashes.SHA1, SHA256: m.Hashes.SHA256,
+		SourcePath: m.SourcePath, Host: m.Host, TimeZone: m.TimeZone,
+		IngestedAt: formatTime(m.IngestedAt), IngestedBy: m.IngestedBy, Tool: m.Tool,
+		ChunkSize: ev.ChunkSize, ChunkCount: ev.ChunkCount,
+		Acquisition: orEmpty(m.Acquisition), Container: make([]containerJSON, 0, len(m.Container)),
+		Warnings: append(make([]string, 0, len(m.Warnings)), m.Warnings...),
+	}
+	for _, f := range m.Container {
+		j.Container = append(j.Container, containerJSON{Path: f.Path, Size: f.Size,
+			MD5: f.Hashes.MD5, SHA1: f.Hashes.SHA1, SHA256: f.Hashes.SHA256})
+	}
+	if v := ev.Verification; v != nil {
+		at := formatTime(v.At)
+		j.VerifiedAt = &at
+		j.Verification = &verificationJSON{OK: v.OK, Detail: v.Detail, At: at, By: v.By,
+			MD5: v.Hashes.MD5, SHA1: v.Hashes.SHA1, SHA256: v.Hashes.SHA256}
+	}
+	return j
+}
+
+// evidenceListJSON converts items; it never returns nil, so JSON shows [] not null.
+func evidenceListJSON(items []casefile.Evidence) []evidenceJSON {
+	out := make([]evidenceJSON, 0, len(items))
+	for _, ev := range items {
+		out = append(out, evidenceToJSON(ev))
+	}
+	return out
+}
