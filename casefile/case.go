@@ -142,29 +142,31 @@ func Create(path string, passphrase []byte, nc NewCase, opts Options) (c *Case, 
 		Title: nc.Title, CaseNumber: nc.CaseNumber, Examiner: nc.Examiner, Description: nc.Description,
 		Created: now, CaseUUID: c.id, FormatVersion: FormatVersion,
 	}
-	err = c.update(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA application_id = %d`, ApplicationID)); err != nil {
+	err = c.durable(func() error {
+		return c.update(ctx, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA application_id = %d`, ApplicationID)); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO case_header (id, case_uuid, format_tag) VALUES (1, ?, ?)`, c.id.String(), FormatTag); err != nil {
+				return err
+			}
+			ex, slot, seed, err := c.insertExaminer(ctx, tx, creator, SlotPassphrase, passphrase, now)
+			if err != nil {
+				return err
+			}
+			defer clear(seed)
+			c.slot = slot
+			if err := c.setActor(ex, opts.Role, seed); err != nil {
+				return err
+			}
+			if err := c.insertInfo(ctx, tx); err != nil {
+				return err
+			}
+			// Entry 1 of the custody ledger, in the same transaction.
+			_, err = c.appendEntry(ctx, tx, Event{Action: ActionCaseCreated, Target: Target{Type: TargetCase, ID: c.id.String()},
+				Reason: nc.Reason, Details: map[string]string{"title": nc.Title, "case_number": nc.CaseNumber, "format_version": fmt.Sprint(FormatVersion)}}, now)
 			return err
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO case_header (id, case_uuid, format_tag) VALUES (1, ?, ?)`, c.id.String(), FormatTag); err != nil {
-			return err
-		}
-		ex, slot, seed, err := c.insertExaminer(ctx, tx, creator, SlotPassphrase, passphrase, now)
-		if err != nil {
-			return err
-		}
-		defer clear(seed)
-		c.slot = slot
-		if err := c.setActor(ex, opts.Role, seed); err != nil {
-			return err
-		}
-		if err := c.insertInfo(ctx, tx); err != nil {
-			return err
-		}
-		// Entry 1 of the custody ledger, in the same transaction.
-		_, err = c.appendEntry(ctx, tx, Event{Action: ActionCaseCreated, Target: Target{Type: TargetCase, ID: c.id.String()},
-			Reason: nc.Reason, Details: map[string]string{"title": nc.Title, "case_number": nc.CaseNumber, "format_version": fmt.Sprint(FormatVersion)}}, now)
-		return err
+		})
 	})
 	if err != nil {
 		return nil, mapSQLiteError(err)
@@ -316,18 +318,10 @@ func (c *Case) load(ctx context.Context, passphrase []byte, opts Options) error 
 	// Upgrade an older format only once the passphrase proved right, so a
 	// failed open never changes the file.
 	if ver < FormatVersion {
-		if err := migrate(ctx, c.db); err != nil {
+		if err := c.upgrade(ctx, ver); err != nil {
 			return err
 		}
 		c.info.FormatVersion = FormatVersion
-		err := c.change(ctx, c.now(), func(*sql.Tx) (Event, error) {
-			return Event{Action: ActionFormatUpgraded, Target: Target{Type: TargetCase, ID: c.id.String()},
-				Reason:  "opened by a newer Custodia",
-				Details: map[string]string{"from": fmt.Sprint(ver), "to": fmt.Sprint(FormatVersion)}}, nil
-		})
-		if err != nil {
-			return err
-		}
 	}
 	// A killed ingest left a half item behind: delete it, on the record. If
 	// that fails (a full disk), the case still opens — the half item is
@@ -490,6 +484,33 @@ func (c *Case) Info() Info {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.info
+}
+
+// CleanupProblem returns why an interrupted ingest found at open could
+// not be discarded (for example a full disk), or nil. The half item is
+// invisible either way; the next open tries again.
+func (c *Case) CleanupProblem() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.cleanupErr
+}
+
+// durable runs fn with synchronous=FULL, for commits that must survive a
+// power loss (case creation, an evidence item's final commit); the rest
+// of the time NORMAL keeps WAL commits fast and the file consistent.
+// The caller holds c.mu and is outside any transaction.
+func (c *Case) durable(fn func() error) error {
+	if _, err := c.db.Exec(`PRAGMA synchronous=FULL`); err != nil {
+		return mapSQLiteError(err)
+	}
+	err := fn()
+	if c.bulk > 0 {
+		return err // bulk writing keeps FULL until it ends
+	}
+	if _, serr := c.db.Exec(`PRAGMA synchronous=NORMAL`); err == nil && serr != nil {
+		err = mapSQLiteError(serr)
+	}
+	return err
 }
 
 // UnlockedSlot returns the id of the key slot whose secret opened the case.

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 
@@ -62,7 +63,7 @@ type Hashes struct {
 type EvidenceMeta struct {
 	Name        string            `json:"name"`
 	Kind        EvidenceKind      `json:"kind"`
-	Format      string            `json:"format"` // raw, split-raw, e01, file
+	Format      string            `json:"format"` // file, split-raw, block-device, e01
 	Description string            `json:"description,omitempty"`
 	SourcePath  string            `json:"source_path"`
 	Size        int64             `json:"size"`
@@ -359,8 +360,10 @@ func (c *Case) enterBulk() error {
 		if mode != "truncate" {
 			return fmt.Errorf("journal_mode=TRUNCATE returned %q", mode)
 		}
-		// A larger page cache keeps interior pages while blobs stream past.
-		if _, err := c.db.Exec(`PRAGMA cache_size=-16384`); err != nil {
+		// A larger page cache keeps interior pages while blobs stream past;
+		// FULL because a rollback journal with NORMAL is not safe against a
+		// power loss at the wrong moment (WAL with NORMAL is).
+		if _, err := c.db.Exec(`PRAGMA cache_size=-16384; PRAGMA synchronous=FULL`); err != nil {
 			return mapSQLiteError(err)
 		}
 	}
@@ -384,7 +387,7 @@ func (c *Case) leaveBulk() error {
 	if mode != "wal" {
 		return fmt.Errorf("journal_mode=WAL returned %q", mode)
 	}
-	_, err := c.db.Exec(`PRAGMA cache_size=-2000`)
+	_, err := c.db.Exec(`PRAGMA cache_size=-2000; PRAGMA synchronous=NORMAL`)
 	return err
 }
 
@@ -481,14 +484,10 @@ func (w *EvidenceWriter) Commit(meta EvidenceMeta, reason string) (Evidence, err
 	if err != nil {
 		return Evidence{}, err
 	}
-	err = c.change(ctx, now, func(tx *sql.Tx) (Event, error) {
-		_, err := tx.ExecContext(ctx, `UPDATE evidence SET state = 'sealed', size = ?, chunk_count = ?, meta = ? WHERE evidence_id = ? AND state = 'ingesting'`,
-			w.size, w.stored, sealed, w.rowID)
-		return Event{
-			Action: ActionEvidenceIngested, Target: Target{Type: TargetEvidence, ID: w.id.String()}, Reason: reason,
-			Hashes:  map[string]string{"md5": meta.Hashes.MD5, "sha1": meta.Hashes.SHA1, "sha256": meta.Hashes.SHA256},
-			Details: map[string]string{"name": meta.Name, "kind": string(meta.Kind), "size": fmt.Sprint(meta.Size), "format": meta.Format, "source": meta.SourcePath},
-		}, err
+	err = c.durable(func() error {
+		return c.change(ctx, now, func(tx *sql.Tx) (Event, error) {
+			return w.commitEvent(ctx, tx, meta, sealed, reason)
+		})
 	})
 	if err != nil {
 		return Evidence{}, fmt.Errorf("commit evidence %s: %w", meta.Name, err)
@@ -498,6 +497,22 @@ func (w *EvidenceWriter) Commit(meta EvidenceMeta, reason string) (Evidence, err
 		return Evidence{}, fmt.Errorf("commit evidence %s: return to WAL: %w", meta.Name, err)
 	}
 	return Evidence{ID: w.id, Meta: meta, ChunkSize: w.cc.chunkSize, ChunkCount: w.stored}, nil
+}
+
+// commitEvent seals the item in tx and describes its custody entry.
+func (w *EvidenceWriter) commitEvent(ctx context.Context, tx *sql.Tx, meta EvidenceMeta, sealed []byte, reason string) (Event, error) {
+	res, err := tx.ExecContext(ctx, `UPDATE evidence SET state = 'sealed', size = ?, chunk_count = ?, meta = ? WHERE evidence_id = ? AND state = 'ingesting'`,
+		w.size, w.stored, sealed, w.rowID)
+	if err == nil {
+		if n, _ := res.RowsAffected(); n != 1 {
+			err = fmt.Errorf("%w: the item is no longer being ingested", ErrInvalid)
+		}
+	}
+	return Event{
+		Action: ActionEvidenceIngested, Target: Target{Type: TargetEvidence, ID: w.id.String()}, Reason: reason,
+		Hashes:  map[string]string{"md5": meta.Hashes.MD5, "sha1": meta.Hashes.SHA1, "sha256": meta.Hashes.SHA256},
+		Details: map[string]string{"name": meta.Name, "kind": string(meta.Kind), "size": fmt.Sprint(meta.Size), "format": meta.Format, "source": meta.SourcePath},
+	}, err
 }
 
 // Abort deletes everything stored for the item. Safe to call after Commit
@@ -572,6 +587,6 @@ func (c *Case) discardIncomplete(ctx context.Context) error {
 		_, err = tx.ExecContext(ctx, `DELETE FROM evidence WHERE state = 'ingesting'`)
 		return Event{Action: ActionIngestDiscarded, Target: Target{Type: TargetCase, ID: c.id.String()},
 			Reason:  "an ingest was interrupted before it completed; its partial content was deleted",
-			Details: map[string]string{"items": fmt.Sprint(len(ids)), "evidence_ids": fmt.Sprint(ids)}}, err
+			Details: map[string]string{"items": fmt.Sprint(len(ids)), "evidence_ids": strings.Join(ids, ",")}}, err
 	})
 }

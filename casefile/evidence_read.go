@@ -170,6 +170,9 @@ func (r *EvidenceReader) expected(sc SealedChunk) error {
 	if last {
 		want = int(r.ev.Meta.Size - int64(r.ev.ChunkSize)*(r.ev.ChunkCount-1))
 	}
+	if sc.Flags&^(ChunkLast|ChunkCompressed) != 0 {
+		return &ChunkError{Evidence: r.ev.ID, Index: sc.Index, Reason: fmt.Sprintf("has unknown flags %#x", sc.Flags)}
+	}
 	if (sc.Flags&ChunkLast != 0) != last || sc.PlainLen != want {
 		return &ChunkError{Evidence: r.ev.ID, Index: sc.Index, Reason: fmt.Sprintf("claims %d bytes (last=%v); the item record says %d (last=%v)", sc.PlainLen, sc.Flags&ChunkLast != 0, want, last)}
 	}

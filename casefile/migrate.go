@@ -96,6 +96,14 @@ func applyMigration(ctx context.Context, db *sql.DB, m migration) error {
 		return err
 	}
 	defer tx.Rollback()
+	if err := applyMigrationTx(ctx, tx, m); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// applyMigrationTx applies m inside tx, with its record and user_version.
+func applyMigrationTx(ctx context.Context, tx *sql.Tx, m migration) error {
 	stmts := []string{
 		`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL) STRICT`,
 		m.sql,
@@ -106,8 +114,33 @@ func applyMigration(ctx context.Context, db *sql.DB, m migration) error {
 			return err
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name) VALUES (?, ?)`, m.version, m.name); err != nil {
+	_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name) VALUES (?, ?)`, m.version, m.name)
+	return err
+}
+
+// upgrade applies the pending migrations of an opened case. All but the
+// last run in their own transactions; the last commits together with the
+// case.format-upgraded custody entry, so an upgraded file always has its
+// entry (a crash before the last one leaves an intermediate version that the
+// next open continues from).
+func (c *Case) upgrade(ctx context.Context, from int) error {
+	ms, err := migrations()
+	if err != nil {
 		return err
 	}
-	return tx.Commit()
+	pending := ms[from:]
+	for _, m := range pending[:len(pending)-1] {
+		if err := applyMigration(ctx, c.db, m); err != nil {
+			return fmt.Errorf("migration %d (%s): %w", m.version, m.name, err)
+		}
+	}
+	last := pending[len(pending)-1]
+	return c.change(ctx, c.now(), func(tx *sql.Tx) (Event, error) {
+		if err := applyMigrationTx(ctx, tx, last); err != nil {
+			return Event{}, fmt.Errorf("migration %d (%s): %w", last.version, last.name, err)
+		}
+		return Event{Action: ActionFormatUpgraded, Target: Target{Type: TargetCase, ID: c.id.String()},
+			Reason:  "opened by a newer Custodia",
+			Details: map[string]string{"from": fmt.Sprint(from), "to": fmt.Sprint(last.version)}}, nil
+	})
 }

@@ -98,7 +98,8 @@ func applyPragmas(ctx context.Context, db *sql.DB, create bool) error {
 		}
 	}
 	// NORMAL is corruption-safe in WAL mode; commits that must survive power
-	// loss switch to FULL for that transaction (see Case.durable).
+	// loss (case creation, an evidence item's final commit, the bulk writes
+	// in rollback-journal mode) run with FULL (see Case.durable, enterBulk).
 	if err := exec("synchronous=NORMAL"); err != nil {
 		return err
 	}

@@ -104,6 +104,9 @@ func WriteCustodyJSONL(w io.Writer, x CustodyExport) error {
 	if err := checkEntryOrder(x.Entries); err != nil {
 		return fmt.Errorf("write custody JSON lines: %w", err)
 	}
+	if err := checkReadable(x.Entries); err != nil {
+		return fmt.Errorf("write custody JSON lines: %w", err)
+	}
 	bw := bufio.NewWriter(w)
 	enc := json.NewEncoder(bw) // Encode ends every value with "\n"
 	for _, e := range x.Entries {
@@ -113,6 +116,19 @@ func WriteCustodyJSONL(w io.Writer, x CustodyExport) error {
 	}
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("write custody JSON lines: %w", err)
+	}
+	return nil
+}
+
+// checkReadable refuses a ledger with entries that could not be decrypted:
+// an export would have to invent their actor, time and action. Verify the
+// ledger (which names the damaged entries) instead.
+func checkReadable(entries []casefile.CustodyEntry) error {
+	for _, e := range entries {
+		if e.Unreadable != "" {
+			return fmt.Errorf("%w: custody entry %d cannot be decrypted (%s); run a ledger verification, which names every damaged entry, and export from an intact copy",
+				casefile.ErrLedgerBroken, e.Seq, e.Unreadable)
+		}
 	}
 	return nil
 }

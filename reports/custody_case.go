@@ -128,6 +128,9 @@ func WriteCustodyCASE(w io.Writer, x CustodyExport) error {
 	if err := checkCASEExport(x); err != nil {
 		return fmt.Errorf("write custody CASE export: %w", err)
 	}
+	if err := checkReadable(x.Entries); err != nil {
+		return fmt.Errorf("write custody CASE export: %w", err)
+	}
 	doc := map[string]any{
 		"@context": caseContext(x.Case.CaseUUID),
 		"@graph":   buildCustodyGraph(x),

@@ -848,3 +848,12 @@ func TestCustodyCASEExaminerOrder(t *testing.T) {
 		t.Error("reordering the examiners changed the export")
 	}
 }
+
+func TestExportRefusesUnreadableEntries(t *testing.T) {
+	entries := []casefile.CustodyEntry{{Seq: 1, Action: "case.created"}, {Seq: 2, Action: "(unreadable)", Unreadable: "custody_ledger/2 failed authentication"}}
+	x := reports.CustodyExport{Entries: entries, HeadSeq: 2}
+	var buf bytes.Buffer
+	if err := reports.WriteCustodyJSONL(&buf, x); !errors.Is(err, casefile.ErrLedgerBroken) || !strings.Contains(err.Error(), "custody entry 2 cannot be decrypted") || buf.Len() != 0 {
+		t.Fatalf("JSONL: %v (%d bytes written)", err, buf.Len())
+	}
+}

@@ -69,10 +69,12 @@ Exits 0 when everything matches and 1 when anything does not.`,
 			args:    "CASE ID -o PATH",
 			summary: "write the exact original bytes of an item to a new file",
 			about: `Open CASE and write the original bytes of the item ID to PATH, a new file
-readable only by its owner; an existing file is never overwritten. The bytes
-are re-hashed on the way: if they do not match the hashes recorded at ingest,
-the file is removed and the command fails. The extraction is recorded in the
-custody ledger with PATH and the hashes, which are printed.
+readable only by its owner; an existing file is never overwritten. Every chunk
+is authenticated as it is read, and the written bytes are hashed again with
+SHA-256: if that does not match the SHA-256 recorded at ingest, nothing is
+written and the command fails. The extraction is recorded in the custody ledger
+with PATH and the SHA-256. MD5 and SHA-1 are printed as recorded at ingest;
+'custodiactl evidence verify' recomputes all three.
 
 Ctrl-C stops the extraction and removes the partial file.`,
 			run: runEvidenceExtract,

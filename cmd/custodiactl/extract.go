@@ -63,9 +63,9 @@ func runEvidenceExtract(inv *invocation, args []string) error {
 		w := inv.stdout
 		fmt.Fprintf(w, "extracted: %s (%s) to %s\n", printable(ev.Meta.Name, false), shortID(ev), *out)
 		writeField(w, 8, "size", byteSize(ev.Meta.Size))
-		writeField(w, 8, "md5", hashes.MD5)
-		writeField(w, 8, "sha1", hashes.SHA1)
-		writeField(w, 8, "sha256", hashes.SHA256)
+		writeField(w, 8, "sha256", hashes.SHA256+" (re-computed from the written bytes; matches ingest)")
+		writeField(w, 8, "md5", hashes.MD5+" (as recorded at ingest)")
+		writeField(w, 8, "sha1", hashes.SHA1+" (as recorded at ingest)")
 		fmt.Fprintf(w, "recorded: entry %d %s\n", seq, casefile.ActionEvidenceExtracted)
 		return nil
 	})

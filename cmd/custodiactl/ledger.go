@@ -341,15 +341,11 @@ func runLedgerExport(inv *invocation, args []string) error {
 
 // custodyExport gathers what an export of c's ledger holds.
 func (inv *invocation) custodyExport(c *casefile.Case) (reports.CustodyExport, error) {
-	exs, err := c.Examiners()
+	// One snapshot, so the entries, the examiners and the head agree.
+	entries, exs, seq, head, err := c.LedgerSnapshot()
 	if err != nil {
 		return reports.CustodyExport{}, err
 	}
-	entries, err := c.Entries()
-	if err != nil {
-		return reports.CustodyExport{}, err
-	}
-	seq, head := c.Head()
 	return reports.CustodyExport{
 		Case: c.Info(), Examiners: exs, Entries: entries, HeadSeq: seq, Head: head,
 		Tool:      reports.Tool{Name: "custodiactl", Version: versionString()},
