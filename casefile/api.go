@@ -11,7 +11,7 @@ const Extension = ".custodia"
 
 // FormatVersion is the newest case-file format this build writes and reads.
 // It equals the number of the last embedded migration.
-const FormatVersion = 2
+const FormatVersion = 3 // 3: incident record (migrations/0003_incident.sql)
 
 // Field length limits, in bytes of UTF-8.
 const (

@@ -91,6 +91,14 @@ func Hint(err error) string {
 		return "list the items with 'custodiactl evidence list' and use one of those ids (a unique prefix of 4 or more characters is enough)"
 	case errors.Is(err, ErrChunkMismatch):
 		return "a chunk did not read back identical right after it was written: check the disk and memory of this machine, then ingest again"
+	case errors.Is(err, ErrGuard):
+		return "do what each failed guard names, then move the incident again"
+	case errors.Is(err, ErrIncidentClosed):
+		return "reopen the incident with a reason first; the post-mortem, repair items and notification stay editable after closing"
+	case errors.Is(err, ErrExerciseIncident):
+		return "an exercise (red team, tabletop) is not a security incident: clear the exercise mark with a reason, or open a separate case for the real incident"
+	case errors.Is(err, ErrNoSuchFinding), errors.Is(err, ErrNoSuchIndicator), errors.Is(err, ErrNoSuchRepairItem):
+		return "list them first and use one of the ids shown"
 	case errors.Is(err, ErrAuthFailed):
 		return "the case file was modified outside Custodia; preserve this copy, restore from a backup and compare with the last report's custody head hash"
 	}

@@ -119,7 +119,7 @@ func TestEvidenceChunkTamperDetected(t *testing.T) {
 		sql  string
 		want string
 	}{
-		"byte flipped":   {`UPDATE evidence_chunks SET data = CAST(substr(data, 1, 100) || x'00' || substr(data, 102) AS BLOB) WHERE idx = 1`, "chunk 1: failed authentication"},
+		"byte flipped":   {`UPDATE evidence_chunks SET data = CAST(substr(data, 1, 100) || (CASE substr(data, 101, 1) WHEN x'00' THEN x'01' ELSE x'00' END) || substr(data, 102) AS BLOB) WHERE idx = 1`, "chunk 1: failed authentication"},
 		"chunks swapped": {`UPDATE evidence_chunks SET idx = 100 WHERE idx = 0; UPDATE evidence_chunks SET idx = 0 WHERE idx = 1; UPDATE evidence_chunks SET idx = 1 WHERE idx = 100`, "chunk 0: failed authentication"},
 		"chunk deleted":  {`DELETE FROM evidence_chunks WHERE idx = 1`, "chunk 1: missing"},
 		"last dropped":   {`DELETE FROM evidence_chunks WHERE idx = 2`, "chunk 2: missing"},

@@ -137,16 +137,16 @@ func TestLedgerTamperDetected(t *testing.T) {
 		keyed []problemKey // keyed only
 	}{
 		{"byte of sealed entry", func(t *testing.T, path string) {
-			tamper(t, path, `UPDATE custody_ledger SET entry = CAST(substr(entry, 1, 40) || x'ff' || substr(entry, 42) AS BLOB) WHERE seq = 3`)
+			tamper(t, path, `UPDATE custody_ledger SET entry = CAST(substr(entry, 1, 40) || (CASE substr(entry, 41, 1) WHEN x'00' THEN x'01' ELSE x'00' END) || substr(entry, 42) AS BLOB) WHERE seq = 3`)
 		}, []problemKey{{3, ProblemHashMismatch}}, []problemKey{{3, ProblemUnreadable}}},
 		{"byte of prev_hash", func(t *testing.T, path string) {
-			tamper(t, path, `UPDATE custody_ledger SET prev_hash = CAST(x'00' || substr(prev_hash, 2) AS BLOB) WHERE seq = 4`)
+			tamper(t, path, `UPDATE custody_ledger SET prev_hash = CAST((CASE substr(prev_hash, 1, 1) WHEN x'00' THEN x'01' ELSE x'00' END) || substr(prev_hash, 2) AS BLOB) WHERE seq = 4`)
 		}, []problemKey{{4, ProblemHashMismatch}, {4, ProblemBrokenLink}}, nil},
 		{"byte of entry_hash", func(t *testing.T, path string) {
-			tamper(t, path, `UPDATE custody_ledger SET entry_hash = CAST(x'00' || substr(entry_hash, 2) AS BLOB) WHERE seq = 2`)
+			tamper(t, path, `UPDATE custody_ledger SET entry_hash = CAST((CASE substr(entry_hash, 1, 1) WHEN x'00' THEN x'01' ELSE x'00' END) || substr(entry_hash, 2) AS BLOB) WHERE seq = 2`)
 		}, []problemKey{{2, ProblemHashMismatch}, {3, ProblemBrokenLink}, {2, ProblemBadSignature}}, nil},
 		{"byte of signature", func(t *testing.T, path string) {
-			tamper(t, path, `UPDATE custody_ledger SET signature = CAST(substr(signature, 1, 10) || x'00' || substr(signature, 12) AS BLOB) WHERE seq = 5`)
+			tamper(t, path, `UPDATE custody_ledger SET signature = CAST(substr(signature, 1, 10) || (CASE substr(signature, 11, 1) WHEN x'00' THEN x'01' ELSE x'00' END) || substr(signature, 12) AS BLOB) WHERE seq = 5`)
 		}, []problemKey{{5, ProblemBadSignature}}, nil},
 		{"row deleted", func(t *testing.T, path string) {
 			tamper(t, path, `DELETE FROM custody_ledger WHERE seq = 3`)

@@ -87,7 +87,7 @@ func TestVerifyDetectsTamperedChunk(t *testing.T) {
 	ev := ingestBytes(t, c, data)
 	c.Close()
 	db, _ := sql.Open("sqlite", path)
-	if _, err := db.Exec(`UPDATE evidence_chunks SET data = CAST(substr(data, 1, 50) || x'ff' || substr(data, 52) AS BLOB) WHERE idx = 2`); err != nil {
+	if _, err := db.Exec(`UPDATE evidence_chunks SET data = CAST(substr(data, 1, 50) || (CASE substr(data, 51, 1) WHEN x'00' THEN x'01' ELSE x'00' END) || substr(data, 52) AS BLOB) WHERE idx = 2`); err != nil {
 		t.Fatal(err)
 	}
 	db.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)

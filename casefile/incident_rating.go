@@ -1,0 +1,380 @@
+package casefile
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Severity rates how much harm the incident does or threatens, on a scale of
+// 1 (most severe) to 4. The service team sets it "based on defined criteria
+// such as privacy, impact, scope, number of affected tenants, region,
+// service, details of the incident, specific customer industry or market
+// regulations" (Detection and analysis); the criteria are recorded with
+// every rating (SeverityCriteria), and SeverityCriteria.Suggest applies the
+// rule below, which a person may override with a rationale:
+//
+//	1 Critical  customer data is confirmed or imminently at risk — "treated as
+//	            high severity and worked around the clock until resolution"
+//	2 High      customer data may be at risk, or several tenants are
+//	            affected, or a regulated industry or market is affected
+//	3 Medium    a security risk to a service, one tenant or an unknown
+//	            number affected, no sign of risk to customer data
+//	4 Low       no tenant affected and no risk to customer data (for
+//	            instance an alert still being triaged)
+type Severity int
+
+// The severities.
+const (
+	SeverityCritical Severity = 1
+	SeverityHigh     Severity = 2
+	SeverityMedium   Severity = 3
+	SeverityLow      Severity = 4
+)
+
+// Title returns "Sev 1 (Critical)" and so on.
+func (s Severity) Title() string {
+	if !s.valid() {
+		return fmt.Sprintf("Sev %d (invalid)", int(s))
+	}
+	return fmt.Sprintf("Sev %d (%s)", int(s), levelNames[s-1])
+}
+
+func (s Severity) valid() bool { return s >= 1 && s <= 4 }
+
+var levelNames = [4]string{"Critical", "High", "Medium", "Low"}
+
+// PrivacyRisk is the severity criterion "privacy": the risk to customer
+// (personal or customer-owned) data.
+type PrivacyRisk string
+
+// Privacy risks, from none to confirmed.
+const (
+	PrivacyNone      PrivacyRisk = "none"      // no customer data involved
+	PrivacyPossible  PrivacyRisk = "possible"  // customer data may be involved; not yet known
+	PrivacyImminent  PrivacyRisk = "imminent"  // customer data is about to be exposed or altered
+	PrivacyConfirmed PrivacyRisk = "confirmed" // customer data was accessed, disclosed or altered
+)
+
+// PrivacyRisks lists the privacy risks from none to confirmed.
+var PrivacyRisks = []PrivacyRisk{PrivacyNone, PrivacyPossible, PrivacyImminent, PrivacyConfirmed}
+
+// TenantsUnknown is SeverityCriteria.AffectedTenants while the number is not known.
+const TenantsUnknown = -1
+
+// SeverityCriteria are the inputs of a severity rating, one field per
+// criterion of the Detection and analysis article.
+type SeverityCriteria struct {
+	Privacy         PrivacyRisk `json:"privacy"`
+	Impact          string      `json:"impact"`           // what the incident does or threatens
+	Scope           string      `json:"scope"`            // e.g. "one storage cluster", "all EU tenants"
+	AffectedTenants int         `json:"affected_tenants"` // TenantsUnknown when not known
+	Regions         []string    `json:"regions"`
+	Services        []string    `json:"services"`
+	Details         string      `json:"details"`     // details of the incident that bear on severity
+	Regulations     []string    `json:"regulations"` // customer industry or market regulations: "HIPAA", "PCI DSS", "GDPR"…
+}
+
+// Suggest returns the severity the documented rule (see Severity) gives the criteria.
+func (sc SeverityCriteria) Suggest() Severity {
+	switch {
+	case sc.Privacy == PrivacyConfirmed || sc.Privacy == PrivacyImminent:
+		return SeverityCritical
+	case sc.Privacy == PrivacyPossible || sc.AffectedTenants > 1 || (len(sc.Regulations) > 0 && sc.AffectedTenants != 0):
+		return SeverityHigh
+	case sc.AffectedTenants != 0:
+		return SeverityMedium
+	}
+	return SeverityLow
+}
+
+func (sc SeverityCriteria) validate() error {
+	if !slices.Contains(PrivacyRisks, sc.Privacy) {
+		return invalidf("unknown privacy risk %q; use none, possible, imminent or confirmed", sc.Privacy)
+	}
+	if sc.AffectedTenants < TenantsUnknown {
+		return invalidf("affected tenants %d: give a count, or TenantsUnknown (-1)", sc.AffectedTenants)
+	}
+	for _, f := range []struct{ name, v string }{{"impact", sc.Impact}, {"scope", sc.Scope}, {"details", sc.Details}} {
+		if err := checkText(f.name, f.v, false, MaxTextLen); err != nil {
+			return err
+		}
+	}
+	for _, l := range []struct {
+		name string
+		v    []string
+	}{{"region", sc.Regions}, {"service", sc.Services}, {"regulation", sc.Regulations}} {
+		if err := checkList(l.name+"s", len(l.v)); err != nil {
+			return err
+		}
+		for _, s := range l.v {
+			if err := checkLine(l.name, s, true, MaxShortFieldLen); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// SeverityRating is one severity decision with its criteria.
+type SeverityRating struct {
+	Severity  Severity         `json:"severity"`
+	Suggested Severity         `json:"suggested"` // what Suggest gave the criteria
+	Criteria  SeverityCriteria `json:"criteria"`
+	Rationale string           `json:"rationale"`
+	Attribution
+}
+
+// Priority orders the response, on a scale of 1 (most urgent) to 4, from
+// three factors (Detection and analysis: "the functional impact of the
+// incident, the informational impact of the incident, and the
+// recoverability from the incident"), with the categories of NIST SP
+// 800-61r2 section 3.2.6. Each factor rates an urgency on its own and the
+// most urgent factor decides (PriorityFactors.Suggest):
+//
+//	factor          1 Critical                      2 High              3 Medium      4 Low
+//	functional      high                            medium              low           none
+//	informational   privacy breach, integrity loss  proprietary breach  –             none
+//	recoverability  not recoverable                 extended            supplemented  regular
+type Priority int
+
+// The priorities.
+const (
+	PriorityCritical Priority = 1
+	PriorityHigh     Priority = 2
+	PriorityMedium   Priority = 3
+	PriorityLow      Priority = 4
+)
+
+// Title returns "P1 (Critical)" and so on.
+func (p Priority) Title() string {
+	if !p.valid() {
+		return fmt.Sprintf("P%d (invalid)", int(p))
+	}
+	return fmt.Sprintf("P%d (%s)", int(p), levelNames[p-1])
+}
+
+func (p Priority) valid() bool { return p >= 1 && p <= 4 }
+
+// FunctionalImpact is the incident's effect on the business functionality
+// of the affected systems (NIST SP 800-61r2, table 3-2).
+type FunctionalImpact string
+
+// Functional impact categories.
+const (
+	// FunctionalNone: no effect on the ability to provide all services to all users.
+	FunctionalNone FunctionalImpact = "none"
+	// FunctionalLow: minimal effect; all critical services still provided to all users, with lost efficiency.
+	FunctionalLow FunctionalImpact = "low"
+	// FunctionalMedium: a critical service can no longer be provided to a subset of users.
+	FunctionalMedium FunctionalImpact = "medium"
+	// FunctionalHigh: some critical services can no longer be provided to any user.
+	FunctionalHigh FunctionalImpact = "high"
+)
+
+// InformationalImpact is the effect on the confidentiality, integrity and
+// availability of information (NIST SP 800-61r2, table 3-3).
+type InformationalImpact string
+
+// Informational impact categories.
+const (
+	// InformationalNone: no information was exfiltrated, changed, deleted or otherwise compromised.
+	InformationalNone InformationalImpact = "none"
+	// InformationalPrivacy: sensitive personally identifiable information (customer data) was accessed or exfiltrated.
+	InformationalPrivacy InformationalImpact = "privacy-breach"
+	// InformationalProprietary: unclassified proprietary information was accessed or exfiltrated.
+	InformationalProprietary InformationalImpact = "proprietary-breach"
+	// InformationalIntegrity: sensitive or proprietary information was changed or deleted.
+	InformationalIntegrity InformationalImpact = "integrity-loss"
+)
+
+// Recoverability is the effort recovery takes (NIST SP 800-61r2, table 3-4).
+type Recoverability string
+
+// Recoverability categories.
+const (
+	// RecoveryRegular: time to recovery is predictable with existing resources.
+	RecoveryRegular Recoverability = "regular"
+	// RecoverySupplemented: time to recovery is predictable with additional resources.
+	RecoverySupplemented Recoverability = "supplemented"
+	// RecoveryExtended: time to recovery is unpredictable; additional resources and outside help are needed.
+	RecoveryExtended Recoverability = "extended"
+	// RecoveryNotRecoverable: recovery is not possible (e.g. sensitive data exfiltrated and posted publicly).
+	RecoveryNotRecoverable Recoverability = "not-recoverable"
+)
+
+// The categories of each factor, least to most urgent.
+var (
+	FunctionalImpacts    = []FunctionalImpact{FunctionalNone, FunctionalLow, FunctionalMedium, FunctionalHigh}
+	InformationalImpacts = []InformationalImpact{InformationalNone, InformationalProprietary, InformationalPrivacy, InformationalIntegrity}
+	Recoverabilities     = []Recoverability{RecoveryRegular, RecoverySupplemented, RecoveryExtended, RecoveryNotRecoverable}
+)
+
+// PriorityFactors are the inputs of a priority rating.
+type PriorityFactors struct {
+	Functional     FunctionalImpact    `json:"functional"`
+	Informational  InformationalImpact `json:"informational"`
+	Recoverability Recoverability      `json:"recoverability"`
+}
+
+// Suggest returns the priority of the most urgent factor (see Priority).
+func (pf PriorityFactors) Suggest() Priority {
+	p := PriorityLow
+	consider := func(q Priority) { p = min(p, q) }
+	switch pf.Functional {
+	case FunctionalHigh:
+		consider(PriorityCritical)
+	case FunctionalMedium:
+		consider(PriorityHigh)
+	case FunctionalLow:
+		consider(PriorityMedium)
+	}
+	switch pf.Informational {
+	case InformationalPrivacy, InformationalIntegrity:
+		consider(PriorityCritical)
+	case InformationalProprietary:
+		consider(PriorityHigh)
+	}
+	switch pf.Recoverability {
+	case RecoveryNotRecoverable:
+		consider(PriorityCritical)
+	case RecoveryExtended:
+		consider(PriorityHigh)
+	case RecoverySupplemented:
+		consider(PriorityMedium)
+	}
+	return p
+}
+
+func (pf PriorityFactors) validate() error {
+	var bad []string
+	if !slices.Contains(FunctionalImpacts, pf.Functional) {
+		bad = append(bad, fmt.Sprintf("functional impact %q (none, low, medium, high)", pf.Functional))
+	}
+	if !slices.Contains(InformationalImpacts, pf.Informational) {
+		bad = append(bad, fmt.Sprintf("informational impact %q (none, privacy-breach, proprietary-breach, integrity-loss)", pf.Informational))
+	}
+	if !slices.Contains(Recoverabilities, pf.Recoverability) {
+		bad = append(bad, fmt.Sprintf("recoverability %q (regular, supplemented, extended, not-recoverable)", pf.Recoverability))
+	}
+	if len(bad) > 0 {
+		return invalidf("unknown %s", strings.Join(bad, "; "))
+	}
+	return nil
+}
+
+// PriorityRating is one priority decision with its factors.
+type PriorityRating struct {
+	Priority  Priority        `json:"priority"`
+	Suggested Priority        `json:"suggested"` // what Suggest gave the factors
+	Factors   PriorityFactors `json:"factors"`
+	Rationale string          `json:"rationale"`
+	Attribution
+}
+
+// SetSeverity records a severity rating with its criteria and rationale
+// (required). A zero sev takes the suggestion of the criteria. Ratings may
+// change as the investigation continues; every one is kept (SeverityHistory).
+func (c *Case) SetSeverity(sev Severity, criteria SeverityCriteria, rationale string) (SeverityRating, error) {
+	if sev == 0 {
+		sev = criteria.Suggest()
+	}
+	if !sev.valid() {
+		return SeverityRating{}, fmt.Errorf("set severity: %w", invalidf("severity %d is outside 1 (critical) to 4 (low)", int(sev)))
+	}
+	if err := criteria.validate(); err != nil {
+		return SeverityRating{}, fmt.Errorf("set severity: %w", err)
+	}
+	if err := checkText("rationale", rationale, true, MaxTextLen); err != nil {
+		return SeverityRating{}, fmt.Errorf("set severity: %w", err)
+	}
+	criteria.Regions, criteria.Services, criteria.Regulations = slices.Clone(criteria.Regions), slices.Clone(criteria.Services), slices.Clone(criteria.Regulations)
+	var r SeverityRating
+	err := c.write("set severity", func(ctx context.Context, tx *sql.Tx, now time.Time) (Event, error) {
+		if err := c.requireOpen(ctx, tx); err != nil {
+			return Event{}, err
+		}
+		prev, err := lastOf[SeverityRating](ctx, c, tx, tblSeverity)
+		if err != nil {
+			return Event{}, err
+		}
+		r = SeverityRating{Severity: sev, Suggested: criteria.Suggest(), Criteria: criteria, Rationale: rationale, Attribution: c.stamp(now)}
+		if _, err := c.appendRow(ctx, tx, tblSeverity, uuid.New(), uuid.Nil, r); err != nil {
+			return Event{}, err
+		}
+		details := map[string]string{"severity": fmt.Sprint(int(sev)), "suggested": fmt.Sprint(int(r.Suggested)),
+			"privacy": string(criteria.Privacy), "affected_tenants": fmt.Sprint(criteria.AffectedTenants)}
+		if prev != nil {
+			details["previous"] = fmt.Sprint(int(prev.Severity))
+		}
+		return Event{Action: ActionIncidentSeverity, Target: c.incidentTarget(), Reason: rationale, Details: details}, nil
+	})
+	return r, err
+}
+
+// SetPriority records a priority rating with its factors and rationale
+// (required). A zero p takes the suggestion of the factors. Every rating is
+// kept (PriorityHistory).
+func (c *Case) SetPriority(p Priority, factors PriorityFactors, rationale string) (PriorityRating, error) {
+	if err := factors.validate(); err != nil {
+		return PriorityRating{}, fmt.Errorf("set priority: %w", err)
+	}
+	if p == 0 {
+		p = factors.Suggest()
+	}
+	if !p.valid() {
+		return PriorityRating{}, fmt.Errorf("set priority: %w", invalidf("priority %d is outside 1 (critical) to 4 (low)", int(p)))
+	}
+	if err := checkText("rationale", rationale, true, MaxTextLen); err != nil {
+		return PriorityRating{}, fmt.Errorf("set priority: %w", err)
+	}
+	var r PriorityRating
+	err := c.write("set priority", func(ctx context.Context, tx *sql.Tx, now time.Time) (Event, error) {
+		if err := c.requireOpen(ctx, tx); err != nil {
+			return Event{}, err
+		}
+		prev, err := lastOf[PriorityRating](ctx, c, tx, tblPriority)
+		if err != nil {
+			return Event{}, err
+		}
+		r = PriorityRating{Priority: p, Suggested: factors.Suggest(), Factors: factors, Rationale: rationale, Attribution: c.stamp(now)}
+		if _, err := c.appendRow(ctx, tx, tblPriority, uuid.New(), uuid.Nil, r); err != nil {
+			return Event{}, err
+		}
+		details := map[string]string{"priority": fmt.Sprint(int(p)), "suggested": fmt.Sprint(int(r.Suggested)),
+			"functional": string(factors.Functional), "informational": string(factors.Informational), "recoverability": string(factors.Recoverability)}
+		if prev != nil {
+			details["previous"] = fmt.Sprint(int(prev.Priority))
+		}
+		return Event{Action: ActionIncidentPriority, Target: c.incidentTarget(), Reason: rationale, Details: details}, nil
+	})
+	return r, err
+}
+
+// SeverityHistory returns every severity rating, oldest first.
+func (c *Case) SeverityHistory() ([]SeverityRating, error) {
+	return readTable[SeverityRating](c, "read severity history", tblSeverity)
+}
+
+// PriorityHistory returns every priority rating, oldest first.
+func (c *Case) PriorityHistory() ([]PriorityRating, error) {
+	return readTable[PriorityRating](c, "read priority history", tblPriority)
+}
+
+// readTable decodes every row of a flat table under the lock.
+func readTable[T any](c *Case, what, table string) ([]T, error) {
+	var out []T
+	err := c.read(what, func(ctx context.Context, q querier) error {
+		rows, err := c.readRows(ctx, q, table, uuid.Nil)
+		if err == nil {
+			out, err = decodeRows[T](table, rows)
+		}
+		return err
+	})
+	return out, err
+}
