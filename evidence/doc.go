@@ -13,5 +13,6 @@
 // cancelled, rolling back the item in progress.
 //
 // Like casefile and reports, it imports no Fyne package and builds with
-// CGO_ENABLED=0. E01 (Expert Witness) images are recognised but not read yet.
+// CGO_ENABLED=0. E01 (Expert Witness) images are read as the media they
+// hold, through the subpackage ewf; see e01.go for how they are recorded.
 package evidence

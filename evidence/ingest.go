@@ -101,6 +101,9 @@ func ingestOne(ctx context.Context, c *casefile.Case, spec sourceSpec, opts Opti
 	if h, err := os.Hostname(); err == nil {
 		meta.Host = h
 	}
+	if err := src.finishMeta(ctx, &meta, opts.Progress); err != nil {
+		return ev, err
+	}
 	if msg := src.changed(); msg != "" {
 		return ev, fmt.Errorf("%w: %s; the hashes would not describe a stable source — acquire a stable copy and ingest that", ErrSource, msg)
 	}

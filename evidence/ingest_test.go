@@ -117,7 +117,7 @@ func TestIngestBadSources(t *testing.T) {
 		"empty folder": {filepath.Join(dir, "empty"), Options{}, ErrSource},
 		"fifo":         {mkfifo(t, dir), Options{}, ErrSource},
 		"bad tz":       {writeFile(t, dir, "x.log", []byte("x")), Options{TimeZone: "Mars/Olympus"}, casefile.ErrInvalid},
-		"e01":          {writeFile(t, dir, "x.E01", []byte("EVF\x09\x0d\x0a\xff\x00rest")), Options{}, ErrUnsupported},
+		"e01":          {writeFile(t, dir, "x.E01", []byte("EVF\x09\x0d\x0a\xff\x00rest")), Options{}, ErrSource}, // truncated
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -1,6 +1,7 @@
 package evidence
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/custodia-dfir/custodia/casefile"
+	"github.com/custodia-dfir/custodia/evidence/ewf"
 )
 
 // Source formats.
@@ -18,7 +20,7 @@ const (
 	FormatFile        = "file"         // one regular file: raw/dd image, log, memory dump
 	FormatSplitRaw    = "split-raw"    // image.001, image.002, … read as one image
 	FormatBlockDevice = "block-device" // a disk opened read-only
-	FormatE01         = "e01"          // Expert Witness Format
+	FormatE01         = "e01"          // Expert Witness (E01) image, read as the media it holds
 )
 
 // ErrSource is wrapped by every problem with a source: unreadable, not a
@@ -68,11 +70,14 @@ func expand(path string) ([]sourceSpec, error) {
 			return nil, fmt.Errorf("%w: %s: the folder holds no regular files", ErrSource, abs)
 		}
 		sort.Slice(out, func(i, j int) bool { return out[i].path < out[j].path })
-		return out, nil
+		return e01Specs(out), nil
 	case fi.Mode()&fs.ModeDevice != 0:
 		return []sourceSpec{{name: filepath.Base(abs), path: abs, format: FormatBlockDevice}}, nil
 	case !fi.Mode().IsRegular():
 		return nil, fmt.Errorf("%w: %s is not a regular file, folder or block device", ErrSource, abs)
+	}
+	if isE01Path(abs, readHead(abs, 16)) {
+		return []sourceSpec{{name: filepath.Base(abs), path: abs, format: FormatE01}}, nil
 	}
 	if segs := splitSegments(abs); len(segs) > 1 {
 		return []sourceSpec{{name: strings.TrimSuffix(filepath.Base(abs), ".001"), path: abs, format: FormatSplitRaw, segments: segs}}, nil
@@ -130,15 +135,29 @@ type openedSource struct {
 	stats []os.FileInfo
 	meta  map[string]string // acquisition facts known from the source
 	head  []byte            // first bytes, for kind detection
+	e01   *ewf.Image        // the image, for an E01 source (files are its segments)
 }
 
 func (s *openedSource) Close() {
 	for _, f := range s.files {
 		f.Close()
 	}
+	if s.e01 != nil {
+		s.e01.Close()
+	}
 }
 
 func openSource(spec sourceSpec) (*openedSource, error) {
+	if spec.format == FormatE01 {
+		s, err := openE01(spec)
+		if err != nil {
+			return nil, err
+		}
+		if err := s.peekHead(); err != nil {
+			return nil, err
+		}
+		return s, nil
+	}
 	s := &openedSource{spec: spec, meta: map[string]string{}}
 	paths := spec.segments
 	if len(paths) == 0 {
@@ -178,20 +197,37 @@ func openSource(spec sourceSpec) (*openedSource, error) {
 		readers = append(readers, io.LimitReader(f, size))
 	}
 	s.r = io.MultiReader(readers...)
-	// Peek at the head for kind detection without consuming it.
+	if err := s.peekHead(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// peekHead reads the first bytes for kind detection without consuming
+// them. On failure it closes s.
+func (s *openedSource) peekHead() error {
 	head := make([]byte, 8192)
 	n, err := io.ReadFull(s.r, head)
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
 		s.Close()
-		return nil, sourceErr(spec.path, err)
+		if s.e01 != nil {
+			return fmt.Errorf("%w: %w", ErrSource, err)
+		}
+		return sourceErr(s.spec.path, err)
 	}
 	s.head = head[:n]
 	s.r = io.MultiReader(strings.NewReader(string(s.head)), s.r)
-	if isE01(s.head) {
-		s.Close()
-		return nil, fmt.Errorf("%w: %s is an Expert Witness (E01) image; E01 reading is not built yet — convert it with `ewfexport -t image -f raw` and ingest the raw image, or wait for E01 support", ErrUnsupported, spec.path)
+	return nil
+}
+
+// finishMeta adds to an item's record what is known only once its content
+// was read: for an E01, the segment files' own hashes and the check of the
+// content against the hashes stored in the image.
+func (s *openedSource) finishMeta(ctx context.Context, meta *casefile.EvidenceMeta, p Progress) error {
+	if s.e01 == nil {
+		return nil
 	}
-	return s, nil
+	return s.finishE01(ctx, meta, p)
 }
 
 // changed reports how a source changed while it was read, "" if it did not.
@@ -225,8 +261,4 @@ func (s *openedSource) containerFiles() []casefile.ContainerFile {
 		out = append(out, casefile.ContainerFile{Path: f.Name(), Size: s.stats[i].Size()})
 	}
 	return out
-}
-
-func isE01(head []byte) bool {
-	return len(head) >= 8 && string(head[:8]) == "EVF\x09\x0d\x0a\xff\x00"
 }

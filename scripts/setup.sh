@@ -23,7 +23,11 @@ GUI_BUILD_PKGS="gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-d
 # recommendation of xvfb) and ImageMagick's `import` for screenshots.
 GUI_SMOKE_PKGS="xvfb xauth imagemagick"
 
-DEB_PKGS="$GUI_BUILD_PKGS $GUI_SMOKE_PKGS"
+# Tests that need real third-party files: libewf's ewfacquire makes the E01
+# images the E01 reader is tested against (the tests skip without it).
+TEST_TOOL_PKGS="ewf-tools"
+
+DEB_PKGS="$GUI_BUILD_PKGS $GUI_SMOKE_PKGS $TEST_TOOL_PKGS"
 
 GO_CMD="${GO:-go}"
 
@@ -81,6 +85,7 @@ else
 		say "not Debian/Ubuntu: install the equivalents of these Debian packages yourself:"
 		say "  GUI build: $GUI_BUILD_PKGS"
 		say "  GUI smoke test: $GUI_SMOKE_PKGS"
+		say "  test tools: $TEST_TOOL_PKGS (libewf's ewfacquire; Homebrew: libewf)"
 		say "  (Fedora: gcc libXcursor-devel libXrandr-devel mesa-libGL-devel libXi-devel libXinerama-devel libXxf86vm-devel xorg-x11-server-Xvfb xorg-x11-xauth ImageMagick)" ;;
 	esac
 fi

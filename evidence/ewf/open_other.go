@@ -1,0 +1,5 @@
+//go:build !linux
+
+package ewf
+
+const noatime = 0
