@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
 	"sync"
 	"time"
@@ -68,7 +69,9 @@ func ingestOne(ctx context.Context, c *casefile.Case, spec sourceSpec, opts Opti
 	defer src.Close()
 	kind, why := opts.Kind, "chosen by the examiner"
 	if kind == "" {
-		kind, why = DetectKind(spec.name, src.head)
+		// The file's own name: a split image is named "disk" but its first
+		// segment "disk.001" says it is a disk.
+		kind, why = DetectKind(filepath.Base(spec.path), src.head)
 	}
 	chunkSize := opts.ChunkSize
 	if chunkSize == 0 {
@@ -230,7 +233,7 @@ func pump(ctx context.Context, r io.Reader, size int64, w *casefile.EvidenceWrit
 		}
 		n, err := io.ReadFull(r, b.buf)
 		if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-			readErr = fmt.Errorf("%w: read failed after %d bytes: %v", ErrSource, total, err)
+			readErr = fmt.Errorf("%w: read failed after %d bytes: %w", ErrSource, total, err)
 			pool <- b
 			break
 		}
@@ -247,7 +250,9 @@ func pump(ctx context.Context, r io.Reader, size int64, w *casefile.EvidenceWrit
 		b.idx, b.n = idx, n
 		idx++
 		prev = b
-		if n < len(b.buf) || total == size && size >= 0 && peekEOF(r) {
+		// A source that grows past its size is caught afterwards by the
+		// change check.
+		if n < len(b.buf) || total == size {
 			break
 		}
 	}
@@ -283,7 +288,3 @@ func dispatch(b *block, last bool, mh *multiHash, toSeal chan<- *block, pool cha
 	mh.write(b.buf[:b.n], b.refs.Done)
 	toSeal <- b
 }
-
-// peekEOF reports whether r has nothing more. A source that grows past its
-// size is caught afterwards by the change check.
-func peekEOF(r io.Reader) bool { return true }

@@ -88,7 +88,7 @@ func TestIngestSplitRawAndFolder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(evs) != 1 || evs[0].Meta.Hashes != sums(whole) || evs[0].Meta.Format != FormatSplitRaw || len(evs[0].Meta.Container) != 3 {
+	if len(evs) != 1 || evs[0].Meta.Hashes != sums(whole) || evs[0].Meta.Format != FormatSplitRaw || len(evs[0].Meta.Container) != 3 || evs[0].Meta.Kind != casefile.KindDisk {
 		t.Fatalf("split raw: %+v", evs)
 	}
 	logs := t.TempDir()
@@ -116,6 +116,7 @@ func TestIngestBadSources(t *testing.T) {
 		"missing":      {filepath.Join(dir, "nope.dd"), Options{}, ErrSource},
 		"empty folder": {filepath.Join(dir, "empty"), Options{}, ErrSource},
 		"fifo":         {mkfifo(t, dir), Options{}, ErrSource},
+		"char device":  {"/dev/zero", Options{}, ErrSource},
 		"bad tz":       {writeFile(t, dir, "x.log", []byte("x")), Options{TimeZone: "Mars/Olympus"}, casefile.ErrInvalid},
 		"e01":          {writeFile(t, dir, "x.E01", []byte("EVF\x09\x0d\x0a\xff\x00rest")), Options{}, ErrSource}, // truncated
 	}

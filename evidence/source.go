@@ -71,6 +71,8 @@ func expand(path string) ([]sourceSpec, error) {
 		}
 		sort.Slice(out, func(i, j int) bool { return out[i].path < out[j].path })
 		return e01Specs(out), nil
+	case fi.Mode()&fs.ModeCharDevice != 0:
+		return nil, fmt.Errorf("%w: %s is a character device (a terminal, /dev/zero, a tape…), not a disk; name the block device (e.g. /dev/sdb) or an image file", ErrSource, abs)
 	case fi.Mode()&fs.ModeDevice != 0:
 		return []sourceSpec{{name: filepath.Base(abs), path: abs, format: FormatBlockDevice}}, nil
 	case !fi.Mode().IsRegular():
@@ -105,11 +107,11 @@ func splitSegments(path string) []string {
 func sourceErr(path string, err error) error {
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return fmt.Errorf("%w: %s does not exist", ErrSource, path)
+		return fmt.Errorf("%w: %s does not exist: %w", ErrSource, path, fs.ErrNotExist)
 	case errors.Is(err, fs.ErrPermission):
-		return fmt.Errorf("%w: %s cannot be read (permission denied)", ErrSource, path)
+		return fmt.Errorf("%w: %s cannot be read (permission denied): %w", ErrSource, path, fs.ErrPermission)
 	}
-	return fmt.Errorf("%w: %s: %v", ErrSource, path, err)
+	return fmt.Errorf("%w: %s: %w", ErrSource, path, err)
 }
 
 // openReadOnly opens a source file for reading only. On Linux it asks for
