@@ -25,7 +25,7 @@ GUI_SMOKE_PKGS="xvfb xauth imagemagick"
 
 # Tests that need real third-party files: libewf's ewfacquire makes the E01
 # images the E01 reader is tested against (the tests skip without it).
-TEST_TOOL_PKGS="ewf-tools"
+TEST_TOOL_PKGS="ewf-tools dc3dd"
 
 DEB_PKGS="$GUI_BUILD_PKGS $GUI_SMOKE_PKGS $TEST_TOOL_PKGS"
 
@@ -85,7 +85,7 @@ else
 		say "not Debian/Ubuntu: install the equivalents of these Debian packages yourself:"
 		say "  GUI build: $GUI_BUILD_PKGS"
 		say "  GUI smoke test: $GUI_SMOKE_PKGS"
-		say "  test tools: $TEST_TOOL_PKGS (libewf's ewfacquire; Homebrew: libewf)"
+		say "  test tools: $TEST_TOOL_PKGS (libewf's ewfacquire/ewfverify for E01 tests and benchmarks, dc3dd for the hashing comparison; Homebrew: libewf)"
 		say "  (Fedora: gcc libXcursor-devel libXrandr-devel mesa-libGL-devel libXi-devel libXinerama-devel libXxf86vm-devel xorg-x11-server-Xvfb xorg-x11-xauth ImageMagick)" ;;
 	esac
 fi
