@@ -19,9 +19,7 @@ type area struct {
 // its own builder, each in its own file.
 var areas = []area{
 	{name: "Dashboard", icon: theme.IconNameHome, build: buildDashboard},
-	{name: "Evidence", icon: theme.IconNameStorage, build: placeholder(
-		"Evidence items will appear here: disk images, logs and memory dumps ingested into the case, " +
-			"each with its MD5, SHA-1 and SHA-256 hashes, its source and its last verification.")},
+	{name: "Evidence", icon: theme.IconNameStorage, build: buildEvidence, fill: true},
 	{name: "Timeline", icon: theme.IconNameHistory, build: placeholder(
 		"The timeline will appear here: events from all evidence in one searchable list, in UTC, " +
 			"with each source's original time zone beside it.")},

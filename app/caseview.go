@@ -30,6 +30,7 @@ type caseView struct {
 	dash        *dashboardView
 	placeholder *placeholderView
 	custody     *custodyView
+	evidence    *evidenceView
 
 	root fyne.CanvasObject
 }
@@ -88,7 +89,7 @@ func (cv *caseView) show(i int) {
 		return
 	}
 	cv.current = i
-	cv.dash, cv.placeholder, cv.custody = nil, nil, nil
+	cv.dash, cv.placeholder, cv.custody, cv.evidence = nil, nil, nil, nil
 	obj := areas[i].build(cv, areas[i])
 	if areas[i].fill {
 		obj = container.NewPadded(obj) // the area scrolls its own tables
@@ -107,6 +108,17 @@ func (cv *caseView) custodyChanged() {
 	}
 	if cv.custody != nil {
 		cv.custody.load(cv.oc.custody)
+	}
+}
+
+// evidenceChanged shows new evidence facts (read after an ingest or a
+// verification) in the area on screen.
+func (cv *caseView) evidenceChanged() {
+	if cv.dash != nil {
+		cv.dash.showEvidence(cv.oc.evidence)
+	}
+	if cv.evidence != nil {
+		cv.evidence.load(cv.oc.evidence)
 	}
 }
 

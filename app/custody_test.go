@@ -338,7 +338,7 @@ func tamperSignature(t *testing.T, path string, seq int) {
 	defer db.Close()
 	for _, q := range []string{
 		`DROP TRIGGER IF EXISTS custody_ledger_no_update`,
-		fmt.Sprintf(`UPDATE custody_ledger SET signature = CAST(substr(signature,1,10) || x'00' || substr(signature,12) AS BLOB) WHERE seq = %d`, seq),
+		fmt.Sprintf(`UPDATE custody_ledger SET signature = CAST(substr(signature, 1, 10) || (CASE substr(signature, 11, 1) WHEN x'00' THEN x'01' ELSE x'00' END) || substr(signature, 12) AS BLOB) WHERE seq = %d`, seq),
 		`PRAGMA wal_checkpoint(TRUNCATE)`,
 	} {
 		if _, err := db.Exec(q); err != nil {
@@ -487,7 +487,7 @@ func TestCustodyUnreadableEntryStillVerifies(t *testing.T) {
 	}
 	for _, q := range []string{
 		`DROP TRIGGER IF EXISTS custody_ledger_no_update`,
-		`UPDATE custody_ledger SET entry = CAST(substr(entry,1,40) || x'00' || substr(entry,42) AS BLOB) WHERE seq = 2`,
+		`UPDATE custody_ledger SET entry = CAST(substr(entry, 1, 40) || (CASE substr(entry, 41, 1) WHEN x'00' THEN x'01' ELSE x'00' END) || substr(entry, 42) AS BLOB) WHERE seq = 2`,
 		`PRAGMA wal_checkpoint(TRUNCATE)`,
 	} {
 		if _, err := db.Exec(q); err != nil {

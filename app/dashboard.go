@@ -21,6 +21,9 @@ type dashboardView struct {
 	// The custody record: its head, its last verification, who acts.
 	head, verified, acting, examiners *widget.Label
 	copyHead                          *widget.Button
+
+	// The evidence: how many items, how large, how many verified.
+	evItems, evSize, evVerified *widget.Label
 }
 
 // notSet is shown for an optional field left empty.
@@ -57,6 +60,10 @@ func buildDashboard(cv *caseView, a area) fyne.CanvasObject {
 	d.acting = value("")
 	d.examiners = value("")
 	d.showCustody(cv.oc)
+	d.evItems = value("")
+	d.evSize = value("")
+	d.evVerified = value("")
+	d.showEvidence(cv.oc.evidence)
 
 	grids := factGrids(
 		[]fact{
@@ -79,13 +86,81 @@ func buildDashboard(cv *caseView, a area) fyne.CanvasObject {
 			{"Acting as", d.acting},
 			{"Examiners", d.examiners},
 		},
+		[]fact{
+			{"Items", d.evItems},
+			{"Total size", d.evSize},
+			{"Verification", d.evVerified},
+		},
 	)
 	return container.NewVBox(
 		heading(a.name),
 		section("Case", grids[0]),
+		section("Evidence", grids[3]),
 		section("Chain of custody", grids[2]),
 		section("Case file", grids[1]),
 	)
+}
+
+// showEvidence shows the evidence summary: the number of items, their total
+// size, and how many were verified, found mismatched or never verified.
+func (d *dashboardView) showEvidence(f evidenceFacts) {
+	if f.err != nil {
+		d.evItems.SetText("Could not be read: " + userMessage(f.err))
+		d.evItems.Importance = widget.DangerImportance
+		d.evItems.Refresh()
+		d.evSize.SetText(notSet)
+		d.evVerified.SetText(notSet)
+		return
+	}
+	d.evItems.Importance = widget.MediumImportance
+	var total int64
+	kinds := map[casefile.EvidenceKind]int{}
+	for _, ev := range f.items {
+		total += ev.Meta.Size
+		kinds[ev.Meta.Kind]++
+	}
+	items := plural(len(f.items), "item", "items")
+	var parts []string
+	for _, k := range []casefile.EvidenceKind{casefile.KindDisk, casefile.KindLog, casefile.KindMemory, casefile.KindOther} {
+		if n := kinds[k]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, strings.ToLower(kindTitle(k))))
+		}
+	}
+	if len(parts) > 0 {
+		items += " (" + strings.Join(parts, ", ") + ")"
+	}
+	d.evItems.SetText(items)
+	d.evSize.SetText(byteCount(total))
+	text, imp := evidenceVerification(f.items)
+	d.evVerified.Importance = imp
+	d.evVerified.SetText(text)
+}
+
+// evidenceVerification counts the items whose last verification matched,
+// found a mismatch, or that were never verified.
+func evidenceVerification(items []casefile.Evidence) (string, widget.Importance) {
+	var ok, bad, never int
+	for _, ev := range items {
+		switch {
+		case ev.Verification == nil:
+			never++
+		case ev.Verification.OK:
+			ok++
+		default:
+			bad++
+		}
+	}
+	if len(items) == 0 {
+		return "No evidence yet", widget.MediumImportance
+	}
+	text := fmt.Sprintf("%d verified · %d mismatched · %d never verified", ok, bad, never)
+	switch {
+	case bad > 0:
+		return text, widget.DangerImportance
+	case never == 0:
+		return text, widget.SuccessImportance
+	}
+	return text, widget.MediumImportance
 }
 
 // showCustody shows the custody facts of oc, which change whenever an entry

@@ -16,9 +16,22 @@
 //   - Custody area: the ledger table with filters, entry details and chain
 //     verification, and the Examiners tab. Its data (openCase.custody) is
 //     read off the UI goroutine and read again after every change.
+//   - Evidence area: the case's items in a table, the details of the chosen
+//     one (every recorded field, the three hashes with Copy buttons,
+//     warnings, the last verification), and Add evidence…, Verify, Verify
+//     all, Extract… and View bytes. Its data (openCase.evidence) is read off
+//     the UI goroutine and read again after every change.
+//   - Evidence work: an ingest, verification or extraction. It runs as a job
+//     behind a progress dialog (progressView, the GUI's evidence.Progress)
+//     whose Cancel cancels the work's context; an ingest then rolls back the
+//     item in progress.
+//   - Hex view: a window showing an item's bytes, 16 to a row, drawing only
+//     the rows on screen and reading them through a small page cache, so an
+//     item of any size opens at once. Opening it is recorded in the custody
+//     record (evidence.viewed).
 //   - Job: work that runs off the UI goroutine, such as key derivation when a
 //     case is created or unlocked. A job's result reaches the UI only through
-//     fyne.Do.
+//     fyne.Do (UI.do).
 //
 // Only cmd/custodia creates the fyne.App; this package receives it.
 package app

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/custodia-dfir/custodia/casefile"
+	"github.com/custodia-dfir/custodia/evidence"
 )
 
 // errorView is a dialog that says what went wrong and what to do about it.
@@ -59,6 +60,7 @@ func userMessage(err error) string {
 	s := err.Error()
 	s = strings.ReplaceAll(s, casefile.ErrInvalid.Error()+": ", "")
 	s = strings.ReplaceAll(s, "casefile: ", "")
+	s = strings.ReplaceAll(s, "evidence: ", "")
 	s = sentence(s)
 	if !strings.HasSuffix(s, ".") {
 		s += "."
@@ -72,6 +74,12 @@ func hint(err error) string {
 	h := casefile.Hint(err)
 	switch {
 	case h != "":
+	case errors.Is(err, evidence.ErrDestination):
+		h = "choose another folder or file name: Custodia writes only new files, in a folder your account may write to, on a disk with room for the item"
+	case errors.Is(err, evidence.ErrUnsupported):
+		h = "this format cannot be read yet; add the raw bytes instead (for example a dd image), or the file as it is with kind Other"
+	case errors.Is(err, evidence.ErrSource):
+		h = "check that the source is readable and not changing (unmount a disk, stop a log's writer, or work from a copy), then add it again"
 	case errors.Is(err, casefile.ErrNotThisExaminer):
 		h = "check the examiner name, or leave it empty to open the case as whoever the passphrase belongs to"
 	case errors.Is(err, fs.ErrNotExist):

@@ -1,12 +1,15 @@
 package app
 
 import (
+	"context"
 	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
 
 	"github.com/custodia-dfir/custodia/casefile"
+	"github.com/custodia-dfir/custodia/evidence"
 )
 
 // Screen names what the main window shows.
@@ -37,6 +40,12 @@ type Config struct {
 	// that is not an area) means the dashboard. Scripts that take
 	// screenshots of other areas set it.
 	StartArea string
+	// StartHex, when not "", opens the hex view of the case's first
+	// evidence item once the case is on screen, with the cursor on this
+	// offset (decimal, or hexadecimal with 0x). Opening it records a view
+	// in the custody record, as any opening does. Scripts that take
+	// screenshots set it.
+	StartHex string
 }
 
 // UI is the view-model of Custodia's main window: it switches between the
@@ -55,6 +64,9 @@ type UI struct {
 	// wait for a case being written after the event loop has ended.
 	jobs, working sync.WaitGroup
 
+	// applying serialises the functions jobs apply through fyne.Do (see do).
+	applying sync.Mutex
+
 	mu       sync.Mutex // guards the fields below; tests read them from their own goroutine
 	screen   Screen
 	open     *openCase
@@ -71,9 +83,33 @@ type UI struct {
 	alert  *errorView
 	busy   *busyView
 
+	// Evidence work (ingest, verify, extract) in flight, each with its
+	// progress dialog and the cancel function of its context. Guarded by mu:
+	// Shutdown cancels it from another goroutine.
+	works map[*progressView]struct{}
+
+	// Open hex views of evidence items; touched only on the UI goroutine.
+	// They are closed before the case is.
+	hexViews []*hexView
+
+	// Dialogs on screen, for tests; nil when none.
+	notice      *noticeView      // an information or result dialog
+	addEvidence *addEvidenceForm // the Add evidence form
+	extract     *extractForm     // the Extract form
+	progress    *progressView    // the newest progress dialog
+
+	// copiedFor is how long a Copy button says "Copied"; 0 means two
+	// seconds. Tests make it negative (keep saying it), so that no timer
+	// touches a widget while the test drives the UI.
+	copiedFor time.Duration
+
 	// jobGate, when set by a test, holds every job until it is closed, so the
 	// busy state can be observed.
 	jobGate chan struct{}
+	// progressHook, when set by a test, is called with every progress
+	// update of evidence work, off the UI goroutine, before it is shown. A
+	// test blocks in it (until ctx is cancelled) to hold the work midway.
+	progressHook func(ctx context.Context, s evidence.Status)
 }
 
 // openCase is an unlocked case and the facts the views show, read off the UI
@@ -92,8 +128,9 @@ type openCase struct {
 	actor casefile.Examiner
 	role  casefile.Role
 
-	custody custodyFacts
-	verdict *verdict // the last chain verification in this window, or nil
+	custody  custodyFacts
+	verdict  *verdict // the last chain verification in this window, or nil
+	evidence evidenceFacts
 }
 
 // custodyFacts is what the Custody area, the dashboard and the header show
@@ -123,6 +160,7 @@ func loadCase(c *casefile.Case) *openCase {
 	oc.slots, oc.slotsErr = c.KeySlots()
 	oc.actor, oc.role = c.Actor(), c.ActingRole()
 	oc.custody = readCustody(c)
+	oc.evidence = readEvidence(c)
 	return oc
 }
 
@@ -196,7 +234,7 @@ func (u *UI) runJob(work func() (apply func())) {
 		}
 		apply := work()
 		u.working.Done()
-		fyne.Do(func() {
+		u.do(func() {
 			defer u.jobs.Done()
 			u.mu.Lock()
 			u.running--
@@ -211,6 +249,20 @@ func (u *UI) runJob(work func() (apply func())) {
 			}
 		})
 	}()
+}
+
+// do runs f on the UI goroutine through fyne.Do, one at a time. With the
+// real driver fyne.Do already runs everything on the UI goroutine and the
+// lock is never contended; but the test driver, and the real one while the
+// app shuts down, run f on the calling goroutine, where two jobs finishing
+// together (a hex view opening and reading its first page) would otherwise
+// touch the same widgets at once.
+func (u *UI) do(f func()) {
+	fyne.Do(func() {
+		u.applying.Lock()
+		defer u.applying.Unlock()
+		f()
+	})
 }
 
 // ShowStart shows the start screen.
@@ -268,6 +320,17 @@ func (u *UI) showCase(oc *openCase) {
 	if err := oc.custody.entriesErr; err != nil {
 		u.showError("The custody record could not be read", err, nil)
 	}
+	if err := oc.evidence.err; err != nil {
+		u.showError("The evidence list could not be read", err, nil)
+	}
+	if u.cfg.StartHex != "" && len(oc.evidence.items) > 0 {
+		ev := oc.evidence.items[0]
+		off, problem := parseOffset(u.cfg.StartHex, ev.Meta.Size)
+		if problem != "" {
+			off = -1
+		}
+		u.openHexView(ev, off)
+	}
 }
 
 // CloseCase closes the open case and returns to the start screen.
@@ -278,6 +341,7 @@ func (u *UI) CloseCase() {
 // closeCase closes the open case off the UI goroutine (closing checkpoints
 // the case file), then calls then on the UI goroutine.
 func (u *UI) closeCase(then func()) {
+	u.closeHexViews()
 	u.mu.Lock()
 	oc := u.open
 	u.open = nil
@@ -304,6 +368,12 @@ func (u *UI) closeCase(then func()) {
 func (u *UI) RequestClose() {
 	u.mu.Lock()
 	if u.running > 0 {
+		if len(u.works) > 0 && !u.quitting {
+			// Evidence work can take hours; ask before stopping it.
+			u.mu.Unlock()
+			u.confirmStopWork()
+			return
+		}
 		u.quitting = true
 		u.mu.Unlock()
 		return
@@ -312,15 +382,53 @@ func (u *UI) RequestClose() {
 	u.closeCase(u.win.Close)
 }
 
+// confirmStopWork asks whether to stop the evidence work in progress so the
+// window can close. Stopping rolls back an ingest's item in progress and
+// removes a partial extraction; the window closes once the work has ended.
+func (u *UI) confirmStopWork() {
+	d := dialog.NewConfirm("Stop and close?",
+		"Evidence work is still running. Closing stops it: an item being added is rolled back, "+
+			"a partial extraction is removed, and a verification records nothing. The window closes when it has stopped.",
+		func(ok bool) {
+			if !ok {
+				return
+			}
+			u.mu.Lock()
+			u.quitting = true
+			works := u.activeWorks()
+			u.mu.Unlock()
+			for _, p := range works {
+				p.requestCancel()
+			}
+		}, u.win)
+	d.SetConfirmText("Stop and close")
+	d.SetDismissText("Keep working")
+	d.Show()
+}
+
+// activeWorks lists the evidence work in flight; u.mu must be held.
+func (u *UI) activeWorks() []*progressView {
+	out := make([]*progressView, 0, len(u.works))
+	for p := range u.works {
+		out = append(out, p)
+	}
+	return out
+}
+
 // Shutdown closes the open case, if any, without touching the window. The
 // command calls it after the app's event loop has ended, for the cases where
 // the app quit without closing the window (a signal, the system menu).
 // A case still being created or unlocked is waited for (up to a minute) and
-// closed too.
+// closed too; evidence work in progress is cancelled first (an item being
+// ingested is rolled back).
 func (u *UI) Shutdown() error {
 	u.mu.Lock()
 	u.shutdown = true
+	works := u.activeWorks()
 	u.mu.Unlock()
+	for _, p := range works {
+		p.stop() // roll back an ingest in progress rather than wait for it
+	}
 	done := make(chan struct{})
 	go func() { u.working.Wait(); close(done) }()
 	select {

@@ -34,6 +34,7 @@ func newTestUI(t *testing.T, dir string) *UI {
 	w := a.NewWindow("Custodia")
 	w.Resize(fyne.NewSize(1100, 720))
 	u := New(a, w, Config{CaseOptions: testOptions(), DefaultFolder: dir})
+	u.copiedFor = -1
 	t.Cleanup(func() {
 		if err := u.Shutdown(); err != nil {
 			t.Errorf("Shutdown: %v", err)
@@ -413,6 +414,14 @@ func TestAreasSelectable(t *testing.T) {
 		case "Custody":
 			if u.cv.custody == nil {
 				t.Error("custody area not built")
+			}
+			continue
+		case "Evidence":
+			if u.cv.evidence == nil {
+				t.Error("evidence area not built")
+			}
+			if !strings.Contains(texts, "No evidence in this case yet.") {
+				t.Errorf("empty evidence area does not say how to add evidence; visible labels:\n%s", texts)
 			}
 			continue
 		}

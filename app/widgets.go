@@ -159,7 +159,13 @@ func copyButton(u *UI, value func() string) *widget.Button {
 	b.OnTapped = func() {
 		u.app.Clipboard().SetContent(value())
 		b.SetText("Copied")
-		time.AfterFunc(2*time.Second, func() { fyne.Do(func() { b.SetText("Copy") }) })
+		d := u.copiedFor
+		if d == 0 {
+			d = 2 * time.Second
+		}
+		if d > 0 {
+			time.AfterFunc(d, func() { u.do(func() { b.SetText("Copy") }) })
+		}
 	}
 	b.Importance = widget.LowImportance
 	return b

@@ -13,6 +13,9 @@
 // The environment variable CUSTODIA_START_AREA names the area an opened case
 // shows first instead of the dashboard (for example "Custody"); the smoke
 // test uses it to take screenshots of areas for the user guide.
+// CUSTODIA_START_HEX, an offset such as 0x1be, opens the hex view of the
+// case's first evidence item at that offset as well (recorded in the
+// custody record like any view).
 package main
 
 import (
@@ -23,6 +26,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	_ "time/tzdata" // IANA time zones for evidence, also where the system has none (Windows)
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
@@ -56,7 +60,10 @@ func main() {
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
 	w := a.NewWindow("Custodia")
 	w.Resize(fyne.NewSize(1100, 720))
-	cfg := app.Config{StartArea: os.Getenv("CUSTODIA_START_AREA")} // production key derivation only
+	cfg := app.Config{ // production key derivation only
+		StartArea: os.Getenv("CUSTODIA_START_AREA"),
+		StartHex:  os.Getenv("CUSTODIA_START_HEX"),
+	}
 	if *passFile != "" {
 		// Scripts wait for this line before looking at the screen.
 		cfg.OnCaseShown = func(path string) { fmt.Printf("custodia: case open: %s\n", path) }

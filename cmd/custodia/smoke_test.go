@@ -3,10 +3,13 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
+	"encoding/binary"
 	"fmt"
 	"image"
 	"image/color"
 	"image/png"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,16 +20,21 @@ import (
 	"time"
 
 	"github.com/custodia-dfir/custodia/casefile"
+	"github.com/custodia-dfir/custodia/evidence"
 )
 
 // TestSmokeDashboardOnXvfb starts the real binary on a virtual X server with
 // a case and its passphrase file, waits for the dashboard and checks that the
 // screen shows it (a blank or black screenshot fails). It then starts it
-// again with CUSTODIA_START_AREA=Custody and takes the Custody area the same
-// way. It needs Xvfb and ImageMagick's import; `make test` installs them.
+// again with CUSTODIA_START_AREA=Custody, =Evidence, and =Evidence with
+// CUSTODIA_START_HEX (the hex view of the first item) and takes each the
+// same way. The case holds three items ingested with the evidence package:
+// a log, a memory image and a small disk image. It needs Xvfb and
+// ImageMagick's import; `make test` installs them.
 //
 // With CUSTODIA_UPDATE_SCREENSHOTS=1 the screenshots also replace
-// docs/screenshots/dashboard.png and custody.png for the user guide.
+// docs/screenshots/dashboard.png, custody.png, evidence.png and
+// evidence-hex.png for the user guide.
 func TestSmokeDashboardOnXvfb(t *testing.T) {
 	for _, tool := range []string{"Xvfb", "import"} {
 		if _, err := exec.LookPath(tool); err != nil {
@@ -64,6 +72,7 @@ func TestSmokeDashboardOnXvfb(t *testing.T) {
 	}, []byte("priya's passphrase, not a secret either"), "Legal review of the evidence export"); err != nil {
 		t.Fatalf("add examiner: %v", err)
 	}
+	addSmokeEvidence(t, c, filepath.Join(dir, "evidence"))
 	if r, err := c.VerifyLedger(); err != nil || !r.OK() {
 		t.Fatalf("verify ledger: %v %v", r, err)
 	}
@@ -77,11 +86,13 @@ func TestSmokeDashboardOnXvfb(t *testing.T) {
 
 	display := startXvfb(t)
 	var shots [][]byte
-	for _, shot := range []struct{ name, area string }{
-		{"dashboard", ""},
-		{"custody", "Custody"},
+	for _, shot := range []struct{ name, area, hex string }{
+		{"dashboard", "", ""},
+		{"custody", "Custody", ""},
+		{"evidence", "Evidence", ""},
+		{"evidence-hex", "Evidence", "0x1be"},
 	} {
-		window := runAndShoot(t, bin, display, dir, passFile, casePath, shot.area)
+		window := runAndShoot(t, bin, display, dir, passFile, casePath, shot.area, shot.hex)
 		var buf bytes.Buffer
 		if err := png.Encode(&buf, window); err != nil {
 			t.Fatal(err)
@@ -114,10 +125,11 @@ func TestSmokeDashboardOnXvfb(t *testing.T) {
 }
 
 // runAndShoot starts custodia on display with the case and its passphrase
-// file, showing area first ("" for the dashboard), waits until the window is
-// drawn and stable, and returns a screenshot of it. It then stops custodia
-// with SIGTERM and checks that it exits cleanly.
-func runAndShoot(t *testing.T, bin, display, dir, passFile, casePath, area string) image.Image {
+// file, showing area first ("" for the dashboard) and, when hex is not "",
+// the hex view of the first evidence item at that offset, waits until the
+// screen is drawn and stable, and returns a screenshot of it. It then stops
+// custodia with SIGTERM and checks that it exits cleanly.
+func runAndShoot(t *testing.T, bin, display, dir, passFile, casePath, area, hex string) image.Image {
 	t.Helper()
 	home := filepath.Join(dir, "home")
 	if err := os.MkdirAll(home, 0o700); err != nil {
@@ -131,6 +143,7 @@ func runAndShoot(t *testing.T, bin, display, dir, passFile, casePath, area strin
 		"HOME="+home, // preferences (the recent-cases list) go here, not to the real home
 		"XDG_CONFIG_HOME="+filepath.Join(home, ".config"),
 		"CUSTODIA_START_AREA="+area,
+		"CUSTODIA_START_HEX="+hex,
 	)
 	var stderr bytes.Buffer
 	app.Stderr = &stderr
@@ -342,5 +355,93 @@ func saveShot(t *testing.T, path string, b []byte) {
 	t.Helper()
 	if err := os.WriteFile(path, b, 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// addSmokeEvidence writes three small, realistic sources into dir and
+// ingests them into c: a disk image with an MBR and an NTFS boot sector
+// (first, so CUSTODIA_START_HEX shows it), an SSH authentication log and a
+// LiME memory image. The last is verified, so the Evidence area shows both
+// states with the verified item chosen.
+func addSmokeEvidence(t *testing.T, c *casefile.Case, dir string) {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(117, 4471))
+	random := func(n int) []byte {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte(rng.Uint32())
+		}
+		return b
+	}
+
+	var log strings.Builder
+	at := time.Date(2026, 3, 9, 22, 14, 0, 0, time.UTC)
+	users := []string{"admin", "backup", "svc-vpn", "a.morgan", "root", "oracle"}
+	for i := range 4000 {
+		at = at.Add(time.Duration(1+rng.IntN(20)) * time.Second)
+		ip := fmt.Sprintf("203.0.113.%d", 10+rng.IntN(40))
+		user := users[rng.IntN(len(users))]
+		switch {
+		case i == 3217:
+			fmt.Fprintf(&log, "%s vpn-gw01 sshd[%d]: Accepted password for svc-vpn from 203.0.113.27 port %d ssh2\n",
+				at.Format(time.Stamp), 4000+i, 40000+rng.IntN(20000))
+		default:
+			fmt.Fprintf(&log, "%s vpn-gw01 sshd[%d]: Failed password for %s from %s port %d ssh2\n",
+				at.Format(time.Stamp), 4000+i, user, ip, 40000+rng.IntN(20000))
+		}
+	}
+
+	mem := random(8 << 20)
+	copy(mem, "EMiL")
+	binary.LittleEndian.PutUint32(mem[4:], 1)
+	binary.LittleEndian.PutUint64(mem[8:], 0x1000)
+	binary.LittleEndian.PutUint64(mem[16:], 0x1000+uint64(len(mem))-32-1)
+	clear(mem[24:32])
+
+	disk := make([]byte, 16<<20)
+	boot := []byte{0x33, 0xc0, 0x8e, 0xd0, 0xbc, 0x00, 0x7c, 0x8e, 0xc0, 0x8e, 0xd8, 0xbe, 0x00, 0x7c, 0xbf, 0x00,
+		0x06, 0xb9, 0x00, 0x02, 0xfc, 0xf3, 0xa4, 0x50, 0x68, 0x1c, 0x06, 0xcb, 0xfb, 0xb9, 0x04, 0x00}
+	copy(disk, boot)
+	copy(disk[len(boot):], random(0x130))
+	copy(disk[0x163:], "Invalid partition table\x00Error loading operating system\x00Missing operating system\x00")
+	copy(disk[0x1b8:], []byte{0x9c, 0x2f, 0x5e, 0x71, 0x00, 0x00})
+	copy(disk[0x1be:], []byte{0x80, 0x20, 0x21, 0x00, 0x07, 0xfe, 0xff, 0xff, 0x00, 0x08, 0x00, 0x00, 0x00, 0xf8, 0xff, 0x00})
+	disk[0x1fe], disk[0x1ff] = 0x55, 0xaa
+	ntfs := disk[1<<20:]
+	copy(ntfs, []byte{0xeb, 0x52, 0x90})
+	copy(ntfs[3:], "NTFS    ")
+	binary.LittleEndian.PutUint16(ntfs[11:], 512)
+	ntfs[13] = 8
+	copy(ntfs[0x54:], random(0x1a0))
+	copy(ntfs[0x1f4:], "\x00\x00\x55\xaa")
+	copy(disk[2<<20:], random(6<<20))
+
+	sources := []struct {
+		name, description, tz string
+		data                  []byte
+	}{
+		{"fs01-system.raw", "System disk of file server FS01, imaged with dd after isolation", "Europe/Berlin", disk},
+		{"vpn-gw01-auth.log", "sshd authentication log of the VPN gateway, copied by the network team", "Europe/Berlin", []byte(log.String())},
+		{"ws042-memory.lime", "Memory of workstation WS042, acquired with LiME after the alert", "UTC", mem},
+	}
+	var last casefile.Evidence
+	for _, s := range sources {
+		p := filepath.Join(dir, s.name)
+		if err := os.WriteFile(p, s.data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		items, err := evidence.Ingest(context.Background(), c, p, evidence.Options{
+			Description: s.description, TimeZone: s.tz, Reason: "Ticket SEC-4471", Tool: "custodia (smoke test)",
+		})
+		if err != nil || len(items) != 1 {
+			t.Fatalf("ingest %s: %v", s.name, err)
+		}
+		last = items[0]
+	}
+	if v, err := evidence.Verify(context.Background(), c, last.ID, nil); err != nil || !v.OK {
+		t.Fatalf("verify %s: %+v %v", last.Meta.Name, v, err)
 	}
 }

@@ -1,0 +1,357 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/custodia-dfir/custodia/casefile"
+	"github.com/custodia-dfir/custodia/evidence"
+)
+
+// verifyOne verifies the chosen item.
+func (v *evidenceView) verifyOne() {
+	if ev := v.Selected(); ev != nil {
+		v.u.verifyItems([]casefile.Evidence{*ev}, false)
+	}
+}
+
+// verifyEvery verifies every item, one after the other.
+func (v *evidenceView) verifyEvery() {
+	if len(v.items) > 0 {
+		v.u.verifyItems(append([]casefile.Evidence(nil), v.items...), true)
+	}
+}
+
+// verifyResult is the verification of one item.
+type verifyResult struct {
+	ev casefile.Evidence
+	vr casefile.Verification
+}
+
+// verifyItems verifies items off the UI goroutine behind a progress dialog
+// with Cancel. Each result is recorded by the evidence package (sealed, and
+// in the custody record) and shown in the item's details; a mismatch is
+// also reported in a dialog. all says the examiner asked to verify every
+// item, which earns a summary even when everything matched.
+func (u *UI) verifyItems(items []casefile.Evidence, all bool) {
+	cv := u.cv
+	if cv == nil || len(items) == 0 {
+		return
+	}
+	oc := cv.oc
+	title := "Verifying evidence"
+	p := u.newProgress(title,
+		"Re-reading every chunk from the case file, authenticating and re-hashing it, and comparing MD5, SHA-1 and "+
+			"SHA-256 with the values recorded at ingest.",
+		"Stopping. Nothing is recorded for the item in progress.")
+	if len(items) > 1 {
+		p.setStep(fmt.Sprintf("1 of %d · ", len(items)), items[0].Meta.Name)
+	} else {
+		p.setStep("", items[0].Meta.Name)
+	}
+	u.runWork(p, func(ctx context.Context) func() {
+		var results []verifyResult
+		var err error
+		for i, ev := range items {
+			if i > 0 {
+				prefix := fmt.Sprintf("%d of %d · ", i+1, len(items))
+				u.do(func() { p.setStep(prefix, ev.Meta.Name) })
+			}
+			vr, verr := evidence.Verify(ctx, oc.c, ev.ID, p)
+			if verr != nil {
+				err = verr
+				break
+			}
+			results = append(results, verifyResult{ev, vr})
+		}
+		ef, cf := readEvidence(oc.c), readCustody(oc.c)
+		return func() {
+			oc.evidence, oc.custody = ef, cf
+			if u.cv == cv {
+				cv.evidenceChanged()
+				cv.custodyChanged()
+				if cv.evidence != nil && len(results) > 0 {
+					show := results[0].ev.ID
+					for _, r := range results {
+						if !r.vr.OK {
+							show = r.ev.ID
+							break
+						}
+					}
+					cv.evidence.showItem(show)
+				}
+			}
+			u.reportVerify(items, results, err, all)
+		}
+	})
+}
+
+// reportVerify says how a verification ended when a dialog is needed: a
+// mismatch, a cancellation, a failure to verify, or the summary of Verify
+// all.
+func (u *UI) reportVerify(items []casefile.Evidence, results []verifyResult, err error, all bool) {
+	var bad []string
+	for _, r := range results {
+		if !r.vr.OK {
+			bad = append(bad, "• "+shownLine(r.ev.Meta.Name)+" — "+verifyDetail(&r.ev, r.vr.Detail))
+		}
+	}
+	done := ""
+	if len(results) > 0 && len(items) > 1 {
+		done = fmt.Sprintf(" %s verified before it keep their results.", plural(len(results), "item was", "items were"))
+	}
+	switch {
+	case errors.Is(err, context.Canceled):
+		u.setLastError(err)
+		name := shownLine(items[len(results)].Meta.Name)
+		u.showNotice("Verification cancelled", "Verification of "+name+" was stopped; nothing was recorded for it."+done,
+			theme.InfoIcon(), nil)
+		return
+	case err != nil:
+		u.showError("The evidence could not be verified", err, nil)
+		if len(bad) == 0 {
+			return
+		}
+	}
+	if len(bad) > 0 {
+		what := "An item no longer reads back as it was ingested"
+		if len(bad) > 1 {
+			what = fmt.Sprintf("%d items no longer read back as they were ingested", len(bad))
+		}
+		u.showNotice("Evidence MISMATCH", what+":\n\n"+strings.Join(bad, "\n")+"\n\nWhat to do: "+
+			sentence(casefile.Hint(casefile.ErrAuthFailed))+". The result is recorded in the custody record.",
+			theme.NewErrorThemedResource(theme.ErrorIcon()), nil)
+		return
+	}
+	if all && err == nil {
+		u.showNotice("Evidence verified", fmt.Sprintf("%s verified: MD5, SHA-1 and SHA-256 match the values recorded at ingest. "+
+			"Each result is recorded in the custody record.", plural(len(results), "item", "items")),
+			theme.NewSuccessThemedResource(theme.ConfirmIcon()), nil)
+	}
+}
+
+// extractForm is the dialog that chooses where an item's bytes are written.
+//
+// It is a folder plus a file name rather than Fyne's Save dialog: that
+// dialog creates (or truncates) the chosen file itself, and Custodia never
+// overwrites a file. An existing file is refused in the form.
+type extractForm struct {
+	v  *evidenceView
+	ev casefile.Evidence
+
+	folder, fileName, reason *widget.Entry
+	chooseFolder             *widget.Button
+	locationProblem          *widget.Label
+	extract, cancel          *widget.Button
+	content                  *fyne.Container
+	dlg                      *dialog.CustomDialog
+}
+
+// showExtractForm opens the Extract form for the chosen item.
+func (v *evidenceView) showExtractForm() {
+	ev := v.Selected()
+	if ev == nil {
+		return
+	}
+	u := v.u
+	f := &extractForm{v: v, ev: *ev}
+	f.folder = widget.NewEntry()
+	f.folder.SetText(defaultFolder(u.cfg.DefaultFolder))
+	f.folder.OnChanged = func(string) { f.check() }
+	f.fileName = widget.NewEntry()
+	f.fileName.SetText(extractName(ev.Meta.Name))
+	f.fileName.OnChanged = func(string) { f.check() }
+	f.reason = widget.NewEntry()
+	f.reason.SetPlaceHolder("Why the bytes leave the case, e.g. hand-over to legal (recorded)")
+	f.chooseFolder = widget.NewButtonWithIcon("Choose…", theme.FolderOpenIcon(), f.pickFolder)
+	f.locationProblem = problemLabel()
+	f.extract = widget.NewButtonWithIcon("Extract", theme.DownloadIcon(), f.submit)
+	f.extract.Importance = widget.HighImportance
+	f.cancel = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), f.close)
+	intro := widget.NewLabel("Writes the exact original bytes of " + shownLine(ev.Meta.Name) + " (" + humanSize(ev.Meta.Size) +
+		") to a new file, checking their SHA-256 against the value recorded at ingest. The extraction is recorded " +
+		"in the custody record with the file's path and hash. Custodia never overwrites a file.")
+	intro.Wrapping = fyne.TextWrapWord
+	grid := factGrids([]fact{
+		{"Folder *", container.NewBorder(nil, nil, nil, f.chooseFolder, f.folder)},
+		{"File name *", container.NewVBox(f.fileName, f.locationProblem)},
+		{"Reason", f.reason},
+	})[0]
+	f.content = container.NewVBox(intro, grid)
+	f.dlg = dialog.NewCustomWithoutButtons("Extract evidence", f.content, u.win)
+	f.dlg.SetButtons([]fyne.CanvasObject{f.cancel, f.extract})
+	u.extract = f
+	f.dlg.Show()
+	f.check()
+}
+
+// extractName proposes a file name for an item: its name without any
+// folder part, or "evidence.bin".
+func extractName(name string) string {
+	name = filepath.Base(filepath.FromSlash(strings.ReplaceAll(name, `\`, "/")))
+	name = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || strings.ContainsRune(`/\:*?"<>|`, r) {
+			return '_'
+		}
+		return r
+	}, name)
+	if name == "" || name == "." || name == ".." || name == string(filepath.Separator) {
+		return "evidence.bin"
+	}
+	return name
+}
+
+func (f *extractForm) fit() { fitDialog(f.v.u.win, f.dlg, f.content, 680) }
+
+// close hides the form.
+func (f *extractForm) close() {
+	f.dlg.Hide()
+	if f.v.u.extract == f {
+		f.v.u.extract = nil
+	}
+}
+
+// pickFolder chooses the destination folder with the folder dialog, which
+// never touches a file.
+func (f *extractForm) pickFolder() {
+	d := dialog.NewFolderOpen(func(dir fyne.ListableURI, err error) {
+		if err != nil {
+			f.v.u.showError("The folder could not be chosen", err, nil)
+			return
+		}
+		if dir != nil {
+			f.folder.SetText(dir.Path())
+		}
+	}, f.v.u.win)
+	if isDir(f.folder.Text) {
+		if l, err := storage.ListerForURI(storage.NewFileURI(f.folder.Text)); err == nil {
+			d.SetLocation(l)
+		}
+	}
+	d.Resize(dialogSize(f.v.u.win, 860, 600))
+	d.Show()
+}
+
+// Path returns the file the form would write.
+func (f *extractForm) Path() string {
+	return filepath.Join(strings.TrimSpace(f.folder.Text), strings.TrimSpace(f.fileName.Text))
+}
+
+// check shows the location problem, if any, and reports whether the
+// extraction can start.
+func (f *extractForm) check() bool {
+	msg := extractLocationMessage(strings.TrimSpace(f.folder.Text), strings.TrimSpace(f.fileName.Text))
+	setProblem(f.locationProblem, msg)
+	if msg == "" {
+		f.extract.Enable()
+	} else {
+		f.extract.Disable()
+	}
+	f.fit()
+	return msg == ""
+}
+
+// extractLocationMessage judges a destination: an existing folder and a
+// new file name.
+func extractLocationMessage(folder, name string) string {
+	switch {
+	case folder == "":
+		return "Folder is required: choose where to write the file."
+	case !isDir(folder):
+		return "Folder " + folder + " does not exist: choose an existing folder."
+	case name == "":
+		return "File name is required."
+	case strings.ContainsAny(name, `/\`) || name == "." || name == "..":
+		return "File name must be a name, not a path: choose the folder with Choose…."
+	}
+	if _, err := os.Lstat(filepath.Join(folder, name)); err == nil {
+		return "A file named " + name + " already exists in this folder: choose another name. Custodia never overwrites a file."
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return "The file name cannot be used: " + err.Error() + "."
+	}
+	return ""
+}
+
+// submit checks the form and, when the destination is new, closes it and
+// starts the extraction.
+func (f *extractForm) submit() {
+	if !f.check() {
+		return
+	}
+	dest := f.Path()
+	reason := strings.TrimSpace(f.reason.Text)
+	f.close()
+	f.v.u.extractItem(f.ev, dest, reason)
+}
+
+// extractItem writes ev's bytes to dest off the UI goroutine behind a
+// progress dialog with Cancel, then shows the written path and its SHA-256.
+func (u *UI) extractItem(ev casefile.Evidence, dest, reason string) {
+	cv := u.cv
+	if cv == nil {
+		return
+	}
+	oc := cv.oc
+	p := u.newProgress("Extracting evidence",
+		"Writing the original bytes to "+dest+" and re-hashing them with SHA-256.",
+		"Stopping. The partial file is being removed.")
+	p.setStep("", ev.Meta.Name)
+	u.runWork(p, func(ctx context.Context) func() {
+		hs, err := evidence.Extract(ctx, oc.c, ev.ID, dest, reason, p)
+		cf := readCustody(oc.c)
+		return func() {
+			oc.custody = cf
+			if u.cv == cv {
+				cv.custodyChanged()
+			}
+			switch {
+			case errors.Is(err, context.Canceled):
+				u.setLastError(err)
+				u.showNotice("Extraction cancelled", "The extraction of "+shownLine(ev.Meta.Name)+" was stopped and the partial file "+
+					dest+" was removed.", theme.InfoIcon(), nil)
+			case err != nil:
+				u.showError("The evidence was not extracted", err, nil)
+			default:
+				u.showExtracted(ev, dest, hs)
+			}
+		}
+	})
+}
+
+// showExtracted reports a finished extraction: the file and its SHA-256,
+// with a Copy button, and that it matches the recorded value.
+func (u *UI) showExtracted(ev casefile.Evidence, dest string, hs casefile.Hashes) {
+	path := widget.NewLabel(dest)
+	path.Selectable = true
+	path.Wrapping = fyne.TextWrapBreak
+	sum := widget.NewLabel(hs.SHA256)
+	sum.Selectable = true
+	sum.TextStyle = fyne.TextStyle{Monospace: true}
+	sum.Wrapping = fyne.TextWrapBreak
+	grid := factGrids([]fact{
+		{"File", path},
+		{"SHA-256", container.NewBorder(nil, nil, nil, container.NewVBox(copyButton(u, func() string { return hs.SHA256 })), sum)},
+	})[0]
+	u.showNotice("Evidence extracted",
+		fmt.Sprintf("%s (%s) was written. Its SHA-256 matches the value recorded at ingest, and the extraction is recorded in the custody record.",
+			shownLine(ev.Meta.Name), byteCount(ev.Meta.Size)),
+		theme.NewSuccessThemedResource(theme.ConfirmIcon()), grid)
+}
+
+// viewBytes opens the hex view of the chosen item.
+func (v *evidenceView) viewBytes() {
+	if ev := v.Selected(); ev != nil {
+		v.u.openHexView(*ev, -1)
+	}
+}
