@@ -496,13 +496,13 @@ func TestEvidenceTamperedChunkShowsMismatch(t *testing.T) {
 		t.Fatalf("verification = %+v, want a mismatch naming chunk 1", vr)
 	}
 	if d.verdictColour != theme.ColorNameError || !strings.HasPrefix(d.verdictTitle.Text, "MISMATCH") ||
-		!strings.Contains(d.verdictNote.Text, "by Sam Okafor. Chunk 1: failed authentication (changed, moved or from another item).") {
+		!strings.Contains(d.verdictNote.Text, "by Sam Okafor. Chunk 1 (bytes 1048576 to 2097151): failed authentication (changed, moved or from another item).") {
 		t.Errorf("verdict = %q / %q (colour %q)", d.verdictTitle.Text, d.verdictNote.Text, d.verdictColour)
 	}
 	if got := cellText(v.table, 0, 4); got != "MISMATCH" {
 		t.Errorf("Verified cell = %q", got)
 	}
-	if u.notice == nil || u.notice.title != "Evidence MISMATCH" || !strings.Contains(u.notice.message, "memory.lime — Chunk 1: failed authentication") {
+	if u.notice == nil || u.notice.title != "Evidence MISMATCH" || !strings.Contains(u.notice.message, "memory.lime — Chunk 1 (bytes 1048576 to 2097151): failed authentication") {
 		t.Fatalf("mismatch dialog = %+v", u.notice)
 	}
 	u.notice.dlg.Hide()

@@ -48,6 +48,7 @@ const (
 	ActionEvidenceViewed    Action = "evidence.viewed"
 	ActionEvidenceExtracted Action = "evidence.extracted"
 	ActionIngestDiscarded   Action = "evidence.ingest-discarded"
+	ActionIngestAborted     Action = "evidence.ingest-aborted"
 	ActionSourceVerified    Action = "evidence.source-verified"
 )
 
@@ -515,9 +516,11 @@ func (w *EvidenceWriter) commitEvent(ctx context.Context, tx *sql.Tx, meta Evide
 	}, err
 }
 
-// Abort deletes everything stored for the item. Safe to call after Commit
-// (then it does nothing).
-func (w *EvidenceWriter) Abort() error {
+// Abort deletes everything stored for the item and records that, with why
+// (e.g. "cancelled by the examiner", or the error), in the custody ledger.
+// Safe to call after Commit (then it does nothing). If the deletion cannot
+// run (a full disk), the item stays invisible and the next Open discards it.
+func (w *EvidenceWriter) Abort(why string) error {
 	if w.done {
 		return nil
 	}
@@ -528,7 +531,23 @@ func (w *EvidenceWriter) Abort() error {
 	if c.closed {
 		return nil // the next Open discards the item
 	}
-	err := c.deleteChunksOf(`evidence_id = ? AND state = 'ingesting'`, w.rowID)
+	if len(why) > 2000 {
+		why = why[:2000]
+	}
+	why = strings.ToValidUTF8(why, "?")
+	if _, err := c.db.Exec(`PRAGMA secure_delete=FAST`); err != nil {
+		c.leaveBulk()
+		return fmt.Errorf("abort ingest of %s: %w", w.id, mapSQLiteError(err))
+	}
+	err := c.change(context.Background(), c.now(), func(tx *sql.Tx) (Event, error) {
+		_, err := tx.Exec(`DELETE FROM evidence WHERE evidence_id = ? AND state = 'ingesting'`, w.rowID)
+		return Event{Action: ActionIngestAborted, Target: Target{Type: TargetEvidence, ID: w.id.String()}, Reason: why,
+			Details: map[string]string{"bytes_stored": fmt.Sprint(w.size), "chunks_stored": fmt.Sprint(w.stored)}}, err
+	})
+	c.db.Exec(`PRAGMA secure_delete=ON`)
+	if err == nil {
+		c.db.Exec(`PRAGMA incremental_vacuum`)
+	}
 	if lerr := c.leaveBulk(); err == nil {
 		err = lerr
 	}
@@ -536,26 +555,6 @@ func (w *EvidenceWriter) Abort() error {
 		return fmt.Errorf("abort ingest of %s: %w", w.id, mapSQLiteError(err))
 	}
 	return nil
-}
-
-// deleteChunksOf deletes evidence rows matching where (and their chunks, by
-// cascade) with secure_delete=FAST: chunk pages hold ciphertext whose key is
-// in the deleted evidence row, and FAST still zeroes that row, while ON
-// would journal a zeroed copy of every freed page — on a full disk the
-// rollback of a failed ingest could then not run at all. Freed pages are
-// then returned to the file system where the file allows it.
-func (c *Case) deleteChunksOf(where string, args ...any) error {
-	if _, err := c.db.Exec(`PRAGMA secure_delete=FAST`); err != nil {
-		return err
-	}
-	_, err := c.db.Exec(`DELETE FROM evidence WHERE `+where, args...)
-	if _, serr := c.db.Exec(`PRAGMA secure_delete=ON`); err == nil {
-		err = serr
-	}
-	if err == nil {
-		c.db.Exec(`PRAGMA incremental_vacuum`) // best effort: a no-op in cases made before auto_vacuum
-	}
-	return err
 }
 
 // discardIncomplete deletes items left 'ingesting' by a killed process and

@@ -235,48 +235,70 @@ func (r *EvidenceReader) ReadAt(p []byte, off int64) (int, error) {
 }
 
 // ScanChunks streams the sealed chunks in order to fn, without opening
-// them, holding the case's connection until it returns: fn must not call
-// back into the Case. It reports missing chunks, and chunks out of place,
-// as *ChunkError. Use OpenChunk (safe concurrently) to decrypt.
+// them. It reads them in small batches and holds the case's lock only while
+// reading one, so other work (a viewer, the ledger) goes on during a long
+// verification; fn runs without the lock. It reports missing chunks, and
+// chunks out of place, as *ChunkError. Use OpenChunk (safe concurrently) to
+// decrypt.
 func (r *EvidenceReader) ScanChunks(ctx context.Context, fn func(SealedChunk) error) error {
-	c := r.c
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if err := c.usable(); err != nil {
-		return err
-	}
-	rows, err := c.db.QueryContext(ctx, `SELECT idx, flags, plain_len, data FROM evidence_chunks WHERE evidence_id = ? ORDER BY idx`, r.rowID)
-	if err != nil {
-		return mapSQLiteError(err)
-	}
-	defer rows.Close()
+	const batch = 8
 	next := int64(0)
-	for rows.Next() {
-		var sc SealedChunk
-		if err := rows.Scan(&sc.Index, &sc.Flags, &sc.PlainLen, &sc.Data); err != nil {
+	for next < r.ev.ChunkCount {
+		chunks, err := r.readBatch(ctx, next, batch)
+		if err != nil {
 			return err
 		}
-		if sc.Index != next {
-			return &ChunkError{Evidence: r.ev.ID, Index: next, Reason: "missing"}
+		if len(chunks) == 0 {
+			break
 		}
-		if sc.Index >= r.ev.ChunkCount {
-			return &ChunkError{Evidence: r.ev.ID, Index: sc.Index, Reason: "beyond the item's last chunk"}
+		for _, sc := range chunks {
+			if sc.Index != next {
+				return &ChunkError{Evidence: r.ev.ID, Index: next, Reason: "missing"}
+			}
+			if err := r.expected(sc); err != nil {
+				return err
+			}
+			if err := fn(sc); err != nil {
+				return err
+			}
+			next++
 		}
-		if err := r.expected(sc); err != nil {
-			return err
-		}
-		if err := fn(sc); err != nil {
-			return err
-		}
-		next++
-	}
-	if err := rows.Err(); err != nil {
-		return mapSQLiteError(err)
 	}
 	if next != r.ev.ChunkCount {
 		return &ChunkError{Evidence: r.ev.ID, Index: next, Reason: fmt.Sprintf("missing (the item has %d chunks, %d are stored)", r.ev.ChunkCount, next)}
 	}
 	return nil
+}
+
+// readBatch reads up to n stored chunks from index from on, in order.
+func (r *EvidenceReader) readBatch(ctx context.Context, from int64, n int) ([]SealedChunk, error) {
+	c := r.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := c.usable(); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	rows, err := c.db.QueryContext(ctx, `SELECT idx, flags, plain_len, data FROM evidence_chunks WHERE evidence_id = ? AND idx >= ? ORDER BY idx LIMIT ?`,
+		r.rowID, from, n)
+	if err != nil {
+		return nil, mapSQLiteError(err)
+	}
+	defer rows.Close()
+	var out []SealedChunk
+	for rows.Next() {
+		var sc SealedChunk
+		if err := rows.Scan(&sc.Index, &sc.Flags, &sc.PlainLen, &sc.Data); err != nil {
+			return nil, err
+		}
+		if sc.Index >= r.ev.ChunkCount {
+			return nil, &ChunkError{Evidence: r.ev.ID, Index: sc.Index, Reason: "beyond the item's last chunk"}
+		}
+		out = append(out, sc)
+	}
+	return out, mapSQLiteError(rows.Err())
 }
 
 // OpenChunk authenticates, decrypts and decompresses a chunk from

@@ -109,7 +109,7 @@ func TestEvidenceCompressesAndStoresRaw(t *testing.T) {
 	if _, err := w.SealChunk(2, random[:10], false); !errors.Is(err, ErrInvalid) {
 		t.Fatalf("short non-last chunk: %v", err)
 	}
-	w.Abort()
+	w.Abort("test")
 }
 
 func TestEvidenceChunkTamperDetected(t *testing.T) {
@@ -157,7 +157,7 @@ func TestEvidenceAbortAndKilledIngest(t *testing.T) {
 	if err := w.Store([]SealedChunk{sc}); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.Abort(); err != nil {
+	if err := w.Abort("examiner cancelled"); err != nil {
 		t.Fatal(err)
 	}
 	if list, _ := c.ListEvidence(); len(list) != 0 {

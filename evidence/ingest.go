@@ -31,6 +31,9 @@ type Options struct {
 // one item per source. Items ingested before a failure stay; the failing
 // one is rolled back. Cancelling ctx rolls back the item in progress.
 func Ingest(ctx context.Context, c *casefile.Case, path string, opts Options) ([]casefile.Evidence, error) {
+	if opts.TimeZone == "Local" {
+		return nil, fmt.Errorf("ingest %s: %w: \"Local\" says nothing about the source; give its IANA time zone name (e.g. Europe/Berlin) or UTC", path, casefile.ErrInvalid)
+	}
 	if opts.TimeZone != "" {
 		if _, err := time.LoadLocation(opts.TimeZone); err != nil {
 			return nil, fmt.Errorf("ingest %s: %w: unknown time zone %q (use an IANA name such as Europe/Berlin or UTC)", path, casefile.ErrInvalid, opts.TimeZone)
@@ -41,8 +44,8 @@ func Ingest(ctx context.Context, c *casefile.Case, path string, opts Options) ([
 		return nil, fmt.Errorf("ingest %s: %w", path, err)
 	}
 	var out []casefile.Evidence
-	for _, spec := range specs {
-		ev, err := ingestOne(ctx, c, spec, opts)
+	for i, spec := range specs {
+		ev, err := ingestOne(ctx, c, spec, opts, i+1, len(specs))
 		if err != nil {
 			return out, fmt.Errorf("ingest %s: %w", spec.path, err)
 		}
@@ -61,7 +64,7 @@ type block struct {
 	refs sync.WaitGroup
 }
 
-func ingestOne(ctx context.Context, c *casefile.Case, spec sourceSpec, opts Options) (ev casefile.Evidence, err error) {
+func ingestOne(ctx context.Context, c *casefile.Case, spec sourceSpec, opts Options, index, count int) (ev casefile.Evidence, err error) {
 	src, err := openSource(spec)
 	if err != nil {
 		return ev, err
@@ -83,12 +86,16 @@ func ingestOne(ctx context.Context, c *casefile.Case, spec sourceSpec, opts Opti
 	}
 	defer func() {
 		if err != nil {
-			if aerr := w.Abort(); aerr != nil {
+			why := err.Error()
+			if errors.Is(err, context.Canceled) {
+				why = "cancelled by the examiner"
+			}
+			if aerr := w.Abort(why); aerr != nil {
 				err = fmt.Errorf("%w (and the rollback failed: %v; the next open removes the partial item)", err, aerr)
 			}
 		}
 	}()
-	hashes, n, err := pump(ctx, src.r, src.size, w, opts, newTracker(opts.Progress, spec.name, src.size))
+	hashes, n, err := pump(ctx, src.r, src.size, w, opts, newTracker(opts.Progress, spec.name, src.size).of(index, count))
 	if err != nil {
 		return ev, err
 	}

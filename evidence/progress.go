@@ -8,6 +8,8 @@ import (
 // Status is a snapshot of long work: what is being done, how far, how fast.
 type Status struct {
 	Item      string        // the item being processed
+	Index     int           // its number, from 1, among Count items (0 when not counted)
+	Count     int           // items in this run (a folder ingest has several)
 	Done      int64         // bytes done
 	Total     int64         // bytes in all, -1 when unknown
 	Rate      float64       // bytes per second, averaged over the work so far
@@ -31,6 +33,8 @@ func (f ProgressFunc) Update(s Status) { f(s) }
 type tracker struct {
 	p     Progress
 	item  string
+	index int
+	count int
 	total int64
 	start time.Time
 	now   func() time.Time
@@ -43,6 +47,12 @@ type tracker struct {
 func newTracker(p Progress, item string, total int64) *tracker {
 	t := &tracker{p: p, item: item, total: total, now: time.Now}
 	t.start = t.now()
+	return t
+}
+
+// of sets the item's number among count items.
+func (t *tracker) of(index, count int) *tracker {
+	t.index, t.count = index, count
 	return t
 }
 
@@ -64,7 +74,7 @@ func (t *tracker) add(n int64) {
 }
 
 func (t *tracker) status(now time.Time) Status {
-	s := Status{Item: t.item, Done: t.done, Total: t.total, Remaining: -1}
+	s := Status{Item: t.item, Index: t.index, Count: t.count, Done: t.done, Total: t.total, Remaining: -1}
 	if el := now.Sub(t.start).Seconds(); el > 0 {
 		s.Rate = float64(t.done) / el
 	}

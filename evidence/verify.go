@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strings"
 
 	"github.com/custodia-dfir/custodia/casefile"
 	"github.com/google/uuid"
@@ -37,8 +38,11 @@ func Verify(ctx context.Context, c *casefile.Case, id uuid.UUID, p Progress) (ca
 	v := casefile.Verification{Hashes: got, OK: true, Detail: "MD5, SHA-1 and SHA-256 match the values recorded at ingest"}
 	var ce *casefile.ChunkError
 	switch {
-	case errors.As(err, &ce) || errors.Is(err, casefile.ErrAuthFailed):
-		v = casefile.Verification{OK: false, Detail: err.Error()}
+	case errors.As(err, &ce):
+		v = casefile.Verification{OK: false, Detail: fmt.Sprintf("chunk %d (bytes %d to %d): %s", ce.Index,
+			ce.Index*int64(ev.ChunkSize), min((ce.Index+1)*int64(ev.ChunkSize), ev.Meta.Size)-1, ce.Reason)}
+	case errors.Is(err, casefile.ErrAuthFailed):
+		v = casefile.Verification{OK: false, Detail: strings.TrimPrefix(err.Error(), "casefile: ")}
 	case err != nil:
 		return casefile.Verification{}, fmt.Errorf("verify %s: %w", ev.Meta.Name, err)
 	case n != ev.Meta.Size:

@@ -98,7 +98,7 @@ func TestVerifyDetectsTamperedChunk(t *testing.T) {
 	}
 	defer c.Close()
 	v, err := Verify(context.Background(), c, ev.ID, nil)
-	if err != nil || v.OK || !strings.Contains(v.Detail, "chunk 2: failed authentication") {
+	if err != nil || v.OK || !strings.Contains(v.Detail, "chunk 2 (bytes 131072 to 196607): failed authentication") {
 		t.Fatalf("Verify of tampered item = %+v, %v", v, err)
 	}
 	dest := filepath.Join(t.TempDir(), "out.dd")
@@ -107,6 +107,30 @@ func TestVerifyDetectsTamperedChunk(t *testing.T) {
 	}
 	if _, err := os.Stat(dest); !errors.Is(err, os.ErrNotExist) {
 		t.Fatal("a failed extraction left a partial file")
+	}
+}
+
+func TestCancelledIngestIsRecorded(t *testing.T) {
+	c := testCase(t)
+	big := make([]byte, 4<<20)
+	rand.Read(big)
+	p := writeFile(t, t.TempDir(), "big.dd", big)
+	ctx, cancel := context.WithCancel(context.Background())
+	_, err := Ingest(ctx, c, p, Options{ChunkSize: 64 << 10, Progress: ProgressFunc(func(s Status) {
+		if s.Done > 0 {
+			cancel()
+		}
+	})})
+	if !errors.Is(err, context.Canceled) || Hint(err) == "" {
+		t.Fatalf("err = %v (hint %q)", err, Hint(err))
+	}
+	entries, _ := c.Entries()
+	last := entries[len(entries)-1]
+	if last.Action != casefile.ActionIngestAborted || last.Reason != "cancelled by the examiner" {
+		t.Fatalf("last entry %+v, want the aborted ingest recorded", last)
+	}
+	if _, err := Ingest(context.Background(), c, p, Options{TimeZone: "Local"}); !errors.Is(err, casefile.ErrInvalid) {
+		t.Fatalf("Local time zone: %v", err)
 	}
 }
 

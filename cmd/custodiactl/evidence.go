@@ -6,7 +6,6 @@ import (
 	"io"
 	"maps"
 	"slices"
-	"strings"
 	"text/tabwriter"
 
 	"github.com/custodia-dfir/custodia/casefile"
@@ -152,14 +151,7 @@ func runEvidenceShow(inv *invocation, args []string) error {
 // passphrase is asked for: a UUID, or at least its first 4 characters. It
 // returns the id in lower case, as UUIDs are written.
 func (inv *invocation) evidenceRef(s string) (string, error) {
-	ref := strings.ToLower(strings.TrimSpace(s))
-	if strings.Trim(ref, "0123456789abcdef-") != "" {
-		return "", inv.usagef("evidence id %q is not a UUID or the start of one", s)
-	}
-	if len(strings.ReplaceAll(ref, "-", "")) < 4 {
-		return "", inv.usagef("evidence id %q is too short: give at least its first 4 characters", s)
-	}
-	return ref, nil
+	return inv.idRef("evidence", s)
 }
 
 // findEvidence resolves ref, checked by evidenceRef, to an item of c.

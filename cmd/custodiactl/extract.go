@@ -59,14 +59,13 @@ func runEvidenceExtract(inv *invocation, args []string) error {
 		case err != nil:
 			return err
 		}
-		seq, _ := c.Head()
 		w := inv.stdout
 		fmt.Fprintf(w, "extracted: %s (%s) to %s\n", printable(ev.Meta.Name, false), shortID(ev), *out)
 		writeField(w, 8, "size", byteSize(ev.Meta.Size))
 		writeField(w, 8, "sha256", hashes.SHA256+" (re-computed from the written bytes; matches ingest)")
 		writeField(w, 8, "md5", hashes.MD5+" (as recorded at ingest)")
 		writeField(w, 8, "sha1", hashes.SHA1+" (as recorded at ingest)")
-		fmt.Fprintf(w, "recorded: entry %d %s\n", seq, casefile.ActionEvidenceExtracted)
+		writeRecordedHead(w, c, casefile.ActionEvidenceExtracted)
 		return nil
 	})
 }
@@ -127,6 +126,17 @@ func (b *byteCount) String() string {
 }
 
 func (b *byteCount) Set(s string) error {
+	n, err := parseByteCount(s)
+	if err != nil {
+		return err
+	}
+	b.n, b.set = n, true
+	return nil
+}
+
+// parseByteCount parses a byte offset or length of 0 or more, decimal or
+// hexadecimal with 0x.
+func parseByteCount(s string) (int64, error) {
 	var n int64
 	var err error
 	if h, ok := strings.CutPrefix(strings.ToLower(s), "0x"); ok {
@@ -136,8 +146,7 @@ func (b *byteCount) Set(s string) error {
 		n, err = strconv.ParseInt(s, 10, 64)
 	}
 	if err != nil || n < 0 {
-		return errors.New("not a byte count: give a whole number of 0 or more, in decimal or hexadecimal with 0x")
+		return 0, errors.New("not a byte count: give a whole number of 0 or more, in decimal or hexadecimal with 0x")
 	}
-	b.n, b.set = n, true
-	return nil
+	return n, nil
 }

@@ -183,8 +183,7 @@ func runLedgerVerify(inv *invocation, args []string) error {
 			if err != nil {
 				return
 			}
-			seq, _ := c.Head()
-			fmt.Fprintf(w, "recorded: entry %d %s\n", seq, casefile.ActionLedgerVerified)
+			writeRecordedHead(w, c, casefile.ActionLedgerVerified)
 		}
 		if rerr := inv.reportLedger(r, *asJSON, recorded); rerr != nil {
 			if err != nil {
@@ -329,12 +328,11 @@ func runLedgerExport(inv *invocation, args []string) error {
 			return withHint(fmt.Errorf("%w; %s was removed", err, *out),
 				"the export could not be recorded in the custody ledger, so it was not kept; fix the cause and export again")
 		}
-		seq, _ := c.Head()
 		w := inv.stdout
 		fmt.Fprintf(w, "exported: %s of case %s to %s (%s)\n", plural(len(x.Entries), "entry", "entries"), x.Case.CaseUUID, *out, *format)
 		fmt.Fprintf(w, "sha256: %s\n", sum)
 		fmt.Fprintf(w, "head: %d %s\n", x.HeadSeq, x.Head)
-		fmt.Fprintf(w, "recorded: entry %d %s\n", seq, casefile.ActionLedgerExported)
+		writeRecordedHead(w, c, casefile.ActionLedgerExported)
 		return nil
 	})
 }

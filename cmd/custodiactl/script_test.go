@@ -68,6 +68,9 @@ func TestScripts(t *testing.T) {
 			"genfile":  cmdGenfile,
 			"hashfile": cmdHashfile,
 			"slice":    cmdSlice,
+			"gentext":  cmdGentext,
+			"genenv":   cmdGenenv,
+			"unescape": cmdUnescape,
 		},
 		Setup: func(e *testscript.Env) error {
 			// The format version this build writes, for golden files.
@@ -263,4 +266,57 @@ func cmdSlice(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("slice: %d bytes from %d run past the end of %s (%d bytes)", length, offset, args[0], len(b))
 	}
 	ts.Check(os.WriteFile(ts.MkAbs(args[3]), b[offset:offset+length], 0o644))
+}
+
+// loremText returns size bytes of plain ASCII text, for input that is too
+// long but otherwise valid.
+func loremText(size int) string {
+	const words = "lorem ipsum dolor sit amet "
+	return strings.Repeat(words, size/len(words)+1)[:size]
+}
+
+// cmdGentext writes a file of SIZE bytes of plain text:
+//
+//	gentext FILE SIZE
+func cmdGentext(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: gentext FILE SIZE")
+	}
+	size, err := strconv.Atoi(args[1])
+	if err != nil || size < 0 {
+		ts.Fatalf("gentext: bad size %q", args[1])
+	}
+	ts.Check(os.WriteFile(ts.MkAbs(args[0]), []byte(loremText(size)), 0o644))
+}
+
+// cmdGenenv sets an environment variable to SIZE bytes of plain text, for
+// a command-line argument that is too long:
+//
+//	genenv NAME SIZE
+func cmdGenenv(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: genenv NAME SIZE")
+	}
+	size, err := strconv.Atoi(args[1])
+	if err != nil || size < 0 {
+		ts.Fatalf("genenv: bad size %q", args[1])
+	}
+	ts.Setenv(args[0], loremText(size))
+}
+
+// cmdUnescape writes OUT with the text of IN read as the body of a Go
+// string literal, so that a script can hold control characters and other
+// hostile bytes as escapes (\x1b, \u202e); a line break in IN stays one:
+//
+//	unescape IN OUT
+func cmdUnescape(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: unescape IN OUT")
+	}
+	body := strings.ReplaceAll(ts.ReadFile(args[0]), "\n", `\n`)
+	s, err := strconv.Unquote(`"` + body + `"`)
+	if err != nil {
+		ts.Fatalf("unescape %s: %v", args[0], err)
+	}
+	ts.Check(os.WriteFile(ts.MkAbs(args[1]), []byte(s), 0o644))
 }
