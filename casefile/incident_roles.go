@@ -28,10 +28,13 @@ import (
 // assignment of the new holder and a release of the old one.
 
 // RoleAssignment is one assignment or release of a role.
+// The assignee's fields have their own JSON names: the embedded
+// Attribution (who made the assignment, in which role) uses role,
+// examiner_id and examiner.
 type RoleAssignment struct {
-	Role       Role      `json:"role"`
-	ExaminerID uuid.UUID `json:"examiner_id"`
-	Examiner   string    `json:"examiner_name"`
+	Role       Role      `json:"assigned_role"`
+	ExaminerID uuid.UUID `json:"assignee_id"`
+	Examiner   string    `json:"assignee_name"`
 	Released   bool      `json:"released"` // false: assigned
 	Granted    bool      `json:"granted"`  // the assignment added Role to the examiner's roles
 	Reason     string    `json:"reason"`

@@ -547,3 +547,24 @@ func TestRoleAssignment(t *testing.T) {
 		t.Fatalf("history %+v", h)
 	}
 }
+
+func TestRoleAssignmentKeepsWhoAssigned(t *testing.T) {
+	path := createTestCase(t)
+	c := openTest(t, path, testPass)
+	defer c.Close()
+	if _, err := c.AddExaminer(NewExaminer{Name: "Sam", Roles: []Role{RoleOnCallResponder}}, []byte("sam"), ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.AssignRole(RoleSecurityIncidentManager, "Sam", "on call tonight"); err != nil {
+		t.Fatal(err)
+	}
+	hist, err := c.RoleHistory()
+	if err != nil || len(hist) != 1 {
+		t.Fatalf("RoleHistory = %v, %v", hist, err)
+	}
+	a := hist[0]
+	if a.Role != RoleSecurityIncidentManager || a.Examiner != "Sam" || a.Attribution.Examiner != testCase.Examiner ||
+		a.Attribution.Role != RoleForensicEngineer || a.Attribution.ExaminerID == (uuid.UUID{}) {
+		t.Fatalf("assignment = %+v", a)
+	}
+}
