@@ -2,6 +2,7 @@ package casefile
 
 import (
 	"fmt"
+	"runtime/debug"
 	"testing"
 
 	"golang.org/x/crypto/argon2"
@@ -68,7 +69,14 @@ func normalizePassphrase(pass []byte) []byte {
 	return norm.NFC.Bytes(pass)
 }
 
-// deriveKEK runs Argon2id over the normalized passphrase.
+// deriveKEK runs Argon2id over the normalized passphrase, then returns its
+// memory (256 MiB at the default cost) to the operating system at once:
+// left to the garbage collector it would also set the heap goal so high
+// that a following ingest could grow to twice that before collecting.
 func deriveKEK(pass, salt []byte, p KDFParams) []byte {
-	return argon2.IDKey(normalizePassphrase(pass), salt, p.Time, p.MemoryKiB, p.Threads, kdfKeyLen)
+	k := argon2.IDKey(normalizePassphrase(pass), salt, p.Time, p.MemoryKiB, p.Threads, kdfKeyLen)
+	if p.MemoryKiB >= 16*1024 {
+		debug.FreeOSMemory()
+	}
+	return k
 }
