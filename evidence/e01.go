@@ -77,18 +77,9 @@ func openE01(spec sourceSpec) (*openedSource, error) {
 	// The segment files are opened again for the change check and for
 	// hashing them as containers.
 	for _, p := range im.Segments() {
-		f, err := openReadOnly(p)
-		if err != nil {
-			s.Close()
+		if _, _, err := s.addFile(p); err != nil {
 			return nil, err
 		}
-		s.files = append(s.files, f)
-		fi, err := f.Stat()
-		if err != nil {
-			s.Close()
-			return nil, sourceErr(p, err)
-		}
-		s.stats = append(s.stats, fi)
 	}
 	h := im.Header()
 	for k, v := range h {

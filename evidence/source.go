@@ -167,16 +167,9 @@ func openSource(spec sourceSpec) (*openedSource, error) {
 	}
 	var readers []io.Reader
 	for _, p := range paths {
-		f, err := openReadOnly(p)
+		f, fi, err := s.addFile(p)
 		if err != nil {
-			s.Close()
 			return nil, err
-		}
-		s.files = append(s.files, f)
-		fi, err := f.Stat()
-		if err != nil {
-			s.Close()
-			return nil, sourceErr(p, err)
 		}
 		size := fi.Size()
 		if spec.format == FormatBlockDevice {
@@ -194,7 +187,6 @@ func openSource(spec sourceSpec) (*openedSource, error) {
 			s.Close()
 			return nil, fmt.Errorf("%w: %s is not a regular file", ErrSource, p)
 		}
-		s.stats = append(s.stats, fi)
 		s.size += size
 		readers = append(readers, io.LimitReader(f, size))
 	}
@@ -230,6 +222,24 @@ func (s *openedSource) finishMeta(ctx context.Context, meta *casefile.EvidenceMe
 		return nil
 	}
 	return s.finishE01(ctx, meta, p)
+}
+
+// addFile opens one file of the source read-only and keeps it, with its
+// state at open, for the change check. On failure it closes the source.
+func (s *openedSource) addFile(p string) (*os.File, os.FileInfo, error) {
+	f, err := openReadOnly(p)
+	if err != nil {
+		s.Close()
+		return nil, nil, err
+	}
+	s.files = append(s.files, f)
+	fi, err := f.Stat()
+	if err != nil {
+		s.Close()
+		return nil, nil, sourceErr(p, err)
+	}
+	s.stats = append(s.stats, fi)
+	return f, fi, nil
 }
 
 // changed reports how a source changed while it was read, "" if it did not.
