@@ -17,25 +17,27 @@ type area struct {
 
 // areas lists the sidebar in order. Later work replaces a placeholder with
 // its own builder, each in its own file.
-var areas = []area{
-	{name: "Dashboard", icon: theme.IconNameHome, build: buildDashboard},
-	{name: "Evidence", icon: theme.IconNameStorage, build: buildEvidence, fill: true},
-	{name: "Timeline", icon: theme.IconNameHistory, build: placeholder(
-		"The timeline will appear here: events from all evidence in one searchable list, in UTC, " +
-			"with each source's original time zone beside it.")},
-	{name: "Findings", icon: theme.IconNameSearch, build: placeholder(
-		"Findings will appear here: annotations on exact evidence locations, with the indicators " +
-			"and notes that support them.")},
-	{name: "Lifecycle", icon: theme.IconNameViewRefresh, build: placeholder(
-		"The incident lifecycle will appear here: the response stage, classification, severity and priority, " +
-			"assigned roles, actions and repair items.")},
-	{name: "Notifications", icon: theme.IconNameMailSend, build: placeholder(
-		"Notifications will appear here: customer and regulator notices drafted from case facts, their approval " +
-			"and sending, and the regulatory deadlines that the case's recorded decisions start.")},
-	{name: "Reports", icon: theme.IconNameDocument, build: placeholder(
-		"Reports will appear here: the intelligence report, the post-mortem, the custody report " +
-			"and sealed evidence exports for legal review.")},
-	{name: "Custody", icon: theme.IconNameList, build: buildCustody, fill: true},
+var areas []area
+
+// The builders reach areas (through UI.SelectArea), so the table is filled
+// in init rather than by its declaration.
+func init() {
+	areas = []area{
+		{name: "Dashboard", icon: theme.IconNameHome, build: buildDashboard},
+		{name: "Evidence", icon: theme.IconNameStorage, build: buildEvidence, fill: true},
+		{name: "Timeline", icon: theme.IconNameHistory, build: placeholder(
+			"The timeline will appear here: events from all evidence in one searchable list, in UTC, " +
+				"with each source's original time zone beside it.")},
+		{name: "Findings", icon: theme.IconNameSearch, build: buildFindings, fill: true},
+		{name: "Lifecycle", icon: theme.IconNameViewRefresh, build: buildLifecycle, fill: true},
+		{name: "Notifications", icon: theme.IconNameMailSend, build: placeholder(
+			"Notifications will appear here: customer and regulator notices drafted from case facts, their approval " +
+				"and sending, and the regulatory deadlines that the case's recorded decisions start.")},
+		{name: "Reports", icon: theme.IconNameDocument, build: placeholder(
+			"Reports will appear here: the intelligence report, the post-mortem, the custody report " +
+				"and sealed evidence exports for legal review.")},
+		{name: "Custody", icon: theme.IconNameList, build: buildCustody, fill: true},
+	}
 }
 
 // areaIndex returns the position of the area called name, or -1.

@@ -31,6 +31,8 @@ type caseView struct {
 	placeholder *placeholderView
 	custody     *custodyView
 	evidence    *evidenceView
+	lifecycle   *lifecycleView
+	findings    *findingsView
 
 	root fyne.CanvasObject
 }
@@ -89,7 +91,7 @@ func (cv *caseView) show(i int) {
 		return
 	}
 	cv.current = i
-	cv.dash, cv.placeholder, cv.custody, cv.evidence = nil, nil, nil, nil
+	cv.dash, cv.placeholder, cv.custody, cv.evidence, cv.lifecycle, cv.findings = nil, nil, nil, nil, nil, nil
 	obj := areas[i].build(cv, areas[i])
 	if areas[i].fill {
 		obj = container.NewPadded(obj) // the area scrolls its own tables
@@ -120,6 +122,45 @@ func (cv *caseView) evidenceChanged() {
 	if cv.evidence != nil {
 		cv.evidence.load(cv.oc.evidence)
 	}
+	if cv.findings != nil {
+		cv.findings.load(cv.oc.incident) // locations name their items
+	}
+	if cv.lifecycle != nil {
+		cv.lifecycle.load(cv.oc.incident) // actions name their items
+	}
+}
+
+// incidentChanged shows new incident facts (read by UI.change) in the area
+// on screen.
+func (cv *caseView) incidentChanged() {
+	if cv.dash != nil {
+		cv.dash.showIncident(cv.oc, cv.u.now())
+	}
+	if cv.lifecycle != nil {
+		cv.lifecycle.load(cv.oc.incident)
+	}
+	if cv.findings != nil {
+		cv.findings.load(cv.oc.incident)
+	}
+}
+
+// actorChanged shows the acting examiner's roles again after an assignment
+// granted them a role: the role picker offers it from now on.
+func (cv *caseView) actorChanged() {
+	oc := cv.oc
+	titles := make([]string, len(oc.actor.Roles))
+	for i, r := range oc.actor.Roles {
+		titles[i] = r.Title()
+	}
+	cv.rolePicker.Options = titles
+	cv.rolePicker.Refresh()
+	cv.acting.SetText(actingText(oc.actor))
+	if len(titles) > 0 {
+		cv.rolePicker.Show()
+		cv.roleBox.Show()
+	}
+	cv.roleBox.Layout = minSizeLayout{fyne.NewSize(selectWidth(cv.rolePicker), 0)}
+	cv.roleBox.Refresh()
 }
 
 // reloadCustody reads the custody record again off the UI goroutine, after

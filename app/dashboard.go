@@ -24,6 +24,15 @@ type dashboardView struct {
 
 	// The evidence: how many items, how large, how many verified.
 	evItems, evSize, evVerified *widget.Label
+
+	// The incident: its stage, assessment, clocks, team and work.
+	stepper                       *stageStepper
+	stage                         *widget.Label
+	class, severity, priority     *widget.Label
+	detected, aware, notification *widget.Label
+	roles, repairs                *widget.Label
+	findings                      *fyne.Container
+	incident                      *fyne.Container
 }
 
 // notSet is shown for an optional field left empty.
@@ -64,6 +73,12 @@ func buildDashboard(cv *caseView, a area) fyne.CanvasObject {
 	d.evSize = value("")
 	d.evVerified = value("")
 	d.showEvidence(cv.oc.evidence)
+	d.stepper = newStageStepper(cv.oc.incident.inc.Stage)
+	d.stage = value("")
+	d.class, d.severity, d.priority = value(""), value(""), value("")
+	d.detected, d.aware, d.notification = value(""), value(""), value("")
+	d.roles, d.repairs = value(""), value("")
+	d.findings = container.NewVBox()
 
 	grids := factGrids(
 		[]fact{
@@ -91,14 +106,132 @@ func buildDashboard(cv *caseView, a area) fyne.CanvasObject {
 			{"Total size", d.evSize},
 			{"Verification", d.evVerified},
 		},
+		[]fact{
+			{"Classification", d.class},
+			{"Severity", d.severity},
+			{"Priority", d.priority},
+			{"Notification", d.notification},
+		},
+		[]fact{
+			{"Since detection", d.detected},
+			{"Since awareness", d.aware},
+			{"Roles", d.roles},
+			{"Repair items", d.repairs},
+		},
+		[]fact{
+			{"Latest findings", d.findings},
+		},
 	)
+	d.incident = container.NewVBox(
+		container.NewVBox(d.stepper, d.stage),
+		widget.NewSeparator(),
+		container.NewGridWithColumns(2, grids[4], grids[5]),
+		widget.NewSeparator(),
+		grids[6],
+	)
+	d.showIncident(cv.oc, cv.u.now())
 	return container.NewVBox(
 		heading(a.name),
+		section("Incident", d.incident),
 		section("Case", grids[0]),
 		section("Evidence", grids[3]),
 		section("Chain of custody", grids[2]),
 		section("Case file", grids[1]),
 	)
+}
+
+// showIncident shows the incident facts of oc: the stage, the assessment,
+// the time since detection and awareness (measured to now), who holds
+// which role, the repair items and the latest findings.
+func (d *dashboardView) showIncident(oc *openCase, now time.Time) {
+	f := oc.incident
+	inc := f.inc
+	d.stepper.SetStage(inc.Stage)
+	d.stage.SetText(stageNote(f, now))
+	d.class.SetText(inc.Classification.Classification.Title())
+	d.class.Importance = widget.MediumImportance
+	if inc.Classification.Classification == casefile.ClassificationSecurityIncident {
+		d.class.Importance = widget.DangerImportance
+	}
+	d.class.Refresh()
+	if inc.Exercise != casefile.ExerciseNone {
+		d.class.SetText(inc.Classification.Classification.Title() + " · " + exerciseTitles[inc.Exercise])
+	}
+	if inc.Severity != nil {
+		d.severity.SetText(inc.Severity.Severity.Title())
+		d.severity.Importance = levelImportance(int(inc.Severity.Severity))
+	} else {
+		d.severity.SetText("Not set")
+		d.severity.Importance = widget.MediumImportance
+	}
+	d.severity.Refresh()
+	if inc.Priority != nil {
+		d.priority.SetText(inc.Priority.Priority.Title())
+		d.priority.Importance = levelImportance(int(inc.Priority.Priority))
+	} else {
+		d.priority.SetText("Not set")
+		d.priority.Importance = widget.MediumImportance
+	}
+	d.priority.Refresh()
+	if n := inc.Notification; n != nil {
+		d.notification.SetText(notificationTitles[n.Status])
+	} else {
+		d.notification.SetText("Not decided")
+	}
+	if t := inc.Detection.DetectedAt; !t.IsZero() {
+		d.detected.SetText(sinceText(t, now) + " · " + t.UTC().Format(timeLayout))
+	} else {
+		d.detected.SetText("Not recorded")
+	}
+	if a := inc.Awareness; a != nil {
+		d.aware.SetText(sinceText(a.AwareAt, now) + " · " + a.AwareAt.UTC().Format(timeLayout))
+	} else {
+		d.aware.SetText("Not recorded")
+	}
+	if len(inc.Roles) == 0 {
+		d.roles.SetText("No role assigned")
+	} else {
+		lines := make([]string, len(inc.Roles))
+		for i, h := range inc.Roles {
+			lines[i] = h.Role.Title() + ": " + shownLine(h.Examiner)
+		}
+		d.roles.SetText(strings.Join(lines, "\n"))
+	}
+	var open, overdue int
+	for _, it := range f.repairs {
+		if it.Status != casefile.RepairDone {
+			open++
+		}
+		if it.Overdue(now) {
+			overdue++
+		}
+	}
+	switch {
+	case len(f.repairs) == 0:
+		d.repairs.SetText("None")
+		d.repairs.Importance = widget.MediumImportance
+	case overdue > 0:
+		d.repairs.SetText(fmt.Sprintf("%d open · %d overdue", open, overdue))
+		d.repairs.Importance = widget.DangerImportance
+	default:
+		d.repairs.SetText(fmt.Sprintf("%d open · 0 overdue", open))
+		d.repairs.Importance = widget.MediumImportance
+	}
+	d.repairs.Refresh()
+	var rows []fyne.CanvasObject
+	for i := len(f.findings) - 1; i >= 0 && len(rows) < 3; i-- {
+		fd := f.findings[i]
+		l := widget.NewLabel(shownLine(fd.Title))
+		l.Truncation = fyne.TextTruncateEllipsis
+		meta := widget.NewLabel(fmt.Sprintf("%s · %s", confidenceTitle(fd.Confidence), fd.Updated.At.UTC().Format(timeLayout)))
+		rows = append(rows, container.NewBorder(nil, nil, nil, meta, l))
+	}
+	if len(rows) == 0 {
+		rows = append(rows, widget.NewLabel("No findings yet"))
+	}
+	d.findings.Objects = rows
+	d.findings.Refresh()
+	relayout(d.incident)
 }
 
 // showEvidence shows the evidence summary: the number of items, their total

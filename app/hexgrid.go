@@ -26,17 +26,24 @@ type hexGrid struct {
 	focused bool
 	wheel   float32 // wheel movement not yet worth a row
 
+	// The selection [selStart, selEnd); none when selEnd <= selStart.
+	selStart, selEnd int64
+	anchor           int64 // where a shift-extended selection starts; -1 for none
+	shift            bool  // a shift key is held (keyboard), or was at the last mouse press
+
 	onMoved func() // top or cursor changed
 }
 
 var (
-	_ fyne.Focusable  = (*hexGrid)(nil)
-	_ fyne.Scrollable = (*hexGrid)(nil)
-	_ fyne.Tappable   = (*hexGrid)(nil)
+	_ fyne.Focusable    = (*hexGrid)(nil)
+	_ fyne.Scrollable   = (*hexGrid)(nil)
+	_ fyne.Tappable     = (*hexGrid)(nil)
+	_ desktop.Mouseable = (*hexGrid)(nil)
+	_ desktop.Keyable   = (*hexGrid)(nil)
 )
 
 func newHexGrid(h *hexView) *hexGrid {
-	g := &hexGrid{h: h, cursor: -1}
+	g := &hexGrid{h: h, cursor: -1, anchor: -1}
 	g.ExtendBaseWidget(g)
 	return g
 }
@@ -148,14 +155,69 @@ func (g *hexGrid) Scrolled(ev *fyne.ScrollEvent) {
 }
 
 // Tapped puts the cursor on the byte under the pointer and takes the
-// keyboard focus.
+// keyboard focus; with shift held it selects from the anchor to that byte.
 func (g *hexGrid) Tapped(ev *fyne.PointEvent) {
 	if c := fyne.CurrentApp().Driver().CanvasForObject(g); c != nil {
 		c.Focus(g)
 	}
 	if off, ok := g.byteAt(ev.Position); ok {
-		g.setCursor(off, false)
+		g.moveTo(off, g.shift)
 	}
+}
+
+// moveTo puts the cursor on off. With extend, the selection runs from the
+// anchor (or the old cursor) to off; without, off becomes the anchor.
+func (g *hexGrid) moveTo(off int64, extend bool) {
+	from := g.anchor
+	if from < 0 {
+		from = g.cursor
+	}
+	g.setCursor(off, false)
+	if extend && from >= 0 {
+		g.anchor = from
+		g.setSelection(min(from, g.cursor), max(from, g.cursor)+1)
+		return
+	}
+	g.anchor = g.cursor
+}
+
+// MouseDown notes whether shift is held for the tap that follows.
+func (g *hexGrid) MouseDown(ev *desktop.MouseEvent) {
+	g.shift = ev.Modifier&fyne.KeyModifierShift != 0
+}
+
+// MouseUp does nothing; Tapped acts.
+func (g *hexGrid) MouseUp(*desktop.MouseEvent) {}
+
+// KeyDown notes a shift key going down, for shift-arrow selection.
+func (g *hexGrid) KeyDown(ev *fyne.KeyEvent) {
+	if ev.Name == desktop.KeyShiftLeft || ev.Name == desktop.KeyShiftRight {
+		g.shift = true
+	}
+}
+
+// KeyUp notes a shift key going up.
+func (g *hexGrid) KeyUp(ev *fyne.KeyEvent) {
+	if ev.Name == desktop.KeyShiftLeft || ev.Name == desktop.KeyShiftRight {
+		g.shift = false
+	}
+}
+
+// setSelection selects [start, end), clamped to the item; end <= start
+// clears it.
+func (g *hexGrid) setSelection(start, end int64) {
+	start, end = max(start, 0), min(end, g.h.size)
+	if end <= start {
+		start, end = 0, 0
+	}
+	g.selStart, g.selEnd = start, end
+	g.Refresh()
+	g.moved()
+}
+
+// selection returns the selected range and whether there is one.
+func (g *hexGrid) selection() (start, end int64, ok bool) {
+	return g.selStart, g.selEnd, g.selEnd > g.selStart
 }
 
 // byteAt returns the byte under position p, if any.
@@ -194,8 +256,13 @@ func (g *hexGrid) FocusLost() { g.focused = false; g.Refresh() }
 func (g *hexGrid) TypedRune(rune) {}
 
 // TypedKey moves the cursor: arrows by a byte or a row, Page Up and Page
-// Down by a screen, Home and End to the first and last byte.
+// Down by a screen, Home and End to the first and last byte; with shift
+// held the move extends the selection. Escape clears the selection.
 func (g *hexGrid) TypedKey(ev *fyne.KeyEvent) {
+	if ev.Name == fyne.KeyEscape {
+		g.setSelection(0, 0)
+		return
+	}
 	if g.h.size == 0 {
 		return
 	}
@@ -226,7 +293,7 @@ func (g *hexGrid) TypedKey(ev *fyne.KeyEvent) {
 	default:
 		return
 	}
-	g.setCursor(c, false) // clamped to the item
+	g.moveTo(min(max(c, 0), g.h.size-1), g.shift)
 }
 
 // Cursor shows the text cursor over the grid.
@@ -264,6 +331,7 @@ type hexGridRenderer struct {
 	rowMark, hexMark, asciiMark *canvas.Rectangle
 	head                        [3]*canvas.Text
 	lines                       [][3]*canvas.Text
+	selMarks                    [][2]*canvas.Rectangle // the selection on each row on screen: hex, ASCII
 	size                        fyne.Size
 }
 
@@ -272,7 +340,11 @@ func (r *hexGridRenderer) Destroy() {}
 func (r *hexGridRenderer) MinSize() fyne.Size { return r.g.MinSize() }
 
 func (r *hexGridRenderer) Objects() []fyne.CanvasObject {
-	objs := []fyne.CanvasObject{r.bg, r.headBg, r.rowMark, r.hexMark, r.asciiMark, r.head[0], r.head[1], r.head[2]}
+	objs := []fyne.CanvasObject{r.bg, r.headBg, r.rowMark}
+	for _, m := range r.selMarks {
+		objs = append(objs, m[0], m[1])
+	}
+	objs = append(objs, r.hexMark, r.asciiMark, r.head[0], r.head[1], r.head[2])
 	for _, l := range r.lines {
 		objs = append(objs, l[0], l[1], l[2])
 	}
@@ -295,6 +367,7 @@ func (r *hexGridRenderer) Layout(size fyne.Size) {
 			l[i].TextStyle = fyne.TextStyle{Monospace: true}
 		}
 		r.lines = append(r.lines, l)
+		r.selMarks = append(r.selMarks, [2]*canvas.Rectangle{canvas.NewRectangle(color.Transparent), canvas.NewRectangle(color.Transparent)})
 	}
 	g := r.g
 	changed := g.visible != vis
@@ -364,6 +437,8 @@ func (r *hexGridRenderer) draw(m hexMetrics) {
 		}
 	}
 
+	r.drawSelection(m)
+
 	// The cursor's row and byte.
 	row := g.HighlightedRow()
 	if row < g.top || row >= g.top+int64(g.visible) || row < 0 {
@@ -398,6 +473,35 @@ func (r *hexGridRenderer) draw(m hexMetrics) {
 		mk.rect.Resize(fyne.NewSize(mk.w, m.line-2))
 		mk.rect.Show()
 		mk.rect.Refresh()
+	}
+}
+
+// drawSelection marks the selected bytes of each row on screen, in the
+// hex and the ASCII column.
+func (r *hexGridRenderer) drawSelection(m hexMetrics) {
+	g := r.g
+	fill := withAlpha(theme.Color(theme.ColorNamePrimary), 0x50)
+	for i, mk := range r.selMarks {
+		row := g.top + int64(i)
+		lo, hi := row*hexRowBytes, row*hexRowBytes+hexRowBytes
+		s, e := max(g.selStart, lo), min(g.selEnd, hi)
+		if i >= g.visible || row >= g.h.rows || s >= e {
+			mk[0].Hide()
+			mk[1].Hide()
+			continue
+		}
+		a, b := int(s-lo), int(e-lo) // first and one past the last column
+		y := m.header + float32(i)*m.line
+		x0, x1 := m.byteX(a)-m.char/2, m.byteX(b-1)+2*m.char+m.char/2
+		mk[0].Move(fyne.NewPos(x0, y))
+		mk[0].Resize(fyne.NewSize(x1-x0, m.line))
+		mk[1].Move(fyne.NewPos(m.asciiX+float32(a)*m.char, y))
+		mk[1].Resize(fyne.NewSize(float32(b-a)*m.char, m.line))
+		for _, rect := range mk {
+			rect.FillColor = fill
+			rect.Show()
+			rect.Refresh()
+		}
 	}
 }
 

@@ -73,6 +73,11 @@ type hexView struct {
 	inspector   *hexInspector
 	top         *fyne.Container
 
+	// Selecting a byte range and making a finding of it.
+	markStart, markEnd, clearSel *widget.Button
+	newFinding                   *widget.Button
+	selText                      *widget.Label // the selected range, or how to select one
+
 	// The page cache; touched on the UI goroutine only.
 	pages   map[int64]*hexPage
 	loading map[int64]bool
@@ -90,12 +95,24 @@ type hexView struct {
 // already open it is brought to the front instead. at, unless negative, is
 // the offset the cursor starts on.
 func (u *UI) openHexView(ev casefile.Evidence, at int64) {
+	u.openHexViewRange(ev, at, -1)
+}
+
+// openHexViewRange is openHexView with the bytes [at, end) selected when
+// end > at (a finding's location); an open view moves to them.
+func (u *UI) openHexViewRange(ev casefile.Evidence, at, end int64) {
 	cv := u.cv
 	if cv == nil {
 		return
 	}
 	for _, h := range u.hexViews {
 		if h.ev.ID == ev.ID {
+			if at >= 0 {
+				h.GoTo(at)
+			}
+			if end > at && at >= 0 {
+				h.grid.setSelection(at, end)
+			}
 			h.win.RequestFocus()
 			return
 		}
@@ -124,6 +141,9 @@ func (u *UI) openHexView(ev casefile.Evidence, at int64) {
 				if at >= 0 {
 					h.gotoEntry.SetText(fmt.Sprintf("0x%x", at))
 					h.GoTo(at)
+				}
+				if end > at && at >= 0 {
+					h.grid.setSelection(at, end)
 				}
 			}
 		}
@@ -166,6 +186,15 @@ func (u *UI) showHexView(ev casefile.Evidence, src byteSource) *hexView {
 	h.status = widget.NewLabel("")
 	h.status.Truncation = fyne.TextTruncateEllipsis
 	h.inspector = newHexInspector(h)
+	h.markStart = widget.NewButtonWithIcon("Mark start", theme.NavigateBackIcon(), h.MarkStart)
+	h.markEnd = widget.NewButtonWithIcon("Mark end", theme.NavigateNextIcon(), h.MarkEnd)
+	h.clearSel = widget.NewButton("Clear", func() { h.grid.setSelection(0, 0) })
+	h.newFinding = widget.NewButtonWithIcon("New finding from selection…", theme.DocumentCreateIcon(), h.findingFromSelection)
+	h.newFinding.Importance = widget.HighImportance
+	h.selText = widget.NewLabel("")
+	h.selText.Wrapping = fyne.TextWrapWord
+	selection := container.NewVBox(subheading("Selection"), h.selText,
+		container.NewHBox(h.markStart, h.markEnd, h.clearSel), h.newFinding, widget.NewSeparator())
 
 	h.top = container.NewVBox(
 		container.NewBorder(nil, nil, nil, container.NewCenter(gotoRow), container.NewVBox(name, facts)),
@@ -175,7 +204,7 @@ func (u *UI) showHexView(ev casefile.Evidence, src byteSource) *hexView {
 		"This view is recorded in the custody record.")
 	note.Wrapping = fyne.TextWrapWord
 	note.Importance = widget.LowImportance
-	side := container.NewBorder(nil, note, nil, nil, container.NewVScroll(h.inspector.root))
+	side := container.NewBorder(selection, note, nil, nil, container.NewVScroll(h.inspector.root))
 	root := container.NewBorder(
 		container.NewVBox(container.NewPadded(h.top), widget.NewSeparator()),
 		container.NewVBox(widget.NewSeparator(), container.NewPadded(h.status)),
@@ -226,17 +255,88 @@ func (h *hexView) relayout() { relayout(h.top) }
 func (h *hexView) Rows() int64 { return h.rows }
 
 // Selection returns the byte range the examiner has chosen, [start, end),
-// and whether there is one. For now that is the byte under the cursor.
-//
-// TODO(issue 4): selecting a byte range (shift-click or drag) to create a
-// finding on an exact evidence location; the Findings work reads the range
-// here and adds the UI for it.
+// and whether there is one: the selected range, or else the byte under the
+// cursor.
 func (h *hexView) Selection() (start, end int64, ok bool) {
+	if s, e, ok := h.grid.selection(); ok {
+		return s, e, true
+	}
 	c := h.grid.cursor
 	if c < 0 || c >= h.size {
 		return 0, 0, false
 	}
 	return c, c + 1, true
+}
+
+// MarkStart makes the byte at the cursor the first of the selection.
+func (h *hexView) MarkStart() {
+	g := h.grid
+	c := g.cursor
+	if c < 0 {
+		return
+	}
+	end := g.selEnd
+	if end <= c {
+		end = c + 1
+	}
+	g.anchor = c
+	g.setSelection(c, end)
+	h.win.Canvas().Focus(g)
+}
+
+// MarkEnd makes the byte at the cursor the last of the selection.
+func (h *hexView) MarkEnd() {
+	g := h.grid
+	c := g.cursor
+	if c < 0 {
+		return
+	}
+	start, _, ok := g.selection()
+	if !ok || start > c {
+		start = c
+	}
+	g.setSelection(start, c+1)
+	h.win.Canvas().Focus(g)
+}
+
+// findingFromSelection opens the finding editor in the main window,
+// prefilled with this item and the selected range, and with the selected
+// bytes (the first 256, where they are read already) as a hex dump in the
+// description.
+func (h *hexView) findingFromSelection() {
+	start, end, ok := h.Selection()
+	if !ok || h.u.cv == nil {
+		return
+	}
+	h.u.win.RequestFocus()
+	if h.u.cv.oc.incident.inc.Stage == casefile.StageClose {
+		h.u.showError("No finding can be added", fmt.Errorf("%w: reopen it (with the reason) before adding findings",
+			casefile.ErrIncidentClosed), nil)
+		return
+	}
+	loc := casefile.EvidenceLocation{Evidence: h.ev.ID, Start: start, End: end}
+	desc := fmt.Sprintf("Bytes 0x%x–0x%x of %s (%s):\n\n", start, end-1, "`"+strings.ReplaceAll(shownLine(h.ev.Meta.Name), "`", "'")+"`",
+		byteCount(end-start))
+	if dump := h.hexDump(start, min(end, start+256)); dump != "" {
+		desc += "```\n" + dump + "\n```\n"
+	}
+	h.u.showFindingEditor(nil, &findingDraft{location: loc, description: desc})
+}
+
+// hexDump writes the cached bytes [start, end) as hex-view rows, or ""
+// when they are not all cached.
+func (h *hexView) hexDump(start, end int64) string {
+	b := h.bytesAt(start, int(end-start))
+	if int64(len(b)) != end-start {
+		return ""
+	}
+	var rows []string
+	for off := start; off < end; off += hexRowBytes {
+		chunk := b[off-start : min(off-start+hexRowBytes, int64(len(b)))]
+		hx, ascii := formatHexRow(chunk)
+		rows = append(rows, strings.TrimRight(fmt.Sprintf("%012x  %s  %s", off, hx, ascii), " "))
+	}
+	return strings.Join(rows, "\n")
 }
 
 // hexRow is what one row shows.
@@ -411,6 +511,32 @@ func (h *hexView) moved() {
 	h.bar.Refresh()
 	h.status.SetText(h.statusText())
 	h.inspector.show()
+	h.showSelection()
+}
+
+// showSelection says what is selected, and allows what needs a
+// selection.
+func (h *hexView) showSelection() {
+	if h.selText == nil {
+		return // not built yet
+	}
+	if a, b, ok := h.grid.selection(); ok {
+		h.selText.SetText(fmt.Sprintf("0x%x–0x%x · %s", a, b-1, byteCount(b-a)))
+		h.clearSel.Enable()
+	} else {
+		h.selText.SetText("None: shift-click a byte, or Mark start and Mark end at the cursor. " +
+			"Without a selection, a finding points at the byte under the cursor.")
+		h.clearSel.Disable()
+	}
+	if _, _, ok := h.Selection(); ok {
+		h.newFinding.Enable()
+		h.markStart.Enable()
+		h.markEnd.Enable()
+	} else {
+		h.newFinding.Disable()
+		h.markStart.Disable()
+		h.markEnd.Disable()
+	}
 }
 
 // want notes the pages of the rows on screen, from row top, before they

@@ -9,7 +9,10 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"github.com/google/uuid"
 
 	"github.com/custodia-dfir/custodia/casefile"
@@ -270,5 +273,87 @@ func TestStatusText(t *testing.T) {
 		if got := statusText(c.s); got != c.want {
 			t.Errorf("statusText(%+v) = %q, want %q", c.s, got, c.want)
 		}
+	}
+}
+
+func TestHexViewSelection(t *testing.T) {
+	dir := t.TempDir()
+	path, _ := makeCase(t, dir, "pass")
+	u, _ := openCaseUI(t, dir, path)
+	ev := casefile.Evidence{ID: uuid.New()}
+	ev.Meta.Name = "synthetic.img"
+	ev.Meta.Size = 1 << 20
+	var h *hexView
+	act(u, func() { h = u.showHexView(ev, patternSource{size: 1 << 20}) })
+	waitJobs(t, u)
+	g := h.grid
+
+	// Without a selection, the byte under the cursor is the selection.
+	if _, _, ok := h.Selection(); ok {
+		t.Error("a selection before the cursor was placed")
+	}
+	if !h.newFinding.Disabled() || !h.markStart.Disabled() {
+		t.Error("selection buttons enabled without a cursor")
+	}
+	act(u, func() { h.GoTo(0x40) })
+	if s, e, ok := h.Selection(); !ok || s != 0x40 || e != 0x41 {
+		t.Errorf("cursor-only selection = [%#x, %#x) %v", s, e, ok)
+	}
+	if h.newFinding.Disabled() || !h.clearSel.Disabled() {
+		t.Error("New finding disabled with a cursor, or Clear enabled without a range")
+	}
+
+	// Shift-arrows extend from the anchor, across rows.
+	act(u, func() {
+		g.KeyDown(&fyne.KeyEvent{Name: desktop.KeyShiftLeft})
+		g.TypedKey(&fyne.KeyEvent{Name: fyne.KeyDown})
+		g.TypedKey(&fyne.KeyEvent{Name: fyne.KeyRight})
+		g.KeyUp(&fyne.KeyEvent{Name: desktop.KeyShiftLeft})
+	})
+	if s, e, ok := h.Selection(); !ok || s != 0x40 || e != 0x52 {
+		t.Errorf("shift-arrow selection = [%#x, %#x) %v, want [0x40, 0x52)", s, e, ok)
+	}
+	// Backwards past the anchor: the range flips.
+	act(u, func() {
+		g.KeyDown(&fyne.KeyEvent{Name: desktop.KeyShiftRight})
+		g.TypedKey(&fyne.KeyEvent{Name: fyne.KeyUp})
+		g.TypedKey(&fyne.KeyEvent{Name: fyne.KeyUp})
+		g.KeyUp(&fyne.KeyEvent{Name: desktop.KeyShiftRight})
+	})
+	if s, e, ok := h.Selection(); !ok || s != 0x31 || e != 0x41 {
+		t.Errorf("backwards selection = [%#x, %#x) %v, want [0x31, 0x41)", s, e, ok)
+	}
+	// Moving without shift keeps the selection; Escape clears it.
+	act(u, func() { g.TypedKey(&fyne.KeyEvent{Name: fyne.KeyDown}) })
+	if s, e, ok := g.selection(); !ok || s != 0x31 || e != 0x41 {
+		t.Errorf("a plain move changed the selection to [%#x, %#x)", s, e)
+	}
+	act(u, func() { g.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape}) })
+	if _, _, ok := g.selection(); ok {
+		t.Error("Escape did not clear the selection")
+	}
+
+	// Mark start and Mark end at the cursor, in either order.
+	act(u, func() { h.GoTo(0x2000); h.MarkEnd(); h.GoTo(0x1ff0); h.MarkStart() })
+	if s, e, ok := h.Selection(); !ok || s != 0x1ff0 || e != 0x2001 {
+		t.Errorf("marked selection = [%#x, %#x) %v", s, e, ok)
+	}
+	if got := h.selText.Text; got != "0x1ff0–0x2000 · 17 bytes" {
+		t.Errorf("selection text = %q", got)
+	}
+	// The selected bytes are drawn marked on every row they cover.
+	act(u, func() { h.GoTo(0x1ff8) })
+	var marked int
+	for _, o := range test.LaidOutObjects(g) {
+		if r, ok := o.(*canvas.Rectangle); ok && r.Visible() && r.FillColor == withAlpha(theme.Color(theme.ColorNamePrimary), 0x50) {
+			marked++
+		}
+	}
+	if marked != 4 { // two rows, hex and ASCII each
+		t.Errorf("%d selection marks drawn, want 4", marked)
+	}
+	act(u, func() { test.Tap(h.clearSel) })
+	if _, _, ok := g.selection(); ok {
+		t.Error("Clear did not clear the selection")
 	}
 }

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"time"
 
@@ -42,9 +43,10 @@ type Config struct {
 	StartArea string
 	// StartHex, when not "", opens the hex view of the case's first
 	// evidence item once the case is on screen, with the cursor on this
-	// offset (decimal, or hexadecimal with 0x). Opening it records a view
-	// in the custody record, as any opening does. Scripts that take
-	// screenshots set it.
+	// offset (decimal, or hexadecimal with 0x), or with the range
+	// "START-END" (END exclusive) selected and the cursor on START.
+	// Opening it records a view in the custody record, as any opening
+	// does. Scripts that take screenshots set it.
 	StartHex string
 }
 
@@ -93,15 +95,23 @@ type UI struct {
 	hexViews []*hexView
 
 	// Dialogs on screen, for tests; nil when none.
-	notice      *noticeView      // an information or result dialog
-	addEvidence *addEvidenceForm // the Add evidence form
-	extract     *extractForm     // the Extract form
-	progress    *progressView    // the newest progress dialog
+	notice      *noticeView         // an information or result dialog
+	addEvidence *addEvidenceForm    // the Add evidence form
+	extract     *extractForm        // the Extract form
+	progress    *progressView       // the newest progress dialog
+	record      *recordForm         // a form recording an incident decision or fact
+	editor      *findingEditor      // the finding editor
+	history     *findingHistoryView // the history of a finding
 
 	// copiedFor is how long a Copy button says "Copied"; 0 means two
 	// seconds. Tests make it negative (keep saying it), so that no timer
 	// touches a widget while the test drives the UI.
 	copiedFor time.Duration
+
+	// previewDelay is how long the finding editor waits after a keystroke
+	// before it renders the Markdown preview; 0 means 150 ms. Tests make it
+	// negative: render at once, on the UI goroutine.
+	previewDelay time.Duration
 
 	// jobGate, when set by a test, holds every job until it is closed, so the
 	// busy state can be observed.
@@ -131,6 +141,7 @@ type openCase struct {
 	custody  custodyFacts
 	verdict  *verdict // the last chain verification in this window, or nil
 	evidence evidenceFacts
+	incident incidentFacts
 }
 
 // custodyFacts is what the Custody area, the dashboard and the header show
@@ -161,6 +172,7 @@ func loadCase(c *casefile.Case) *openCase {
 	oc.actor, oc.role = c.Actor(), c.ActingRole()
 	oc.custody = readCustody(c)
 	oc.evidence = readEvidence(c)
+	oc.incident = readIncident(c)
 	return oc
 }
 
@@ -323,13 +335,21 @@ func (u *UI) showCase(oc *openCase) {
 	if err := oc.evidence.err; err != nil {
 		u.showError("The evidence list could not be read", err, nil)
 	}
+	if err := oc.incident.err; err != nil {
+		u.showError("The incident record could not be read", err, nil)
+	}
 	if u.cfg.StartHex != "" && len(oc.evidence.items) > 0 {
 		ev := oc.evidence.items[0]
-		off, problem := parseOffset(u.cfg.StartHex, ev.Meta.Size)
+		first, last, _ := strings.Cut(u.cfg.StartHex, "-")
+		off, problem := parseOffset(first, ev.Meta.Size)
 		if problem != "" {
 			off = -1
 		}
-		u.openHexView(ev, off)
+		end := int64(-1)
+		if e, ok := parseByteOffset(last); ok && e <= ev.Meta.Size {
+			end = e
+		}
+		u.openHexViewRange(ev, off, end)
 	}
 }
 

@@ -424,6 +424,25 @@ func TestAreasSelectable(t *testing.T) {
 				t.Errorf("empty evidence area does not say how to add evidence; visible labels:\n%s", texts)
 			}
 			continue
+		case "Findings":
+			if u.cv.findings == nil {
+				t.Error("findings area not built")
+			}
+			if !strings.Contains(texts, "No findings yet.") {
+				t.Errorf("empty findings area does not say how to add a finding; visible labels:\n%s", texts)
+			}
+			continue
+		case "Lifecycle":
+			if u.cv.lifecycle == nil {
+				t.Fatal("lifecycle area not built")
+			}
+			if got := u.cv.lifecycle.stepper.State(casefile.StageDetect); got != stepCurrent {
+				t.Errorf("a new case's stepper shows Detect as %v, want current", got)
+			}
+			if !strings.Contains(texts, "Move to Assess…") && !strings.Contains(texts, "In Detect since the case was created.") {
+				t.Errorf("lifecycle area does not show the stage; visible labels:\n%s", texts)
+			}
+			continue
 		}
 		p := u.cv.placeholder
 		if p == nil {

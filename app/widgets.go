@@ -198,12 +198,16 @@ func withHeight(height float32, obj fyne.CanvasObject) *fyne.Container {
 // selectFitting gives a Select the width its longest option needs; a Select
 // on its own is only as wide as its placeholder.
 func selectFitting(s *widget.Select) *fyne.Container {
+	return container.New(minSizeLayout{fyne.NewSize(selectWidth(s), 0)}, s)
+}
+
+// selectWidth is the width a Select needs to show its longest option.
+func selectWidth(s *widget.Select) float32 {
 	var w float32
 	for _, o := range append([]string{s.PlaceHolder}, s.Options...) {
 		w = max(w, fyne.MeasureText(o, theme.TextSize(), fyne.TextStyle{}).Width)
 	}
-	w += theme.IconInlineSize() + 4*theme.InnerPadding()
-	return container.New(minSizeLayout{fyne.NewSize(w, 0)}, s)
+	return w + theme.IconInlineSize() + 4*theme.InnerPadding()
 }
 
 // banner is a panel tinted with a theme colour, for a verdict that must

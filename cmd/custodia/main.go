@@ -15,7 +15,8 @@
 // test uses it to take screenshots of areas for the user guide.
 // CUSTODIA_START_HEX, an offset such as 0x1be, opens the hex view of the
 // case's first evidence item at that offset as well (recorded in the
-// custody record like any view).
+// custody record like any view); a range such as 0x1be-0x1ce (end
+// exclusive) also selects those bytes.
 package main
 
 import (

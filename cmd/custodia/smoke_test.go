@@ -9,6 +9,7 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"io"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -19,6 +20,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/custodia-dfir/custodia/casefile"
 	"github.com/custodia-dfir/custodia/evidence"
 )
@@ -26,15 +29,19 @@ import (
 // TestSmokeDashboardOnXvfb starts the real binary on a virtual X server with
 // a case and its passphrase file, waits for the dashboard and checks that the
 // screen shows it (a blank or black screenshot fails). It then starts it
-// again with CUSTODIA_START_AREA=Custody, =Evidence, and =Evidence with
-// CUSTODIA_START_HEX (the hex view of the first item) and takes each the
-// same way. The case holds three items ingested with the evidence package:
-// a log, a memory image and a small disk image. It needs Xvfb and
-// ImageMagick's import; `make test` installs them.
+// again with CUSTODIA_START_AREA=Custody, =Evidence, =Evidence with
+// CUSTODIA_START_HEX (the hex view of the first item), =Lifecycle and
+// =Findings and takes each the same way. The case holds three items
+// ingested with the evidence package (a log, a memory image and a small
+// disk image) and an incident in Diagnose: detection and awareness,
+// classification, severity, priority, role holders, indicators, two
+// findings on exact bytes (one edited), an action, an emergency mitigation
+// and repair items, one overdue. It needs Xvfb and ImageMagick's import;
+// `make test` installs them.
 //
 // With CUSTODIA_UPDATE_SCREENSHOTS=1 the screenshots also replace
-// docs/screenshots/dashboard.png, custody.png, evidence.png and
-// evidence-hex.png for the user guide.
+// docs/screenshots/dashboard.png, custody.png, evidence.png,
+// evidence-hex.png, lifecycle.png and findings.png for the user guide.
 func TestSmokeDashboardOnXvfb(t *testing.T) {
 	for _, tool := range []string{"Xvfb", "import"} {
 		if _, err := exec.LookPath(tool); err != nil {
@@ -72,7 +79,8 @@ func TestSmokeDashboardOnXvfb(t *testing.T) {
 	}, []byte("priya's passphrase, not a secret either"), "Legal review of the evidence export"); err != nil {
 		t.Fatalf("add examiner: %v", err)
 	}
-	addSmokeEvidence(t, c, filepath.Join(dir, "evidence"))
+	items := addSmokeEvidence(t, c, filepath.Join(dir, "evidence"))
+	addSmokeIncident(t, c, items)
 	if r, err := c.VerifyLedger(); err != nil || !r.OK() {
 		t.Fatalf("verify ledger: %v %v", r, err)
 	}
@@ -90,7 +98,9 @@ func TestSmokeDashboardOnXvfb(t *testing.T) {
 		{"dashboard", "", ""},
 		{"custody", "Custody", ""},
 		{"evidence", "Evidence", ""},
-		{"evidence-hex", "Evidence", "0x1be"},
+		{"evidence-hex", "Evidence", "0x1be-0x1ce"},
+		{"lifecycle", "Lifecycle", ""},
+		{"findings", "Findings", ""},
 	} {
 		window := runAndShoot(t, bin, display, dir, passFile, casePath, shot.area, shot.hex)
 		var buf bytes.Buffer
@@ -362,8 +372,8 @@ func saveShot(t *testing.T, path string, b []byte) {
 // ingests them into c: a disk image with an MBR and an NTFS boot sector
 // (first, so CUSTODIA_START_HEX shows it), an SSH authentication log and a
 // LiME memory image. The last is verified, so the Evidence area shows both
-// states with the verified item chosen.
-func addSmokeEvidence(t *testing.T, c *casefile.Case, dir string) {
+// states with the verified item chosen. It returns the items in that order.
+func addSmokeEvidence(t *testing.T, c *casefile.Case, dir string) []casefile.Evidence {
 	t.Helper()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
@@ -427,7 +437,7 @@ func addSmokeEvidence(t *testing.T, c *casefile.Case, dir string) {
 		{"vpn-gw01-auth.log", "sshd authentication log of the VPN gateway, copied by the network team", "Europe/Berlin", []byte(log.String())},
 		{"ws042-memory.lime", "Memory of workstation WS042, acquired with LiME after the alert", "UTC", mem},
 	}
-	var last casefile.Evidence
+	var all []casefile.Evidence
 	for _, s := range sources {
 		p := filepath.Join(dir, s.name)
 		if err := os.WriteFile(p, s.data, 0o600); err != nil {
@@ -439,9 +449,120 @@ func addSmokeEvidence(t *testing.T, c *casefile.Case, dir string) {
 		if err != nil || len(items) != 1 {
 			t.Fatalf("ingest %s: %v", s.name, err)
 		}
-		last = items[0]
+		all = append(all, items[0])
 	}
+	last := all[len(all)-1]
 	if v, err := evidence.Verify(context.Background(), c, last.ID, nil); err != nil || !v.OK {
 		t.Fatalf("verify %s: %+v %v", last.Meta.Name, v, err)
 	}
+	return all
+}
+
+// addSmokeIncident records an incident in Diagnose, as the process
+// documents describe one a day into the response: detected and known,
+// assessed (a security incident, severity and priority with their
+// criteria), a Security Incident Manager and an Executive Incident Manager
+// assigned, moved to Stabilize and back to Diagnose when a second account
+// turned up, indicators, two findings on exact bytes of the disk image and
+// the log (the second edited once, so it has a history), an action, an
+// emergency mitigation approved by two of the three capacities, and repair
+// items, one overdue and one without an owner. items are addSmokeEvidence's.
+func addSmokeIncident(t *testing.T, c *casefile.Case, items []casefile.Evidence) {
+	t.Helper()
+	must := func(what string, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	disk, log := items[0], items[1]
+	now := time.Now().UTC().Truncate(time.Minute)
+	must("detection", c.SetDetection(casefile.Detection{Source: casefile.DetectionMonitorAnomaly, DetectedAt: now.Add(-27*time.Hour - 18*time.Minute),
+		Detail: "UEBA alert 88213: impossible travel for svc-vpn"}, "SOC ticket SEC-4471"))
+	must("awareness", c.RecordAwareness(now.Add(-26*time.Hour-5*time.Minute), "SOC confirmed VPN logins with the svc-vpn credential from TOR exit nodes"))
+	must("summary", c.SetSummary("A phished VPN service credential was used from TOR exit nodes to reach file servers FS01 and FS02; "+
+		"customer files of three tenants were copied.", ""))
+	must("next steps", c.SetNextSteps([]string{"Scope the copied files per tenant", "Rotate service credentials on FS01 and FS02",
+		"Image FS02 before it is rebuilt"}, ""))
+	_, err := c.AssignRole(casefile.RoleOnCallResponder, "Alex Morgan", "On call")
+	must("assign on-call", err)
+	_, err = c.MoveTo(casefile.StageAssess, "Impossible travel confirmed; the VPN logins are not the service's own")
+	must("move to assess", err)
+	must("classify", c.Classify(casefile.ClassificationSecurityIncident,
+		"Unauthorized access to infrastructure systems and exfiltration of customer data (Table 1)"))
+	_, err = c.SetSeverity(0, casefile.SeverityCriteria{Privacy: casefile.PrivacyConfirmed, AffectedTenants: 3,
+		Impact: "Customer files copied from two file servers", Scope: "FS01 and FS02, West Europe",
+		Regions: []string{"West Europe"}, Services: []string{"File shares", "VPN"}, Regulations: []string{"GDPR"}},
+		"Confirmed access to customer data of three tenants")
+	must("severity", err)
+	_, err = c.SetPriority(casefile.PriorityHigh, casefile.PriorityFactors{Functional: casefile.FunctionalLow,
+		Informational: casefile.InformationalPrivacy, Recoverability: casefile.RecoverySupplemented},
+		"The copy is finished, not ongoing; the credential is revoked")
+	must("priority", err)
+	_, err = c.AssignRole(casefile.RoleSecurityIncidentManager, "Alex Morgan", "Senior on call")
+	must("assign SIM", err)
+	_, err = c.MoveTo(casefile.StageDiagnose, "Security incident, Sev 1 / P2, Security Incident Manager assigned")
+	must("move to diagnose", err)
+	ip, err := c.AddIndicator(casefile.IndicatorIP, "203.0.113.27", "Source of the accepted VPN login")
+	must("indicator", err)
+	_, err = c.AddIndicator(casefile.IndicatorDomain, "vpn-login.northwind-support.example", "Phishing page that took the credential")
+	must("indicator", err)
+	_, err = c.AddIndicator(casefile.IndicatorHash, "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", "Phishing kit archive")
+	must("indicator", err)
+
+	_, err = c.AddFinding(casefile.FindingContent{
+		Title:      "Partition table of FS01 intact: one NTFS partition from LBA 2048",
+		Confidence: casefile.ConfidenceHigh,
+		Description: "The MBR partition entry at 0x1be is bootable (0x80), type 0x07, starts at LBA 2048. No hidden " +
+			"partition or modified boot code: the boot code matches a stock Windows MBR.",
+		Locations: []casefile.EvidenceLocation{{Evidence: disk.ID, Start: 0x1be, End: 0x1ce}},
+	})
+	must("finding", err)
+	r, err := c.OpenEvidence(log.ID)
+	must("open log", err)
+	buf := make([]byte, log.Meta.Size)
+	if _, err := r.ReadAt(buf, 0); err != nil && err != io.EOF {
+		t.Fatalf("read log: %v", err)
+	}
+	at := int64(bytes.Index(buf, []byte("Accepted password for svc-vpn")))
+	if at < 0 {
+		t.Fatal("the log has no accepted login")
+	}
+	end := at + int64(bytes.IndexByte(buf[at:], '\n'))
+	content := casefile.FindingContent{
+		Title:      "VPN login with the stolen svc-vpn credential from a TOR exit node",
+		Confidence: casefile.ConfidenceMedium,
+		Description: "After **3,216 failed attempts** from `203.0.113.0/24`, sshd on the VPN gateway accepted the " +
+			"`svc-vpn` password from `203.0.113.27`:\n\n" +
+			"- the address is a listed TOR exit node\n- the session lasted 2 h 11 min\n- no MFA challenge was logged\n\n" +
+			"The credential was entered on [the phishing page](https://vpn-login.northwind-support.example/) two days earlier.",
+		Locations:  []casefile.EvidenceLocation{{Evidence: log.ID, Start: at, End: end}},
+		Indicators: []uuid.UUID{ip.ID},
+		Techniques: []string{"T1078", "T1133", "T1110.001"},
+	}
+	f, err := c.AddFinding(content)
+	must("finding", err)
+	content.Confidence = casefile.ConfidenceHigh
+	_, err = c.EditFinding(f.ID, content, "The password hash in the phishing kit matches the svc-vpn credential")
+	must("edit finding", err)
+
+	_, err = c.RecordAction(casefile.NewResponseAction{Description: "Disabled svc-vpn and revoked its VPN sessions",
+		PerformedAt: now.Add(-25 * time.Hour), Evidence: []uuid.UUID{log.ID}})
+	must("action", err)
+	_, err = c.RecordMitigation(casefile.NewMitigation{Description: "Took the VPN gateway offline until MFA is enforced",
+		Approvals: []casefile.Approval{{Capacity: casefile.ApprovalIncidentManager, Name: "Alex Morgan"},
+			{Capacity: casefile.ApprovalServiceOwner, Name: "Sam Reyes"}},
+		CausedOutage: true, OutageDetail: "Remote access down for 40 minutes", PerformedAt: now.Add(-24 * time.Hour)})
+	must("mitigation", err)
+	_, err = c.MoveTo(casefile.StageStabilize, "svc-vpn disabled, gateway offline: the known access is contained")
+	must("move to stabilize", err)
+	_, err = c.MoveTo(casefile.StageDiagnose, "A second account, svc-backup, logged in from the same exit node")
+	must("move back", err)
+	_, err = c.DecideNotification(casefile.NotificationInProgress, "Scoping the affected tenants with the service team")
+	must("notification", err)
+	_, err = c.AddRepairItem(casefile.NewRepairItem{Description: "Enforce MFA on the VPN gateway", Owner: "Alex Morgan",
+		Due: now.AddDate(0, 0, -2)})
+	must("repair item", err)
+	_, err = c.AddRepairItem(casefile.NewRepairItem{Description: "Alert on VPN logins from TOR exit nodes", Due: now.AddDate(0, 0, 14)})
+	must("repair item", err)
 }
