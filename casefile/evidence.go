@@ -160,8 +160,10 @@ var (
 func codecs() (*zstd.Encoder, *zstd.Decoder) {
 	zstdEncOnce.Do(func() {
 		n := runtime.GOMAXPROCS(0)
+		// A window the size of a chunk: each frame is one chunk, so a
+		// larger window only costs memory.
 		zstdEnc, _ = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(n),
-			zstd.WithEncoderCRC(false), zstd.WithZeroFrames(true))
+			zstd.WithEncoderCRC(false), zstd.WithZeroFrames(true), zstd.WithWindowSize(DefaultChunkSize))
 		zstdDec, _ = zstd.NewReader(nil, zstd.WithDecoderConcurrency(n), zstd.WithDecoderMaxMemory(1<<30))
 	})
 	return zstdEnc, zstdDec
