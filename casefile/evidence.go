@@ -169,20 +169,38 @@ func codecs() (*zstd.Encoder, *zstd.Decoder) {
 	return zstdEnc, zstdDec
 }
 
-// bufPool recycles chunk-sized buffers: at hundreds of MB/s, allocating
-// (and zeroing) fresh ones costs as much as a hash.
-var bufPool sync.Pool
+// bufFree recycles chunk-sized buffers: at hundreds of MB/s, allocating
+// (and zeroing) fresh ones costs as much as a hash. A bounded free list, not
+// a sync.Pool: a pool is emptied at every garbage collection, and with the
+// small heap of an ingest collections come every few dozen megabytes. At
+// most bufFreeCap buffers (about 17 MiB) are kept.
+const bufFreeCap = 16
+
+var bufFree = make(chan []byte, bufFreeCap)
+
+// bufSize is the capacity of recycled buffers: a chunk plus sealing and
+// compression overhead, so every buffer fits every use.
+const bufSize = DefaultChunkSize + 64<<10
 
 func getBuf(n int) []byte {
-	if p, ok := bufPool.Get().(*[]byte); ok && cap(*p) >= n {
-		return (*p)[:0]
+	if n <= bufSize {
+		select {
+		case b := <-bufFree:
+			return b[:0]
+		default:
+		}
+		return make([]byte, 0, bufSize)
 	}
 	return make([]byte, 0, n)
 }
 
 func putBuf(b []byte) {
-	if cap(b) >= 4096 {
-		bufPool.Put(&b)
+	if cap(b) != bufSize {
+		return
+	}
+	select {
+	case bufFree <- b:
+	default:
 	}
 }
 
