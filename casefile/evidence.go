@@ -173,8 +173,8 @@ func codecs() (*zstd.Encoder, *zstd.Decoder) {
 // (and zeroing) fresh ones costs as much as a hash. A bounded free list, not
 // a sync.Pool: a pool is emptied at every garbage collection, and with the
 // small heap of an ingest collections come every few dozen megabytes. At
-// most bufFreeCap buffers (about 17 MiB) are kept.
-const bufFreeCap = 16
+// most bufFreeCap buffers (about 13 MiB) are kept.
+const bufFreeCap = 12
 
 var bufFree = make(chan []byte, bufFreeCap)
 
@@ -384,7 +384,7 @@ func (c *Case) enterBulk() error {
 		// A larger page cache keeps interior pages while blobs stream past;
 		// FULL because a rollback journal with NORMAL is not safe against a
 		// power loss at the wrong moment (WAL with NORMAL is).
-		if _, err := c.db.Exec(`PRAGMA cache_size=-16384; PRAGMA synchronous=FULL`); err != nil {
+		if _, err := c.db.Exec(`PRAGMA cache_size=-8192; PRAGMA synchronous=FULL`); err != nil {
 			return mapSQLiteError(err)
 		}
 	}

@@ -302,8 +302,15 @@ func (r *EvidenceReader) readBatch(ctx context.Context, from int64, n int) ([]Se
 }
 
 // OpenChunk authenticates, decrypts and decompresses a chunk from
-// ScanChunks. Safe for concurrent use.
-func (r *EvidenceReader) OpenChunk(sc SealedChunk) ([]byte, error) { return r.cc.open(sc) }
+// ScanChunks. The returned buffer is the caller's; passing it to Release
+// when done lets the next chunk reuse it. Safe for concurrent use.
+func (r *EvidenceReader) OpenChunk(sc SealedChunk) ([]byte, error) {
+	return r.cc.openInto(sc, getBuf(sc.PlainLen+r.cc.aead.Overhead()))
+}
+
+// Release returns a buffer from OpenChunk for reuse; the caller must not
+// touch it afterwards.
+func (r *EvidenceReader) Release(b []byte) { putBuf(b) }
 
 // RecordVerification stores the result of a verification of item id and
 // appends its evidence.verified custody entry, in one transaction. It

@@ -185,7 +185,7 @@ func hashFile(ctx context.Context, f *os.File, size int64, tr *tracker) (casefil
 		m, err := io.ReadFull(r, bufs[k])
 		hs.wait() // the other buffer is free again
 		if m > 0 {
-			hs.mhWriteAsync(bufs[k][:m])
+			hs.mhWriteAsync(bufs[k][:m], nil)
 			n += int64(m)
 			tr.add(int64(m))
 		}

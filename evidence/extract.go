@@ -54,8 +54,11 @@ func Extract(ctx context.Context, c *casefile.Case, id uuid.UUID, dest, reason s
 	// own goroutine (MD5 and SHA-1 are re-checked by Verify).
 	sum := newAsyncSHA256()
 	err = streamChunks(ctx, r, func(_ int64, plain []byte) error {
-		sum.write(plain)
-		if _, err := f.Write(plain); err != nil {
+		release := refCount(2, func() { r.Release(plain) }) // the hash and the write
+		sum.write(plain, release)
+		_, err := f.Write(plain)
+		release()
+		if err != nil {
 			return fmt.Errorf("%w: write %s: %v", ErrDestination, abs, err)
 		}
 		tr.add(int64(len(plain)))

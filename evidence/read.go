@@ -5,13 +5,16 @@ import (
 	"encoding/hex"
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/custodia-dfir/custodia/casefile"
 	sha256 "github.com/minio/sha256-simd"
 )
 
 // streamChunks reads every chunk of r in order, opens them on all cores,
-// and calls fn with each plaintext in order. fn must not keep the slice.
+// and calls fn with each plaintext in order. Each plaintext is a buffer of
+// its own: fn may hand it on, and should pass it to r.Release once nothing
+// uses it any more (it is garbage otherwise).
 // The first error (a missing or tampered chunk, or fn's) stops the stream.
 func streamChunks(ctx context.Context, r *casefile.EvidenceReader, fn func(idx int64, plain []byte) error) error {
 	ctx, cancel := context.WithCancel(ctx)
@@ -104,36 +107,54 @@ func (h *hashStream) write(b []byte) {
 	wg.Wait()
 }
 
-// mhWriteAsync starts hashing b; wait blocks until it is hashed.
-func (h *hashStream) mhWriteAsync(b []byte) {
+// mhWriteAsync starts hashing b; wait blocks until it is hashed. done, if
+// not nil, runs once all three hashes have consumed b.
+func (h *hashStream) mhWriteAsync(b []byte, done func()) {
 	h.wg.Add(3)
-	h.mh.write(b, h.wg.Done)
+	left := refCount(3, func() {
+		if done != nil {
+			done()
+		}
+	})
+	h.mh.write(b, func() { left(); h.wg.Done() })
+}
+
+// refCount returns a function that runs fn on its n-th call.
+func refCount(n int32, fn func()) func() {
+	var left atomic.Int32
+	left.Store(n)
+	return func() {
+		if left.Add(-1) == 0 {
+			fn()
+		}
+	}
 }
 
 func (h *hashStream) wait() { h.wg.Wait() }
 
 func (h *hashStream) sum() casefile.Hashes { return h.mh.sum() }
 
-// asyncSHA256 hashes blocks on its own goroutine; blocks must not be
-// reused after write (opened chunks are fresh buffers).
+// asyncSHA256 hashes blocks on its own goroutine; a block must not change
+// until its done function ran.
 type asyncSHA256 struct {
-	ch  chan []byte
+	ch  chan hashJob
 	out chan string
 }
 
 func newAsyncSHA256() *asyncSHA256 {
-	a := &asyncSHA256{ch: make(chan []byte, 8), out: make(chan string, 1)}
+	a := &asyncSHA256{ch: make(chan hashJob, 8), out: make(chan string, 1)}
 	go func() {
 		h := sha256.New()
-		for b := range a.ch {
-			h.Write(b)
+		for j := range a.ch {
+			h.Write(j.b)
+			j.done()
 		}
 		a.out <- hex.EncodeToString(h.Sum(nil))
 	}()
 	return a
 }
 
-func (a *asyncSHA256) write(b []byte) { a.ch <- b }
+func (a *asyncSHA256) write(b []byte, done func()) { a.ch <- hashJob{b: b, done: done} }
 
 func (a *asyncSHA256) sum() string {
 	close(a.ch)

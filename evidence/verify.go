@@ -29,7 +29,7 @@ func Verify(ctx context.Context, c *casefile.Case, id uuid.UUID, p Progress) (ca
 	err = streamChunks(ctx, r, func(_ int64, plain []byte) error {
 		// Each opened chunk is a fresh buffer, so hashing runs on while the
 		// next chunks are read and decrypted; the hash queues bound memory.
-		hs.mhWriteAsync(plain)
+		hs.mhWriteAsync(plain, func() { r.Release(plain) })
 		n += int64(len(plain))
 		tr.add(int64(len(plain)))
 		return nil
