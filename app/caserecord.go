@@ -242,12 +242,14 @@ func (lv *lifecycleView) showLinkIncident() {
 	form := lv.u.newRecordForm("Link a related incident", "Link", "Another incident related to this one, by its case number.")
 	number := form.entry("Case number *", "e.g. IR-2026-0099")
 	note := form.entry("Note", "How it relates")
+	reason := form.entry("Reason", "Why it is linked, for the custody record (optional)")
 	form.check = func() bool {
 		return form.require("Case number", number.Text, "Type the case number of the related incident.")
 	}
 	form.build = func() func(*casefile.Case) error {
 		r := casefile.RelatedIncident{CaseNumber: strings.TrimSpace(number.Text), Note: strings.TrimSpace(note.Text)}
-		return func(c *casefile.Case) error { return c.AddRelatedIncident(r) }
+		why := strings.TrimSpace(reason.Text)
+		return func(c *casefile.Case) error { return c.AddRelatedIncident(r, why) }
 	}
 	form.show(number)
 }

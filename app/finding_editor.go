@@ -44,6 +44,7 @@ type findingEditor struct {
 	indicatorID map[string]uuid.UUID // by check label
 	techniques  *widget.Entry
 	reason      *widget.Entry
+	newFinding  bool // the reason is optional for a new finding
 }
 
 // techniqueRE is a MITRE ATT&CK technique id, as casefile accepts it.
@@ -158,6 +159,9 @@ func (u *UI) showFindingEditor(f *casefile.Finding, draft *findingDraft) {
 	e.techniques.SetText(strings.Join(cur.Techniques, ", "))
 	if f != nil {
 		e.reason = form.entry("Reason *", "What this revision changes, and why")
+	} else {
+		e.reason = form.entry("Reason", "Why it is recorded, for the custody record (optional)")
+		e.newFinding = true
 	}
 
 	form.check = e.check
@@ -338,7 +342,7 @@ func (e *findingEditor) check() bool {
 	_, problem := e.techniqueList()
 	f.setProblem("ATT&CK techniques", problem)
 	ok = ok && problem == ""
-	if e.reason != nil {
+	if e.reason != nil && !e.newFinding {
 		ok = f.require("Reason", e.reason.Text, "Say what this revision changes: the history keeps the reason.") && ok
 	}
 	return ok
@@ -387,7 +391,7 @@ func (e *findingEditor) build() func(*casefile.Case) error {
 		var f casefile.Finding
 		var err error
 		if id == uuid.Nil {
-			f, err = c.AddFinding(fc)
+			f, err = c.AddFinding(fc, reason)
 		} else {
 			f, err = c.EditFinding(id, fc, reason)
 		}

@@ -123,7 +123,7 @@ func (p *indicatorsPanel) submit() {
 	u := p.lv.u
 	p.add.Disable()
 	u.change(func(c *casefile.Case) error {
-		_, err := c.AddIndicator(t, v, note)
+		_, err := c.AddIndicator(t, v, note, "") // the inline row has a note, no separate reason
 		return err
 	}, func(err error) {
 		switch {

@@ -392,6 +392,7 @@ func (lv *lifecycleView) showAddRepair() {
 	desc := form.text("Description *", "What must be repaired or changed", 2)
 	owner := form.choice("Owner", append([]string{"No owner yet"}, lv.ownerChoices()...), "No owner yet")
 	due := form.entry("Due", "2026-03-31 (optional)")
+	reason := form.entry("Reason", "Why it is needed, for the custody record (optional)")
 	form.check = func() bool {
 		problem := ""
 		if strings.TrimSpace(due.Text) != "" {
@@ -401,7 +402,7 @@ func (lv *lifecycleView) showAddRepair() {
 		return form.require("Description", desc.Text, "Describe the repair.") && problem == ""
 	}
 	form.build = func() func(*casefile.Case) error {
-		n := casefile.NewRepairItem{Description: strings.TrimSpace(desc.Text)}
+		n := casefile.NewRepairItem{Description: strings.TrimSpace(desc.Text), Reason: strings.TrimSpace(reason.Text)}
 		if owner.Selected != "No owner yet" {
 			n.Owner = owner.Selected
 		}

@@ -191,13 +191,15 @@ func (lv *lifecycleView) showRecordAction() {
 	} else {
 		form.add("Linked evidence", checks)
 	}
+	reason := form.entry("Reason", "Why it was done, for the custody record (optional)")
 	form.check = func() bool {
 		_, ok := optionalTime(form, "Performed at", at.Text)
 		return form.require("Description", desc.Text, "Describe the action.") && ok
 	}
 	form.build = func() func(*casefile.Case) error {
 		t, _ := optionalTime(form, "Performed at", at.Text)
-		na := casefile.NewResponseAction{Description: strings.TrimSpace(desc.Text), PerformedAt: t, Evidence: ids()}
+		na := casefile.NewResponseAction{Description: strings.TrimSpace(desc.Text), PerformedAt: t, Evidence: ids(),
+			Reason: strings.TrimSpace(reason.Text)}
 		return func(c *casefile.Case) error {
 			_, err := c.RecordAction(na)
 			return err
@@ -270,6 +272,7 @@ func (lv *lifecycleView) showRecordMitigation() {
 		e.OnChanged = func(string) { showJoint(); form.recheck() }
 	}
 	showJoint()
+	reason := form.entry("Reason", "Why it was needed, for the custody record (optional)")
 	form.check = func() bool {
 		_, ok := optionalTime(form, "Performed at", at.Text)
 		if len(approvals()) == 0 {
@@ -284,7 +287,7 @@ func (lv *lifecycleView) showRecordMitigation() {
 	}
 	form.build = func() func(*casefile.Case) error {
 		t, _ := optionalTime(form, "Performed at", at.Text)
-		nm := casefile.NewMitigation{Description: strings.TrimSpace(desc.Text), Approvals: approvals(), CausedOutage: outage.Checked,
+		nm := casefile.NewMitigation{Reason: strings.TrimSpace(reason.Text), Description: strings.TrimSpace(desc.Text), Approvals: approvals(), CausedOutage: outage.Checked,
 			PerformedAt: t}
 		if outage.Checked {
 			nm.OutageDetail = strings.TrimSpace(outageDetail.Text)

@@ -180,7 +180,7 @@ type FindingRevision struct {
 // AddFinding records a new finding by the acting examiner. Its evidence
 // locations must lie within their items (a *LocationError otherwise), its
 // indicators must exist. Refused while the incident is closed.
-func (c *Case) AddFinding(fc FindingContent) (Finding, error) {
+func (c *Case) AddFinding(fc FindingContent, reason string) (Finding, error) {
 	if err := fc.normalize(); err != nil {
 		return Finding{}, fmt.Errorf("add finding: %w", err)
 	}
@@ -203,7 +203,7 @@ func (c *Case) AddFinding(fc FindingContent) (Finding, error) {
 			return Event{}, err
 		}
 		f = Finding{ID: id, FindingContent: fc, Stage: st, Created: row.Attribution, Revision: r.rev, Updated: row.Attribution}
-		return Event{Action: ActionFindingAdded, Target: Target{Type: TargetFinding, ID: id.String()},
+		return Event{Action: ActionFindingAdded, Target: Target{Type: TargetFinding, ID: id.String()}, Reason: reason,
 			Hashes: map[string]string{"content_sha256": contentHash(r.data)}, Details: findingDetails(fc, st, r.rev)}, nil
 	})
 	return f, err

@@ -15,7 +15,7 @@ func TestFindingEditsKeepRevisions(t *testing.T) {
 	must(c.AddExaminer(NewExaminer{Name: "Mo", Roles: []Role{RoleForensicEngineer}}, []byte("mo"), ""))(t)
 	must(c.MoveTo(StageAssess, "triage"))(t)
 	f := must(c.AddFinding(FindingContent{Title: "Web shell in /var/www", Description: "first look", Confidence: ConfidenceLow,
-		Techniques: []string{"T1505.003", "t1505.003"}}))(t)
+		Techniques: []string{"T1505.003", "t1505.003"}}, ""))(t)
 	if f.Revision != 1 || f.Stage != StageAssess || f.Created.Examiner != testCase.Examiner || len(f.Techniques) != 1 {
 		t.Fatalf("new finding %+v", f)
 	}
@@ -64,11 +64,11 @@ func TestFindingLocationsAndLinks(t *testing.T) {
 	c := openTest(t, createTestCase(t), testPass)
 	defer c.Close()
 	ev := storeBytes(t, c, bytes.Repeat([]byte{0xAB}, 100), "memory.lime")
-	ind := must(c.AddIndicator(IndicatorHash, strings.Repeat("A", 64), "dropper"))(t)
+	ind := must(c.AddIndicator(IndicatorHash, strings.Repeat("A", 64), "dropper", ""))(t)
 	ok := func(locs ...EvidenceLocation) FindingContent {
 		return FindingContent{Title: "t", Confidence: ConfidenceHigh, Locations: locs}
 	}
-	must(c.AddFinding(ok(EvidenceLocation{ev.ID, 0, 100}, EvidenceLocation{ev.ID, 99, 100})))(t)
+	must(c.AddFinding(ok(EvidenceLocation{ev.ID, 0, 100}, EvidenceLocation{ev.ID, 99, 100}), ""))(t)
 	for _, tc := range []struct {
 		loc  EvidenceLocation
 		want string
@@ -79,37 +79,37 @@ func TestFindingLocationsAndLinks(t *testing.T) {
 		{EvidenceLocation{ev.ID, -1, 5}, "is not a byte range"},
 		{EvidenceLocation{ev.ID, 10, 2}, "is not a byte range"},
 	} {
-		_, err := c.AddFinding(ok(tc.loc))
+		_, err := c.AddFinding(ok(tc.loc), "")
 		var le *LocationError
 		if !errors.As(err, &le) || !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), tc.want) || le.Size != 100 {
 			t.Errorf("%v: %v, want a LocationError saying %q", tc.loc, err, tc.want)
 		}
 	}
-	if _, err := c.AddFinding(ok(EvidenceLocation{uuid.New(), 0, 1})); !errors.Is(err, ErrNoSuchEvidence) {
+	if _, err := c.AddFinding(ok(EvidenceLocation{uuid.New(), 0, 1}), ""); !errors.Is(err, ErrNoSuchEvidence) {
 		t.Errorf("unknown item: %v", err)
 	}
 	fc := ok()
 	fc.Indicators = []uuid.UUID{ind.ID, uuid.New()}
-	if _, err := c.AddFinding(fc); !errors.Is(err, ErrNoSuchIndicator) {
+	if _, err := c.AddFinding(fc, ""); !errors.Is(err, ErrNoSuchIndicator) {
 		t.Errorf("unknown indicator: %v", err)
 	}
 	fc.Indicators = []uuid.UUID{ind.ID, ind.ID}
-	if f := must(c.AddFinding(fc))(t); len(f.Indicators) != 1 {
+	if f := must(c.AddFinding(fc, ""))(t); len(f.Indicators) != 1 {
 		t.Errorf("repeated indicator kept: %v", f.Indicators)
 	}
 	for tech, valid := range map[string]bool{"T1059": true, "T1059.001": true, " t1566.002 ": true, "T159": false, "T1059.1": false,
 		"TA0001": false, "T1059.0011": false, "1059": false, "T1059 ": true, "T1059.001;DROP": false} {
 		fc := ok()
 		fc.Techniques = []string{tech}
-		_, err := c.AddFinding(fc)
+		_, err := c.AddFinding(fc, "")
 		if (err == nil) != valid || (err != nil && !strings.Contains(err.Error(), "MITRE ATT&CK")) {
 			t.Errorf("technique %q: %v, valid %v", tech, err, valid)
 		}
 	}
-	if _, err := c.AddFinding(FindingContent{Title: "t", Confidence: "certain"}); !errors.Is(err, ErrInvalid) {
+	if _, err := c.AddFinding(FindingContent{Title: "t", Confidence: "certain"}, ""); !errors.Is(err, ErrInvalid) {
 		t.Errorf("unknown confidence: %v", err)
 	}
-	if _, err := c.AddFinding(FindingContent{Title: "two\nlines", Confidence: ConfidenceLow}); !errors.Is(err, ErrInvalid) {
+	if _, err := c.AddFinding(FindingContent{Title: "two\nlines", Confidence: ConfidenceLow}, ""); !errors.Is(err, ErrInvalid) {
 		t.Errorf("title with a newline: %v", err)
 	}
 }
@@ -121,7 +121,7 @@ func TestHostileMarkdownStoredVerbatim(t *testing.T) {
 	c := openTest(t, path, testPass)
 	hostile := "# Finding\n<script>alert(document.cookie)</script>\n[click](javascript:alert(1))\n" +
 		"<img src=x onerror=alert(1)>\n\u202eexe.txt\x00after-NUL\n```\n</textarea>\n```\n" + strings.Repeat("|a", 1000) + "\n"
-	f := must(c.AddFinding(FindingContent{Title: `<b onmouseover="x">title</b>`, Description: hostile, Confidence: ConfidenceLow}))(t)
+	f := must(c.AddFinding(FindingContent{Title: `<b onmouseover="x">title</b>`, Description: hostile, Confidence: ConfidenceLow}, ""))(t)
 	must(c.UpdatePostMortem(PostMortemContent{Summary: hostile, ProcedureAssessment: hostile}, ""))(t)
 	c.Close()
 	c = openTest(t, path, testPass)

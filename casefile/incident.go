@@ -504,7 +504,7 @@ func (c *Case) SetNextSteps(steps []string, reason string) error {
 }
 
 // AddRelatedIncident links another incident by its case number.
-func (c *Case) AddRelatedIncident(r RelatedIncident) error {
+func (c *Case) AddRelatedIncident(r RelatedIncident, reason string) error {
 	r.CaseNumber = strings.TrimSpace(r.CaseNumber)
 	if err := checkLine("related case number", r.CaseNumber, true, MaxShortFieldLen); err != nil {
 		return fmt.Errorf("add related incident: %w", err)
@@ -525,7 +525,7 @@ func (c *Case) AddRelatedIncident(r RelatedIncident) error {
 			return Event{}, err
 		}
 		rec.Related = append(rec.Related, r)
-		return Event{Action: ActionIncidentRelated, Details: map[string]string{"case_number": r.CaseNumber}}, nil
+		return Event{Action: ActionIncidentRelated, Reason: reason, Details: map[string]string{"case_number": r.CaseNumber}}, nil
 	})
 }
 

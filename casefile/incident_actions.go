@@ -20,6 +20,8 @@ type NewResponseAction struct {
 	PerformedAt time.Time
 	// Evidence lists sealed evidence items the action produced or used.
 	Evidence []uuid.UUID
+	// Reason is recorded in the custody entry (not in the action itself).
+	Reason string
 }
 
 // ResponseAction is a recorded action.
@@ -65,7 +67,7 @@ func (c *Case) RecordAction(na NewResponseAction) (ResponseAction, error) {
 		if _, err := c.appendRow(ctx, tx, tblActions, a.ID, uuid.Nil, a); err != nil {
 			return Event{}, err
 		}
-		return Event{Action: ActionResponseRecorded, Target: Target{Type: TargetResponse, ID: a.ID.String()},
+		return Event{Action: ActionResponseRecorded, Target: Target{Type: TargetResponse, ID: a.ID.String()}, Reason: na.Reason,
 			Details: map[string]string{"description": short(na.Description), "performed_at": formatTime(at), "stage": string(st),
 				"evidence": joinIDs(ids)}}, nil
 	})
@@ -150,6 +152,7 @@ type NewMitigation struct {
 	CausedOutage bool       // the step took a service down: outage notification applies
 	OutageDetail string     // what was down, for how long
 	PerformedAt  time.Time  // zero means now
+	Reason       string     // recorded in the custody entry
 }
 
 // Mitigation is a recorded emergency mitigation or containment step.
@@ -219,7 +222,7 @@ func (c *Case) RecordMitigation(nm NewMitigation) (Mitigation, error) {
 		if _, err := c.appendRow(ctx, tx, tblMitigations, m.ID, uuid.Nil, m); err != nil {
 			return Event{}, err
 		}
-		return Event{Action: ActionMitigationRecorded, Target: Target{Type: TargetMitigation, ID: m.ID.String()},
+		return Event{Action: ActionMitigationRecorded, Target: Target{Type: TargetMitigation, ID: m.ID.String()}, Reason: nm.Reason,
 			Details: map[string]string{"description": short(nm.Description), "approvals": strings.Join(names, "; "),
 				"jointly_approved": fmt.Sprint(m.JointlyApproved()), "caused_outage": fmt.Sprint(nm.CausedOutage),
 				"performed_at": formatTime(at), "stage": string(st)}}, nil

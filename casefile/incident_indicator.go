@@ -119,7 +119,7 @@ func hashAlgorithm(h string) string {
 // AddIndicator validates, normalizes and records an indicator. The same
 // type and value cannot be recorded twice. Refused while the incident is
 // closed.
-func (c *Case) AddIndicator(t IndicatorType, value, note string) (Indicator, error) {
+func (c *Case) AddIndicator(t IndicatorType, value, note, reason string) (Indicator, error) {
 	v, err := NormalizeIndicator(t, value)
 	if err != nil {
 		return Indicator{}, fmt.Errorf("add indicator: %w", err)
@@ -150,7 +150,7 @@ func (c *Case) AddIndicator(t IndicatorType, value, note string) (Indicator, err
 		if t == IndicatorHash {
 			details["algorithm"] = hashAlgorithm(v)
 		}
-		return Event{Action: ActionIndicatorAdded, Target: Target{Type: TargetIndicator, ID: ind.ID.String()}, Details: details}, nil
+		return Event{Action: ActionIndicatorAdded, Target: Target{Type: TargetIndicator, ID: ind.ID.String()}, Reason: reason, Details: details}, nil
 	})
 	return ind, err
 }

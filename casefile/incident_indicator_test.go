@@ -68,11 +68,11 @@ func TestIndicatorValidation(t *testing.T) {
 func TestAddIndicator(t *testing.T) {
 	c := openTest(t, createTestCase(t), testPass)
 	defer c.Close()
-	a := must(c.AddIndicator(IndicatorDomain, "Evil.Example.com", "C2 domain"))(t)
-	if _, err := c.AddIndicator(IndicatorDomain, "evil.example.com.", ""); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "recorded already") {
+	a := must(c.AddIndicator(IndicatorDomain, "Evil.Example.com", "C2 domain", ""))(t)
+	if _, err := c.AddIndicator(IndicatorDomain, "evil.example.com.", "", ""); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "recorded already") {
 		t.Fatalf("duplicate indicator: %v", err)
 	}
-	must(c.AddIndicator(IndicatorHash, strings.Repeat("AB", 20), ""))(t)
+	must(c.AddIndicator(IndicatorHash, strings.Repeat("AB", 20), "", ""))(t)
 	all := must(c.Indicators())(t)
 	if len(all) != 2 || all[0].ID != a.ID || all[0].Value != "evil.example.com" || all[0].Examiner != testCase.Examiner || all[1].Value != strings.Repeat("ab", 20) {
 		t.Fatalf("indicators %+v", all)

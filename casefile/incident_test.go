@@ -130,11 +130,11 @@ func TestIncidentScenario(t *testing.T) {
 	priya := openAs(t, path, "priya-pass", RoleSecurityIncidentManager, &clock)
 	must(priya.MoveTo(StageDiagnose, "assessment complete: Sev 1, P1"))(t)
 	check(t, priya.RecordAwareness(time.Time{}, "reasonable suspicion customer data left the network"))
-	ind := must(priya.AddIndicator(IndicatorIP, "203.0.113.9", "exfiltration destination"))(t)
+	ind := must(priya.AddIndicator(IndicatorIP, "203.0.113.9", "exfiltration destination", ""))(t)
 	ev := storeBytes(t, priya, bytes.Repeat([]byte("vpn log line\n"), 100), "vpn-gw-03.log")
 	f := must(priya.AddFinding(FindingContent{Title: "Bulk transfer to 203.0.113.9", Description: "Rows **copied** at 02:14.",
 		Confidence: ConfidenceMedium, Locations: []EvidenceLocation{{Evidence: ev.ID, Start: 13, End: 26}},
-		Indicators: []uuid.UUID{ind.ID}, Techniques: []string{"t1048.003"}}))(t)
+		Indicators: []uuid.UUID{ind.ID}, Techniques: []string{"t1048.003"}}, ""))(t)
 	if f.Stage != StageDiagnose || f.Techniques[0] != "T1048.003" {
 		t.Fatalf("finding %+v", f)
 	}
@@ -163,7 +163,7 @@ func TestIncidentScenario(t *testing.T) {
 	must(priya.AssignRepairItem(repair.ID, "Ravi", "owns the VPN"))(t)
 	must(priya.DecideNotification(NotificationSent, "e-mailed the subscription administrators"))(t)
 	must(priya.MoveTo(StageClose, "post-mortem drafted, repairs owned"))(t)
-	if _, err := priya.AddFinding(FindingContent{Title: "late", Confidence: ConfidenceLow}); !errors.Is(err, ErrIncidentClosed) {
+	if _, err := priya.AddFinding(FindingContent{Title: "late", Confidence: ConfidenceLow}, ""); !errors.Is(err, ErrIncidentClosed) {
 		t.Fatalf("finding on a closed incident: %v", err)
 	}
 	if _, err := priya.Reopen(""); !errors.Is(err, ErrInvalid) {
@@ -281,14 +281,14 @@ func TestIncidentTextIsSealed(t *testing.T) {
 	secrets := []string{"Zanzibar-summary-marker", "Quokka-finding-title", "Pangolin-finding-body", "Narwhal-postmortem",
 		"Axolotl-repair", "Okapi-rationale", "Wombat-action", "198.51.100.77", "Tapir-next-step", "IR-Capybara-1"}
 	check(t, c.SetSummary(secrets[0], ""))
-	must(c.AddFinding(FindingContent{Title: secrets[1], Description: secrets[2], Confidence: ConfidenceHigh}))(t)
+	must(c.AddFinding(FindingContent{Title: secrets[1], Description: secrets[2], Confidence: ConfidenceHigh}, ""))(t)
 	must(c.UpdatePostMortem(PostMortemContent{Summary: secrets[3]}, ""))(t)
 	must(c.AddRepairItem(NewRepairItem{Description: secrets[4]}))(t)
 	check(t, c.Classify(ClassificationNotSecurityIncident, secrets[5]))
 	must(c.RecordAction(NewResponseAction{Description: secrets[6]}))(t)
-	must(c.AddIndicator(IndicatorIP, secrets[7], ""))(t)
+	must(c.AddIndicator(IndicatorIP, secrets[7], "", ""))(t)
 	check(t, c.SetNextSteps([]string{secrets[8]}, ""))
-	check(t, c.AddRelatedIncident(RelatedIncident{CaseNumber: secrets[9]}))
+	check(t, c.AddRelatedIncident(RelatedIncident{CaseNumber: secrets[9]}, ""))
 	scan := func(when string) {
 		for _, name := range dirNames(t, dir) {
 			b, err := os.ReadFile(filepath.Join(dir, name))
@@ -318,8 +318,8 @@ func TestIncidentValueMovedIsDetected(t *testing.T) {
 	setup := func(t *testing.T) (string, uuid.UUID, uuid.UUID) {
 		path := createTestCase(t)
 		c := openTest(t, path, testPass)
-		a := must(c.AddFinding(FindingContent{Title: "A", Confidence: ConfidenceLow}))(t)
-		b := must(c.AddFinding(FindingContent{Title: "B", Confidence: ConfidenceLow}))(t)
+		a := must(c.AddFinding(FindingContent{Title: "A", Confidence: ConfidenceLow}, ""))(t)
+		b := must(c.AddFinding(FindingContent{Title: "B", Confidence: ConfidenceLow}, ""))(t)
 		must(c.EditFinding(a.ID, FindingContent{Title: "A2", Confidence: ConfidenceHigh}, "more evidence"))(t)
 		must(c.SetSeverity(SeverityLow, SeverityCriteria{Privacy: PrivacyNone}, "triage"))(t)
 		must(c.SetSeverity(SeverityCritical, SeverityCriteria{Privacy: PrivacyConfirmed}, "confirmed"))(t)
@@ -399,7 +399,7 @@ func TestIncidentValueMovedIsDetected(t *testing.T) {
 func TestAppendOnlyTriggers(t *testing.T) {
 	path := createTestCase(t)
 	c := openTest(t, path, testPass)
-	must(c.AddFinding(FindingContent{Title: "A", Confidence: ConfidenceLow}))(t)
+	must(c.AddFinding(FindingContent{Title: "A", Confidence: ConfidenceLow}, ""))(t)
 	c.Close()
 	db := rawDB(t, path)
 	defer db.Close()
@@ -422,7 +422,7 @@ func TestTextLimits(t *testing.T) {
 		"rationale empty":         c.Classify(ClassificationNotSecurityIncident, "  "),
 		"next step not UTF-8":     c.SetNextSteps([]string{bad}, ""),
 		"too many next steps":     c.SetNextSteps(make([]string, MaxListLen+1), ""),
-		"related number with NL":  c.AddRelatedIncident(RelatedIncident{CaseNumber: "IR-1\nIR-2"}),
+		"related number with NL":  c.AddRelatedIncident(RelatedIncident{CaseNumber: "IR-1\nIR-2"}, ""),
 		"unknown classification":  c.Classify("maybe", "x"),
 		"awareness in the future": c.RecordAwareness(TestTime.Add(time.Hour), ""),
 	} {
@@ -430,11 +430,11 @@ func TestTextLimits(t *testing.T) {
 			t.Errorf("%s: %v, want ErrInvalid", name, err)
 		}
 	}
-	_, err := c.AddFinding(FindingContent{Title: "t", Description: strings.Repeat("#", MaxMarkdownLen+1), Confidence: ConfidenceLow})
+	_, err := c.AddFinding(FindingContent{Title: "t", Description: strings.Repeat("#", MaxMarkdownLen+1), Confidence: ConfidenceLow}, "")
 	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "finding description is too long (100001 bytes, at most 100000)") {
 		t.Fatalf("long Markdown: %v", err)
 	}
-	must(c.AddFinding(FindingContent{Title: "t", Description: strings.Repeat("#", MaxMarkdownLen), Confidence: ConfidenceLow}))(t)
+	must(c.AddFinding(FindingContent{Title: "t", Description: strings.Repeat("#", MaxMarkdownLen), Confidence: ConfidenceLow}, ""))(t)
 	_, err = c.UpdatePostMortem(PostMortemContent{Summary: strings.Repeat("a", MaxMarkdownLen+1)}, "")
 	if !errors.Is(err, ErrInvalid) {
 		t.Fatalf("long post-mortem: %v", err)

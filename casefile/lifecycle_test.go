@@ -95,7 +95,7 @@ func TestClosedIncidentIsFrozen(t *testing.T) {
 		"summary":  c.SetSummary("x", ""),
 		"classify": c.Classify(ClassificationSecurityIncident, "x"),
 		"indicator": func() error {
-			_, err := c.AddIndicator(IndicatorDomain, "evil.example", "")
+			_, err := c.AddIndicator(IndicatorDomain, "evil.example", "", "")
 			return err
 		}(),
 		"action": func() error { _, err := c.RecordAction(NewResponseAction{Description: "x"}); return err }(),

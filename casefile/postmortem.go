@@ -186,6 +186,7 @@ type NewRepairItem struct {
 	Description string
 	Owner       string    // examiner UUID or name; empty leaves the item unowned (Close is then refused)
 	Due         time.Time // the due day (see RepairItem.Due); zero for none
+	Reason      string    // recorded in the custody entry
 }
 
 // RepairItem is the current state of a repair item.
@@ -240,7 +241,7 @@ func (c *Case) AddRepairItem(n NewRepairItem) (RepairItem, error) {
 			return Event{}, err
 		}
 		it.Revision = r.rev
-		return Event{Action: ActionRepairAdded, Target: Target{Type: TargetRepairItem, ID: it.ID.String()}, Details: repairDetails(it)}, nil
+		return Event{Action: ActionRepairAdded, Target: Target{Type: TargetRepairItem, ID: it.ID.String()}, Reason: n.Reason, Details: repairDetails(it)}, nil
 	})
 	return it, err
 }

@@ -162,14 +162,14 @@ func TestNotificationAndIncidentFields(t *testing.T) {
 	if h := must(c.NotificationHistory())(t); len(h) != 2 || h[0].Status != NotificationDelayedByLawEnforcement {
 		t.Fatalf("history %+v", h)
 	}
-	check(t, c.AddRelatedIncident(RelatedIncident{CaseNumber: "IR-2026-0007", Note: "same actor"}))
-	if err := c.AddRelatedIncident(RelatedIncident{CaseNumber: "ir-2026-0007"}); !errors.Is(err, ErrInvalid) {
+	check(t, c.AddRelatedIncident(RelatedIncident{CaseNumber: "IR-2026-0007", Note: "same actor"}, ""))
+	if err := c.AddRelatedIncident(RelatedIncident{CaseNumber: "ir-2026-0007"}, ""); !errors.Is(err, ErrInvalid) {
 		t.Fatalf("duplicate related incident: %v", err)
 	}
-	if err := c.AddRelatedIncident(RelatedIncident{CaseNumber: testCase.CaseNumber}); !errors.Is(err, ErrInvalid) {
+	if err := c.AddRelatedIncident(RelatedIncident{CaseNumber: testCase.CaseNumber}, ""); !errors.Is(err, ErrInvalid) {
 		t.Fatalf("own case number: %v", err)
 	}
-	check(t, c.AddRelatedIncident(RelatedIncident{CaseNumber: "IR-2026-0009"}))
+	check(t, c.AddRelatedIncident(RelatedIncident{CaseNumber: "IR-2026-0009"}, ""))
 	check(t, c.RemoveRelatedIncident("IR-2026-0007", "different actor after all"))
 	check(t, c.SetNextSteps([]string{"rotate VPN secrets", "brief the customer"}, ""))
 	if err := c.SetDetection(Detection{Source: "psychic"}, ""); !errors.Is(err, ErrInvalid) {

@@ -503,11 +503,11 @@ func addSmokeIncident(t *testing.T, c *casefile.Case, items []casefile.Evidence)
 	must("assign SIM", err)
 	_, err = c.MoveTo(casefile.StageDiagnose, "Security incident, Sev 1 / P2, Security Incident Manager assigned")
 	must("move to diagnose", err)
-	ip, err := c.AddIndicator(casefile.IndicatorIP, "203.0.113.27", "Source of the accepted VPN login")
+	ip, err := c.AddIndicator(casefile.IndicatorIP, "203.0.113.27", "Source of the accepted VPN login", "")
 	must("indicator", err)
-	_, err = c.AddIndicator(casefile.IndicatorDomain, "vpn-login.northwind-support.example", "Phishing page that took the credential")
+	_, err = c.AddIndicator(casefile.IndicatorDomain, "vpn-login.northwind-support.example", "Phishing page that took the credential", "")
 	must("indicator", err)
-	_, err = c.AddIndicator(casefile.IndicatorHash, "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", "Phishing kit archive")
+	_, err = c.AddIndicator(casefile.IndicatorHash, "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", "Phishing kit archive", "")
 	must("indicator", err)
 
 	_, err = c.AddFinding(casefile.FindingContent{
@@ -516,7 +516,8 @@ func addSmokeIncident(t *testing.T, c *casefile.Case, items []casefile.Evidence)
 		Description: "The MBR partition entry at 0x1be is bootable (0x80), type 0x07, starts at LBA 2048. No hidden " +
 			"partition or modified boot code: the boot code matches a stock Windows MBR.",
 		Locations: []casefile.EvidenceLocation{{Evidence: disk.ID, Start: 0x1be, End: 0x1ce}},
-	})
+	}, "")
+
 	must("finding", err)
 	r, err := c.OpenEvidence(log.ID)
 	must("open log", err)
@@ -540,7 +541,7 @@ func addSmokeIncident(t *testing.T, c *casefile.Case, items []casefile.Evidence)
 		Indicators: []uuid.UUID{ip.ID},
 		Techniques: []string{"T1078", "T1133", "T1110.001"},
 	}
-	f, err := c.AddFinding(content)
+	f, err := c.AddFinding(content, "")
 	must("finding", err)
 	content.Confidence = casefile.ConfidenceHigh
 	_, err = c.EditFinding(f.ID, content, "The password hash in the phishing kit matches the svc-vpn credential")

@@ -43,8 +43,8 @@ recorded in the custody ledger with the SHA-256 of the revision's content.`,
 				"[--location EVIDENCE-ID:START-END]... [--indicator ID]... [--technique T1234.001]...",
 			summary: "record a finding",
 			about: `Open CASE and record a finding by the acting examiner, in the incident's
-current stage. --confidence defaults to medium. Recorded as finding.added;
-casefile records no reason for a new finding, so say why in its description.
+current stage. --confidence defaults to medium. Recorded as finding.added,
+with --reason.
 
 ` + findingFlagsHelp,
 			run: runFindingAdd,
@@ -268,6 +268,7 @@ func runFindingAdd(inv *invocation, args []string) error {
 	ff.define(fs, false)
 	var cf caseFlags
 	cf.addOpenFlags(fs)
+	cf.addReasonFlag(fs)
 	pos, err := inv.parseN(fs, args, "CASE")
 	if err != nil {
 		return err
@@ -283,7 +284,7 @@ func runFindingAdd(inv *invocation, args []string) error {
 		if err := ff.apply(c, &fc); err != nil {
 			return err
 		}
-		f, err := c.AddFinding(fc)
+		f, err := c.AddFinding(fc, string(cf.reason))
 		if err != nil {
 			return findingError(err)
 		}

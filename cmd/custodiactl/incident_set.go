@@ -321,9 +321,8 @@ func (s *incidentSet) plan(c *casefile.Case, reason string) ([]incidentChange, e
 	}
 	for _, num := range s.related {
 		add(casefile.ActionIncidentRelated, func() (string, error) {
-			// casefile records no reason for a link; the note holds it.
 			return "related: " + printable(strings.TrimSpace(num), false) + " linked",
-				c.AddRelatedIncident(casefile.RelatedIncident{CaseNumber: num, Note: reason})
+				c.AddRelatedIncident(casefile.RelatedIncident{CaseNumber: num}, reason)
 		})
 	}
 	for _, num := range s.unrelated {

@@ -57,6 +57,7 @@ func runIndicatorAdd(inv *invocation, args []string) error {
 	note := fs.String("note", "", "a `NOTE` on the indicator: where it was seen, why it matters")
 	var cf caseFlags
 	cf.addOpenFlags(fs)
+	cf.addReasonFlag(fs)
 	pos, err := inv.parseN(fs, args, "CASE", "TYPE", "VALUE")
 	if err != nil {
 		return err
@@ -73,7 +74,7 @@ func runIndicatorAdd(inv *invocation, args []string) error {
 		return err
 	}
 	return inv.withCase(pos[0], &cf, func(c *casefile.Case) error {
-		ind, err := c.AddIndicator(typ, value, *note)
+		ind, err := c.AddIndicator(typ, value, *note, string(cf.reason))
 		if err != nil {
 			return err
 		}

@@ -278,8 +278,8 @@ list' shows the first 8. OWNER and EXAMINER are an examiner's name or id.`,
 			args:    "CASE --description TEXT [--owner EXAMINER] [--due YYYY-MM-DD]",
 			summary: "add a repair item",
 			about: `Open CASE and add a repair item: --description says what is to be repaired,
---owner who owns it, --due the day it is due. Recorded as repair.added;
-casefile records no reason for it, so the description says why.`,
+--owner who owns it, --due the day it is due. Recorded as repair.added, with
+--reason.`,
 			run: runRepairAdd,
 		},
 		{
@@ -314,6 +314,7 @@ func runRepairAdd(inv *invocation, args []string) error {
 	fs.Var(&dateValue{t: &due}, "due", "the `DAY` the item is due, YYYY-MM-DD")
 	var cf caseFlags
 	cf.addOpenFlags(fs)
+	cf.addReasonFlag(fs)
 	pos, err := inv.parseN(fs, args, "CASE")
 	if err != nil {
 		return err
@@ -325,7 +326,7 @@ func runRepairAdd(inv *invocation, args []string) error {
 		return err
 	}
 	return inv.withCase(pos[0], &cf, func(c *casefile.Case) error {
-		it, err := c.AddRepairItem(casefile.NewRepairItem{Description: *description, Owner: *owner, Due: due})
+		it, err := c.AddRepairItem(casefile.NewRepairItem{Description: *description, Owner: *owner, Due: due, Reason: string(cf.reason)})
 		if err != nil {
 			return err
 		}

@@ -28,8 +28,7 @@ was taken (--at) is kept apart from the time it was recorded.`,
 			about: `Open CASE and record an action: --description says what was done, --at when
 (default now), and --evidence names an evidence item it produced or used
 (its id or at least its first 4 characters; repeat for several). Refused
-while the incident is closed. Recorded as action.recorded; casefile records
-no reason for it, so the description says why.`,
+while the incident is closed. Recorded as action.recorded, with --reason.`,
 			run: runActionAdd,
 		},
 		{
@@ -88,6 +87,7 @@ func runActionAdd(inv *invocation, args []string) error {
 	fs.Var(&evidence, "evidence", "an evidence item the action produced or used, by `ID`; repeat for several")
 	var cf caseFlags
 	cf.addOpenFlags(fs)
+	cf.addReasonFlag(fs)
 	pos, err := inv.parseN(fs, args, "CASE")
 	if err != nil {
 		return err
@@ -104,7 +104,7 @@ func runActionAdd(inv *invocation, args []string) error {
 		if err != nil {
 			return err
 		}
-		a, err := c.RecordAction(casefile.NewResponseAction{Description: *description, PerformedAt: at, Evidence: ids})
+		a, err := c.RecordAction(casefile.NewResponseAction{Reason: string(cf.reason), Description: *description, PerformedAt: at, Evidence: ids})
 		if err != nil {
 			return err
 		}
@@ -231,6 +231,7 @@ func runMitigationAdd(inv *invocation, args []string) error {
 	fs.Var(&timeValue{t: &at}, "at", "when it was done, an RFC 3339 `TIME`; default now")
 	var cf caseFlags
 	cf.addOpenFlags(fs)
+	cf.addReasonFlag(fs)
 	pos, err := inv.parseN(fs, args, "CASE")
 	if err != nil {
 		return err
@@ -246,7 +247,7 @@ func runMitigationAdd(inv *invocation, args []string) error {
 		return err
 	}
 	return inv.withCase(pos[0], &cf, func(c *casefile.Case) error {
-		m, err := c.RecordMitigation(casefile.NewMitigation{Description: *description, Approvals: approvers,
+		m, err := c.RecordMitigation(casefile.NewMitigation{Reason: string(cf.reason), Description: *description, Approvals: approvers,
 			CausedOutage: given["outage"], OutageDetail: *outage, PerformedAt: at})
 		if err != nil {
 			return err
