@@ -2,7 +2,6 @@ package app
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -46,9 +45,6 @@ type findingEditor struct {
 	reason      *widget.Entry
 	newFinding  bool // the reason is optional for a new finding
 }
-
-// techniqueRE is a MITRE ATT&CK technique id, as casefile accepts it.
-var techniqueRE = regexp.MustCompile(`^T[0-9]{4}(\.[0-9]{3})?$`)
 
 // findingDraft prefills a new finding.
 type findingDraft struct {
@@ -320,11 +316,11 @@ func (e *findingEditor) addLocation() {
 func (e *findingEditor) techniqueList() ([]string, string) {
 	var out []string
 	for _, t := range commaList(e.techniques.Text) {
-		t = strings.ToUpper(t)
-		if !techniqueRE.MatchString(t) {
-			return nil, fmt.Sprintf("%q is not an ATT&CK technique id: use T and 4 digits, optionally .3 digits (T1059, T1059.001).", t)
+		id, err := casefile.ParseTechnique(t)
+		if err != nil {
+			return nil, fmt.Sprintf("%q is not an ATT&CK technique id: use T and 4 digits, optionally .3 digits (T1059, T1059.001).", strings.ToUpper(t))
 		}
-		out = append(out, t)
+		out = append(out, id)
 	}
 	return out, ""
 }

@@ -153,13 +153,8 @@ var stageDescriptions = map[casefile.Stage]string{
 // moveKindOf is the kind of the lifecycle move from → to, as casefile
 // allows them (casefile.MoveKind).
 func moveKindOf(from, to casefile.Stage) casefile.MoveKind {
-	switch {
-	case from == casefile.StageClose:
-		return casefile.MoveReopen
-	case from == casefile.StageStabilize && to == casefile.StageDiagnose:
-		return casefile.MoveBack
-	case from == casefile.StageAssess && to == casefile.StageClose:
-		return casefile.MoveDismiss
+	if k := casefile.MoveKindOf(from, to); k != "" {
+		return k
 	}
 	return casefile.MoveForward
 }

@@ -99,6 +99,8 @@ func Hint(err error) string {
 		return "an exercise (red team, tabletop) is not a security incident: clear the exercise mark with a reason, or open a separate case for the real incident"
 	case errors.Is(err, ErrNoSuchFinding), errors.Is(err, ErrNoSuchIndicator), errors.Is(err, ErrNoSuchRepairItem):
 		return "list them first and use one of the ids shown"
+	case errors.Is(err, ErrInvalid):
+		return "correct the value the message names, then try again"
 	case errors.Is(err, ErrAuthFailed):
 		return "the case file was modified outside Custodia; preserve this copy, restore from a backup and compare with the last report's custody head hash"
 	}

@@ -62,6 +62,18 @@ func (e *LocationError) Is(target error) bool { return target == ErrInvalid }
 // techniqueRE matches a MITRE ATT&CK technique or sub-technique id.
 var techniqueRE = regexp.MustCompile(`^T[0-9]{4}(\.[0-9]{3})?$`)
 
+// ParseTechnique returns a MITRE ATT&CK technique or sub-technique id in
+// its canonical form ("t1059.001 " → "T1059.001"), or an error wrapping
+// ErrInvalid that says what an id looks like. The CLI and GUI check input
+// with it before anything is recorded.
+func ParseTechnique(s string) (string, error) {
+	t := strings.ToUpper(strings.TrimSpace(s))
+	if !techniqueRE.MatchString(t) {
+		return "", invalidf("%q is not a MITRE ATT&CK technique id: use T followed by 4 digits, optionally .3 digits (T1059, T1059.001)", short(t))
+	}
+	return t, nil
+}
+
 // FindingContent is what an author writes in a finding; every revision
 // holds a complete FindingContent.
 type FindingContent struct {
@@ -98,11 +110,11 @@ func (fc *FindingContent) normalize() error {
 	fc.Indicators = uniq(fc.Indicators)
 	techs := make([]string, 0, len(fc.Techniques))
 	for _, t := range fc.Techniques {
-		t = strings.ToUpper(strings.TrimSpace(t))
-		if !techniqueRE.MatchString(t) {
-			return invalidf("%q is not a MITRE ATT&CK technique id: use T followed by 4 digits, optionally .3 digits (T1059, T1059.001)", short(t))
+		id, err := ParseTechnique(t)
+		if err != nil {
+			return err
 		}
-		techs = append(techs, t)
+		techs = append(techs, id)
 	}
 	fc.Techniques = uniq(techs)
 	return nil

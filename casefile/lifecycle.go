@@ -81,6 +81,10 @@ const (
 	MoveReopen  MoveKind = "reopen"
 )
 
+// MoveKindOf returns the kind of the move from → to (forward, back,
+// dismiss, reopen), or "" if the lifecycle does not allow it.
+func MoveKindOf(from, to Stage) MoveKind { return moveKind(from, to) }
+
 // moveKind returns the kind of the move from → to, or "" if the lifecycle
 // does not allow it.
 func moveKind(from, to Stage) MoveKind {

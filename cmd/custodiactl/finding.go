@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"regexp"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -125,10 +124,6 @@ func (ff *findingFlags) define(fs *flag.FlagSet, edit bool) {
 	}
 }
 
-// techniqueRE is a MITRE ATT&CK technique or sub-technique id, as casefile
-// accepts it.
-var techniqueRE = regexp.MustCompile(`^T[0-9]{4}(\.[0-9]{3})?$`)
-
 // check checks the flags before any passphrase is asked for, and reads the
 // description file.
 func (ff *findingFlags) check(inv *invocation, fs *flag.FlagSet) error {
@@ -155,11 +150,11 @@ func (ff *findingFlags) check(inv *invocation, fs *flag.FlagSet) error {
 		return err
 	}
 	for i, t := range ff.techniques {
-		t = strings.ToUpper(strings.TrimSpace(t))
-		if !techniqueRE.MatchString(t) {
+		id, err := casefile.ParseTechnique(t)
+		if err != nil {
 			return inv.usagef("technique %q is not a MITRE ATT&CK id: use T and 4 digits, optionally a dot and 3 more (T1059, T1059.001)", ff.techniques[i])
 		}
-		ff.techniques[i] = t
+		ff.techniques[i] = id
 	}
 	for _, s := range ff.indicators {
 		r, err := inv.indicatorRef(s)
