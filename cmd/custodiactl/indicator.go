@@ -36,8 +36,8 @@ A finding links indicators by id, or by TYPE:VALUE.
 			summary: "record an indicator",
 			about: `Open CASE and record the indicator VALUE of type TYPE, normalized, with
 --note. A value that is not valid for its type is refused before the
-passphrase is asked for. Recorded as indicator.added; casefile records no
-reason for it, so say why in --note.
+passphrase is asked for. Recorded as indicator.added, with --reason;
+--note stays with the indicator itself.
 
 ` + indicatorTypesHelp,
 			run: runIndicatorAdd,
