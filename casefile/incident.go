@@ -352,7 +352,7 @@ func (c *Case) Classify(cl Classification, rationale string) error {
 			return Event{}, err
 		}
 		if cl == ClassificationSecurityIncident && rec.Exercise != ExerciseNone {
-			return Event{}, fmt.Errorf("%w: this case is marked as a %s exercise, and exercises are run so that no customer data is accessed — "+
+			return Event{}, fmt.Errorf("%w: this case is marked as an exercise (%s), and exercises are run so that no customer data is accessed — "+
 				"an exercise creates no actual security incident. If real unauthorized access to customer data was found, "+
 				"clear the exercise mark with the reason first, or open a separate case for it", ErrExerciseIncident, rec.Exercise)
 		}

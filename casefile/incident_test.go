@@ -252,7 +252,7 @@ func TestExerciseIsNeverASecurityIncident(t *testing.T) {
 	}
 	check(t, c.SetExercise(ExerciseRedTeam, "quarterly Red Team operation RT-7"))
 	err := c.Classify(ClassificationSecurityIncident, "the red team reached the database")
-	if !errors.Is(err, ErrExerciseIncident) || !strings.Contains(err.Error(), "red-team exercise") ||
+	if !errors.Is(err, ErrExerciseIncident) || !strings.Contains(err.Error(), "an exercise (red-team)") ||
 		!strings.Contains(err.Error(), "creates no actual security incident") || !strings.Contains(err.Error(), "clear the exercise mark") {
 		t.Fatalf("classifying an exercise as a security incident: %v", err)
 	}

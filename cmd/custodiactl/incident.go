@@ -69,7 +69,7 @@ informational impact and recoverability (NIST SP 800-61r2).
 		{
 			name: "set",
 			args: "CASE [--classification security|non-security|undetermined] [--severity 1-4] [--priority 1-4] " +
-				"[--summary TEXT] [--exercise KIND|--no-exercise] [--detection-source S] [--detected-at RFC3339] " +
+				"[--summary TEXT] [--exercise[=KIND]|--no-exercise] [--detection-source S] [--detected-at RFC3339] " +
 				"[--aware [--aware-at RFC3339]] [--next-step TEXT]... [--related CASE-NUMBER]... [--reason TEXT]",
 			summary: "classify, rate and describe the incident",
 			about: `Open CASE and change its incident record. Each change is one custody entry,
@@ -84,8 +84,8 @@ those printed before it stay recorded.
 
 Classification (--classification): security (a security incident: illegal or
 unauthorized access that results in the loss, disclosure or alteration of
-customer data), non-security, or undetermined. An exercise (--exercise
-red-team, tabletop or other-drill) is never a security incident.
+customer data), non-security, or undetermined. An exercise (--exercise,
+or --exercise=red-team, =tabletop, =other-drill) is never a security incident.
 
 Detection (--detection-source, --detected-at, --detection-detail) records
 what triggered the investigation: ` + orList(casefile.DetectionSources) + `.

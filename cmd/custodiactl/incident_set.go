@@ -46,8 +46,9 @@ var (
 func (s *incidentSet) define(fs *flag.FlagSet) {
 	fs.Var(newChoice(&s.classification, "classification", classificationChoices, classificationAliases), "classification",
 		"classify the event: `CLASS` security (a security incident), non-security or undetermined")
-	fs.Var(newChoice(&s.exercise, "exercise kind", casefile.ExerciseKinds, map[string]casefile.ExerciseKind{"none": casefile.ExerciseNone}),
-		"exercise", "mark the case as an exercise of `KIND` red-team, tabletop or other-drill")
+	fs.Var(optionalChoice[casefile.ExerciseKind]{newChoice(&s.exercise, "exercise kind", casefile.ExerciseKinds,
+		map[string]casefile.ExerciseKind{"none": casefile.ExerciseNone}), casefile.ExerciseOther},
+		"exercise", "mark the case as an exercise (red team, tabletop): bare for other-drill, or --exercise=KIND with red-team, tabletop or other-drill")
 	fs.BoolVar(&s.noExercise, "no-exercise", false, "clear the exercise mark: the case is a real event")
 	fs.Var(&levelValue{n: &s.severity, what: "severity"}, "severity",
 		"set the severity `LEVEL`: 1 Critical, 2 High, 3 Medium, 4 Low; default the level the criteria suggest")
@@ -237,7 +238,7 @@ func (s *incidentSet) plan(c *casefile.Case, reason string) ([]incidentChange, e
 		exercise = s.exercise
 	}
 	if exercise != casefile.ExerciseNone && class == casefile.ClassificationSecurityIncident {
-		return nil, withHint(fmt.Errorf("%w: the case would be a %s exercise classified as a security incident", casefile.ErrExerciseIncident, exercise),
+		return nil, withHint(fmt.Errorf("%w: the case is marked as an exercise (%s) and would be classified as a security incident", casefile.ErrExerciseIncident, exercise),
 			casefile.Hint(casefile.ErrExerciseIncident)+"; nothing was changed")
 	}
 	if clearExercise {

@@ -49,6 +49,25 @@ func (c *choiceValue[T]) Set(s string) error {
 	return nil
 }
 
+// optionalChoice is a choiceValue that may also be given bare, as a
+// boolean flag ("--exercise" rather than "--exercise=tabletop"): then it
+// takes the value bare. A value must then be joined with "=".
+type optionalChoice[T ~string] struct {
+	*choiceValue[T]
+	bare T
+}
+
+// IsBoolFlag lets the flag package accept the flag without a value.
+func (o optionalChoice[T]) IsBoolFlag() bool { return true }
+
+func (o optionalChoice[T]) Set(s string) error {
+	if s == "true" {
+		*o.p = o.bare
+		return nil
+	}
+	return o.choiceValue.Set(s)
+}
+
 // parseChoice returns the id among choices (or aliases) that s names,
 // ignoring case and surrounding space.
 func parseChoice[T ~string](s, what string, choices []T, aliases map[string]T) (T, error) {
