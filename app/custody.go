@@ -209,25 +209,10 @@ func (v *custodyView) newTable() *widget.Table {
 			}
 			e := &v.entries[v.rows[id.Row]]
 			l.SetText(ledgerColumns[id.Col].text(e))
-			fill := color.Color(color.Transparent)
-			if e.Seq == v.selected && id.Col != v.selCol {
-				fill = theme.Color(theme.ColorNameSelection)
-			}
-			if bg.FillColor != fill {
-				bg.FillColor = fill
-				bg.Refresh()
-			}
+			markRow(bg, e.Seq == v.selected && id.Col != v.selCol)
 		},
 	)
-	t.ShowHeaderColumn = false
-	t.CreateHeader = func() fyne.CanvasObject {
-		return widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	}
-	t.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
-		if id.Col >= 0 && id.Col < len(ledgerColumns) {
-			o.(*widget.Label).SetText(ledgerColumns[id.Col].title)
-		}
-	}
+	setTitleHeader(t, len(ledgerColumns), func(col int) string { return ledgerColumns[col].title })
 	t.OnSelected = func(id widget.TableCellID) {
 		if id.Row < 0 || id.Row >= len(v.rows) {
 			return

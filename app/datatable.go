@@ -68,25 +68,10 @@ func newDataTable(cols []dataColumn, minRows, maxRows int) *dataTable {
 			l.Importance = d.imp
 			l.TextStyle = fyne.TextStyle{Monospace: d.mono, Bold: d.bold}
 			l.SetText(d.text)
-			fill := color.Color(color.Transparent)
-			if id.Row == t.selected {
-				fill = theme.Color(theme.ColorNameSelection)
-			}
-			if bg.FillColor != fill {
-				bg.FillColor = fill
-				bg.Refresh()
-			}
+			markRow(bg, id.Row == t.selected)
 		},
 	)
-	t.table.ShowHeaderColumn = false
-	t.table.CreateHeader = func() fyne.CanvasObject {
-		return widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	}
-	t.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
-		if id.Col >= 0 && id.Col < len(t.cols) {
-			o.(*widget.Label).SetText(t.cols[id.Col].title)
-		}
-	}
+	setTitleHeader(t.table, len(t.cols), func(col int) string { return t.cols[col].title })
 	t.table.OnSelected = func(id widget.TableCellID) {
 		t.table.UnselectAll() // the row background marks the choice
 		if id.Row >= 0 && id.Row < len(t.rows) {
@@ -172,4 +157,30 @@ func (l *dataTableLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 func (l *dataTableLayout) MinSize([]fyne.CanvasObject) fyne.Size {
 	rows := min(max(len(l.t.rows), l.t.minRows), l.t.maxRows)
 	return fyne.NewSize(0, float32(rows+1)*l.t.rowH+theme.Padding())
+}
+
+// markRow gives a cell's background the selection colour when its row is
+// the chosen one, refreshing only on a change (every table's cells use it).
+func markRow(bg *canvas.Rectangle, chosen bool) {
+	fill := color.Color(color.Transparent)
+	if chosen {
+		fill = theme.Color(theme.ColorNameSelection)
+	}
+	if bg.FillColor != fill {
+		bg.FillColor = fill
+		bg.Refresh()
+	}
+}
+
+// setTitleHeader gives t a bold header row whose column col reads title(col).
+func setTitleHeader(t *widget.Table, titles int, title func(col int) string) {
+	t.ShowHeaderColumn = false
+	t.CreateHeader = func() fyne.CanvasObject {
+		return widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	}
+	t.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
+		if id.Col >= 0 && id.Col < titles {
+			o.(*widget.Label).SetText(title(id.Col))
+		}
+	}
 }

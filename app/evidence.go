@@ -187,25 +187,10 @@ func (v *evidenceView) newTable() *widget.Table {
 			} else {
 				icon.Hide()
 			}
-			fill := color.Color(color.Transparent)
-			if ev.ID == v.selected {
-				fill = theme.Color(theme.ColorNameSelection)
-			}
-			if bg.FillColor != fill {
-				bg.FillColor = fill
-				bg.Refresh()
-			}
+			markRow(bg, ev.ID == v.selected)
 		},
 	)
-	t.ShowHeaderColumn = false
-	t.CreateHeader = func() fyne.CanvasObject {
-		return widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	}
-	t.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
-		if id.Col >= 0 && id.Col < len(evidenceColumns) {
-			o.(*widget.Label).SetText(evidenceColumns[id.Col].title)
-		}
-	}
+	setTitleHeader(t, len(evidenceColumns), func(col int) string { return evidenceColumns[col].title })
 	t.OnSelected = func(id widget.TableCellID) {
 		if id.Row >= 0 && id.Row < len(v.items) {
 			v.selectItem(v.items[id.Row].ID)
