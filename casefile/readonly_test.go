@@ -2,6 +2,7 @@ package casefile
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -109,4 +110,59 @@ func copyFile(t *testing.T, from, to string, mode os.FileMode) {
 	if err := out.Close(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestVerifyLedgerWithoutKeyOnReadOnlyMedia: a legal advisor's copy on
+// read-only media verifies without the key, and nothing is written.
+func TestVerifyLedgerWithoutKeyOnReadOnlyMedia(t *testing.T) {
+	src := ledgerCase(t, 4)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "case.custodia")
+	copyFile(t, src, path, 0o444)
+	before := fileSum(t, path)
+	if os.Geteuid() != 0 {
+		os.Chmod(dir, 0o555)
+		defer os.Chmod(dir, 0o755)
+		if got := checkKeylessReadOnly(path); got != "ok" {
+			t.Fatal(got)
+		}
+	} else {
+		bin := filepath.Join(t.TempDir(), "casefile.test")
+		copyFile(t, os.Args[0], bin, 0o755)
+		for _, d := range []string{filepath.Dir(bin), filepath.Dir(filepath.Dir(bin)), dir, filepath.Dir(dir)} {
+			os.Chmod(d, 0o755)
+		}
+		cmd := exec.Command(bin, "-test.run=^TestHelperKeylessReadOnly$")
+		cmd.Env = append(os.Environ(), "CUSTODIA_HELPER_KEYLESS="+path)
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+		out, err := cmd.CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "RESULT: ok") {
+			t.Fatalf("as nobody: %v\n%s", err, out)
+		}
+	}
+	if fileSum(t, path) != before {
+		t.Fatal("verification changed the read-only copy")
+	}
+	if got := dirNames(t, dir); len(got) != 1 {
+		t.Fatalf("files left beside the read-only copy: %v", got)
+	}
+}
+
+func TestHelperKeylessReadOnly(t *testing.T) {
+	path := os.Getenv("CUSTODIA_HELPER_KEYLESS")
+	if path == "" {
+		t.Skip("subprocess helper")
+	}
+	os.Stdout.WriteString("RESULT: " + checkKeylessReadOnly(path) + "\n")
+}
+
+func checkKeylessReadOnly(path string) string {
+	r, err := VerifyLedgerWithoutKey(path)
+	if err != nil {
+		return "verify: " + err.Error()
+	}
+	if !r.OK() || r.Entries != 4 || r.HeadSeq != 4 {
+		return fmt.Sprintf("report %+v", r)
+	}
+	return "ok"
 }

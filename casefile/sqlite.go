@@ -132,6 +132,28 @@ func applyPragmas(ctx context.Context, db *sql.DB, create bool) error {
 	return nil
 }
 
+// openImmutable opens a case that cannot be written (read-only media) for
+// reading only, with SQLite's immutable flag: no locking and no journal.
+// Only valid for a file nothing changes meanwhile, and only for keyless
+// verification, which writes nothing.
+func openImmutable(ctx context.Context, path string) (*sql.DB, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
+	}
+	dsn := (&url.URL{Scheme: "file", Path: abs, RawQuery: "mode=ro&immutable=1"}).String()
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(1)
+	if _, err := db.ExecContext(ctx, "PRAGMA temp_store=MEMORY"); err != nil {
+		db.Close()
+		return nil, mapSQLiteError(err)
+	}
+	return db, nil
+}
+
 // mapSQLiteError turns SQLite result codes a person can act on into this
 // package's sentinels, keeping the original error in the chain.
 func mapSQLiteError(err error) error {

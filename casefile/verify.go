@@ -299,7 +299,8 @@ func sortProblems(ps []*LedgerProblem) {
 // VerifyLedgerWithoutKey checks the chain, the sequence, the signatures and
 // the recorded head of the case at path without any passphrase: what a
 // third party can verify. It takes the case's lock while it reads and
-// changes nothing.
+// changes nothing; a case it cannot write (read-only media) is read as
+// immutable, without a lock.
 func VerifyLedgerWithoutKey(path string) (r *LedgerReport, err error) {
 	defer func() {
 		if err != nil {
@@ -309,15 +310,28 @@ func VerifyLedgerWithoutKey(path string) (r *LedgerReport, err error) {
 	if err := inspectFile(path); err != nil {
 		return nil, err
 	}
-	if err := checkWritable(path); err != nil {
-		return nil, err
-	}
 	ctx := context.Background()
-	db, err := openDB(ctx, path, false)
-	if err != nil {
+	var db *sql.DB
+	if err := checkWritable(path); errors.Is(err, ErrReadOnly) {
+		// A copy on read-only media (a legal advisor's DVD, a write-blocked
+		// disk): read it as immutable — no lock, no journal, nothing written.
+		db, err = openImmutable(ctx, path)
+		if err != nil {
+			return nil, err
+		}
+	} else if err != nil {
+		return nil, err
+	} else if db, err = openDB(ctx, path, false); err != nil {
 		return nil, err
 	}
 	defer db.Close()
+	ver, err := schemaVersion(ctx, db)
+	if err != nil {
+		return nil, mapSQLiteError(err)
+	}
+	if ver > FormatVersion {
+		return nil, fmt.Errorf("%w: the case is format version %d, this Custodia reads up to %d", ErrNewerFormat, ver, FormatVersion)
+	}
 	var id string
 	if err := db.QueryRowContext(ctx, `SELECT case_uuid FROM case_header WHERE id = 1`).Scan(&id); err != nil {
 		return nil, fmt.Errorf("%w: no case header (%v)", ErrNotACase, err)
