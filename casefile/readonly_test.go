@@ -48,23 +48,12 @@ func testReadOnly(t *testing.T, fileReadOnly bool) {
 	} else {
 		// The test binary and the folder must be reachable by nobody; the
 		// case file readable but the folder not writable.
-		bin := filepath.Join(t.TempDir(), "casefile.test")
-		copyFile(t, os.Args[0], bin, 0o755)
 		if !fileReadOnly {
 			if err := os.Chown(path, 65534, 65534); err != nil {
 				t.Fatal(err)
 			}
 		}
-		for _, d := range []string{filepath.Dir(bin), filepath.Dir(filepath.Dir(bin)), dir, filepath.Dir(dir)} {
-			os.Chmod(d, 0o755)
-		}
-		cmd := exec.Command(bin, "-test.run=^TestHelperReadOnly$")
-		cmd.Env = append(os.Environ(), "CUSTODIA_HELPER_READONLY="+path)
-		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
-		out, err := cmd.CombinedOutput()
-		if err != nil || !strings.Contains(string(out), "RESULT: ok") {
-			t.Fatalf("as nobody: %v\n%s", err, out)
-		}
+		runAsNobody(t, "TestHelperReadOnly", "CUSTODIA_HELPER_READONLY", path)
 	}
 	if fileSum(t, path) != before {
 		t.Fatal("the refused open changed the case file")
@@ -91,6 +80,27 @@ func checkReadOnly(path string) string {
 		return "create: got " + errString(err) + ", want ErrReadOnly"
 	}
 	return "ok"
+}
+
+// runAsNobody runs the helper test of this binary as the user nobody, with
+// env set to path, and fails unless it prints "RESULT: ok". Root ignores
+// permissions, so read-only conditions are tested this way when root. The
+// test binary, and the folders on the way to path, are made reachable.
+func runAsNobody(t *testing.T, helper, env, path string) {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "casefile.test")
+	copyFile(t, os.Args[0], bin, 0o755)
+	dir := filepath.Dir(path)
+	for _, d := range []string{filepath.Dir(bin), filepath.Dir(filepath.Dir(bin)), dir, filepath.Dir(dir)} {
+		os.Chmod(d, 0o755)
+	}
+	cmd := exec.Command(bin, "-test.run=^"+helper+"$")
+	cmd.Env = append(os.Environ(), env+"="+path)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "RESULT: ok") {
+		t.Fatalf("as nobody: %v\n%s", err, out)
+	}
 }
 
 func copyFile(t *testing.T, from, to string, mode os.FileMode) {
@@ -127,18 +137,7 @@ func TestVerifyLedgerWithoutKeyOnReadOnlyMedia(t *testing.T) {
 			t.Fatal(got)
 		}
 	} else {
-		bin := filepath.Join(t.TempDir(), "casefile.test")
-		copyFile(t, os.Args[0], bin, 0o755)
-		for _, d := range []string{filepath.Dir(bin), filepath.Dir(filepath.Dir(bin)), dir, filepath.Dir(dir)} {
-			os.Chmod(d, 0o755)
-		}
-		cmd := exec.Command(bin, "-test.run=^TestHelperKeylessReadOnly$")
-		cmd.Env = append(os.Environ(), "CUSTODIA_HELPER_KEYLESS="+path)
-		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
-		out, err := cmd.CombinedOutput()
-		if err != nil || !strings.Contains(string(out), "RESULT: ok") {
-			t.Fatalf("as nobody: %v\n%s", err, out)
-		}
+		runAsNobody(t, "TestHelperKeylessReadOnly", "CUSTODIA_HELPER_KEYLESS", path)
 	}
 	if fileSum(t, path) != before {
 		t.Fatal("verification changed the read-only copy")
