@@ -102,7 +102,7 @@ func (cv *caseView) show(i int) {
 	cv.content.Refresh()
 }
 
-// custodyChanged shows new custody facts (read by reloadCustody) in the area
+// custodyChanged shows new custody facts (read by UI.change after each change) in the area
 // on screen.
 func (cv *caseView) custodyChanged() {
 	if cv.dash != nil {
@@ -161,25 +161,6 @@ func (cv *caseView) actorChanged() {
 	}
 	cv.roleBox.Layout = minSizeLayout{fyne.NewSize(selectWidth(cv.rolePicker), 0)}
 	cv.roleBox.Refresh()
-}
-
-// reloadCustody reads the custody record again off the UI goroutine, after
-// something appended to it, and shows it.
-func (u *UI) reloadCustody() {
-	cv := u.cv
-	if cv == nil {
-		return
-	}
-	oc := cv.oc
-	u.runJob(func() func() {
-		f := readCustody(oc.c)
-		return func() {
-			oc.custody = f
-			if u.cv == cv {
-				cv.custodyChanged()
-			}
-		}
-	})
 }
 
 // Area returns the name of the area on screen, or "" when no case is open.

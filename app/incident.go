@@ -160,11 +160,6 @@ func (u *UI) change(do func(c *casefile.Case) error, done func(err error)) {
 	})
 }
 
-// reloadIncident reads the incident record again and shows it.
-func (u *UI) reloadIncident() {
-	u.change(func(*casefile.Case) error { return nil }, nil)
-}
-
 // attribution says who recorded something, in which role, and when:
 // "Sam Okafor (Forensic Engineer), 2026-03-14T09:26:53Z".
 func attribution(a casefile.Attribution) string {

@@ -124,7 +124,7 @@ type UI struct {
 
 // openCase is an unlocked case and the facts the views show, read off the UI
 // goroutine when the case is opened and again after each change to its
-// custody record (see reloadCustody). The fields are touched on the UI
+// custody record (see UI.change). The fields are touched on the UI
 // goroutine only once the case is on screen.
 type openCase struct {
 	c        *casefile.Case
