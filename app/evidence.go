@@ -53,6 +53,7 @@ type evidenceView struct {
 	selected uuid.UUID // the item in the details panel; uuid.Nil for none
 
 	add, verifyAll *widget.Button
+	allHashes      *widget.Check // Verify recomputes MD5 and SHA-1 as well as SHA-256
 	count          *widget.Label
 	loadProblem    *widget.Label
 
@@ -131,8 +132,9 @@ func buildEvidence(cv *caseView, a area) fyne.CanvasObject {
 	v.add = widget.NewButtonWithIcon("Add evidence…", theme.ContentAddIcon(), v.showAddForm)
 	v.add.Importance = widget.HighImportance
 	v.verifyAll = widget.NewButtonWithIcon("Verify all", theme.ConfirmIcon(), v.verifyEvery)
+	v.allHashes = widget.NewCheck("Verify recomputes MD5 and SHA-1 too (slower)", nil)
 	v.count = widget.NewLabel("")
-	toolbar := container.NewHBox(v.add, v.verifyAll, layout.NewSpacer(), v.count)
+	toolbar := container.NewHBox(v.add, v.verifyAll, v.allHashes, layout.NewSpacer(), v.count)
 
 	v.table = v.newTable()
 	v.tableFill = &fillLastColumn{table: v.table}
@@ -467,8 +469,9 @@ func (d *evidenceDetails) showVerification(ev *casefile.Evidence) {
 	case vr == nil:
 		d.verdictColour = ""
 		d.verdictTitle.SetText("Never verified")
-		d.verdictNote.SetText("Verify re-reads every chunk from the case file, authenticates and re-hashes it, " +
-			"and compares MD5, SHA-1 and SHA-256 with the values recorded at ingest.")
+		d.verdictNote.SetText("Verify re-reads every chunk from the case file, authenticates and decompresses it, " +
+			"and compares the SHA-256 of the whole item with the value recorded at ingest; with \"Verify recomputes " +
+			"MD5 and SHA-1 too\" ticked it compares all three.")
 		d.verdict.Objects = []fyne.CanvasObject{container.NewBorder(nil, nil,
 			container.NewVBox(widget.NewIcon(theme.InfoIcon())), nil, container.NewVBox(d.verdictTitle, d.verdictNote))}
 		d.verdict.Refresh()

@@ -51,9 +51,14 @@ func (u *UI) verifyItems(items []casefile.Evidence, all bool) {
 	}
 	oc := cv.oc
 	title := "Verifying evidence"
+	opts := evidence.VerifyOptions{AllHashes: cv.evidence != nil && cv.evidence.allHashes.Checked}
+	what := "SHA-256 (MD5 and SHA-1 are not recomputed unless \"Verify recomputes MD5 and SHA-1 too\" is ticked)"
+	if opts.AllHashes {
+		what = "MD5, SHA-1 and SHA-256"
+	}
 	p := u.newProgress(title,
-		"Re-reading every chunk from the case file, authenticating and re-hashing it, and comparing MD5, SHA-1 and "+
-			"SHA-256 with the values recorded at ingest.",
+		"Re-reading every chunk from the case file, authenticating and decompressing it, and comparing its "+what+
+			" with the values recorded at ingest.",
 		"Stopping. Nothing is recorded for the item in progress.")
 	if len(items) > 1 {
 		p.setStep(fmt.Sprintf("1 of %d · ", len(items)), items[0].Meta.Name)
@@ -68,7 +73,7 @@ func (u *UI) verifyItems(items []casefile.Evidence, all bool) {
 				prefix := fmt.Sprintf("%d of %d · ", i+1, len(items))
 				u.do(func() { p.setStep(prefix, ev.Meta.Name) })
 			}
-			vr, verr := evidence.Verify(ctx, oc.c, ev.ID, p)
+			vr, verr := evidence.Verify(ctx, oc.c, ev.ID, opts, p)
 			if verr != nil {
 				err = verr
 				break
@@ -135,8 +140,9 @@ func (u *UI) reportVerify(items []casefile.Evidence, results []verifyResult, err
 		return
 	}
 	if all && err == nil {
-		u.showNotice("Evidence verified", fmt.Sprintf("%s verified: MD5, SHA-1 and SHA-256 match the values recorded at ingest. "+
-			"Each result is recorded in the custody record.", plural(len(results), "item", "items")),
+		// Every item matched with the same options, so one detail says it all.
+		u.showNotice("Evidence verified", fmt.Sprintf("%s verified: %s. Each result is recorded in the custody record.",
+			plural(len(results), "item", "items"), results[0].vr.Detail),
 			theme.NewSuccessThemedResource(theme.ConfirmIcon()), nil)
 	}
 }

@@ -621,6 +621,30 @@ func TestEvidenceWarningsAndVerifyAll(t *testing.T) {
 	if n != 3 {
 		t.Errorf("%d evidence.verified entries, want 3", n)
 	}
+	// By default SHA-256 alone is recomputed, and the summary says so.
+	if !strings.Contains(u.notice.message, "SHA-256 recomputed and matches the value recorded at ingest (MD5 and SHA-1 not recomputed)") {
+		t.Errorf("Verify all summary %q does not say what was recomputed", u.notice.message)
+	}
+	if vr := v.items[2].Verification; vr.Hashes.MD5 != "" || vr.Hashes.SHA256 != v.items[2].Meta.Hashes.SHA256 {
+		t.Errorf("default verification hashes %+v", vr.Hashes)
+	}
+	u.notice.dlg.Hide()
+
+	// Ticked, Verify recomputes all three, shown in the banner.
+	v.allHashes.SetChecked(true)
+	test.Tap(d.verify)
+	waitJobs(t, u)
+	vr := v.Selected().Verification
+	if vr == nil || !vr.OK || vr.Hashes != v.Selected().Meta.Hashes || vr.RecomputedText() != "MD5, SHA-1, SHA-256" {
+		t.Fatalf("verification with all hashes = %+v", vr)
+	}
+	if !strings.Contains(d.verdictNote.Text, "MD5, SHA-1 and SHA-256 recomputed and match the values recorded at ingest.") {
+		t.Errorf("banner note %q", d.verdictNote.Text)
+	}
+	entries, _ = u.Case().Entries()
+	if last := entries[len(entries)-1]; last.Details["recomputed"] != "md5,sha1,sha256" {
+		t.Errorf("last entry %+v", last)
+	}
 }
 
 func TestClosingWindowDuringIngestAsksAndRollsBack(t *testing.T) {

@@ -35,6 +35,7 @@ type Case struct {
 	closed bool
 
 	bulk       int                // evidence writers in progress (rollback journal while > 0)
+	bulkCache  pageCache          // recycles the page cache of bulk writes (Linux)
 	cleanupErr error              // why discarding an interrupted ingest failed at open, if it did
 	actor      Examiner           // who acts through this handle
 	role       Role               // the role recorded in entries

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -90,12 +91,47 @@ type ContainerFile struct {
 }
 
 // Verification is the result of re-reading an item from the case.
+// Recomputed names the hashes that were recomputed and compared ("md5",
+// "sha1", "sha256"); the others are "" in Hashes. Every chunk is
+// authenticated whatever the set. A record without Recomputed predates the
+// choice and recomputed all three.
 type Verification struct {
-	At     time.Time `json:"at"`
-	By     string    `json:"by"`
-	OK     bool      `json:"ok"`
-	Detail string    `json:"detail"`
-	Hashes Hashes    `json:"hashes"`
+	At         time.Time `json:"at"`
+	By         string    `json:"by"`
+	OK         bool      `json:"ok"`
+	Detail     string    `json:"detail"`
+	Hashes     Hashes    `json:"hashes"`
+	Recomputed []string  `json:"recomputed,omitempty"`
+}
+
+// RecomputedHashes is Recomputed, or all three for a record that predates
+// the field.
+func (v *Verification) RecomputedHashes() []string {
+	if len(v.Recomputed) == 0 && (v.Hashes.MD5 != "" || v.Hashes.SHA1 != "") {
+		return []string{"md5", "sha1", "sha256"}
+	}
+	return v.Recomputed
+}
+
+// RecomputedText names the hashes a verification recomputed, for people:
+// "MD5, SHA-1, SHA-256", or "SHA-256 (MD5 and SHA-1 not recomputed)".
+func (v *Verification) RecomputedText() string {
+	rc := v.RecomputedHashes()
+	var got, not []string
+	for _, h := range []struct{ id, name string }{{"md5", "MD5"}, {"sha1", "SHA-1"}, {"sha256", "SHA-256"}} {
+		if slices.Contains(rc, h.id) {
+			got = append(got, h.name)
+		} else {
+			not = append(not, h.name)
+		}
+	}
+	switch {
+	case len(got) == 0:
+		return "none"
+	case len(not) == 0:
+		return strings.Join(got, ", ")
+	}
+	return strings.Join(got, ", ") + " (" + strings.Join(not, " and ") + " not recomputed)"
 }
 
 // Evidence is a sealed item as listed.
@@ -387,6 +423,7 @@ func (c *Case) enterBulk() error {
 		if _, err := c.db.Exec(`PRAGMA cache_size=-8192; PRAGMA synchronous=FULL`); err != nil {
 			return mapSQLiteError(err)
 		}
+		c.bulkCache = openPageCache(c.path)
 	}
 	c.bulk++
 	return nil
@@ -401,6 +438,8 @@ func (c *Case) leaveBulk() error {
 	if c.bulk > 0 {
 		return nil
 	}
+	c.bulkCache.close()
+	c.bulkCache = pageCache{}
 	var mode string
 	if err := c.db.QueryRow(`PRAGMA journal_mode=WAL`).Scan(&mode); err != nil {
 		return mapSQLiteError(err)
@@ -464,6 +503,7 @@ func (w *EvidenceWriter) Store(chunks []SealedChunk) error {
 	if err != nil {
 		return fmt.Errorf("store chunks of evidence %s: %w", w.id, err)
 	}
+	c.bulkCache.drop()
 	for _, ch := range chunks {
 		w.size += int64(ch.PlainLen)
 		putBuf(ch.Data) // SQLite copied it when binding

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 
 	"github.com/google/uuid"
@@ -290,9 +291,11 @@ func (r *EvidenceReader) readBatch(ctx context.Context, from int64, n int) ([]Se
 	var out []SealedChunk
 	for rows.Next() {
 		var sc SealedChunk
-		if err := rows.Scan(&sc.Index, &sc.Flags, &sc.PlainLen, &sc.Data); err != nil {
+		var raw sql.RawBytes
+		if err := rows.Scan(&sc.Index, &sc.Flags, &sc.PlainLen, &raw); err != nil {
 			return nil, err
 		}
+		sc.Data = append(getBuf(len(raw)), raw...)
 		if sc.Index >= r.ev.ChunkCount {
 			return nil, &ChunkError{Evidence: r.ev.ID, Index: sc.Index, Reason: "beyond the item's last chunk"}
 		}
@@ -302,10 +305,14 @@ func (r *EvidenceReader) readBatch(ctx context.Context, from int64, n int) ([]Se
 }
 
 // OpenChunk authenticates, decrypts and decompresses a chunk from
-// ScanChunks. The returned buffer is the caller's; passing it to Release
-// when done lets the next chunk reuse it. Safe for concurrent use.
+// ScanChunks. It consumes sc: sc.Data goes back to the buffer pool, so
+// open each chunk once and do not touch sc.Data afterwards. The returned
+// buffer is the caller's; passing it to Release when done lets the next
+// chunk reuse it. Safe for concurrent use.
 func (r *EvidenceReader) OpenChunk(sc SealedChunk) ([]byte, error) {
-	return r.cc.openInto(sc, getBuf(sc.PlainLen+r.cc.aead.Overhead()))
+	p, err := r.cc.openInto(sc, getBuf(sc.PlainLen+r.cc.aead.Overhead()))
+	putBuf(sc.Data)
+	return p, err
 }
 
 // Release returns a buffer from OpenChunk for reuse; the caller must not
@@ -343,8 +350,17 @@ func (c *Case) RecordVerification(id uuid.UUID, v Verification) (Verification, e
 				err = fmt.Errorf("%w: %s", ErrNoSuchEvidence, id)
 			}
 		}
+		hashes := map[string]string{}
+		for k, h := range map[string]string{"md5": v.Hashes.MD5, "sha1": v.Hashes.SHA1, "sha256": v.Hashes.SHA256} {
+			if h != "" {
+				hashes[k] = h
+			}
+		}
+		details := map[string]string{"result": result, "detail": v.Detail}
+		if rc := v.RecomputedHashes(); len(rc) > 0 {
+			details["recomputed"] = strings.Join(rc, ",")
+		}
 		return Event{Action: ActionEvidenceVerified, Target: Target{Type: TargetEvidence, ID: id.String()},
-			Hashes:  map[string]string{"md5": v.Hashes.MD5, "sha1": v.Hashes.SHA1, "sha256": v.Hashes.SHA256},
-			Details: map[string]string{"result": result, "detail": v.Detail}}, err
+			Hashes: hashes, Details: details}, err
 	})
 }

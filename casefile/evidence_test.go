@@ -212,3 +212,19 @@ func TestHelperKilledIngest(t *testing.T) {
 	os.Stdout.WriteString("stored\n")
 	os.Exit(3) // die without Commit, Abort or Close
 }
+
+// An ingest opens and closes a descriptor of its own to let go of the case
+// file's page cache (pagecache_linux.go); closing it must not cost the case
+// its exclusive lock, and the item must read back from the file.
+func TestIngestKeepsTheLockAndReadsBack(t *testing.T) {
+	path := createTestCase(t)
+	c := openTest(t, path, testPass)
+	data := bytes.Repeat([]byte("custody "), 3*testChunk)
+	ev := storeBytes(t, c, data, "a")
+	if _, err := Open(path, []byte(testPass), TestOptions()); !errors.Is(err, ErrCaseLocked) {
+		t.Fatalf("open during the first handle, after an ingest: %v, want ErrCaseLocked", err)
+	}
+	if got := readAll(t, c, ev.ID); !bytes.Equal(got, data) {
+		t.Fatal("the item reads back different bytes after its pages were dropped")
+	}
+}

@@ -107,3 +107,37 @@ func BenchmarkIngestRandom(b *testing.B) { benchIngest(b, writeRandom) }
 
 // BenchmarkIngestDiskLike ingests a generated disk-like image end to end.
 func BenchmarkIngestDiskLike(b *testing.B) { benchIngest(b, writeDiskLike) }
+
+func benchVerify(b *testing.B, gen func(testing.TB, string, int64), opts VerifyOptions) {
+	size := benchSize()
+	dir := b.TempDir()
+	src := filepath.Join(dir, "source.img")
+	gen(b, src, size)
+	c := testCase(b)
+	evs, err := Ingest(context.Background(), c, src, Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	os.Remove(src)
+	b.SetBytes(size)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		v, err := Verify(context.Background(), c, evs[0].ID, opts, nil)
+		if err != nil || !v.OK {
+			b.Fatalf("verify: %+v %v", v, err)
+		}
+	}
+}
+
+// BenchmarkVerifyRandom verifies an item of random data: every chunk read,
+// authenticated, decrypted and re-hashed with SHA-256 (the default).
+func BenchmarkVerifyRandom(b *testing.B) { benchVerify(b, writeRandom, VerifyOptions{}) }
+
+// BenchmarkVerifyDiskLike verifies an item of a generated disk-like image.
+func BenchmarkVerifyDiskLike(b *testing.B) { benchVerify(b, writeDiskLike, VerifyOptions{}) }
+
+// BenchmarkVerifyAllHashesRandom verifies random data recomputing MD5,
+// SHA-1 and SHA-256 (--all-hashes).
+func BenchmarkVerifyAllHashesRandom(b *testing.B) {
+	benchVerify(b, writeRandom, VerifyOptions{AllHashes: true})
+}

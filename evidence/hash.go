@@ -11,13 +11,55 @@ import (
 	sha256 "github.com/minio/sha256-simd"
 )
 
-// multiHash computes MD5, SHA-1 and SHA-256 of one stream, each on its own
-// goroutine so the three run on all cores; MD5 alone cannot be split.
-// Write hands a block to all three and returns at once; done is called
-// when all three have consumed it, so the caller can reuse the block.
+// hashSet names which of the three hashes a pass computes. Ingest always
+// computes all three; verify recomputes SHA-256 unless asked for all.
+type hashSet uint8
+
+const (
+	hashMD5 hashSet = 1 << iota
+	hashSHA1
+	hashSHA256
+	allHashes = hashMD5 | hashSHA1 | hashSHA256
+)
+
+// names is the set as the custody ledger and the verification record
+// spell it: "md5", "sha1", "sha256", in that order.
+func (s hashSet) names() []string {
+	var out []string
+	for _, h := range []struct {
+		bit  hashSet
+		name string
+	}{{hashMD5, "md5"}, {hashSHA1, "sha1"}, {hashSHA256, "sha256"}} {
+		if s&h.bit != 0 {
+			out = append(out, h.name)
+		}
+	}
+	return out
+}
+
+// only keeps the hashes of the set, clearing the others.
+func (s hashSet) only(h casefile.Hashes) casefile.Hashes {
+	if s&hashMD5 == 0 {
+		h.MD5 = ""
+	}
+	if s&hashSHA1 == 0 {
+		h.SHA1 = ""
+	}
+	if s&hashSHA256 == 0 {
+		h.SHA256 = ""
+	}
+	return h
+}
+
+// multiHash computes MD5, SHA-1 and SHA-256 (or the chosen ones) of one
+// stream, each on its own goroutine so they run on all cores; MD5 alone
+// cannot be split. Write hands a block to every hash and returns at once;
+// done is called once per hash as it consumes the block, so the caller can
+// reuse the block after n() calls.
 type multiHash struct {
-	hs  [3]hash.Hash
-	chs [3]chan hashJob
+	set hashSet
+	hs  []hash.Hash
+	chs []chan hashJob
 	wg  sync.WaitGroup
 }
 
@@ -26,37 +68,55 @@ type hashJob struct {
 	done func()
 }
 
-func newMultiHash(depth int) *multiHash {
-	m := &multiHash{hs: [3]hash.Hash{md5.New(), sha1.New(), sha256.New()}}
-	for i := range m.hs {
-		m.chs[i] = make(chan hashJob, depth)
+func newMultiHash(depth int, set hashSet) *multiHash {
+	m := &multiHash{set: set}
+	for _, h := range []struct {
+		bit hashSet
+		new func() hash.Hash
+	}{{hashMD5, md5.New}, {hashSHA1, sha1.New}, {hashSHA256, sha256.New}} {
+		if set&h.bit == 0 {
+			continue
+		}
+		hh, ch := h.new(), make(chan hashJob, depth)
+		m.hs, m.chs = append(m.hs, hh), append(m.chs, ch)
 		m.wg.Add(1)
-		go func(h hash.Hash, ch chan hashJob) {
+		go func() {
 			defer m.wg.Done()
 			for j := range ch {
-				h.Write(j.b)
+				hh.Write(j.b)
 				j.done()
 			}
-		}(m.hs[i], m.chs[i])
+		}()
 	}
 	return m
 }
 
-// write queues b for all three hashes; done runs three times, once per hash.
+// n is how many hashes consume each block (and so how often done runs).
+func (m *multiHash) n() int { return len(m.hs) }
+
+// write queues b for every hash; done runs n() times, once per hash.
 func (m *multiHash) write(b []byte, done func()) {
 	for _, ch := range m.chs {
 		ch <- hashJob{b: b, done: done}
 	}
 }
 
-// sum waits for the queued blocks and returns the digests.
+// sum waits for the queued blocks and returns the digests; hashes outside
+// the set are "".
 func (m *multiHash) sum() casefile.Hashes {
 	m.close()
-	return casefile.Hashes{
-		MD5:    hex.EncodeToString(m.hs[0].Sum(nil)),
-		SHA1:   hex.EncodeToString(m.hs[1].Sum(nil)),
-		SHA256: hex.EncodeToString(m.hs[2].Sum(nil)),
+	var out casefile.Hashes
+	i := 0
+	for _, h := range []struct {
+		bit hashSet
+		dst *string
+	}{{hashMD5, &out.MD5}, {hashSHA1, &out.SHA1}, {hashSHA256, &out.SHA256}} {
+		if m.set&h.bit != 0 {
+			*h.dst = hex.EncodeToString(m.hs[i].Sum(nil))
+			i++
+		}
 	}
+	return out
 }
 
 func (m *multiHash) close() {

@@ -108,6 +108,7 @@ func ingestOne(ctx context.Context, c *casefile.Case, spec sourceSpec, opts Opti
 		Acquisition: src.meta,
 	}
 	meta.Acquisition["kind_detection"] = why
+	meta.Acquisition["mime_type"] = DetectMIME(src.head)
 	if h, err := os.Hostname(); err == nil {
 		meta.Host = h
 	}
@@ -140,7 +141,7 @@ func pump(ctx context.Context, r io.Reader, size int64, w *casefile.EvidenceWrit
 	for range poolSize {
 		pool <- &block{buf: make([]byte, chunkSize)}
 	}
-	mh := newMultiHash(poolSize)
+	mh := newMultiHash(poolSize, allHashes)
 	toSeal := make(chan *block, poolSize)
 	sealed := make(chan casefile.SealedChunk, workers)
 
@@ -287,10 +288,10 @@ func pump(ctx context.Context, r io.Reader, size int64, w *casefile.EvidenceWrit
 const storeBatchBytes = 4 << 20
 
 // dispatch hands b to the hashers and a seal worker and returns it to the
-// pool once all four are done.
+// pool once every hash and the worker are done.
 func dispatch(b *block, last bool, mh *multiHash, toSeal chan<- *block, pool chan<- *block) {
 	b.last = last
-	b.refs.Add(4)
+	b.refs.Add(mh.n() + 1)
 	go func() { b.refs.Wait(); pool <- b }()
 	mh.write(b.buf[:b.n], b.refs.Done)
 	toSeal <- b

@@ -102,6 +102,20 @@ func TestIngestSplitRawAndFolder(t *testing.T) {
 	if len(evs) != 2 || evs[0].Meta.Kind != casefile.KindLog || evs[1].Meta.Name != filepath.Join(filepath.Base(logs), "nginx", "access.log") || evs[1].Meta.TimeZone != "Europe/Berlin" {
 		t.Fatalf("folder: %+v", evs)
 	}
+	if a := evs[0].Meta.Acquisition; a["mime_type"] != "text/plain" || a["kind_detection"] != "file name .log" {
+		t.Errorf("acquisition of auth.log: %v", a)
+	}
+	// A JSON export without a telling name is a log by its content type,
+	// and an examiner's choice of kind still records the content type.
+	writeFile(t, dir, "export", []byte(`{"events": [{"id": 4625}]}`))
+	evs, err = Ingest(context.Background(), c, filepath.Join(dir, "export"), Options{})
+	if err != nil || evs[0].Meta.Kind != casefile.KindLog || evs[0].Meta.Acquisition["kind_detection"] != "content type application/json" {
+		t.Fatalf("JSON export: %+v %v", evs, err)
+	}
+	evs, err = Ingest(context.Background(), c, filepath.Join(dir, "export"), Options{Kind: casefile.KindOther})
+	if a := evs[0].Meta.Acquisition; err != nil || evs[0].Meta.Kind != casefile.KindOther || a["kind_detection"] != "chosen by the examiner" || a["mime_type"] != "application/json" {
+		t.Fatalf("JSON export as other: %+v %v", evs, err)
+	}
 }
 
 func TestIngestBadSources(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/custodia-dfir/custodia/casefile"
+	"github.com/gabriel-vasile/mimetype"
 )
 
 // ParseKind accepts "auto", "disk", "log", "memory" or "other".
@@ -52,6 +53,15 @@ func DetectKind(name string, head []byte) (casefile.EvidenceKind, string) {
 	case at(510, "\x55\xaa") && !looksText(head):
 		return casefile.KindDisk, "MBR partition table"
 	}
+	// Then the content types mimetype knows. Structured text is a log
+	// whatever its name; an ISO 9660 image is a disk.
+	mime := DetectMIME(head)
+	switch mime {
+	case "application/json", "application/x-ndjson", "text/csv", "text/xml", "application/xml", "text/tab-separated-values":
+		return casefile.KindLog, "content type " + mime
+	case "application/x-iso9660-image", "application/x-vhd", "application/x-vhdx", "application/x-vmdk", "application/x-qemu-disk":
+		return casefile.KindDisk, "content type " + mime
+	}
 	ext := strings.ToLower(filepath.Ext(name))
 	switch ext {
 	case ".dd", ".raw", ".img", ".001", ".e01", ".iso", ".vhd", ".vmdk":
@@ -64,7 +74,26 @@ func DetectKind(name string, head []byte) (casefile.EvidenceKind, string) {
 	if looksText(head) {
 		return casefile.KindLog, "text content"
 	}
+	// A document, picture, archive or program mimetype recognises is
+	// "other", and the reason names it. Weak signatures (a byte pair that
+	// random data matches one time in 65536) come after the file name above.
+	if mime != "application/octet-stream" && mime != "application/x-empty" && !strings.HasPrefix(mime, "text/") {
+		return casefile.KindOther, "content type " + mime
+	}
 	return casefile.KindOther, "no known signature"
+}
+
+// DetectMIME is the content type of an item's first bytes as
+// github.com/gabriel-vasile/mimetype sees it, without parameters
+// ("application/pdf", "text/plain"), and "application/octet-stream" when it
+// knows none; an empty item is "application/x-empty" (mimetype would call
+// it text/plain). It is recorded with every item.
+func DetectMIME(head []byte) string {
+	if len(head) == 0 {
+		return "application/x-empty"
+	}
+	mt, _, _ := strings.Cut(mimetype.Detect(head).String(), ";")
+	return strings.TrimSpace(mt)
 }
 
 // looksText reports whether head is (mostly) UTF-8 text: logs are.

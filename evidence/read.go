@@ -91,27 +91,31 @@ func streamChunks(ctx context.Context, r *casefile.EvidenceReader, fn func(idx i
 	return firstErr
 }
 
-// hashStream hashes everything fed to it with the three hashes.
+// hashStream hashes everything fed to it with the three hashes, or with
+// the chosen ones.
 type hashStream struct {
 	mh *multiHash
 	wg sync.WaitGroup
 }
 
-func newHashStream() *hashStream { return &hashStream{mh: newMultiHash(8)} }
+func newHashStream() *hashStream { return newHashStreamOf(allHashes) }
+
+func newHashStreamOf(set hashSet) *hashStream { return &hashStream{mh: newMultiHash(8, set)} }
 
 // write hashes b synchronously (b may be reused afterwards).
 func (h *hashStream) write(b []byte) {
 	var wg sync.WaitGroup
-	wg.Add(3)
+	wg.Add(h.mh.n())
 	h.mh.write(b, wg.Done)
 	wg.Wait()
 }
 
 // mhWriteAsync starts hashing b; wait blocks until it is hashed. done, if
-// not nil, runs once all three hashes have consumed b.
+// not nil, runs once every hash has consumed b.
 func (h *hashStream) mhWriteAsync(b []byte, done func()) {
-	h.wg.Add(3)
-	left := refCount(3, func() {
+	n := h.mh.n()
+	h.wg.Add(n)
+	left := refCount(int32(n), func() {
 		if done != nil {
 			done()
 		}

@@ -6,8 +6,10 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -32,13 +34,31 @@ func TestVerifyExtractCat(t *testing.T) {
 	copy(data[1000:], "NEEDLE")
 	ev := ingestBytes(t, c, data)
 
-	v, err := Verify(context.Background(), c, ev.ID, nil)
-	if err != nil || !v.OK || v.Hashes != sums(data) {
+	// By default SHA-256 alone is recomputed, and the result says so.
+	v, err := Verify(context.Background(), c, ev.ID, VerifyOptions{}, nil)
+	if want := (casefile.Hashes{SHA256: sums(data).SHA256}); err != nil || !v.OK || v.Hashes != want ||
+		!slices.Equal(v.Recomputed, []string{"sha256"}) || !strings.Contains(v.Detail, "MD5 and SHA-1 not recomputed") {
 		t.Fatalf("Verify = %+v, %v", v, err)
 	}
 	got, _ := c.Evidence(ev.ID)
-	if got.Verification == nil || !got.Verification.OK || got.Verification.By != "Ed" {
+	if got.Verification == nil || !got.Verification.OK || got.Verification.By != "Ed" ||
+		!slices.Equal(got.Verification.RecomputedHashes(), []string{"sha256"}) {
 		t.Fatalf("recorded verification = %+v", got.Verification)
+	}
+	entries, _ := c.Entries()
+	if last := entries[len(entries)-1]; last.Action != casefile.ActionEvidenceVerified || last.Details["recomputed"] != "sha256" ||
+		!maps.Equal(last.Hashes, map[string]string{"sha256": sums(data).SHA256}) {
+		t.Fatalf("verification entry %+v", last)
+	}
+	// All three on request.
+	v, err = Verify(context.Background(), c, ev.ID, VerifyOptions{AllHashes: true}, nil)
+	if err != nil || !v.OK || v.Hashes != sums(data) || !slices.Equal(v.Recomputed, []string{"md5", "sha1", "sha256"}) ||
+		v.Detail != "every chunk authenticated; MD5, SHA-1 and SHA-256 recomputed and match the values recorded at ingest" {
+		t.Fatalf("Verify all hashes = %+v, %v", v, err)
+	}
+	entries, _ = c.Entries()
+	if last := entries[len(entries)-1]; last.Details["recomputed"] != "md5,sha1,sha256" || last.Hashes["md5"] != sums(data).MD5 || last.Hashes["sha1"] != sums(data).SHA1 {
+		t.Fatalf("verification entry %+v", last)
 	}
 
 	dest := filepath.Join(t.TempDir(), "out.dd")
@@ -61,12 +81,12 @@ func TestVerifyExtractCat(t *testing.T) {
 		t.Fatalf("Cat past the end: %v", err)
 	}
 
-	entries, _ := c.Entries()
+	entries, _ = c.Entries()
 	var actions []string
 	for _, e := range entries {
 		actions = append(actions, string(e.Action))
 	}
-	want := "case.created evidence.ingested evidence.verified evidence.extracted evidence.viewed"
+	want := "case.created evidence.ingested evidence.verified evidence.verified evidence.extracted evidence.viewed"
 	if strings.Join(actions, " ") != want {
 		t.Fatalf("ledger actions %q, want %q", strings.Join(actions, " "), want)
 	}
@@ -97,9 +117,11 @@ func TestVerifyDetectsTamperedChunk(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	v, err := Verify(context.Background(), c, ev.ID, nil)
-	if err != nil || v.OK || !strings.Contains(v.Detail, "chunk 2 (bytes 131072 to 196607): failed authentication") {
-		t.Fatalf("Verify of tampered item = %+v, %v", v, err)
+	for _, opts := range []VerifyOptions{{}, {AllHashes: true}} {
+		v, err := Verify(context.Background(), c, ev.ID, opts, nil)
+		if err != nil || v.OK || !strings.Contains(v.Detail, "chunk 2 (bytes 131072 to 196607): failed authentication") {
+			t.Fatalf("Verify %+v of tampered item = %+v, %v", opts, v, err)
+		}
 	}
 	dest := filepath.Join(t.TempDir(), "out.dd")
 	if _, err := Extract(context.Background(), c, ev.ID, dest, "", nil); err == nil || !strings.Contains(err.Error(), "chunk 2") {

@@ -452,7 +452,7 @@ func addSmokeEvidence(t *testing.T, c *casefile.Case, dir string) []casefile.Evi
 		all = append(all, items[0])
 	}
 	last := all[len(all)-1]
-	if v, err := evidence.Verify(context.Background(), c, last.ID, nil); err != nil || !v.OK {
+	if v, err := evidence.Verify(context.Background(), c, last.ID, evidence.VerifyOptions{}, nil); err != nil || !v.OK {
 		t.Fatalf("verify %s: %+v %v", last.Meta.Name, v, err)
 	}
 	return all

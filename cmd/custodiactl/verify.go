@@ -33,6 +33,7 @@ func (r verifyResult) ok() bool { return r.v.OK && (r.source == nil || r.source.
 func runEvidenceVerify(inv *invocation, args []string) error {
 	fs := newFlagSet(inv.cmd)
 	asJSON := fs.Bool("json", false, "print JSON instead of text")
+	allHashes := fs.Bool("all-hashes", false, "recompute MD5 and SHA-1 as well as SHA-256 (about twice as long)")
 	source := fs.String("source", "", "also hash the original source at `PATH` and compare it with the hashes recorded at ingest (one ID only)")
 	var cf caseFlags
 	cf.addOpenFlags(fs)
@@ -81,7 +82,7 @@ func runEvidenceVerify(inv *invocation, args []string) error {
 		var results []verifyResult
 		err = inv.interruptible(func(ctx context.Context) error {
 			for _, ev := range items {
-				r, err := inv.verifyOne(ctx, c, ev, *source)
+				r, err := inv.verifyOne(ctx, c, ev, evidence.VerifyOptions{AllHashes: *allHashes}, *source)
 				if err != nil {
 					return err
 				}
@@ -134,9 +135,9 @@ func evidenceItems(c *casefile.Case, refs []string) ([]casefile.Evidence, error)
 
 // verifyOne verifies ev in the case and, when source is not "", against
 // the original at source.
-func (inv *invocation) verifyOne(ctx context.Context, c *casefile.Case, ev casefile.Evidence, source string) (verifyResult, error) {
+func (inv *invocation) verifyOne(ctx context.Context, c *casefile.Case, ev casefile.Evidence, opts evidence.VerifyOptions, source string) (verifyResult, error) {
 	prog := inv.progress("verifying")
-	v, err := evidence.Verify(ctx, c, ev.ID, prog.sink())
+	v, err := evidence.Verify(ctx, c, ev.ID, opts, prog.sink())
 	prog.clear()
 	if err != nil {
 		return verifyResult{}, err
@@ -204,6 +205,13 @@ func writeVerifySummary(w io.Writer, results []verifyResult, firstSeq, lastSeq i
 	} else {
 		fmt.Fprintf(w, "result: %d of %s\n", bad, plural(len(results), "item does not match", "items do not match"))
 	}
+	if len(results) > 0 {
+		rc := results[0].v.RecomputedText()
+		if len(results[0].v.RecomputedHashes()) < 3 {
+			rc += "; --all-hashes recomputes them too"
+		}
+		fmt.Fprintf(w, "recomputed: %s\n", rc)
+	}
 	action := casefile.ActionEvidenceVerified
 	for _, r := range results {
 		if r.source != nil {
@@ -268,6 +276,7 @@ type verifyItemJSON struct {
 	Detail     string           `json:"detail"`
 	VerifiedAt string           `json:"verified_at"`
 	VerifiedBy string           `json:"verified_by"`
+	Recomputed []string         `json:"recomputed"` // the hashes recomputed; the others are ""
 	MD5        string           `json:"md5"`
 	SHA1       string           `json:"sha1"`
 	SHA256     string           `json:"sha256"`
@@ -287,7 +296,7 @@ func verifyToJSON(results []verifyResult) verifyEvidenceJSON {
 	for _, r := range results {
 		item := verifyItemJSON{
 			ID: r.ev.ID.String(), Name: r.ev.Meta.Name, OK: r.v.OK, Detail: r.v.Detail,
-			VerifiedAt: formatTime(r.v.At), VerifiedBy: r.v.By,
+			VerifiedAt: formatTime(r.v.At), VerifiedBy: r.v.By, Recomputed: append([]string{}, r.v.RecomputedHashes()...),
 			MD5: r.v.Hashes.MD5, SHA1: r.v.Hashes.SHA1, SHA256: r.v.Hashes.SHA256,
 		}
 		if s := r.source; s != nil {
