@@ -479,7 +479,11 @@ func (d *evidenceDetails) showVerification(ev *casefile.Evidence) {
 	case vr.OK:
 		d.verdictColour = theme.ColorNameSuccess
 		icon = theme.NewSuccessThemedResource(theme.ConfirmIcon())
-		d.verdictTitle.SetText("Verified — hashes match")
+		title := "Verified — SHA-256 matches"
+		if len(vr.RecomputedHashes()) == 3 {
+			title = "Verified — MD5, SHA-1 and SHA-256 match"
+		}
+		d.verdictTitle.SetText(title)
 	default:
 		d.verdictColour = theme.ColorNameError
 		icon = theme.NewErrorThemedResource(theme.ErrorIcon())

@@ -228,7 +228,7 @@ func TestEvidenceAddListVerifyExtractAndHexView(t *testing.T) {
 	if vr := v.items[0].Verification; vr == nil || !vr.OK {
 		t.Fatalf("verification = %+v, want a match", vr)
 	}
-	if d.verdictColour != theme.ColorNameSuccess || d.verdictTitle.Text != "Verified — hashes match" {
+	if d.verdictColour != theme.ColorNameSuccess || d.verdictTitle.Text != "Verified — SHA-256 matches" {
 		t.Errorf("verdict = %q (colour %q)", d.verdictTitle.Text, d.verdictColour)
 	}
 	if got := cellText(v.table, 0, 4); got != createdText {
@@ -638,7 +638,8 @@ func TestEvidenceWarningsAndVerifyAll(t *testing.T) {
 	if vr == nil || !vr.OK || vr.Hashes != v.Selected().Meta.Hashes || vr.RecomputedText() != "MD5, SHA-1, SHA-256" {
 		t.Fatalf("verification with all hashes = %+v", vr)
 	}
-	if !strings.Contains(d.verdictNote.Text, "MD5, SHA-1 and SHA-256 recomputed and match the values recorded at ingest.") {
+	if d.verdictTitle.Text != "Verified — MD5, SHA-1 and SHA-256 match" ||
+		!strings.Contains(d.verdictNote.Text, "MD5, SHA-1 and SHA-256 recomputed and match the values recorded at ingest.") {
 		t.Errorf("banner note %q", d.verdictNote.Text)
 	}
 	entries, _ = u.Case().Entries()
