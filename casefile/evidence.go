@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"runtime"
 	"slices"
 	"strings"
@@ -469,47 +470,121 @@ func (w *EvidenceWriter) SealChunk(idx int64, plain []byte, last bool) (SealedCh
 // Store writes sealed chunks, which must continue the sequence, in one
 // transaction.
 func (w *EvidenceWriter) Store(chunks []SealedChunk) error {
+	ch := make(chan SealedChunk, len(chunks))
+	for _, sc := range chunks {
+		ch <- sc
+	}
+	close(ch)
+	return w.storeFrom(context.Background(), ch, math.MaxInt, 0)
+}
+
+// Bounds of one transaction of StoreFrom: a commit (with its fsyncs) every
+// storeTxBytes of sealed data, and the case's lock held at most about
+// storeTxTime, so other work on the case waits no longer than that.
+const (
+	storeTxBytes = 64 << 20
+	storeTxTime  = 100 * time.Millisecond
+)
+
+// StoreFrom writes the sealed chunks received from chunks, which must
+// continue the sequence, until chunks is closed. Each chunk is inserted as
+// it arrives and its buffer recycled at once (SQLite copies it), so memory
+// does not grow with the batch; a transaction commits after about 64 MiB or
+// 100 ms, whichever comes first, so fsyncs are few and a slow source never
+// keeps the case locked for long. On an error or when ctx ends, the open transaction is rolled
+// back and StoreFrom returns at once; the caller drains chunks.
+func (w *EvidenceWriter) StoreFrom(ctx context.Context, chunks <-chan SealedChunk) error {
+	return w.storeFrom(ctx, chunks, storeTxBytes, storeTxTime)
+}
+
+func (w *EvidenceWriter) storeFrom(ctx context.Context, chunks <-chan SealedChunk, maxBytes int, maxTime time.Duration) error {
 	if w.done {
 		return fmt.Errorf("store chunks: %w: the ingest is finished", ErrInvalid)
 	}
-	for i, ch := range chunks {
-		if ch.Index != w.stored+int64(i) || w.last {
-			return fmt.Errorf("store chunks: %w: chunk %d out of order (expected %d)", ErrInvalid, ch.Index, w.stored+int64(i))
+	for {
+		var first SealedChunk
+		var ok bool
+		select {
+		case first, ok = <-chunks:
+		case <-ctx.Done():
+			return ctx.Err()
 		}
-		if ch.Flags&ChunkLast != 0 {
-			w.last = true
+		if !ok {
+			return nil
+		}
+		more, err := w.storeTx(ctx, first, chunks, maxBytes, maxTime)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err() // what interrupted the statement, not how it ended
+			}
+			return fmt.Errorf("store chunks of evidence %s: %w", w.id, err)
+		}
+		if !more {
+			return nil
 		}
 	}
+}
+
+// storeTx writes first and the chunks that follow, in one transaction,
+// until maxBytes are written or maxTime has passed (0: no limit); more is
+// false once chunks is closed.
+func (w *EvidenceWriter) storeTx(ctx context.Context, first SealedChunk, chunks <-chan SealedChunk, maxBytes int, maxTime time.Duration) (more bool, err error) {
 	c := w.c
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if err := c.usable(); err != nil {
-		return err
+		putBuf(first.Data)
+		return false, err
 	}
-	ctx := context.Background()
-	err := c.update(ctx, func(tx *sql.Tx) error {
+	stored, size, last := w.stored, w.size, w.last
+	var timeout <-chan time.Time
+	if maxTime > 0 {
+		t := time.NewTimer(maxTime)
+		defer t.Stop()
+		timeout = t.C
+	}
+	more = true
+	err = c.update(ctx, func(tx *sql.Tx) error {
 		stmt, err := tx.PrepareContext(ctx, `INSERT INTO evidence_chunks (evidence_id, idx, flags, plain_len, data) VALUES (?, ?, ?, ?, ?)`)
 		if err != nil {
+			putBuf(first.Data)
 			return err
 		}
 		defer stmt.Close()
-		for _, ch := range chunks {
-			if _, err := stmt.ExecContext(ctx, w.rowID, ch.Index, ch.Flags, ch.PlainLen, ch.Data); err != nil {
+		sc, n := first, 0
+		for {
+			if sc.Index != stored || last {
+				putBuf(sc.Data)
+				return fmt.Errorf("%w: chunk %d out of order (expected %d)", ErrInvalid, sc.Index, stored)
+			}
+			_, err := stmt.ExecContext(ctx, w.rowID, sc.Index, sc.Flags, sc.PlainLen, sc.Data)
+			putBuf(sc.Data) // SQLite copied it when binding
+			if err != nil {
 				return err
 			}
+			stored, size, n = stored+1, size+int64(sc.PlainLen), n+len(sc.Data)
+			last = sc.Flags&ChunkLast != 0
+			if n >= maxBytes {
+				return nil
+			}
+			select {
+			case sc, more = <-chunks:
+				if !more {
+					return nil
+				}
+			case <-timeout:
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
 		}
-		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("store chunks of evidence %s: %w", w.id, err)
+		return false, err
 	}
 	c.bulkCache.drop()
-	for _, ch := range chunks {
-		w.size += int64(ch.PlainLen)
-		putBuf(ch.Data) // SQLite copied it when binding
-	}
-	w.stored += int64(len(chunks))
-	return nil
+	w.stored, w.size, w.last = stored, size, last
+	return more, nil
 }
 
 // Commit seals the item's description and makes it visible, together with

@@ -2,6 +2,7 @@ package casefile
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"errors"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -227,4 +229,78 @@ func TestIngestKeepsTheLockAndReadsBack(t *testing.T) {
 	if got := readAll(t, c, ev.ID); !bytes.Equal(got, data) {
 		t.Fatal("the item reads back different bytes after its pages were dropped")
 	}
+}
+
+// StoreFrom inserts chunks as they arrive, in transactions bounded by size
+// and time: every chunk lands once and in order, whatever the pace; a chunk
+// out of sequence is refused; a cancelled store rolls back its open
+// transaction and leaves the count of stored chunks where the last commit
+// put it.
+func TestStoreFrom(t *testing.T) {
+	path := createTestCase(t)
+	c := openTest(t, path, testPass)
+	defer c.Close()
+	data := make([]byte, 10*testChunk+123)
+	rand.Read(data)
+	w, err := c.BeginEvidence(testChunk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch := make(chan SealedChunk)
+	go func() {
+		defer close(ch)
+		for i, off := 0, 0; off < len(data); i, off = i+1, off+testChunk {
+			end := min(off+testChunk, len(data))
+			sc, err := w.SealChunk(int64(i), data[off:end], end == len(data))
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if i == 4 {
+				time.Sleep(2 * storeTxTime) // a slow source: the open transaction commits meanwhile
+			}
+			ch <- sc
+		}
+	}()
+	if err := w.storeFrom(t.Context(), ch, 3*testChunk, storeTxTime); err != nil {
+		t.Fatal(err)
+	}
+	ev, err := w.Commit(EvidenceMeta{Name: "paced", Kind: KindOther, Format: "file", Size: int64(len(data)),
+		Hashes: Hashes{MD5: "m", SHA1: "s1", SHA256: "s256"}}, "test ingest")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := readAll(t, c, ev.ID); !bytes.Equal(got, data) {
+		t.Fatal("the item stored by StoreFrom reads back different bytes")
+	}
+
+	// Out of sequence.
+	w, _ = c.BeginEvidence(testChunk)
+	sc, _ := w.SealChunk(1, data[:testChunk], false)
+	ch = make(chan SealedChunk, 1)
+	ch <- sc
+	close(ch)
+	if err := w.StoreFrom(t.Context(), ch); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "chunk 1 out of order (expected 0)") {
+		t.Fatalf("chunk out of order: %v", err)
+	}
+	w.Abort("test")
+
+	// Cancelled with a transaction open: nothing of it stays.
+	w, _ = c.BeginEvidence(testChunk)
+	ctx, cancel := context.WithCancel(t.Context())
+	ch = make(chan SealedChunk, 1)
+	sc, _ = w.SealChunk(0, data[:testChunk], false)
+	ch <- sc
+	go func() { time.Sleep(20 * time.Millisecond); cancel() }()
+	if err := w.storeFrom(ctx, ch, storeTxBytes, 0); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled store: %v", err)
+	}
+	if w.stored != 0 || w.size != 0 {
+		t.Fatalf("after a rolled-back store: %d chunks, %d bytes counted", w.stored, w.size)
+	}
+	var n int
+	if err := c.db.QueryRow(`SELECT count(*) FROM evidence_chunks WHERE evidence_id = ?`, w.rowID).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("%d chunks left by the rolled-back transaction (%v)", n, err)
+	}
+	w.Abort("test")
 }

@@ -7,6 +7,7 @@ import (
 	mrand "math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"testing"
 )
@@ -88,17 +89,22 @@ func benchIngest(b *testing.B, gen func(testing.TB, string, int64)) {
 	gen(b, src, size)
 	b.SetBytes(size)
 	b.ResetTimer()
+	peak := 0.0
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
 		c := testCase(b)
+		debug.FreeOSMemory()
+		resetPeakRSS()
 		b.StartTimer()
 		if _, err := Ingest(context.Background(), c, src, Options{}); err != nil {
 			b.Fatal(err)
 		}
 		b.StopTimer()
+		peak = max(peak, peakRSSMiB())
 		c.Close()
 		b.StartTimer()
 	}
+	b.ReportMetric(peak, "peak_RSS_MiB")
 }
 
 // BenchmarkIngestRandom ingests a random file end to end (three hashes,

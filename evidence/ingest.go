@@ -126,8 +126,8 @@ func ingestOne(ctx context.Context, c *casefile.Case, spec sourceSpec, opts Opti
 
 // pump runs the pipeline: one reader fills blocks from a bounded pool; each
 // block goes to the three hashers (in order) and to the seal workers (any
-// order); a storer puts sealed chunks back in order and writes them in
-// batches. Memory stays bounded by the pool whatever the source size.
+// order); an orderer puts sealed chunks back in order for the writer, which
+// stores them in transactions of a few tens of MiB. Memory stays bounded by the pool whatever the source size.
 func pump(ctx context.Context, r io.Reader, size int64, w *casefile.EvidenceWriter, opts Options, tr *tracker) (casefile.Hashes, int64, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -174,32 +174,24 @@ func pump(ctx context.Context, r io.Reader, size int64, w *casefile.EvidenceWrit
 	}
 	go func() { sealWG.Wait(); close(sealed) }()
 
-	// The orderer puts sealed chunks back in sequence and hands batches to
-	// the writer, which owns SQLite; a bounded queue between them lets
-	// sealing go on while a batch is written.
-	batches := make(chan []casefile.SealedChunk, 1)
+	// The orderer puts sealed chunks back in sequence and hands them to the
+	// writer, which owns SQLite and inserts each as it comes, committing
+	// every few tens of MiB; a bounded queue between them lets sealing go on
+	// during a commit.
+	ordered := make(chan casefile.SealedChunk, 2*workers)
 	storeDone := make(chan struct{})
 	go func() {
 		defer close(storeDone)
-		for batch := range batches {
-			if ctx.Err() != nil {
-				continue // drain
-			}
-			if err := w.Store(batch); err != nil {
-				fail(err)
-				continue
-			}
-			for _, sc := range batch {
-				tr.add(int64(sc.PlainLen))
-			}
+		if err := w.StoreFrom(ctx, ordered); err != nil {
+			fail(err)
+		}
+		for range ordered { // drain after a failure
 		}
 	}()
 	go func() {
-		defer close(batches)
+		defer close(ordered)
 		pending := map[int64]casefile.SealedChunk{}
 		next := int64(0)
-		var batch []casefile.SealedChunk
-		batchBytes := 0
 		for sc := range sealed {
 			if ctx.Err() != nil {
 				continue // drain
@@ -211,17 +203,13 @@ func pump(ctx context.Context, r io.Reader, size int64, w *casefile.EvidenceWrit
 					break
 				}
 				delete(pending, next)
-				batch = append(batch, p)
-				batchBytes += len(p.Data)
+				select {
+				case ordered <- p:
+					tr.add(int64(p.PlainLen))
+				case <-ctx.Done():
+				}
 				next++
 			}
-			if batchBytes >= storeBatchBytes {
-				batches <- batch
-				batch, batchBytes = nil, 0
-			}
-		}
-		if len(batch) > 0 && ctx.Err() == nil {
-			batches <- batch
 		}
 	}()
 
@@ -283,9 +271,6 @@ func pump(ctx context.Context, r io.Reader, size int64, w *casefile.EvidenceWrit
 	}
 	return hashes, total, nil
 }
-
-// storeBatchBytes is how much sealed data one SQLite transaction writes.
-const storeBatchBytes = 4 << 20
 
 // dispatch hands b to the hashers and a seal worker and returns it to the
 // pool once every hash and the worker are done.
