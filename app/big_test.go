@@ -48,8 +48,28 @@ func TestBigIngestThroughTheGUI(t *testing.T) {
 	}
 	test.Tap(v.details.verify)
 	waitJobs(t, u)
-	if vr := v.items[0].Verification; vr == nil || !vr.OK {
+	if vr := v.items[0].Verification; vr == nil || !vr.OK || vr.Hashes.SHA256 != want["sha256sum"] {
 		t.Fatalf("verification %+v", vr)
 	}
-	t.Logf("%s (%d bytes) ingested through the GUI: md5 %s sha1 %s sha256 %s; verified", filepath.Base(src), v.items[0].Meta.Size, h.MD5, h.SHA1, h.SHA256)
+	v.allHashes.SetChecked(true)
+	test.Tap(v.details.verify)
+	waitJobs(t, u)
+	if vr := v.items[0].Verification; vr == nil || !vr.OK || vr.Hashes != h {
+		t.Fatalf("verification with all hashes %+v", vr)
+	}
+	// Extract through the form, and compare with the source byte for byte.
+	test.Tap(v.details.extract)
+	x := u.extract
+	x.folder.SetText(dir)
+	x.fileName.SetText("extracted.img")
+	test.Tap(x.extract)
+	waitJobs(t, u)
+	if err := u.LastError(); err != nil {
+		t.Fatalf("extract: %v", err)
+	}
+	if out, err := exec.Command("cmp", src, filepath.Join(dir, "extracted.img")).CombinedOutput(); err != nil {
+		t.Fatalf("the extracted file differs from the source: %v %s", err, out)
+	}
+	t.Logf("%s (%d bytes) ingested through the GUI: md5 %s sha1 %s sha256 %s; verified (SHA-256, then all three); extracted byte-identical",
+		filepath.Base(src), v.items[0].Meta.Size, h.MD5, h.SHA1, h.SHA256)
 }
