@@ -491,8 +491,9 @@ const (
 // it arrives and its buffer recycled at once (SQLite copies it), so memory
 // does not grow with the batch; a transaction commits after about 64 MiB or
 // 100 ms, whichever comes first, so fsyncs are few and a slow source never
-// keeps the case locked for long. On an error or when ctx ends, the open transaction is rolled
-// back and StoreFrom returns at once; the caller drains chunks.
+// keeps the case locked for long. On an error or when ctx ends, the open
+// transaction is rolled back and StoreFrom returns at once; the caller
+// drains chunks.
 func (w *EvidenceWriter) StoreFrom(ctx context.Context, chunks <-chan SealedChunk) error {
 	return w.storeFrom(ctx, chunks, storeTxBytes, storeTxTime)
 }

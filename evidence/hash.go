@@ -22,16 +22,27 @@ const (
 	allHashes = hashMD5 | hashSHA1 | hashSHA256
 )
 
+// hashKinds are the three hashes in their order everywhere: the name the
+// ledger and the verification record use, the constructor, and the field
+// of casefile.Hashes.
+var hashKinds = [...]struct {
+	bit   hashSet
+	name  string
+	new   func() hash.Hash
+	field func(*casefile.Hashes) *string
+}{
+	{hashMD5, "md5", md5.New, func(h *casefile.Hashes) *string { return &h.MD5 }},
+	{hashSHA1, "sha1", sha1.New, func(h *casefile.Hashes) *string { return &h.SHA1 }},
+	{hashSHA256, "sha256", sha256.New, func(h *casefile.Hashes) *string { return &h.SHA256 }},
+}
+
 // names is the set as the custody ledger and the verification record
 // spell it: "md5", "sha1", "sha256", in that order.
 func (s hashSet) names() []string {
 	var out []string
-	for _, h := range []struct {
-		bit  hashSet
-		name string
-	}{{hashMD5, "md5"}, {hashSHA1, "sha1"}, {hashSHA256, "sha256"}} {
-		if s&h.bit != 0 {
-			out = append(out, h.name)
+	for _, k := range hashKinds {
+		if s&k.bit != 0 {
+			out = append(out, k.name)
 		}
 	}
 	return out
@@ -39,14 +50,10 @@ func (s hashSet) names() []string {
 
 // only keeps the hashes of the set, clearing the others.
 func (s hashSet) only(h casefile.Hashes) casefile.Hashes {
-	if s&hashMD5 == 0 {
-		h.MD5 = ""
-	}
-	if s&hashSHA1 == 0 {
-		h.SHA1 = ""
-	}
-	if s&hashSHA256 == 0 {
-		h.SHA256 = ""
+	for _, k := range hashKinds {
+		if s&k.bit == 0 {
+			*k.field(&h) = ""
+		}
 	}
 	return h
 }
@@ -58,7 +65,7 @@ func (s hashSet) only(h casefile.Hashes) casefile.Hashes {
 // reuse the block after n() calls.
 type multiHash struct {
 	set hashSet
-	hs  []hash.Hash
+	hs  []hash.Hash // in hashKinds order, those of set only
 	chs []chan hashJob
 	wg  sync.WaitGroup
 }
@@ -70,20 +77,17 @@ type hashJob struct {
 
 func newMultiHash(depth int, set hashSet) *multiHash {
 	m := &multiHash{set: set}
-	for _, h := range []struct {
-		bit hashSet
-		new func() hash.Hash
-	}{{hashMD5, md5.New}, {hashSHA1, sha1.New}, {hashSHA256, sha256.New}} {
-		if set&h.bit == 0 {
+	for _, k := range hashKinds {
+		if set&k.bit == 0 {
 			continue
 		}
-		hh, ch := h.new(), make(chan hashJob, depth)
-		m.hs, m.chs = append(m.hs, hh), append(m.chs, ch)
+		h, ch := k.new(), make(chan hashJob, depth)
+		m.hs, m.chs = append(m.hs, h), append(m.chs, ch)
 		m.wg.Add(1)
 		go func() {
 			defer m.wg.Done()
 			for j := range ch {
-				hh.Write(j.b)
+				h.Write(j.b)
 				j.done()
 			}
 		}()
@@ -106,14 +110,11 @@ func (m *multiHash) write(b []byte, done func()) {
 func (m *multiHash) sum() casefile.Hashes {
 	m.close()
 	var out casefile.Hashes
-	i := 0
-	for _, h := range []struct {
-		bit hashSet
-		dst *string
-	}{{hashMD5, &out.MD5}, {hashSHA1, &out.SHA1}, {hashSHA256, &out.SHA256}} {
-		if m.set&h.bit != 0 {
-			*h.dst = hex.EncodeToString(m.hs[i].Sum(nil))
-			i++
+	hs := m.hs
+	for _, k := range hashKinds {
+		if m.set&k.bit != 0 {
+			*k.field(&out) = hex.EncodeToString(hs[0].Sum(nil))
+			hs = hs[1:]
 		}
 	}
 	return out

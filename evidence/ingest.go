@@ -127,7 +127,9 @@ func ingestOne(ctx context.Context, c *casefile.Case, spec sourceSpec, opts Opti
 // pump runs the pipeline: one reader fills blocks from a bounded pool; each
 // block goes to the three hashers (in order) and to the seal workers (any
 // order); an orderer puts sealed chunks back in order for the writer, which
-// stores them in transactions of a few tens of MiB. Memory stays bounded by the pool whatever the source size.
+// stores them in transactions of a few tens of MiB. Memory stays bounded by
+// the pool whatever the source size; progress counts a chunk when it is
+// handed to the writer.
 func pump(ctx context.Context, r io.Reader, size int64, w *casefile.EvidenceWriter, opts Options, tr *tracker) (casefile.Hashes, int64, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
