@@ -24,6 +24,20 @@ func storeBytes(t *testing.T, c *Case, data []byte, name string) Evidence {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := w.Store(sealAll(t, w, data)); err != nil {
+		t.Fatal(err)
+	}
+	ev, err := w.Commit(EvidenceMeta{Name: name, Kind: KindOther, Format: "file", Size: int64(len(data)),
+		Hashes: Hashes{MD5: "m", SHA1: "s1", SHA256: "s256"}}, "test ingest")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ev
+}
+
+// sealAll seals data as the chunks of w's item.
+func sealAll(t *testing.T, w *EvidenceWriter, data []byte) []SealedChunk {
+	t.Helper()
 	var chunks []SealedChunk
 	for off := 0; off < len(data); off += testChunk {
 		end := min(off+testChunk, len(data))
@@ -33,15 +47,7 @@ func storeBytes(t *testing.T, c *Case, data []byte, name string) Evidence {
 		}
 		chunks = append(chunks, sc)
 	}
-	if err := w.Store(chunks); err != nil {
-		t.Fatal(err)
-	}
-	ev, err := w.Commit(EvidenceMeta{Name: name, Kind: KindOther, Format: "file", Size: int64(len(data)),
-		Hashes: Hashes{MD5: "m", SHA1: "s1", SHA256: "s256"}}, "test ingest")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ev
+	return chunks
 }
 
 func readAll(t *testing.T, c *Case, id uuid.UUID) []byte {
@@ -246,16 +252,11 @@ func TestStoreFrom(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	chunks := sealAll(t, w, data)
 	ch := make(chan SealedChunk)
 	go func() {
 		defer close(ch)
-		for i, off := 0, 0; off < len(data); i, off = i+1, off+testChunk {
-			end := min(off+testChunk, len(data))
-			sc, err := w.SealChunk(int64(i), data[off:end], end == len(data))
-			if err != nil {
-				t.Error(err)
-				return
-			}
+		for i, sc := range chunks {
 			if i == 4 {
 				time.Sleep(2 * storeTxTime) // a slow source: the open transaction commits meanwhile
 			}
