@@ -61,6 +61,21 @@ type Hashes struct {
 	SHA256 string `json:"sha256"`
 }
 
+// Diff names each hash of got that differs from h, the recorded ones:
+// "MD5 recorded …, now …; SHA-1 recorded …, now …". A hash got does not
+// carry ("", not recomputed) is not compared. "" when nothing differs.
+func (h Hashes) Diff(got Hashes) string {
+	var d []string
+	for _, x := range []struct{ name, want, got string }{
+		{"MD5", h.MD5, got.MD5}, {"SHA-1", h.SHA1, got.SHA1}, {"SHA-256", h.SHA256, got.SHA256},
+	} {
+		if x.got != "" && x.want != x.got {
+			d = append(d, fmt.Sprintf("%s recorded %s, now %s", x.name, x.want, x.got))
+		}
+	}
+	return strings.Join(d, "; ")
+}
+
 // EvidenceMeta is the sealed description of an item. The evidence package
 // fills it; casefile only stores and authenticates it.
 type EvidenceMeta struct {

@@ -305,3 +305,20 @@ func TestStoreFrom(t *testing.T) {
 	}
 	w.Abort("test")
 }
+
+func TestHashesDiff(t *testing.T) {
+	rec := Hashes{MD5: "m1", SHA1: "s1", SHA256: "t1"}
+	for _, tc := range []struct {
+		got  Hashes
+		want string
+	}{
+		{rec, ""},
+		{Hashes{SHA256: "t1"}, ""}, // only SHA-256 recomputed, and it matches
+		{Hashes{SHA256: "t2"}, "SHA-256 recorded t1, now t2"},
+		{Hashes{MD5: "m2", SHA1: "s1", SHA256: "t2"}, "MD5 recorded m1, now m2; SHA-256 recorded t1, now t2"},
+	} {
+		if got := rec.Diff(tc.got); got != tc.want {
+			t.Errorf("Diff(%+v) = %q, want %q", tc.got, got, tc.want)
+		}
+	}
+}

@@ -70,7 +70,7 @@ func Verify(ctx context.Context, c *casefile.Case, id uuid.UUID, opts VerifyOpti
 	case n != ev.Meta.Size:
 		v.OK, v.Detail = false, fmt.Sprintf("read %d bytes back, the item has %d", n, ev.Meta.Size)
 	case got != want:
-		v.OK, v.Detail = false, mismatch(want, got)
+		v.OK, v.Detail = false, "content differs from ingest: "+want.Diff(got)
 	}
 	v, err = c.RecordVerification(id, v)
 	if err != nil {
@@ -85,16 +85,6 @@ func matchDetail(set hashSet) string {
 		return "every chunk authenticated; MD5, SHA-1 and SHA-256 recomputed and match the values recorded at ingest"
 	}
 	return "every chunk authenticated; SHA-256 recomputed and matches the value recorded at ingest (MD5 and SHA-1 not recomputed)"
-}
-
-func mismatch(want, got casefile.Hashes) string {
-	s := "content differs from ingest:"
-	for _, h := range []struct{ name, w, g string }{{"MD5", want.MD5, got.MD5}, {"SHA-1", want.SHA1, got.SHA1}, {"SHA-256", want.SHA256, got.SHA256}} {
-		if h.w != h.g {
-			s += fmt.Sprintf(" %s recorded %s, now %s;", h.name, h.w, h.g)
-		}
-	}
-	return s
 }
 
 // VerifySource re-reads the original source (path, or the recorded source

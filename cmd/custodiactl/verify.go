@@ -173,22 +173,9 @@ func writeVerifyLines(w io.Writer, r verifyResult) {
 			fmt.Fprintf(w, "OK %s %s: source %s matches the hashes recorded at ingest\n", shortID(r.ev), name, printable(s.path, false))
 		} else {
 			fmt.Fprintf(w, "MISMATCH %s %s: source %s differs from ingest: %s\n", shortID(r.ev), name, printable(s.path, false),
-				hashDiff(r.ev.Meta.Hashes, s.hashes))
+				r.ev.Meta.Hashes.Diff(s.hashes))
 		}
 	}
-}
-
-// hashDiff names each hash that differs: "MD5 recorded …, now …; …".
-func hashDiff(want, got casefile.Hashes) string {
-	var d []string
-	for _, h := range []struct{ name, want, got string }{
-		{"MD5", want.MD5, got.MD5}, {"SHA-1", want.SHA1, got.SHA1}, {"SHA-256", want.SHA256, got.SHA256},
-	} {
-		if h.want != h.got {
-			d = append(d, fmt.Sprintf("%s recorded %s, now %s", h.name, h.want, h.got))
-		}
-	}
-	return strings.Join(d, "; ")
 }
 
 // writeVerifySummary writes the result line and which custody entries
