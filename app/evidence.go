@@ -295,6 +295,7 @@ type evidenceDetails struct {
 	empty                   *widget.Label
 	name                    *widget.Label
 	verify, extract, bytes  *widget.Button
+	checkSource             *widget.Button // Check source…
 	header                  *fyne.Container
 	warnings                *fyne.Container // the warnings banner, hidden when there are none
 	warningsText            *widget.Label
@@ -326,7 +327,8 @@ func newEvidenceDetails(v *evidenceView) *evidenceDetails {
 	d.verify = widget.NewButtonWithIcon("Verify", theme.ConfirmIcon(), func() { v.verifyOne() })
 	d.extract = widget.NewButtonWithIcon("Extract…", theme.DownloadIcon(), v.showExtractForm)
 	d.bytes = widget.NewButtonWithIcon("View bytes", theme.VisibilityIcon(), v.viewBytes)
-	d.header = container.NewBorder(nil, nil, nil, container.NewHBox(d.verify, d.extract, d.bytes), d.name)
+	d.checkSource = widget.NewButtonWithIcon("Check source…", theme.SearchIcon(), v.showSourceForm)
+	d.header = container.NewBorder(nil, nil, nil, container.NewHBox(d.verify, d.checkSource, d.extract, d.bytes), d.name)
 
 	d.warningsText = widget.NewLabel("")
 	d.warningsText.Wrapping = fyne.TextWrapWord

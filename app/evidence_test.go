@@ -684,3 +684,62 @@ func TestClosingWindowDuringIngestAsksAndRollsBack(t *testing.T) {
 		t.Errorf("the case holds %d items after stopping the ingest (err %v)", len(items), err)
 	}
 }
+
+// Check source… re-hashes the original where it is still attached: the
+// recorded path is proposed, a missing one is refused in the form, a match
+// and a difference are each reported and recorded.
+func TestEvidenceCheckSource(t *testing.T) {
+	dir := t.TempDir()
+	path, _ := makeCase(t, dir, "pass")
+	u, v := openCaseUI(t, dir, path)
+	src := writeTestFile(t, dir, "usb.raw", testBytes(300_000, 7))
+	test.Tap(v.add)
+	u.addEvidence.source.SetText(src)
+	test.Tap(u.addEvidence.add)
+	waitJobs(t, u)
+	if err := u.LastError(); err != nil {
+		t.Fatal(err)
+	}
+	d := v.details
+
+	test.Tap(d.checkSource)
+	f := u.sourceCheck
+	if f == nil || f.path.Text != src || f.check.Disabled() {
+		t.Fatalf("Check source form: %+v", f)
+	}
+	f.path.SetText(filepath.Join(dir, "gone.raw"))
+	if !f.check.Disabled() || !strings.HasPrefix(f.problem.Text, "Nothing is at ") {
+		t.Errorf("a missing source is not refused: %q", f.problem.Text)
+	}
+	f.path.SetText(src)
+	test.Tap(f.check)
+	waitJobs(t, u)
+	if u.notice == nil || u.notice.title != "Source matches" {
+		t.Fatalf("after checking the unchanged source: %+v (error %v)", u.notice, u.LastError())
+	}
+	u.notice.dlg.Hide()
+
+	// The source changes after ingest: the difference is named.
+	changed := testBytes(300_000, 7)
+	changed[1000] ^= 1
+	if err := os.WriteFile(src, changed, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	test.Tap(d.checkSource)
+	test.Tap(u.sourceCheck.check)
+	waitJobs(t, u)
+	want := "MD5 recorded " + v.items[0].Meta.Hashes.MD5 + ", now " + fmt.Sprintf("%x", md5.Sum(changed))
+	if u.notice == nil || u.notice.title != "Source differs from ingest" || !strings.Contains(u.notice.message, want) {
+		t.Fatalf("after checking a changed source: %+v", u.notice)
+	}
+	entries, _ := u.Case().Entries()
+	var results []string
+	for _, e := range entries {
+		if e.Action == casefile.ActionSourceVerified {
+			results = append(results, e.Details["result"])
+		}
+	}
+	if strings.Join(results, " ") != "match MISMATCH" {
+		t.Errorf("source checks recorded %v, want match then MISMATCH", results)
+	}
+}

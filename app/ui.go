@@ -98,6 +98,7 @@ type UI struct {
 	notice      *noticeView         // an information or result dialog
 	addEvidence *addEvidenceForm    // the Add evidence form
 	extract     *extractForm        // the Extract form
+	sourceCheck *sourceForm         // the Check source form
 	progress    *progressView       // the newest progress dialog
 	record      *recordForm         // a form recording an incident decision or fact
 	editor      *findingEditor      // the finding editor

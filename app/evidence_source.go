@@ -1,0 +1,161 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/custodia-dfir/custodia/casefile"
+	"github.com/custodia-dfir/custodia/evidence"
+)
+
+// sourceForm re-hashes an item's original source, where it is still
+// attached, and compares it with the hashes recorded at ingest. It reads
+// the source only, and leaves the case content alone.
+type sourceForm struct {
+	v  *evidenceView
+	ev casefile.Evidence
+
+	path          *widget.Entry
+	choose        *widget.Button
+	problem       *widget.Label
+	check, cancel *widget.Button
+	content       *fyne.Container
+	dlg           *dialog.CustomDialog
+}
+
+// showSourceForm opens the Check source form for the chosen item, with the
+// source path recorded at ingest filled in.
+func (v *evidenceView) showSourceForm() {
+	ev := v.Selected()
+	if ev == nil {
+		return
+	}
+	u := v.u
+	f := &sourceForm{v: v, ev: *ev}
+	f.path = widget.NewEntry()
+	f.path.SetText(ev.Meta.SourcePath)
+	f.path.OnChanged = func(string) { f.validate() }
+	f.choose = widget.NewButtonWithIcon("Choose…", theme.FolderOpenIcon(), f.pick)
+	f.problem = problemLabel()
+	f.check = widget.NewButtonWithIcon("Check source", theme.ConfirmIcon(), f.submit)
+	f.check.Importance = widget.HighImportance
+	f.cancel = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), f.close)
+	intro := widget.NewLabel("Reads the original source of " + shownLine(ev.Meta.Name) + " again — a file, the first segment " +
+		"of a split image, or a device — hashes it with MD5, SHA-1 and SHA-256 and compares them with the values " +
+		"recorded at ingest. The source is only read; the check is recorded in the custody record.")
+	intro.Wrapping = fyne.TextWrapWord
+	grid := factGrids([]fact{{"Source *", container.NewVBox(container.NewBorder(nil, nil, nil, f.choose, f.path), f.problem)}})[0]
+	f.content = container.NewVBox(intro, grid)
+	f.dlg = dialog.NewCustomWithoutButtons("Check the original source", f.content, u.win)
+	f.dlg.SetButtons([]fyne.CanvasObject{f.cancel, f.check})
+	u.sourceCheck = f
+	f.dlg.Show()
+	f.validate()
+}
+
+func (f *sourceForm) close() {
+	f.dlg.Hide()
+	if f.v.u.sourceCheck == f {
+		f.v.u.sourceCheck = nil
+	}
+}
+
+// pick chooses the source with the file dialog; only its path is kept.
+func (f *sourceForm) pick() {
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil {
+			f.v.u.showError("The source could not be chosen", err, nil)
+			return
+		}
+		if r != nil {
+			r.Close()
+			f.path.SetText(r.URI().Path())
+		}
+	}, f.v.u.win)
+	if dir := filepath.Dir(strings.TrimSpace(f.path.Text)); isDir(dir) {
+		if l, err := storage.ListerForURI(storage.NewFileURI(dir)); err == nil {
+			d.SetLocation(l)
+		}
+	}
+	d.Resize(dialogSize(f.v.u.win, 860, 600))
+	d.Show()
+}
+
+// validate shows why the path cannot be checked, if it cannot.
+func (f *sourceForm) validate() bool {
+	msg := ""
+	p := strings.TrimSpace(f.path.Text)
+	if p == "" {
+		msg = "Source is required: the file or device the item was ingested from."
+	} else if fi, err := os.Stat(p); errors.Is(err, os.ErrNotExist) {
+		msg = "Nothing is at " + p + ": attach the original medium, or choose where the source is now."
+	} else if err == nil && fi.IsDir() {
+		msg = p + " is a folder: choose the file (or the first segment) the item was ingested from."
+	}
+	setProblem(f.problem, msg)
+	if msg == "" {
+		f.check.Enable()
+	} else {
+		f.check.Disable()
+	}
+	fitDialog(f.v.u.win, f.dlg, f.content, 680)
+	return msg == ""
+}
+
+func (f *sourceForm) submit() {
+	if !f.validate() {
+		return
+	}
+	path := strings.TrimSpace(f.path.Text)
+	f.close()
+	f.v.u.checkSource(f.ev, path)
+}
+
+// checkSource re-hashes the source at path off the UI goroutine behind a
+// progress dialog with Cancel and says whether it matches.
+func (u *UI) checkSource(ev casefile.Evidence, path string) {
+	cv := u.cv
+	if cv == nil {
+		return
+	}
+	oc := cv.oc
+	p := u.newProgress("Checking the original source", "Reading "+path+" and hashing it with MD5, SHA-1 and SHA-256.",
+		"Stopping. Nothing is recorded.")
+	p.setStep("", ev.Meta.Name)
+	u.runWork(p, func(ctx context.Context) func() {
+		got, ok, err := evidence.VerifySource(ctx, oc.c, ev.ID, path, p)
+		cf := readCustody(oc.c)
+		return func() {
+			oc.custody = cf
+			if u.cv == cv {
+				cv.custodyChanged()
+			}
+			switch {
+			case errors.Is(err, context.Canceled):
+				u.setLastError(err)
+				u.showNotice("Source check cancelled", "The check of "+path+" was stopped; nothing was recorded.", theme.InfoIcon(), nil)
+			case err != nil:
+				u.showError("The source could not be checked", err, nil)
+			case ok:
+				u.showNotice("Source matches", "The source "+path+" still has the MD5, SHA-1 and SHA-256 recorded when "+
+					shownLine(ev.Meta.Name)+" was ingested. The check is recorded in the custody record.",
+					theme.NewSuccessThemedResource(theme.ConfirmIcon()), nil)
+			default:
+				u.showNotice("Source differs from ingest", "The source "+path+" no longer matches "+shownLine(ev.Meta.Name)+": "+
+					ev.Meta.Hashes.Diff(got)+".\n\nWhat to do: the source changed after it was ingested, or this is not the "+
+					"original. The copy sealed in the case is what was hashed at ingest. The check is recorded in the custody record.",
+					theme.NewErrorThemedResource(theme.ErrorIcon()), nil)
+			}
+		}
+	})
+}
