@@ -11,7 +11,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -180,7 +179,7 @@ func (v *evidenceView) showExtractForm() {
 	f.fileName.OnChanged = func(string) { f.check() }
 	f.reason = widget.NewEntry()
 	f.reason.SetPlaceHolder("Why the bytes leave the case, e.g. hand-over to legal (recorded)")
-	f.chooseFolder = widget.NewButtonWithIcon("Choose…", theme.FolderOpenIcon(), f.pickFolder)
+	f.chooseFolder = widget.NewButtonWithIcon("Choose…", theme.FolderOpenIcon(), func() { u.choosePath(f.folder, true) })
 	f.locationProblem = problemLabel()
 	f.extract = widget.NewButtonWithIcon("Extract", theme.DownloadIcon(), f.submit)
 	f.extract.Importance = widget.HighImportance
@@ -226,27 +225,6 @@ func (f *extractForm) close() {
 	if f.v.u.extract == f {
 		f.v.u.extract = nil
 	}
-}
-
-// pickFolder chooses the destination folder with the folder dialog, which
-// never touches a file.
-func (f *extractForm) pickFolder() {
-	d := dialog.NewFolderOpen(func(dir fyne.ListableURI, err error) {
-		if err != nil {
-			f.v.u.showError("The folder could not be chosen", err, nil)
-			return
-		}
-		if dir != nil {
-			f.folder.SetText(dir.Path())
-		}
-	}, f.v.u.win)
-	if isDir(f.folder.Text) {
-		if l, err := storage.ListerForURI(storage.NewFileURI(f.folder.Text)); err == nil {
-			d.SetLocation(l)
-		}
-	}
-	d.Resize(dialogSize(f.v.u.win, 860, 600))
-	d.Show()
 }
 
 // Path returns the file the form would write.
@@ -315,12 +293,7 @@ func (u *UI) extractItem(ev casefile.Evidence, dest, reason string) {
 	p.setStep("", ev.Meta.Name)
 	u.runWork(p, func(ctx context.Context) func() {
 		hs, err := evidence.Extract(ctx, oc.c, ev.ID, dest, reason, p)
-		cf := readCustody(oc.c)
-		return func() {
-			oc.custody = cf
-			if u.cv == cv {
-				cv.custodyChanged()
-			}
+		return u.afterCustody(cv, func() {
 			switch {
 			case errors.Is(err, context.Canceled):
 				u.setLastError(err)
@@ -331,7 +304,7 @@ func (u *UI) extractItem(ev casefile.Evidence, dest, reason string) {
 			default:
 				u.showExtracted(ev, dest, hs)
 			}
-		}
+		})
 	})
 }
 

@@ -13,7 +13,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -61,8 +60,8 @@ func (v *evidenceView) showAddForm() {
 	f.source = widget.NewEntry()
 	f.source.SetPlaceHolder("File, first segment (image.001), folder of logs, or device such as /dev/sdb")
 	f.source.OnChanged = recheck
-	f.chooseFile = widget.NewButtonWithIcon("File…", theme.FileIcon(), f.pickFile)
-	f.chooseDir = widget.NewButtonWithIcon("Folder…", theme.FolderOpenIcon(), f.pickFolder)
+	f.chooseFile = widget.NewButtonWithIcon("File…", theme.FileIcon(), func() { u.choosePath(f.source, false) })
+	f.chooseDir = widget.NewButtonWithIcon("Folder…", theme.FolderOpenIcon(), func() { u.choosePath(f.source, true) })
 	titles := make([]string, len(kindChoices))
 	for i, k := range kindChoices {
 		titles[i] = k.title
@@ -116,56 +115,6 @@ func (f *addEvidenceForm) close() {
 	if f.v.u.addEvidence == f {
 		f.v.u.addEvidence = nil
 	}
-}
-
-// pickFile chooses a file with the file dialog. The dialog opens the file
-// for reading; it is closed at once, only its path is used.
-func (f *addEvidenceForm) pickFile() {
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-		if err != nil {
-			f.v.u.showError("The file could not be chosen", err, nil)
-			return
-		}
-		if r == nil {
-			return
-		}
-		path := r.URI().Path()
-		r.Close()
-		f.source.SetText(path)
-	}, f.v.u.win)
-	f.startIn(d)
-	d.Show()
-}
-
-// pickFolder chooses a folder of logs with the folder dialog.
-func (f *addEvidenceForm) pickFolder() {
-	d := dialog.NewFolderOpen(func(dir fyne.ListableURI, err error) {
-		if err != nil {
-			f.v.u.showError("The folder could not be chosen", err, nil)
-			return
-		}
-		if dir != nil {
-			f.source.SetText(dir.Path())
-		}
-	}, f.v.u.win)
-	f.startIn(d)
-	d.Show()
-}
-
-// startIn opens a file or folder dialog where the source entry points, or
-// in the default folder.
-func (f *addEvidenceForm) startIn(d *dialog.FileDialog) {
-	dir := strings.TrimSpace(f.source.Text)
-	if dir != "" && !isDir(dir) {
-		dir = filepath.Dir(dir)
-	}
-	if !isDir(dir) {
-		dir = defaultFolder(f.v.u.cfg.DefaultFolder)
-	}
-	if l, err := storage.ListerForURI(storage.NewFileURI(dir)); err == nil {
-		d.SetLocation(l)
-	}
-	d.Resize(dialogSize(f.v.u.win, 860, 600))
 }
 
 // options is what the form describes, for evidence.Ingest.

@@ -4,13 +4,11 @@ import (
 	"context"
 	"errors"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -45,7 +43,7 @@ func (v *evidenceView) showSourceForm() {
 	f.path = widget.NewEntry()
 	f.path.SetText(ev.Meta.SourcePath)
 	f.path.OnChanged = func(string) { f.validate() }
-	f.choose = widget.NewButtonWithIcon("Choose…", theme.FolderOpenIcon(), f.pick)
+	f.choose = widget.NewButtonWithIcon("Choose…", theme.FolderOpenIcon(), func() { u.choosePath(f.path, false) })
 	f.problem = problemLabel()
 	f.check = widget.NewButtonWithIcon("Check source", theme.ConfirmIcon(), f.submit)
 	f.check.Importance = widget.HighImportance
@@ -68,27 +66,6 @@ func (f *sourceForm) close() {
 	if f.v.u.sourceCheck == f {
 		f.v.u.sourceCheck = nil
 	}
-}
-
-// pick chooses the source with the file dialog; only its path is kept.
-func (f *sourceForm) pick() {
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-		if err != nil {
-			f.v.u.showError("The source could not be chosen", err, nil)
-			return
-		}
-		if r != nil {
-			r.Close()
-			f.path.SetText(r.URI().Path())
-		}
-	}, f.v.u.win)
-	if dir := filepath.Dir(strings.TrimSpace(f.path.Text)); isDir(dir) {
-		if l, err := storage.ListerForURI(storage.NewFileURI(dir)); err == nil {
-			d.SetLocation(l)
-		}
-	}
-	d.Resize(dialogSize(f.v.u.win, 860, 600))
-	d.Show()
 }
 
 // validate shows why the path cannot be checked, if it cannot.
@@ -134,12 +111,7 @@ func (u *UI) checkSource(ev casefile.Evidence, path string) {
 	p.setStep("", ev.Meta.Name)
 	u.runWork(p, func(ctx context.Context) func() {
 		got, ok, err := evidence.VerifySource(ctx, oc.c, ev.ID, path, p)
-		cf := readCustody(oc.c)
-		return func() {
-			oc.custody = cf
-			if u.cv == cv {
-				cv.custodyChanged()
-			}
+		return u.afterCustody(cv, func() {
 			switch {
 			case errors.Is(err, context.Canceled):
 				u.setLastError(err)
@@ -156,6 +128,6 @@ func (u *UI) checkSource(ev casefile.Evidence, path string) {
 					"original. The copy sealed in the case is what was hashed at ingest. The check is recorded in the custody record.",
 					theme.NewErrorThemedResource(theme.ErrorIcon()), nil)
 			}
-		}
+		})
 	})
 }

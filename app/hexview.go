@@ -127,12 +127,7 @@ func (u *UI) openHexViewRange(ev casefile.Evidence, at, end int64) {
 				Details: map[string]string{"via": "hex view"},
 			})
 		}
-		cf := readCustody(oc.c)
-		return func() {
-			oc.custody = cf
-			if u.cv == cv {
-				cv.custodyChanged()
-			}
+		return u.afterCustody(cv, func() {
 			switch {
 			case err != nil:
 				u.showError("The bytes could not be shown", err, nil)
@@ -146,7 +141,7 @@ func (u *UI) openHexViewRange(ev casefile.Evidence, at, end int64) {
 					h.grid.setSelection(at, end)
 				}
 			}
-		}
+		})
 	})
 }
 

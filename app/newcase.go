@@ -11,9 +11,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -85,7 +83,7 @@ func newNewCaseForm(u *UI) *newCaseForm {
 		}
 		recheck("")
 	}
-	f.chooseFolder = widget.NewButtonWithIcon("Choose…", theme.FolderOpenIcon(), f.pickFolder)
+	f.chooseFolder = widget.NewButtonWithIcon("Choose…", theme.FolderOpenIcon(), func() { f.u.choosePath(f.folder, true) })
 
 	f.passphrase = widget.NewPasswordEntry()
 	f.passphrase.SetPlaceHolder("A long sentence is easy to remember and hard to guess")
@@ -230,26 +228,6 @@ func showStrength(l *widget.Label, pass string) {
 		l.Importance = widget.SuccessImportance
 	}
 	l.Refresh()
-}
-
-// pickFolder lets the examiner choose the folder with the folder dialog.
-func (f *newCaseForm) pickFolder() {
-	d := dialog.NewFolderOpen(func(dir fyne.ListableURI, err error) {
-		if err != nil {
-			f.u.showError("The folder could not be chosen", err, nil)
-			return
-		}
-		if dir != nil {
-			f.folder.SetText(dir.Path())
-		}
-	}, f.u.win)
-	if isDir(f.folder.Text) {
-		if l, err := storage.ListerForURI(storage.NewFileURI(f.folder.Text)); err == nil {
-			d.SetLocation(l)
-		}
-	}
-	d.Resize(dialogSize(f.u.win, 860, 600))
-	d.Show()
 }
 
 // Path returns the case file path the form would create, with the case

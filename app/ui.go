@@ -156,6 +156,20 @@ type custodyFacts struct {
 	head         casefile.Digest
 }
 
+// afterCustody reads cv's custody facts again, off the UI goroutine, and
+// returns the function that shows them and then runs then: the end of a job
+// that appended custody entries (a view, an extraction, a source check).
+func (u *UI) afterCustody(cv *caseView, then func()) func() {
+	cf := readCustody(cv.oc.c)
+	return func() {
+		cv.oc.custody = cf
+		if u.cv == cv {
+			cv.custodyChanged()
+		}
+		then()
+	}
+}
+
 // readCustody reads the custody facts of c. It runs off the UI goroutine;
 // the entries come from casefile's in-memory cache after the first call.
 func readCustody(c *casefile.Case) custodyFacts {

@@ -3,6 +3,8 @@ package app
 import (
 	"fmt"
 	"image/color"
+	"path/filepath"
+	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -12,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -274,4 +277,53 @@ func (l *fillLastColumn) setWidths(widths []float32, box *fyne.Container) {
 		l.table.SetColumnWidth(c, w)
 	}
 	box.Refresh()
+}
+
+// choosePath opens the file dialog, or with folder the folder dialog, where
+// entry points (or in the default folder) and puts the chosen path into
+// entry. The file dialog opens the chosen file for reading; it is closed at
+// once, only its path is used, and the folder dialog touches no file.
+func (u *UI) choosePath(entry *widget.Entry, folder bool) {
+	what := "file"
+	if folder {
+		what = "folder"
+	}
+	done := func(path string, err error) {
+		if err != nil {
+			u.showError("The "+what+" could not be chosen", err, nil)
+		} else if path != "" {
+			entry.SetText(path)
+		}
+	}
+	var d *dialog.FileDialog
+	if folder {
+		d = dialog.NewFolderOpen(func(dir fyne.ListableURI, err error) {
+			path := ""
+			if dir != nil {
+				path = dir.Path()
+			}
+			done(path, err)
+		}, u.win)
+	} else {
+		d = dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+			path := ""
+			if r != nil {
+				path = r.URI().Path()
+				r.Close()
+			}
+			done(path, err)
+		}, u.win)
+	}
+	dir := strings.TrimSpace(entry.Text)
+	if dir != "" && !isDir(dir) {
+		dir = filepath.Dir(dir)
+	}
+	if !isDir(dir) {
+		dir = defaultFolder(u.cfg.DefaultFolder)
+	}
+	if l, err := storage.ListerForURI(storage.NewFileURI(dir)); err == nil {
+		d.SetLocation(l)
+	}
+	d.Resize(dialogSize(u.win, 860, 600))
+	d.Show()
 }
