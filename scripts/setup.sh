@@ -25,7 +25,7 @@ GUI_SMOKE_PKGS="xvfb xauth imagemagick"
 
 # Tests that need real third-party files: libewf's ewfacquire makes the E01
 # images the E01 reader is tested against (the tests skip without it).
-TEST_TOOL_PKGS="ewf-tools dc3dd"
+TEST_TOOL_PKGS="ewf-tools dc3dd qemu-utils e2fsprogs"
 
 DEB_PKGS="$GUI_BUILD_PKGS $GUI_SMOKE_PKGS $TEST_TOOL_PKGS"
 

@@ -1,0 +1,22 @@
+package vhdx
+
+import (
+	"testing"
+
+	"github.com/custodia-dfir/custodia/evidence/vdisk/internal/vdtest"
+)
+
+// BenchmarkRead reads 64 MiB dynamic and fixed VHDX images sequentially.
+func BenchmarkRead(b *testing.B) {
+	for _, sub := range []string{"dynamic", "fixed"} {
+		b.Run(sub, func(b *testing.B) {
+			p := vdtest.BenchImage(b, "-O", "vhdx", "-o", "subformat="+sub)
+			d, err := Open(p, Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer d.Close()
+			vdtest.BenchRead(b, d, d.Size())
+		})
+	}
+}
