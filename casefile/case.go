@@ -13,7 +13,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 )
@@ -37,6 +36,8 @@ type Case struct {
 	bulk       int                // evidence writers in progress (rollback journal while > 0)
 	bulkCache  pageCache          // recycles the page cache of bulk writes (Linux)
 	cleanupErr error              // why discarding an interrupted ingest failed at open, if it did
+	suspect    error              // set when the ledger failed verification: every change is refused
+	upgrading  bool               // upgradeBeforeWrite is running
 	actor      Examiner           // who acts through this handle
 	role       Role               // the role recorded in entries
 	signer     ed25519.PrivateKey // actor's signing key
@@ -44,25 +45,6 @@ type Case struct {
 	headHash   Digest
 	entries    []CustodyEntry // decrypted ledger, loaded on first use
 }
-
-func invalidf(format string, args ...any) error {
-	return fmt.Errorf("%w: "+format, append([]any{ErrInvalid}, args...)...)
-}
-
-func checkText(field, v string, required bool, max int) error {
-	if !utf8.ValidString(v) {
-		return invalidf("%s is not valid UTF-8 text", field)
-	}
-	if required && strings.TrimSpace(v) == "" {
-		return invalidf("%s is required", field)
-	}
-	if len(v) > max {
-		return invalidf("%s is too long (%d bytes, at most %d)", field, len(v), max)
-	}
-	return nil
-}
-
-func formatTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 
 // now returns the clock's time in UTC, truncated to milliseconds: the
 // precision every stored time has.
@@ -274,8 +256,11 @@ func (c *Case) load(ctx context.Context, passphrase []byte, opts Options) error 
 	if tag != FormatTag {
 		return fmt.Errorf("%w: format tag %q, want %q", ErrNotACase, tag, FormatTag)
 	}
-	if c.id, err = uuid.Parse(id); err != nil {
-		return fmt.Errorf("%w: malformed case UUID %q", ErrCorrupt, id)
+	// The stored text must be the canonical form, or a header edited into
+	// another spelling of the same UUID would open with the same AAD
+	// (docs/FORMAT.md 4.3).
+	if c.id, err = parseStoredUUID(id); err != nil {
+		return fmt.Errorf("%w: case header: %v", ErrCorrupt, err)
 	}
 	payload, slot, err := unlock(ctx, c.db, c.id, passphrase)
 	if err != nil {
@@ -308,7 +293,7 @@ func (c *Case) load(ctx context.Context, passphrase []byte, opts Options) error 
 		return fmt.Errorf("%w: key slot %d belongs to no examiner", ErrCorrupt, slot.id)
 	}
 	if opts.Examiner != "" && !strings.EqualFold(strings.TrimSpace(opts.Examiner), strings.TrimSpace(actor.Name)) {
-		return fmt.Errorf("%w: it opens the key slot of %q, not of %q", ErrNotThisExaminer, actor.Name, opts.Examiner)
+		return ErrNotThisExaminer.Errorf("it opens the key slot of %q, not of %q", actor.Name, opts.Examiner)
 	}
 	if err := c.setActor(*actor, opts.Role, payload.seed); err != nil {
 		return err
@@ -316,14 +301,10 @@ func (c *Case) load(ctx context.Context, passphrase []byte, opts Options) error 
 	if err := c.loadHead(ctx); err != nil {
 		return err
 	}
-	// Upgrade an older format only once the passphrase proved right, so a
-	// failed open never changes the file.
-	if ver < FormatVersion {
-		if err := c.upgrade(ctx, ver); err != nil {
-			return err
-		}
-		c.info.FormatVersion = FormatVersion
-	}
+	// An older format is upgraded only when something is written (see
+	// upgradeBeforeWrite): opening, reading and verifying leave the file
+	// exactly as it was. The tables of later formats read as empty until then.
+	//
 	// A killed ingest left a half item behind: delete it, on the record. If
 	// that fails (a full disk), the case still opens — the half item is
 	// invisible — and the next open tries again.
@@ -358,7 +339,7 @@ func (c *Case) setActor(ex Examiner, role Role, seed []byte) error {
 	}
 	switch {
 	case role != "" && !ex.HasRole(role):
-		return fmt.Errorf("%w: examiner %q does not hold the role %s", ErrInvalid, ex.Name, role.Title())
+		return invalidf("examiner %q does not hold the role %s", ex.Name, role.Title())
 	case role == "" && len(ex.Roles) > 0:
 		role = ex.Roles[0]
 	}
@@ -384,6 +365,9 @@ func (c *Case) loadInfo(ctx context.Context, ver int) error {
 		}
 		return fmt.Errorf("read case record: %w", err)
 	}
+	if _, err := parseStoredUUID(row); err != nil {
+		return fmt.Errorf("%w: case_info row UUID: %v", ErrCorrupt, err)
+	}
 	names := [5]string{"title", "case_number", "examiner", "description", "created"}
 	var plain [5]string
 	for i, name := range names {
@@ -391,12 +375,12 @@ func (c *Case) loadInfo(ctx context.Context, ver int) error {
 			return err
 		}
 	}
-	created, err := time.Parse(time.RFC3339Nano, plain[4])
+	created, err := parseStoredTime(plain[4])
 	if err != nil {
-		return fmt.Errorf("%w: case_info/%s created %q is not an RFC 3339 time", ErrCorrupt, row, plain[4])
+		return fmt.Errorf("%w: case_info/%s created: %v", ErrCorrupt, row, err)
 	}
 	c.info = Info{Title: plain[0], CaseNumber: plain[1], Examiner: plain[2], Description: plain[3],
-		Created: created.UTC(), CaseUUID: c.id, FormatVersion: ver}
+		Created: created, CaseUUID: c.id, FormatVersion: ver}
 	return nil
 }
 
@@ -405,11 +389,11 @@ func (c *Case) openTime(table, row, column string, sealed []byte) (time.Time, er
 	if err != nil {
 		return time.Time{}, err
 	}
-	t, err := time.Parse(time.RFC3339Nano, s)
+	t, err := parseStoredTime(s)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("%w: %s/%s %s %q is not an RFC 3339 time", ErrCorrupt, table, row, column, s)
+		return time.Time{}, fmt.Errorf("%w: %s/%s %s: %v", ErrCorrupt, table, row, column, err)
 	}
-	return t.UTC(), nil
+	return t, nil
 }
 
 func (c *Case) now() time.Time { return Options{Clock: c.clock}.now() }
@@ -418,6 +402,27 @@ func (c *Case) now() time.Time { return Options{Clock: c.clock}.now() }
 func (c *Case) usable() error {
 	if c.closed {
 		return ErrClosed
+	}
+	return nil
+}
+
+// Suspect returns why this case is no longer written to — its custody
+// ledger failed verification through this handle (an error wrapping
+// ErrSuspect) — or nil. Reads still work.
+func (c *Case) Suspect() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.suspect
+}
+
+// Inspect makes the checks of a case file that need no key (docs/FORMAT.md
+// 1.3): a missing file is fs.ErrNotExist, a file that is not a Custodia case
+// ErrNotACase, a cut-short one ErrTruncated, a damaged header ErrCorrupt.
+// It only reads. Programs call it before asking for a passphrase, so that a
+// person is not asked for the key of a file that is no case.
+func Inspect(path string) error {
+	if err := inspectFile(path); err != nil {
+		return fmt.Errorf("open case %s: %w", path, err)
 	}
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -25,6 +26,9 @@ import (
 // DefaultChunkSize is the size of an evidence chunk: the unit of
 // compression, sealing and random access.
 const DefaultChunkSize = 1 << 20
+
+// maxChunkSize is the largest chunk size a writer may choose.
+const maxChunkSize = 64 << 20
 
 // Chunk flags, stored in clear and bound into each chunk's AAD.
 const (
@@ -52,6 +56,7 @@ const (
 	ActionIngestDiscarded   Action = "evidence.ingest-discarded"
 	ActionIngestAborted     Action = "evidence.ingest-aborted"
 	ActionSourceVerified    Action = "evidence.source-verified"
+	ActionIngestSkipped     Action = "evidence.ingest-skipped"
 )
 
 // Hashes are the digests of an item's exact original bytes, lower-case hex.
@@ -97,6 +102,17 @@ type EvidenceMeta struct {
 	Container []ContainerFile `json:"container,omitempty"`
 	// Warnings a person must see, e.g. "E01 stored MD5 does not match its content".
 	Warnings []string `json:"warnings,omitempty"`
+	// Duplicate is set when the item was kept although items with the same
+	// SHA-256 were already in the case.
+	Duplicate *Duplicate `json:"duplicate,omitempty"`
+}
+
+// Duplicate records why an item whose content was already in the case was
+// kept: the items that held the same SHA-256 when it was ingested, and the
+// examiner's reason.
+type Duplicate struct {
+	Of     []uuid.UUID `json:"of"`
+	Reason string      `json:"reason"`
 }
 
 // ContainerFile is one file of a multi-file or container source.
@@ -157,6 +173,7 @@ type Evidence struct {
 	ChunkSize    int
 	ChunkCount   int64
 	Verification *Verification // nil before the first verification
+	Withdrawal   *Withdrawal   // nil while the item is in force (evidence_status.go)
 }
 
 // SealedChunk is a chunk as stored.
@@ -168,11 +185,11 @@ type SealedChunk struct {
 }
 
 // ErrNoSuchEvidence means no sealed item has the given id.
-var ErrNoSuchEvidence = errors.New("casefile: no such evidence item")
+var ErrNoSuchEvidence = NewKind("casefile", "no such evidence item", "list the items with 'custodiactl evidence list' and use one of those ids (a unique prefix of 4 or more characters is enough)")
 
 // ErrChunkMismatch means a chunk read back after sealing differed from the
 // bytes that went in: the item is not stored.
-var ErrChunkMismatch = errors.New("casefile: chunk failed verification after sealing")
+var ErrChunkMismatch = NewKind("casefile", "chunk failed verification after sealing", "a chunk did not read back identical right after it was written: check the disk and memory of this machine, then ingest again")
 
 // ChunkError reports a missing, reordered, truncated or tampered chunk.
 type ChunkError struct {
@@ -216,7 +233,14 @@ func codecs() (*zstd.Encoder, *zstd.Decoder) {
 		// larger window only costs memory.
 		zstdEnc, _ = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(n),
 			zstd.WithEncoderCRC(false), zstd.WithZeroFrames(true), zstd.WithWindowSize(DefaultChunkSize))
-		zstdDec, _ = zstd.NewReader(nil, zstd.WithDecoderConcurrency(n), zstd.WithDecoderMaxMemory(1<<30))
+		// DecodeAll stops at the capacity of its destination, which openInto
+		// sets to the chunk's plain_len: a payload that decodes to more (a
+		// decompression bomb, or frames appended to a valid one) fails
+		// after at most one block beyond it instead of allocating what it
+		// claims. WithDecoderMaxMemory bounds the rest: no chunk is larger
+		// than 64 MiB.
+		zstdDec, _ = zstd.NewReader(nil, zstd.WithDecoderConcurrency(n), zstd.WithDecoderMaxMemory(maxChunkSize),
+			zstd.WithDecodeAllCapLimit(true))
 	})
 	return zstdEnc, zstdDec
 }
@@ -266,6 +290,16 @@ type chunkCipher struct {
 // seal compresses (when that shrinks it) and seals one chunk, then opens,
 // decompresses and compares it before it counts.
 func (cc *chunkCipher) seal(idx int64, plain []byte, last bool) (SealedChunk, error) {
+	var nonce [chacha20poly1305.NonceSizeX]byte
+	if _, err := rand.Read(nonce[:]); err != nil {
+		return SealedChunk{}, err
+	}
+	return cc.sealWithNonce(idx, plain, last, nonce[:])
+}
+
+// sealWithNonce is seal with the nonce given: random in seal, fixed in the
+// test vectors of docs/FORMAT.md Appendix A.
+func (cc *chunkCipher) sealWithNonce(idx int64, plain []byte, last bool, nonce []byte) (SealedChunk, error) {
 	enc, _ := codecs()
 	flags := 0
 	if last {
@@ -277,11 +311,8 @@ func (cc *chunkCipher) seal(idx int64, plain []byte, last bool) (SealedChunk, er
 	if len(comp) < len(plain) {
 		payload, flags = comp, flags|ChunkCompressed
 	}
-	n := chacha20poly1305.NonceSizeX
-	out := getBuf(n + len(payload) + cc.aead.Overhead())[:n]
-	if _, err := rand.Read(out); err != nil {
-		return SealedChunk{}, err
-	}
+	n := len(nonce)
+	out := append(getBuf(n+len(payload)+cc.aead.Overhead()), nonce...)
 	out = cc.aead.Seal(out, out[:n], payload, chunkAAD(cc.caseID, cc.evID, idx, flags, len(plain)))
 	sc := SealedChunk{Index: idx, Flags: flags, PlainLen: len(plain), Data: out}
 	back, err := cc.openInto(sc, getBuf(len(plain)+cc.aead.Overhead()))
@@ -309,10 +340,23 @@ func (cc *chunkCipher) openInto(sc SealedChunk, dst []byte) ([]byte, error) {
 	if sc.Flags&ChunkCompressed != 0 {
 		_, dec := codecs()
 		comp := pt
-		pt, err = dec.DecodeAll(comp, getBuf(sc.PlainLen))
+		// The payload may hold several frames (RFC 8878 concatenates them);
+		// decoding stops at the destination's capacity, plain_len, so a
+		// chunk that decompresses to more is refused without allocating it.
+		buf := getBuf(sc.PlainLen)
+		out, err := dec.DecodeAll(comp, buf[:0:sc.PlainLen])
 		putBuf(comp)
-		if err != nil {
+		switch {
+		case errors.Is(err, zstd.ErrDecoderSizeExceeded), errors.Is(err, zstd.ErrFrameSizeExceeded):
+			putBuf(buf)
+			return nil, &ChunkError{Evidence: cc.evID, Index: sc.Index, Reason: fmt.Sprintf("decompresses to more than its %d bytes", sc.PlainLen)}
+		case err != nil:
+			putBuf(buf)
 			return nil, &ChunkError{Evidence: cc.evID, Index: sc.Index, Reason: "does not decompress: " + err.Error()}
+		}
+		pt = out
+		if cap(out) > 0 && &out[:1][0] == &buf[:1][0] {
+			pt = buf[:len(out)] // the same bytes, with buf's capacity, so the buffer pool takes it back
 		}
 	}
 	if len(pt) != sc.PlainLen {
@@ -328,6 +372,15 @@ func (c *Case) evidenceKeyWrapper() (cipher.AEAD, error) {
 	}
 	defer clear(k)
 	return chacha20poly1305.NewX(k)
+}
+
+// wrapDataKey returns evidence.data_key: nonce ‖ the item's data key
+// sealed under the evidence-key-wrap subkey (w) with the record AAD of
+// evidence/<uuid>/data_key, without a version byte (docs/FORMAT.md 7.2).
+func wrapDataKey(w cipher.AEAD, caseID, evID uuid.UUID, nonce, dataKey []byte) []byte {
+	out := make([]byte, len(nonce), len(nonce)+len(dataKey)+w.Overhead())
+	copy(out, nonce)
+	return w.Seal(out, nonce, dataKey, recordAAD(caseID, "evidence", evID.String(), "data_key"))
 }
 
 func (c *Case) chunkCipherFor(evID uuid.UUID, wrapped []byte, chunkSize int) (*chunkCipher, error) {
@@ -368,13 +421,19 @@ type EvidenceWriter struct {
 // invisible until Commit. A killed process leaves it behind in the
 // 'ingesting' state; the next Open deletes it and records that.
 func (c *Case) BeginEvidence(chunkSize int) (*EvidenceWriter, error) {
-	if chunkSize <= 0 || chunkSize > 64<<20 {
+	if chunkSize <= 0 || chunkSize > maxChunkSize {
 		return nil, invalidf("chunk size %d out of range", chunkSize)
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if err := c.usable(); err != nil {
 		return nil, err
+	}
+	if c.suspect != nil {
+		return nil, fmt.Errorf("begin evidence: %w", c.suspect)
+	}
+	if err := c.upgradeBeforeWrite(context.Background()); err != nil {
+		return nil, fmt.Errorf("begin evidence: %w", err)
 	}
 	if err := c.enterBulk(); err != nil {
 		return nil, fmt.Errorf("begin evidence: %w", err)
@@ -395,12 +454,11 @@ func (c *Case) BeginEvidence(chunkSize int) (*EvidenceWriter, error) {
 	if err != nil {
 		return nil, err
 	}
-	n := chacha20poly1305.NonceSizeX
-	wrapped := make([]byte, n, n+len(key)+w.Overhead())
-	if _, err := rand.Read(wrapped); err != nil {
+	nonce := make([]byte, chacha20poly1305.NonceSizeX)
+	if _, err := rand.Read(nonce); err != nil {
 		return nil, err
 	}
-	wrapped = w.Seal(wrapped, wrapped[:n], key, recordAAD(c.id, "evidence", id.String(), "data_key"))
+	wrapped := wrapDataKey(w, c.id, id, nonce, key)
 	res, err := c.db.Exec(`INSERT INTO evidence (evidence_uuid, state, chunk_size, data_key) VALUES (?, 'ingesting', ?, ?)`,
 		id.String(), chunkSize, wrapped)
 	if err != nil {
@@ -660,11 +718,79 @@ func (w *EvidenceWriter) commitEvent(ctx context.Context, tx *sql.Tx, meta Evide
 			err = fmt.Errorf("%w: the item is no longer being ingested", ErrInvalid)
 		}
 	}
-	return Event{
+	ev := Event{
 		Action: ActionEvidenceIngested, Target: Target{Type: TargetEvidence, ID: w.id.String()}, Reason: reason,
 		Hashes:  map[string]string{"md5": meta.Hashes.MD5, "sha1": meta.Hashes.SHA1, "sha256": meta.Hashes.SHA256},
 		Details: map[string]string{"name": meta.Name, "kind": string(meta.Kind), "size": fmt.Sprint(meta.Size), "format": meta.Format, "source": meta.SourcePath},
-	}, err
+	}
+	if d := meta.Duplicate; d != nil {
+		ids := make([]string, len(d.Of))
+		for i, id := range d.Of {
+			ids[i] = id.String()
+		}
+		ev.Details["duplicate_of"] = strings.Join(ids, ",")
+		ev.Details["duplicate_reason"] = d.Reason
+	}
+	containerDetails(ev.Details, meta.Container, maxEntryFields-len(ev.Hashes)-len(ev.Details))
+	return ev, err
+}
+
+// maxEntryFields is how many hashes and details one custody entry may hold
+// (Event.validate), and maxEntryValue the length of one value.
+const (
+	maxEntryFields = 64
+	maxEntryValue  = 8192
+)
+
+// containerEntry is one container file in the evidence.ingested entry:
+// the file's name (its folder is the source's), size and own hashes.
+type containerEntry struct {
+	Name   string `json:"name"`
+	Size   int64  `json:"size"`
+	MD5    string `json:"md5"`
+	SHA1   string `json:"sha1"`
+	SHA256 string `json:"sha256"`
+}
+
+// containerDetails adds the container files with their own hashes to the
+// details of an evidence.ingested entry, using at most budget keys:
+// container_files (the count) and container, container_2, container_3, …,
+// each a JSON array of containerEntry holding at most maxEntryValue bytes,
+// in file order. Files that do not fit in the budget (thousands of
+// segments) are counted in container_omitted; the item's sealed
+// description lists every one.
+func containerDetails(details map[string]string, files []ContainerFile, budget int) {
+	if len(files) == 0 {
+		return
+	}
+	details["container_files"] = fmt.Sprint(len(files))
+	budget -= 2 // container_files, and container_omitted should it be needed
+	key := func(part int) string {
+		if part == 1 {
+			return "container"
+		}
+		return fmt.Sprintf("container_%d", part)
+	}
+	part, i := 1, 0
+	for i < len(files) && part <= budget {
+		var list []containerEntry
+		size := 2 // the brackets
+		for ; i < len(files); i++ {
+			f := files[i]
+			e := containerEntry{Name: filepath.Base(f.Path), Size: f.Size, MD5: f.Hashes.MD5, SHA1: f.Hashes.SHA1, SHA256: f.Hashes.SHA256}
+			b, _ := json.Marshal(e)
+			if size+len(b)+1 > maxEntryValue && len(list) > 0 {
+				break // a file name is at most a few hundred bytes: one always fits
+			}
+			list, size = append(list, e), size+len(b)+1
+		}
+		b, _ := json.Marshal(list)
+		details[key(part)] = string(b)
+		part++
+	}
+	if i < len(files) {
+		details["container_omitted"] = fmt.Sprint(len(files) - i)
+	}
 }
 
 // Abort deletes everything stored for the item and records that, with why
@@ -711,6 +837,9 @@ func (w *EvidenceWriter) Abort(why string) error {
 // discardIncomplete deletes items left 'ingesting' by a killed process and
 // records that in the ledger. The caller holds c.mu (or is Open).
 func (c *Case) discardIncomplete(ctx context.Context) error {
+	if !c.hasTablesOf(2) {
+		return nil
+	}
 	var n int
 	if err := c.db.QueryRowContext(ctx, `SELECT count(*) FROM evidence WHERE state = 'ingesting'`).Scan(&n); err != nil || n == 0 {
 		return err

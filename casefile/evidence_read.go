@@ -20,6 +20,9 @@ func (c *Case) ListEvidence() ([]Evidence, error) {
 	if err := c.usable(); err != nil {
 		return nil, err
 	}
+	if !c.hasTablesOf(2) {
+		return nil, nil // a format-1 case that was never written to holds no evidence
+	}
 	rows, err := c.db.Query(`SELECT evidence_uuid, chunk_size, chunk_count, size, meta, verification FROM evidence WHERE state = 'sealed' ORDER BY evidence_id`)
 	if err != nil {
 		return nil, fmt.Errorf("list evidence: %w", err)
@@ -33,7 +36,18 @@ func (c *Case) ListEvidence() ([]Evidence, error) {
 		}
 		out = append(out, ev)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	ws, err := withdrawals(&view{c: c, ctx: context.Background(), q: c.db})
+	if err != nil {
+		return nil, fmt.Errorf("list evidence: %w", err)
+	}
+	for i := range out {
+		out[i].Withdrawal = ws[out[i].ID]
+	}
+	return out, nil
 }
 
 // Evidence returns one sealed item.
@@ -47,11 +61,18 @@ func (c *Case) Evidence(id uuid.UUID) (Evidence, error) {
 }
 
 func (c *Case) evidence(id uuid.UUID) (Evidence, error) {
+	if !c.hasTablesOf(2) {
+		return Evidence{}, fmt.Errorf("%w: %s", ErrNoSuchEvidence, id)
+	}
 	row := c.db.QueryRow(`SELECT evidence_uuid, chunk_size, chunk_count, size, meta, verification FROM evidence WHERE evidence_uuid = ? AND state = 'sealed'`, id.String())
 	ev, err := c.scanEvidence(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Evidence{}, fmt.Errorf("%w: %s", ErrNoSuchEvidence, id)
 	}
+	if err != nil {
+		return Evidence{}, err
+	}
+	ev.Withdrawal, err = withdrawalOf(&view{c: c, ctx: context.Background(), q: c.db}, id)
 	return ev, err
 }
 
@@ -91,14 +112,14 @@ func (c *Case) scanEvidence(s scanner) (Evidence, error) {
 		return Evidence{}, err
 	}
 	var err error
-	if ev.ID, err = uuid.Parse(id); err != nil {
-		return Evidence{}, fmt.Errorf("%w: evidence UUID %q", ErrCorrupt, id)
+	if ev.ID, err = parseStoredUUID(id); err != nil {
+		return Evidence{}, fmt.Errorf("%w: evidence UUID: %v", ErrCorrupt, err)
 	}
 	pt, err := c.rec.open("evidence", id, "meta", meta)
 	if err != nil {
 		return Evidence{}, err
 	}
-	if err := json.Unmarshal(pt, &ev.Meta); err != nil {
+	if err := decodeStrict(pt, &ev.Meta); err != nil {
 		return Evidence{}, fmt.Errorf("%w: evidence/%s meta: %v", ErrCorrupt, id, err)
 	}
 	if ev.Meta.Size != size {
@@ -113,7 +134,7 @@ func (c *Case) scanEvidence(s scanner) (Evidence, error) {
 			return Evidence{}, err
 		}
 		ev.Verification = new(Verification)
-		if err := json.Unmarshal(pt, ev.Verification); err != nil {
+		if err := decodeStrict(pt, ev.Verification); err != nil {
 			return Evidence{}, fmt.Errorf("%w: evidence/%s verification: %v", ErrCorrupt, id, err)
 		}
 	}

@@ -9,7 +9,6 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -111,8 +110,8 @@ func (c *Case) readExaminers(ctx context.Context, q querier) ([]Examiner, error)
 		if err := rows.Scan(&id, &kind, &pub, &pubSealed, &name, &roles, &contact, &created, &ex.SlotID); err != nil {
 			return nil, fmt.Errorf("read examiners: %w", err)
 		}
-		if ex.ID, err = uuid.Parse(id); err != nil {
-			return nil, fmt.Errorf("%w: examiner UUID %q", ErrCorrupt, id)
+		if ex.ID, err = parseStoredUUID(id); err != nil {
+			return nil, fmt.Errorf("%w: examiner UUID: %v", ErrCorrupt, err)
 		}
 		ex.Kind, ex.PublicKey, ex.Active = SlotKind(kind), pub, ex.SlotID != 0
 		sealedPub, err := c.rec.open("examiners", id, "public_key", pubSealed)
@@ -129,7 +128,7 @@ func (c *Case) readExaminers(ctx context.Context, q querier) ([]Examiner, error)
 		if err != nil {
 			return nil, err
 		}
-		if err := json.Unmarshal(rj, &ex.Roles); err != nil {
+		if err := decodeStrict(rj, &ex.Roles); err != nil {
 			return nil, fmt.Errorf("%w: examiners/%s roles: %v", ErrCorrupt, id, err)
 		}
 		if ex.Contact, err = c.rec.openString("examiners", id, "contact", contact); err != nil {
@@ -222,7 +221,7 @@ func (c *Case) addIdentity(ne NewExaminer, kind SlotKind, secret []byte, action 
 	}
 	for _, ex := range exs {
 		if strings.EqualFold(strings.TrimSpace(ex.Name), strings.TrimSpace(ne.Name)) {
-			return Examiner{}, 0, fmt.Errorf("add examiner: %w: an examiner named %q exists already", ErrInvalid, ex.Name)
+			return Examiner{}, 0, fmt.Errorf("add examiner: %w", invalidf("an examiner named %q exists already", ex.Name))
 		}
 	}
 	var ex Examiner
@@ -250,11 +249,11 @@ func (c *Case) addIdentity(ne NewExaminer, kind SlotKind, secret []byte, action 
 }
 
 // ErrUnknownExaminer means no examiner of the case has the given name.
-var ErrUnknownExaminer = errors.New("casefile: no such examiner")
+var ErrUnknownExaminer = NewKind("casefile", "no such examiner", "list the examiners with 'custodiactl examiner list', or add one with 'custodiactl examiner add'")
 
 // ErrNotThisExaminer means the passphrase opened another examiner's slot
 // than the one asked for.
-var ErrNotThisExaminer = errors.New("casefile: the passphrase belongs to another examiner")
+var ErrNotThisExaminer = NewKind("casefile", "the passphrase belongs to another examiner", "each examiner has their own passphrase, and it decides who signs the custody record: use your own passphrase, or leave the examiner name empty")
 
 // SetRole changes the role recorded in this handle's later custody
 // entries; the acting examiner must hold it.

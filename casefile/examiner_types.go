@@ -1,7 +1,6 @@
 package casefile
 
 import (
-	"fmt"
 	"strings"
 	"time"
 
@@ -62,7 +61,7 @@ func ParseRole(s string) (Role, error) {
 	for i, r := range Roles {
 		ids[i] = string(r)
 	}
-	return "", fmt.Errorf("%w: unknown role %q; roles are %s", ErrInvalid, s, strings.Join(ids, ", "))
+	return "", invalidf("unknown role %q; roles are %s", s, strings.Join(ids, ", "))
 }
 
 // Examiner is a person who acts on the case. Each has an Ed25519 key pair;

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -17,7 +18,7 @@ import (
 const fixturePath = "../testdata/casefile/v1.custodia"
 
 func TestOpenV1Fixture(t *testing.T) {
-	// Work on a copy: opening may upgrade the format in later versions.
+	// Work on a copy: the first write upgrades the format.
 	path := filepath.Join(t.TempDir(), "v1.custodia")
 	b, err := os.ReadFile(fixturePath)
 	if err != nil {
@@ -34,19 +35,49 @@ func TestOpenV1Fixture(t *testing.T) {
 		info.Description != testCase.Description || !info.Created.Equal(TestTime) || c.UnlockedSlot() != 2 {
 		t.Fatalf("fixture opened as %+v (slot %d)", info, c.UnlockedSlot())
 	}
-	// Opening upgraded the file to the current format, recorded in the file.
-	if info.FormatVersion != FormatVersion {
-		t.Fatalf("fixture format after open = %d, want %d", info.FormatVersion, FormatVersion)
+	// Opening and reading change nothing: the file stays format 1, and the
+	// tables of later formats read as empty.
+	if info.FormatVersion != 1 {
+		t.Fatalf("fixture format after open = %d, want 1 until the first write", info.FormatVersion)
+	}
+	if evs, err := c.ListEvidence(); err != nil || len(evs) != 0 {
+		t.Fatalf("evidence of a format-1 case: %v, %v", evs, err)
+	}
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := os.ReadFile(path); !bytes.Equal(after, b) {
+		t.Fatal("opening and reading the format-1 fixture changed it")
+	}
+	// The first write upgrades it, on the record, before the write itself.
+	if c, err = Open(path, []byte("second passphrase"), TestOptions()); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := c.VerifyLedger(); err != nil || !r.OK() || !r.Recorded {
+		t.Fatalf("fixture ledger: %v %+v", err, r)
+	}
+	if v := c.Info().FormatVersion; v != FormatVersion {
+		t.Fatalf("format after the first write = %d, want %d", v, FormatVersion)
+	}
+	es, err := c.Entries()
+	if err != nil {
+		t.Fatal(err)
+	}
+	up, ver := es[len(es)-2], es[len(es)-1]
+	if up.Action != ActionFormatUpgraded || up.Details["from"] != "1" || up.Details["to"] != fmt.Sprint(FormatVersion) || ver.Action != ActionLedgerVerified {
+		t.Fatalf("last entries %+v, %+v", up, ver)
 	}
 	if r, err := c.VerifyLedger(); err != nil || !r.OK() {
 		t.Fatalf("fixture ledger after upgrade: %v %v", err, r.Problems)
 	}
 }
 
-// FuzzOpenCorrupted applies byte edits and a truncation to the fixture and
-// opens the result. Open must never panic or hang, and whatever it accepts
-// must decode to exactly the original record: authentication lets no edit
-// through to the data.
+// FuzzOpenCorrupted applies byte edits and a truncation to the fixture,
+// verifies the result's ledger without the key, then opens it. Neither may
+// panic or hang; whatever Open accepts must decode to exactly the original
+// record (authentication lets no edit through to the data) and is then put
+// through the keyed VerifyLedger and the listings, which must not panic
+// either, and which find the untouched fixture intact.
 func FuzzOpenCorrupted(f *testing.F) {
 	base, err := os.ReadFile(fixturePath)
 	if err != nil {
@@ -82,10 +113,14 @@ func FuzzOpenCorrupted(f *testing.F) {
 		if err := os.WriteFile(path, b, 0o600); err != nil {
 			t.Fatal(err)
 		}
+		untouched := len(edits) < 5 && truncate == 0
+		if r, err := VerifyLedgerWithoutKey(path); untouched && (err != nil || !r.OK()) {
+			t.Fatalf("the fixture does not verify without the key: %v %v", err, r)
+		}
 		c, err := Open(path, []byte(testPass), TestOptions())
 		if err != nil {
-			if errors.Is(err, ErrClosed) {
-				t.Fatalf("unexpected error kind: %v", err)
+			if errors.Is(err, ErrClosed) || untouched {
+				t.Fatalf("unexpected error: %v", err)
 			}
 			return
 		}
@@ -95,5 +130,12 @@ func FuzzOpenCorrupted(f *testing.F) {
 			info.Description != testCase.Description || !info.Created.Equal(TestTime) {
 			t.Fatalf("a corrupted file opened with altered data: %+v", info)
 		}
+		r, err := c.VerifyLedger()
+		if untouched && (err != nil || !r.OK()) {
+			t.Fatalf("the fixture does not verify: %v %v", err, r)
+		}
+		c.Entries()
+		c.KeySlots()
+		c.ListEvidence()
 	})
 }

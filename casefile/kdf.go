@@ -64,7 +64,12 @@ func (p KDFParams) checkRead() error {
 
 // normalizePassphrase returns the passphrase in Unicode NFC, so the same
 // passphrase typed on systems that compose characters differently (macOS
-// decomposes) derives the same key.
+// decomposes) derives the same key. Bytes that are not UTF-8 are kept, in
+// place, and nothing composes or reorders across one: the valid runs
+// between them are normalised each on their own (docs/FORMAT.md 3.2;
+// FuzzNormalizePassphrase checks x/text does exactly that). They are not
+// refused, because a case whose passphrase holds such bytes (typed in a
+// terminal with a Latin-1 locale) must keep opening.
 func normalizePassphrase(pass []byte) []byte {
 	return norm.NFC.Bytes(pass)
 }

@@ -71,14 +71,21 @@ func secretFor(kind SlotKind, pass []byte) []byte {
 
 // wrap derives a fresh KEK for s from pass and stores the payload wrapped under it.
 func (s *slotRow) wrap(caseUUID uuid.UUID, pass []byte, p slotPayload) error {
-	s.salt = make([]byte, saltLen)
+	salt := make([]byte, saltLen)
 	nonce := make([]byte, chacha20poly1305.NonceSizeX)
-	if _, err := rand.Read(s.salt); err != nil {
+	if _, err := rand.Read(salt); err != nil {
 		return err
 	}
 	if _, err := rand.Read(nonce); err != nil {
 		return err
 	}
+	return s.wrapWith(caseUUID, pass, p, salt, nonce)
+}
+
+// wrapWith is wrap with the salt and nonce given: random in wrap, fixed in
+// the test vectors of docs/FORMAT.md Appendix A.
+func (s *slotRow) wrapWith(caseUUID uuid.UUID, pass []byte, p slotPayload, salt, nonce []byte) error {
+	s.salt = salt
 	kek := deriveKEK(secretFor(s.kind, pass), s.salt, s.kdf)
 	defer clear(kek)
 	aead, err := chacha20poly1305.NewX(kek)
@@ -127,11 +134,16 @@ func readSlots(ctx context.Context, q interface {
 		if err := rows.Scan(&s.id, &id, &ex, &kind, &kdf, &t, &m, &p, &s.salt, &s.wrapped, &s.created); err != nil {
 			return nil, fmt.Errorf("read key slots: %w", err)
 		}
-		if s.uuid, err = uuid.Parse(id); err != nil {
-			return nil, fmt.Errorf("%w: key slot %d has a malformed UUID", ErrCorrupt, s.id)
+		if s.uuid, err = parseStoredUUID(id); err != nil {
+			return nil, fmt.Errorf("%w: key slot %d has a malformed UUID: %v", ErrCorrupt, s.id, err)
 		}
-		if s.examiner, err = uuid.Parse(ex); err != nil {
-			return nil, fmt.Errorf("%w: key slot %d has a malformed examiner UUID", ErrCorrupt, s.id)
+		if s.examiner, err = parseStoredUUID(ex); err != nil {
+			return nil, fmt.Errorf("%w: key slot %d has a malformed examiner UUID: %v", ErrCorrupt, s.id, err)
+		}
+		// Checked before any derivation: the AAD's field(salt) would bind a
+		// salt of any length, but no writer stores anything but 16 bytes.
+		if len(s.salt) != saltLen {
+			return nil, fmt.Errorf("%w: key slot %d has a %d-byte salt, not %d bytes", ErrCorrupt, s.id, len(s.salt), saltLen)
 		}
 		if t < 0 || t > 1<<32-1 || m < 0 || m > 1<<32-1 || p < 0 || p > 255 {
 			return nil, fmt.Errorf("%w: key slot %d: KDF parameters out of range", ErrCorrupt, s.id)

@@ -83,12 +83,14 @@ type CustodyEntry struct {
 	Unreadable string
 }
 
-// entryBody is the sealed JSON of an entry (docs/FORMAT.md, "Custody ledger").
+// entryBody is the sealed JSON of an entry (docs/FORMAT.md 6.1). It is
+// also the grammar every sealed entry is checked against (decodeStrict):
+// hashes and details may be absent, every other member is required.
 type entryBody struct {
 	Seq      int64             `json:"seq"`
-	Time     string            `json:"time"`
-	Case     string            `json:"case"`
-	ActorID  string            `json:"actor_id"`
+	Time     string            `json:"time"` // the stored time form, parseStoredTime
+	Case     uuid.UUID         `json:"case"`
+	ActorID  uuid.UUID         `json:"actor_id"`
 	Actor    string            `json:"actor"`
 	ActorKey string            `json:"actor_key"`
 	Role     string            `json:"role"`
@@ -173,6 +175,12 @@ func (c *Case) changeEntry(ctx context.Context, now time.Time, fn func(tx *sql.T
 	if c.signer == nil {
 		return CustodyEntry{}, ErrNoSigner
 	}
+	if c.suspect != nil {
+		return CustodyEntry{}, c.suspect
+	}
+	if err := c.upgradeBeforeWrite(ctx); err != nil {
+		return CustodyEntry{}, err
+	}
 	var entry CustodyEntry
 	err := c.update(ctx, func(tx *sql.Tx) error {
 		ev, err := fn(tx)
@@ -228,7 +236,7 @@ func (c *Case) appendEntry(ctx context.Context, tx *sql.Tx, ev Event, now time.T
 	}
 	pub := c.signer.Public().(ed25519.PublicKey)
 	body := entryBody{
-		Seq: seq, Time: formatTime(now), Case: c.id.String(), ActorID: c.actor.ID.String(), Actor: c.actor.Name,
+		Seq: seq, Time: formatTime(now), Case: c.id, ActorID: c.actor.ID, Actor: c.actor.Name,
 		ActorKey: hex.EncodeToString(pub), Role: string(c.role), Action: string(ev.Action), Target: ev.Target,
 		Reason: ev.Reason, Hashes: ev.Hashes, Details: ev.Details,
 	}
@@ -297,7 +305,7 @@ func (c *Case) decodeEntry(seq int64, sealed []byte) (entryBody, error) {
 	if err != nil {
 		return b, err
 	}
-	if err := json.Unmarshal(pt, &b); err != nil {
+	if err := decodeStrict(pt, &b); err != nil {
 		return b, fmt.Errorf("%w: custody entry %d: %v", ErrCorrupt, seq, err)
 	}
 	return b, nil
@@ -377,13 +385,11 @@ func entryFromRow(r ledgerRow, b entryBody) (CustodyEntry, error) {
 	}
 	var errs []error
 	var err error
-	if e.Time, err = time.Parse(time.RFC3339Nano, b.Time); err != nil {
-		errs = append(errs, err)
+	if e.Time, err = parseStoredTime(b.Time); err != nil {
+		errs = append(errs, fmt.Errorf("member time: %w", err))
 	}
-	if e.ActorID, err = uuid.Parse(b.ActorID); err != nil {
-		errs = append(errs, err)
-	}
-	if e.ActorKey, err = hex.DecodeString(b.ActorKey); err != nil {
+	e.ActorID = b.ActorID
+	if e.ActorKey, err = parseActorKey(b.ActorKey); err != nil {
 		errs = append(errs, err)
 	}
 	var ok1, ok2 bool
@@ -396,6 +402,16 @@ func entryFromRow(r ledgerRow, b entryBody) (CustodyEntry, error) {
 		return e, fmt.Errorf("%w: custody entry %d: %v", ErrCorrupt, r.seq, errors.Join(errs...))
 	}
 	return e, nil
+}
+
+// parseActorKey parses an entry's actor_key: exactly 64 lower-case hex
+// digits, the form writers use.
+func parseActorKey(s string) ([]byte, error) {
+	k, err := hex.DecodeString(s)
+	if err != nil || len(k) != ed25519.PublicKeySize || hex.EncodeToString(k) != s {
+		return nil, fmt.Errorf("member actor_key: %q is not an Ed25519 public key as 64 lower-case hex digits", s)
+	}
+	return k, nil
 }
 
 // ledgerRow is a custody_ledger row as stored.
@@ -426,4 +442,4 @@ func readLedgerRows(ctx context.Context, q querier) ([]ledgerRow, error) {
 }
 
 // ErrNoSigner means the handle has no signing key (a programming error).
-var ErrNoSigner = errors.New("casefile: no signing key for the acting examiner")
+var ErrNoSigner = NewKind("casefile", "no signing key for the acting examiner", "")

@@ -118,6 +118,29 @@ func applyMigrationTx(ctx context.Context, tx *sql.Tx, m migration) error {
 	return err
 }
 
+// hasTablesOf reports whether the file holds the tables of format version
+// v: an older file is upgraded only when it is first written to, so until
+// then the tables of later versions do not exist and read as empty.
+func (c *Case) hasTablesOf(v int) bool { return c.info.FormatVersion >= v }
+
+// upgradeBeforeWrite upgrades a file of an older format before the first
+// write through this handle: a case is migrated only when a person changes
+// it, never by opening, reading or verifying it. The caller holds c.mu and
+// is outside any transaction.
+func (c *Case) upgradeBeforeWrite(ctx context.Context) error {
+	from := c.info.FormatVersion
+	if from >= FormatVersion || c.upgrading {
+		return nil
+	}
+	c.upgrading = true
+	defer func() { c.upgrading = false }()
+	if err := c.upgrade(ctx, from); err != nil {
+		return fmt.Errorf("upgrade the case from format version %d to %d: %w", from, FormatVersion, err)
+	}
+	c.info.FormatVersion = FormatVersion
+	return nil
+}
+
 // upgrade applies the pending migrations of an opened case. All but the
 // last run in their own transactions; the last commits together with the
 // case.format-upgraded custody entry, so an upgraded file always has its
@@ -140,7 +163,7 @@ func (c *Case) upgrade(ctx context.Context, from int) error {
 			return Event{}, fmt.Errorf("migration %d (%s): %w", last.version, last.name, err)
 		}
 		return Event{Action: ActionFormatUpgraded, Target: Target{Type: TargetCase, ID: c.id.String()},
-			Reason:  "opened by a newer Custodia",
+			Reason:  "first change by a newer Custodia",
 			Details: map[string]string{"from": fmt.Sprint(from), "to": fmt.Sprint(last.version)}}, nil
 	})
 }

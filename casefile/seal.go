@@ -74,12 +74,20 @@ func newSealer(key []byte, caseUUID uuid.UUID) (*sealer, error) {
 
 // seal returns version ‖ 24-byte random nonce ‖ ciphertext+tag.
 func (s *sealer) seal(table, row, column string, plaintext []byte) ([]byte, error) {
-	out := make([]byte, 1+chacha20poly1305.NonceSizeX, 1+chacha20poly1305.NonceSizeX+len(plaintext)+s.aead.Overhead())
-	out[0] = sealedVersion
-	if _, err := rand.Read(out[1:]); err != nil {
+	nonce := make([]byte, chacha20poly1305.NonceSizeX)
+	if _, err := rand.Read(nonce); err != nil {
 		return nil, fmt.Errorf("seal %s.%s: nonce: %w", table, column, err)
 	}
-	return s.aead.Seal(out, out[1:], plaintext, recordAAD(s.caseUUID, table, row, column)), nil
+	return s.sealWithNonce(nonce, table, row, column, plaintext), nil
+}
+
+// sealWithNonce is seal with the nonce given: random in seal, fixed in the
+// test vectors of docs/FORMAT.md Appendix A.
+func (s *sealer) sealWithNonce(nonce []byte, table, row, column string, plaintext []byte) []byte {
+	out := make([]byte, 1, 1+len(nonce)+len(plaintext)+s.aead.Overhead())
+	out[0] = sealedVersion
+	out = append(out, nonce...)
+	return s.aead.Seal(out, nonce, plaintext, recordAAD(s.caseUUID, table, row, column))
 }
 
 // open authenticates and decrypts a sealed value. Any failure is an

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"runtime"
 	"sort"
 	"sync"
@@ -64,7 +65,7 @@ func (p *LedgerProblem) Error() string {
 func (p *LedgerProblem) Is(target error) bool { return target == ErrLedgerBroken }
 
 // ErrLedgerBroken is matched by every *LedgerProblem.
-var ErrLedgerBroken = errors.New("casefile: custody ledger does not verify")
+var ErrLedgerBroken = NewKind("casefile", "custody ledger does not verify", "the case file was changed outside Custodia: preserve this copy, compare its head with the one printed in the last report or export, and restore from a backup")
 
 // LedgerReport is the result of walking the whole ledger.
 type LedgerReport struct {
@@ -73,6 +74,10 @@ type LedgerReport struct {
 	Head     Digest // its entry hash
 	Keyed    bool   // sealed entries were decrypted and checked too
 	Problems []*LedgerProblem
+	// Recorded says the verification was recorded in the ledger: only an
+	// intact ledger is written to (ledger.verified); a case whose ledger
+	// failed is left exactly as it was found (see Case.Suspect).
+	Recorded bool
 }
 
 // OK reports whether the ledger verified without problems.
@@ -212,7 +217,12 @@ func (c *Case) VerifyLedger() (*LedgerReport, error) {
 	seen := map[int64]bool{}
 	for i, row := range s.rows {
 		v := checked[i]
-		if v.err != nil {
+		var jerr *jsonError
+		switch {
+		case errors.As(v.err, &jerr):
+			r.add(row.seq, ProblemUnreadable, "the sealed entry is authentic but not a custody entry: %v", v.err)
+			continue
+		case v.err != nil:
 			r.add(row.seq, ProblemUnreadable, "the sealed entry fails authentication: changed, or copied from another case or position")
 			continue
 		}
@@ -223,9 +233,9 @@ func (c *Case) VerifyLedger() (*LedgerReport, error) {
 		if v.ActorID != row.signer || (s.signers[row.signer] != nil && v.ActorKey != hex.EncodeToString(s.signers[row.signer])) {
 			r.add(row.seq, ProblemSignerMismatch, "the entry names %s (%s) but was signed by %s", v.Actor, v.ActorID, row.signer)
 		}
-		t, err := time.Parse(time.RFC3339Nano, v.Time)
+		t, err := parseStoredTime(v.Time)
 		if err != nil {
-			r.add(row.seq, ProblemUnreadable, "time %q is not RFC 3339", v.Time)
+			r.add(row.seq, ProblemUnreadable, "the entry's time: %v", err)
 			continue
 		}
 		if t.Before(prevTime) {
@@ -234,23 +244,28 @@ func (c *Case) VerifyLedger() (*LedgerReport, error) {
 		prevTime = t
 	}
 	sortProblems(r.Problems)
-	details := map[string]string{"entries": fmt.Sprint(r.Entries), "head": r.Head.String(), "problems": fmt.Sprint(len(r.Problems))}
-	result := "intact"
 	if !r.OK() {
-		result = "problems found"
+		// Nothing is written into a case whose verification failed: the
+		// file stays as found, for examination, and this handle refuses
+		// every later change.
+		c.suspect = ErrSuspect.Errorf("its custody ledger failed verification with %d problem(s) (the first at entry %d); nothing more is written to it",
+			len(r.Problems), r.Problems[0].Seq)
+		return r, nil
 	}
-	details["result"] = result
+	details := map[string]string{"entries": fmt.Sprint(r.Entries), "head": r.Head.String(), "problems": "0", "result": "intact"}
 	if err := c.change(ctx, c.now(), func(*sql.Tx) (Event, error) {
 		return Event{Action: ActionLedgerVerified, Target: Target{Type: TargetLedger, ID: c.id.String()},
 			Hashes: map[string]string{"head_sha256": r.Head.String()}, Details: details}, nil
 	}); err != nil {
 		return r, fmt.Errorf("record verification: %w", err)
 	}
+	r.Recorded = true
 	return r, nil
 }
 
-// verifyFields are the parts of a sealed entry verification needs; the rest
-// of the JSON is skipped, not decoded.
+// verifyFields are the parts of a sealed entry verification needs. The
+// whole entry is checked against the grammar of entryBody; only these
+// members are decoded.
 type verifyFields struct {
 	Seq      int64  `json:"seq"`
 	Time     string `json:"time"`
@@ -277,6 +292,9 @@ func (c *Case) decodeForVerify(rows []ledgerRow) []verifyFields {
 			for i := lo; i < hi; i++ {
 				pt, err := c.led.open("custody_ledger", seqRow(rows[i].seq), "entry", rows[i].entry)
 				if err == nil {
+					err = checkStrict(pt, entryBodyType)
+				}
+				if err == nil {
 					err = json.Unmarshal(pt, &out[i])
 				}
 				out[i].err = err
@@ -286,6 +304,8 @@ func (c *Case) decodeForVerify(rows []ledgerRow) []verifyFields {
 	wg.Wait()
 	return out
 }
+
+var entryBodyType = reflect.TypeFor[entryBody]()
 
 func mustDigest(b []byte) Digest {
 	d, _ := digestFrom(b)
@@ -336,9 +356,9 @@ func VerifyLedgerWithoutKey(path string) (r *LedgerReport, err error) {
 	if err := db.QueryRowContext(ctx, `SELECT case_uuid FROM case_header WHERE id = 1`).Scan(&id); err != nil {
 		return nil, fmt.Errorf("%w: no case header (%v)", ErrNotACase, err)
 	}
-	caseID, err := uuid.Parse(id)
+	caseID, err := parseStoredUUID(id)
 	if err != nil {
-		return nil, fmt.Errorf("%w: malformed case UUID", ErrCorrupt)
+		return nil, fmt.Errorf("%w: case header: %v", ErrCorrupt, err)
 	}
 	s, err := readSnapshot(ctx, db, caseID)
 	if err != nil {

@@ -1,4 +1,4 @@
-package casefile
+package incident
 
 import (
 	"bytes"
@@ -10,26 +10,46 @@ import (
 	"testing"
 	"time"
 
+	"github.com/custodia-dfir/custodia/casefile"
+	"github.com/custodia-dfir/custodia/casefile/casetest"
 	"github.com/google/uuid"
 )
 
-// tickOptions returns test options whose clock advances a minute per reading,
-// so the scenario's times are distinct and ordered.
-func tickOptions(start *time.Time) Options {
-	o := TestOptions()
-	o.Clock = func() time.Time { *start = start.Add(time.Minute); return *start }
-	return o
+// tcase is an open case and its incident, so a test calls both the case's
+// and the incident's methods on one value.
+type tcase struct {
+	*casefile.Case
+	*Store
 }
 
-func openAs(t *testing.T, path, pass string, role Role, clock *time.Time) *Case {
+const testPass = casetest.Passphrase
+
+var testCase = casetest.NewCase
+
+func createTestCase(t *testing.T) string { return casetest.Create(t) }
+
+func openTest(t *testing.T, path, pass string) *tcase {
 	t.Helper()
-	o := tickOptions(clock)
+	c := casetest.Open(t, path, pass)
+	return &tcase{c, Of(c)}
+}
+
+func openAs(t *testing.T, path, pass string, role casefile.Role, clock *time.Time) *tcase {
+	t.Helper()
+	o := casetest.Ticking(clock)
 	o.Role = role
-	c, err := Open(path, []byte(pass), o)
-	if err != nil {
-		t.Fatalf("open as %q: %v", pass, err)
-	}
-	return c
+	c := casetest.Open(t, path, pass, o)
+	return &tcase{c, Of(c)}
+}
+
+func storeBytes(t *testing.T, c *tcase, data []byte, name string) casefile.Evidence {
+	t.Helper()
+	return casetest.StoreBytes(t, c.Case, data, name)
+}
+
+func rawExec(t *testing.T, path, query string, args ...any) {
+	t.Helper()
+	casetest.Exec(t, path, query, args...)
 }
 
 // must returns v, or fails the test calling the result with err:
@@ -82,17 +102,17 @@ func moveError(t *testing.T, err error, from, to Stage, guards ...Guard) *MoveEr
 // paper, with the refusals an examiner would meet on the way, and checks the
 // custody ledger holds every step, in order, with its actor.
 func TestIncidentScenario(t *testing.T) {
-	clock := TestTime
+	clock := casefile.TestTime
 	path := createTestCase(t)
 	dana := openAs(t, path, testPass, "", &clock)
-	must(dana.AddExaminer(NewExaminer{Name: "Priya Natarajan", Roles: []Role{RoleOnCallResponder}}, []byte("priya-pass"), "on call this week"))(t)
-	must(dana.AddExaminer(NewExaminer{Name: "Ravi", Roles: []Role{RoleServiceTeamExpert}}, []byte("ravi-pass"), "VPN service owner's team"))(t)
+	must(dana.AddExaminer(casefile.NewExaminer{Name: "Priya Natarajan", Roles: []casefile.Role{casefile.RoleOnCallResponder}}, []byte("priya-pass"), "on call this week"))(t)
+	must(dana.AddExaminer(casefile.NewExaminer{Name: "Ravi", Roles: []casefile.Role{casefile.RoleServiceTeamExpert}}, []byte("ravi-pass"), "VPN service owner's team"))(t)
 
 	// Stage 1, Detect.
 	if st := must(dana.CurrentStage())(t); st != StageDetect {
 		t.Fatalf("a new case is in %s", st)
 	}
-	check(t, dana.SetDetection(Detection{Source: DetectionMonitorAnomaly, DetectedAt: TestTime.Add(-2 * time.Hour),
+	check(t, dana.SetDetection(Detection{Source: DetectionMonitorAnomaly, DetectedAt: casefile.TestTime.Add(-2 * time.Hour),
 		Detail: "egress anomaly alert 4711 on vpn-gw-03"}, "alert triaged by SOC"))
 	_, err := dana.MoveTo(StageDiagnose, "looks bad, skip triage")
 	moveError(t, err, StageDetect, StageDiagnose, GuardAllowedMove)
@@ -119,7 +139,7 @@ func TestIncidentScenario(t *testing.T) {
 	if pri.Priority != PriorityCritical {
 		t.Fatalf("priority %+v", pri)
 	}
-	ra := must(dana.AssignRole(RoleSecurityIncidentManager, "priya natarajan", "on-call takes the incident"))(t)
+	ra := must(dana.AssignRole(casefile.RoleSecurityIncidentManager, "priya natarajan", "on-call takes the incident"))(t)
 	if !ra.Granted || ra.Examiner != "Priya Natarajan" {
 		t.Fatalf("assignment %+v, want the role granted to Priya", ra)
 	}
@@ -127,7 +147,7 @@ func TestIncidentScenario(t *testing.T) {
 	dana.Close()
 
 	// Priya acts as Security Incident Manager from here: the role was granted by the assignment.
-	priya := openAs(t, path, "priya-pass", RoleSecurityIncidentManager, &clock)
+	priya := openAs(t, path, "priya-pass", casefile.RoleSecurityIncidentManager, &clock)
 	must(priya.MoveTo(StageDiagnose, "assessment complete: Sev 1, P1"))(t)
 	check(t, priya.RecordAwareness(time.Time{}, "reasonable suspicion customer data left the network"))
 	ind := must(priya.AddIndicator(IndicatorIP, "203.0.113.9", "exfiltration destination", ""))(t)
@@ -152,7 +172,7 @@ func TestIncidentScenario(t *testing.T) {
 	must(priya.MoveTo(StageStabilize, "second destination blocked"))(t)
 
 	// Close is refused until the post-mortem, owners and notification decision exist.
-	repair := must(priya.AddRepairItem(NewRepairItem{Description: "Alert on VPN egress volume", Due: TestTime.AddDate(0, 0, 14)}))(t)
+	repair := must(priya.AddRepairItem(NewRepairItem{Description: "Alert on VPN egress volume", Due: casefile.TestTime.AddDate(0, 0, 14)}))(t)
 	_, err = priya.MoveTo(StageClose, "done")
 	me := moveError(t, err, StageStabilize, StageClose, GuardPostMortem, GuardRepairOwners, GuardNotification)
 	if !me.Failed(GuardRepairOwners) || !strings.Contains(err.Error(), "Alert on VPN egress volume") {
@@ -166,7 +186,7 @@ func TestIncidentScenario(t *testing.T) {
 	if _, err := priya.AddFinding(FindingContent{Title: "late", Confidence: ConfidenceLow}, ""); !errors.Is(err, ErrIncidentClosed) {
 		t.Fatalf("finding on a closed incident: %v", err)
 	}
-	if _, err := priya.Reopen(""); !errors.Is(err, ErrInvalid) {
+	if _, err := priya.Reopen(""); !errors.Is(err, casefile.ErrInvalid) {
 		t.Fatalf("reopen without a reason: %v", err)
 	}
 	ch := must(priya.Reopen("the customer reports a third destination"))(t)
@@ -184,7 +204,7 @@ func TestIncidentScenario(t *testing.T) {
 		inc.Awareness.Examiner != "Priya Natarajan" || inc.Detection.Source != DetectionMonitorAnomaly {
 		t.Fatalf("incident %+v", inc)
 	}
-	if len(inc.Roles) != 1 || inc.Roles[0].Role != RoleSecurityIncidentManager || inc.Roles[0].Examiner != "Priya Natarajan" {
+	if len(inc.Roles) != 1 || inc.Roles[0].Role != casefile.RoleSecurityIncidentManager || inc.Roles[0].Examiner != "Priya Natarajan" {
 		t.Fatalf("roles %+v", inc.Roles)
 	}
 	hist := must(c.StageHistory())(t)
@@ -231,7 +251,7 @@ func TestIncidentScenario(t *testing.T) {
 		if e.Action == ActionStageChanged && e.Reason == "" {
 			t.Errorf("entry %d: stage change without its rationale", e.Seq)
 		}
-		if e.Action == ActionRoleAssigned && (e.Details["role"] != string(RoleSecurityIncidentManager) || e.Details["granted"] != "true") {
+		if e.Action == ActionRoleAssigned && (e.Details["role"] != string(casefile.RoleSecurityIncidentManager) || e.Details["granted"] != "true") {
 			t.Errorf("role entry details %v", e.Details)
 		}
 		if e.Action == ActionFindingAdded && e.Hashes["content_sha256"] == "" {
@@ -239,7 +259,7 @@ func TestIncidentScenario(t *testing.T) {
 		}
 	}
 	// The assignment granted Priya the role in her examiner record.
-	if ex := must(c.Examiner("Priya Natarajan"))(t); !ex.HasRole(RoleSecurityIncidentManager) || !ex.HasRole(RoleOnCallResponder) {
+	if ex := must(c.Examiner("Priya Natarajan"))(t); !ex.HasRole(casefile.RoleSecurityIncidentManager) || !ex.HasRole(casefile.RoleOnCallResponder) {
 		t.Fatalf("Priya's roles %v", ex.Roles)
 	}
 }
@@ -247,7 +267,7 @@ func TestIncidentScenario(t *testing.T) {
 func TestExerciseIsNeverASecurityIncident(t *testing.T) {
 	c := openTest(t, createTestCase(t), testPass)
 	defer c.Close()
-	if err := c.SetExercise(ExerciseRedTeam, ""); !errors.Is(err, ErrInvalid) {
+	if err := c.SetExercise(ExerciseRedTeam, ""); !errors.Is(err, casefile.ErrInvalid) {
 		t.Fatalf("exercise without rationale: %v", err)
 	}
 	check(t, c.SetExercise(ExerciseRedTeam, "quarterly Red Team operation RT-7"))
@@ -276,8 +296,9 @@ func TestExerciseIsNeverASecurityIncident(t *testing.T) {
 func TestIncidentTextIsSealed(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "case.custodia")
-	c, err := Create(path, []byte(testPass), testCase, TestOptions())
+	cf, err := casefile.Create(path, []byte(testPass), testCase, casefile.TestOptions())
 	check(t, err)
+	c := &tcase{cf, Of(cf)}
 	secrets := []string{"Zanzibar-summary-marker", "Quokka-finding-title", "Pangolin-finding-body", "Narwhal-postmortem",
 		"Axolotl-repair", "Okapi-rationale", "Wombat-action", "198.51.100.77", "Tapir-next-step", "IR-Capybara-1"}
 	check(t, c.SetSummary(secrets[0], ""))
@@ -290,7 +311,10 @@ func TestIncidentTextIsSealed(t *testing.T) {
 	check(t, c.SetNextSteps([]string{secrets[8]}, ""))
 	check(t, c.AddRelatedIncident(RelatedIncident{CaseNumber: secrets[9]}, ""))
 	scan := func(when string) {
-		for _, name := range dirNames(t, dir) {
+		es, err := os.ReadDir(dir)
+		check(t, err)
+		for _, e := range es {
+			name := e.Name()
 			b, err := os.ReadFile(filepath.Join(dir, name))
 			check(t, err)
 			for _, s := range secrets {
@@ -308,7 +332,7 @@ func TestIncidentTextIsSealed(t *testing.T) {
 // dropIncidentTriggers lets a test edit the append-only tables as an attacker would.
 func dropIncidentTriggers(t *testing.T, path string) {
 	t.Helper()
-	for table := range incidentTables {
+	for _, table := range tables {
 		rawExec(t, path, `DROP TRIGGER `+table+`_no_update`)
 		rawExec(t, path, `DROP TRIGGER `+table+`_no_delete`)
 	}
@@ -329,9 +353,9 @@ func TestIncidentValueMovedIsDetected(t *testing.T) {
 	}
 	wantAuth := func(t *testing.T, err error, table, column string) {
 		t.Helper()
-		var ae *AuthError
+		var ae *casefile.AuthError
 		if !errors.As(err, &ae) || ae.Table != table || ae.Column != column {
-			t.Fatalf("err = %v, want an AuthError on %s.%s", err, table, column)
+			t.Fatalf("err = %v, want an casefile.AuthError on %s.%s", err, table, column)
 		}
 	}
 	t.Run("finding revision body to another finding's row", func(t *testing.T) {
@@ -374,7 +398,7 @@ func TestIncidentValueMovedIsDetected(t *testing.T) {
 	t.Run("from another case", func(t *testing.T) {
 		path, a, _ := setup(t)
 		other, _, _ := setup(t)
-		db := rawDB(t, other)
+		db := casetest.DB(t, other)
 		var body []byte
 		check(t, db.QueryRow(`SELECT body FROM incident_severity WHERE seq = 2`).Scan(&body))
 		db.Close()
@@ -390,7 +414,7 @@ func TestIncidentValueMovedIsDetected(t *testing.T) {
 		rawExec(t, path, `DELETE FROM finding_revisions WHERE parent_uuid = ? AND seq = 1`, a.String())
 		c := openTest(t, path, testPass)
 		defer c.Close()
-		if _, err := c.FindingHistory(a); !errors.Is(err, ErrCorrupt) {
+		if _, err := c.FindingHistory(a); !errors.Is(err, casefile.ErrCorrupt) {
 			t.Fatalf("history with a revision missing: %v", err)
 		}
 	})
@@ -401,7 +425,7 @@ func TestAppendOnlyTriggers(t *testing.T) {
 	c := openTest(t, path, testPass)
 	must(c.AddFinding(FindingContent{Title: "A", Confidence: ConfidenceLow}, ""))(t)
 	c.Close()
-	db := rawDB(t, path)
+	db := casetest.DB(t, path)
 	defer db.Close()
 	for _, q := range []string{`UPDATE finding_revisions SET body = x'00'`, `DELETE FROM finding_revisions`} {
 		if _, err := db.Exec(q); err == nil || !strings.Contains(err.Error(), "append-only") {
@@ -413,7 +437,7 @@ func TestAppendOnlyTriggers(t *testing.T) {
 func TestTextLimits(t *testing.T) {
 	c := openTest(t, createTestCase(t), testPass)
 	defer c.Close()
-	long := strings.Repeat("x", MaxTextLen+1)
+	long := strings.Repeat("x", casefile.MaxTextLen+1)
 	bad := "caf\xe9"
 	for name, err := range map[string]error{
 		"summary too long":        c.SetSummary(long, ""),
@@ -421,22 +445,22 @@ func TestTextLimits(t *testing.T) {
 		"rationale too long":      c.Classify(ClassificationNotSecurityIncident, long),
 		"rationale empty":         c.Classify(ClassificationNotSecurityIncident, "  "),
 		"next step not UTF-8":     c.SetNextSteps([]string{bad}, ""),
-		"too many next steps":     c.SetNextSteps(make([]string, MaxListLen+1), ""),
+		"too many next steps":     c.SetNextSteps(make([]string, casefile.MaxListLen+1), ""),
 		"related number with NL":  c.AddRelatedIncident(RelatedIncident{CaseNumber: "IR-1\nIR-2"}, ""),
 		"unknown classification":  c.Classify("maybe", "x"),
-		"awareness in the future": c.RecordAwareness(TestTime.Add(time.Hour), ""),
+		"awareness in the future": c.RecordAwareness(casefile.TestTime.Add(time.Hour), ""),
 	} {
-		if !errors.Is(err, ErrInvalid) {
-			t.Errorf("%s: %v, want ErrInvalid", name, err)
+		if !errors.Is(err, casefile.ErrInvalid) {
+			t.Errorf("%s: %v, want casefile.ErrInvalid", name, err)
 		}
 	}
-	_, err := c.AddFinding(FindingContent{Title: "t", Description: strings.Repeat("#", MaxMarkdownLen+1), Confidence: ConfidenceLow}, "")
-	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "finding description is too long (100001 bytes, at most 100000)") {
+	_, err := c.AddFinding(FindingContent{Title: "t", Description: strings.Repeat("#", casefile.MaxMarkdownLen+1), Confidence: ConfidenceLow}, "")
+	if !errors.Is(err, casefile.ErrInvalid) || !strings.Contains(err.Error(), "finding description is too long (100001 bytes, at most 100000)") {
 		t.Fatalf("long Markdown: %v", err)
 	}
-	must(c.AddFinding(FindingContent{Title: "t", Description: strings.Repeat("#", MaxMarkdownLen), Confidence: ConfidenceLow}, ""))(t)
-	_, err = c.UpdatePostMortem(PostMortemContent{Summary: strings.Repeat("a", MaxMarkdownLen+1)}, "")
-	if !errors.Is(err, ErrInvalid) {
+	must(c.AddFinding(FindingContent{Title: "t", Description: strings.Repeat("#", casefile.MaxMarkdownLen), Confidence: ConfidenceLow}, ""))(t)
+	_, err = c.UpdatePostMortem(PostMortemContent{Summary: strings.Repeat("a", casefile.MaxMarkdownLen+1)}, "")
+	if !errors.Is(err, casefile.ErrInvalid) {
 		t.Fatalf("long post-mortem: %v", err)
 	}
 }
@@ -446,13 +470,13 @@ func TestSeverityAndPriorityHistory(t *testing.T) {
 	defer c.Close()
 	must(c.SetSeverity(0, SeverityCriteria{Privacy: PrivacyNone, AffectedTenants: 0}, "alert only"))(t)
 	must(c.SetSeverity(SeverityHigh, SeverityCriteria{Privacy: PrivacyNone, AffectedTenants: 1}, "one tenant, but a bank: raised by hand"))(t)
-	if _, err := c.SetSeverity(5, SeverityCriteria{Privacy: PrivacyNone}, "x"); !errors.Is(err, ErrInvalid) {
+	if _, err := c.SetSeverity(5, SeverityCriteria{Privacy: PrivacyNone}, "x"); !errors.Is(err, casefile.ErrInvalid) {
 		t.Fatalf("severity 5: %v", err)
 	}
-	if _, err := c.SetSeverity(1, SeverityCriteria{Privacy: "lots"}, "x"); !errors.Is(err, ErrInvalid) {
+	if _, err := c.SetSeverity(1, SeverityCriteria{Privacy: "lots"}, "x"); !errors.Is(err, casefile.ErrInvalid) {
 		t.Fatalf("unknown privacy: %v", err)
 	}
-	if _, err := c.SetPriority(0, PriorityFactors{Functional: "some"}, "x"); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "functional impact") {
+	if _, err := c.SetPriority(0, PriorityFactors{Functional: "some"}, "x"); !errors.Is(err, casefile.ErrInvalid) || !strings.Contains(err.Error(), "functional impact") {
 		t.Fatalf("bad factors: %v", err)
 	}
 	h := must(c.SeverityHistory())(t)
@@ -507,25 +531,25 @@ func TestSeverityAndPriorityHistory(t *testing.T) {
 func TestRoleAssignment(t *testing.T) {
 	c := openTest(t, createTestCase(t), testPass)
 	defer c.Close()
-	mo := must(c.AddExaminer(NewExaminer{Name: "Mo", Roles: []Role{RoleForensicEngineer}}, []byte("mo"), ""))(t)
-	if _, err := c.AssignRole(RoleSecurityIncidentManager, "Nobody", ""); !errors.Is(err, ErrUnknownExaminer) {
+	mo := must(c.AddExaminer(casefile.NewExaminer{Name: "Mo", Roles: []casefile.Role{casefile.RoleForensicEngineer}}, []byte("mo"), ""))(t)
+	if _, err := c.AssignRole(casefile.RoleSecurityIncidentManager, "Nobody", ""); !errors.Is(err, casefile.ErrUnknownExaminer) {
 		t.Fatalf("unknown examiner: %v", err)
 	}
-	if _, err := c.AssignRole("chef", "Mo", ""); !errors.Is(err, ErrInvalid) {
+	if _, err := c.AssignRole("chef", "Mo", ""); !errors.Is(err, casefile.ErrInvalid) {
 		t.Fatalf("unknown role: %v", err)
 	}
-	must(c.AssignRole(RoleSecurityIncidentManager, mo.ID.String(), "by UUID"))(t)
-	ra := must(c.AssignRole(RoleCommunicationsManager, "mo", "and communications"))(t)
-	must(c.AssignRole(RoleForensicEngineer, "Mo", "already holds this capability"))(t)
-	if _, err := c.AssignRole(RoleForensicEngineer, "Mo", ""); !errors.Is(err, ErrInvalid) {
+	must(c.AssignRole(casefile.RoleSecurityIncidentManager, mo.ID.String(), "by UUID"))(t)
+	ra := must(c.AssignRole(casefile.RoleCommunicationsManager, "mo", "and communications"))(t)
+	must(c.AssignRole(casefile.RoleForensicEngineer, "Mo", "already holds this capability"))(t)
+	if _, err := c.AssignRole(casefile.RoleForensicEngineer, "Mo", ""); !errors.Is(err, casefile.ErrInvalid) {
 		t.Fatalf("double assignment: %v", err)
 	}
-	must(c.AssignRole(RoleSecurityIncidentManager, testCase.Examiner, "two managers during the hand-over"))(t)
+	must(c.AssignRole(casefile.RoleSecurityIncidentManager, testCase.Examiner, "two managers during the hand-over"))(t)
 	if !ra.Granted {
 		t.Fatal("communications manager not granted")
 	}
-	must(c.ReleaseRole(RoleSecurityIncidentManager, "Mo", "hand-over done"))(t)
-	if _, err := c.ReleaseRole(RoleSecurityIncidentManager, "Mo", ""); !errors.Is(err, ErrInvalid) {
+	must(c.ReleaseRole(casefile.RoleSecurityIncidentManager, "Mo", "hand-over done"))(t)
+	if _, err := c.ReleaseRole(casefile.RoleSecurityIncidentManager, "Mo", ""); !errors.Is(err, casefile.ErrInvalid) {
 		t.Fatalf("releasing a role not held: %v", err)
 	}
 	hs := must(c.RoleHolders())(t)
@@ -538,11 +562,11 @@ func TestRoleAssignment(t *testing.T) {
 	}
 	// Released or not, Mo keeps the capabilities the assignments granted.
 	ex := must(c.Examiner("Mo"))(t)
-	if !ex.HasRole(RoleSecurityIncidentManager) || !ex.HasRole(RoleCommunicationsManager) || len(ex.Roles) != 3 {
+	if !ex.HasRole(casefile.RoleSecurityIncidentManager) || !ex.HasRole(casefile.RoleCommunicationsManager) || len(ex.Roles) != 3 {
 		t.Fatalf("Mo's roles %v", ex.Roles)
 	}
 	// The acting examiner's new capability is usable at once.
-	check(t, c.SetRole(RoleSecurityIncidentManager))
+	check(t, c.SetRole(casefile.RoleSecurityIncidentManager))
 	if h := must(c.RoleHistory())(t); len(h) != 5 || !h[4].Released || h[0].Examiner != "Mo" {
 		t.Fatalf("history %+v", h)
 	}
@@ -552,10 +576,10 @@ func TestRoleAssignmentKeepsWhoAssigned(t *testing.T) {
 	path := createTestCase(t)
 	c := openTest(t, path, testPass)
 	defer c.Close()
-	if _, err := c.AddExaminer(NewExaminer{Name: "Sam", Roles: []Role{RoleOnCallResponder}}, []byte("sam"), ""); err != nil {
+	if _, err := c.AddExaminer(casefile.NewExaminer{Name: "Sam", Roles: []casefile.Role{casefile.RoleOnCallResponder}}, []byte("sam"), ""); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.AssignRole(RoleSecurityIncidentManager, "Sam", "on call tonight"); err != nil {
+	if _, err := c.AssignRole(casefile.RoleSecurityIncidentManager, "Sam", "on call tonight"); err != nil {
 		t.Fatal(err)
 	}
 	hist, err := c.RoleHistory()
@@ -563,8 +587,8 @@ func TestRoleAssignmentKeepsWhoAssigned(t *testing.T) {
 		t.Fatalf("RoleHistory = %v, %v", hist, err)
 	}
 	a := hist[0]
-	if a.Role != RoleSecurityIncidentManager || a.Examiner != "Sam" || a.Attribution.Examiner != testCase.Examiner ||
-		a.Attribution.Role != RoleForensicEngineer || a.Attribution.ExaminerID == (uuid.UUID{}) {
+	if a.Role != casefile.RoleSecurityIncidentManager || a.Examiner != "Sam" || a.Attribution.Examiner != testCase.Examiner ||
+		a.Attribution.Role != casefile.RoleForensicEngineer || a.Attribution.ExaminerID == (uuid.UUID{}) {
 		t.Fatalf("assignment = %+v", a)
 	}
 }

@@ -1,16 +1,14 @@
-package casefile
+package incident
 
 import (
 	"bytes"
-	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"regexp"
 	"slices"
 	"strings"
-	"time"
 
+	"github.com/custodia-dfir/custodia/casefile"
 	"github.com/google/uuid"
 )
 
@@ -47,17 +45,25 @@ type LocationError struct {
 }
 
 // Error names the failure and what to do about it.
-func (e *LocationError) Error() string {
+func (e *LocationError) Error() string { return "incident: " + e.PersonMessage() }
+
+// PersonMessage says what is wrong with the location, for a person.
+func (e *LocationError) PersonMessage() string {
 	l := e.Location
 	if l.Start < 0 || l.End <= l.Start {
-		return fmt.Sprintf("casefile: evidence location [%d, %d) in %q is not a byte range: it needs 0 <= start < end", l.Start, l.End, e.Item)
+		return fmt.Sprintf("evidence location [%d, %d) in %q is not a byte range: it needs 0 <= start < end", l.Start, l.End, e.Item)
 	}
-	return fmt.Sprintf("casefile: evidence location [%d, %d) lies outside %q (%s), which holds %d bytes: the range must end at or before byte %d",
+	return fmt.Sprintf("evidence location [%d, %d) lies outside %q (%s), which holds %d bytes: the range must end at or before byte %d",
 		l.Start, l.End, e.Item, l.Evidence, e.Size, e.Size)
 }
 
+// Hint says what to do about it.
+func (e *LocationError) Hint() string {
+	return fmt.Sprintf("%s holds %d bytes: a location START-END needs 0 <= START < END <= %d", e.Item, e.Size, e.Size)
+}
+
 // Is makes errors.Is(err, ErrInvalid) true.
-func (e *LocationError) Is(target error) bool { return target == ErrInvalid }
+func (e *LocationError) Is(target error) bool { return target == casefile.ErrInvalid }
 
 // techniqueRE matches a MITRE ATT&CK technique or sub-technique id.
 var techniqueRE = regexp.MustCompile(`^T[0-9]{4}(\.[0-9]{3})?$`)
@@ -69,7 +75,7 @@ var techniqueRE = regexp.MustCompile(`^T[0-9]{4}(\.[0-9]{3})?$`)
 func ParseTechnique(s string) (string, error) {
 	t := strings.ToUpper(strings.TrimSpace(s))
 	if !techniqueRE.MatchString(t) {
-		return "", invalidf("%q is not a MITRE ATT&CK technique id: use T followed by 4 digits, optionally .3 digits (T1059, T1059.001)", short(t))
+		return "", casefile.Invalidf("%q is not a MITRE ATT&CK technique id: use T followed by 4 digits, optionally .3 digits (T1059, T1059.001)", casefile.Brief(t))
 	}
 	return t, nil
 }
@@ -89,20 +95,20 @@ type FindingContent struct {
 // list entries, then validates what needs no database.
 func (fc *FindingContent) normalize() error {
 	fc.Title = strings.TrimSpace(fc.Title)
-	if err := checkLine("finding title", fc.Title, true, MaxTitleLen); err != nil {
+	if err := casefile.CheckLine("finding title", fc.Title, true, casefile.MaxTitleLen); err != nil {
 		return err
 	}
-	if err := checkText("finding description", fc.Description, false, MaxMarkdownLen); err != nil {
+	if err := casefile.CheckText("finding description", fc.Description, false, casefile.MaxMarkdownLen); err != nil {
 		return err
 	}
 	if !slices.Contains(Confidences, fc.Confidence) {
-		return invalidf("unknown confidence %q; use low, medium or high", fc.Confidence)
+		return casefile.Invalidf("unknown confidence %q; use low, medium or high", fc.Confidence)
 	}
 	for _, l := range []struct {
 		name string
 		n    int
 	}{{"evidence locations", len(fc.Locations)}, {"linked indicators", len(fc.Indicators)}, {"techniques", len(fc.Techniques)}} {
-		if err := checkList(l.name, l.n); err != nil {
+		if err := casefile.CheckList(l.name, l.n); err != nil {
 			return err
 		}
 	}
@@ -133,13 +139,13 @@ func uniq[T comparable](s []T) []T {
 
 // checkLinks checks every location lies within its sealed item and every
 // indicator exists.
-func (c *Case) checkLinks(ctx context.Context, tx *sql.Tx, fc FindingContent) error {
-	items := map[uuid.UUID]Evidence{}
+func checkLinks(r casefile.Reader, fc FindingContent) error {
+	items := map[uuid.UUID]casefile.Evidence{}
 	for _, l := range fc.Locations {
 		ev, ok := items[l.Evidence]
 		if !ok {
 			var err error
-			if ev, err = c.lookupEvidence(ctx, tx, l.Evidence); err != nil {
+			if ev, err = r.Evidence(l.Evidence); err != nil {
 				return err
 			}
 			items[l.Evidence] = ev
@@ -149,13 +155,13 @@ func (c *Case) checkLinks(ctx context.Context, tx *sql.Tx, fc FindingContent) er
 		}
 	}
 	if len(fc.Indicators) > 0 {
-		all, err := c.indicators(ctx, tx)
+		all, err := indicators(r)
 		if err != nil {
 			return err
 		}
 		for _, id := range fc.Indicators {
 			if !slices.ContainsFunc(all, func(x Indicator) bool { return x.ID == id }) {
-				return fmt.Errorf("%w: %s", ErrNoSuchIndicator, id)
+				return ErrNoSuchIndicator.Errorf("%s is not an indicator of this incident", id)
 			}
 		}
 	}
@@ -167,7 +173,7 @@ type findingRow struct {
 	FindingContent
 	Stage  Stage  `json:"stage"` // the incident's stage when the finding was created
 	Reason string `json:"reason"`
-	Attribution
+	casefile.Attribution
 }
 
 // Finding is the current view of a finding: its latest revision, with who
@@ -175,48 +181,45 @@ type findingRow struct {
 type Finding struct {
 	ID uuid.UUID
 	FindingContent
-	Stage    Stage       // the incident's stage when the finding was created
-	Created  Attribution // the author
-	Revision int         // the latest revision, 1 for an unedited finding
-	Updated  Attribution // who wrote the latest revision
+	Stage    Stage                // the incident's stage when the finding was created
+	Created  casefile.Attribution // the author
+	Revision int                  // the latest revision, 1 for an unedited finding
+	Updated  casefile.Attribution // who wrote the latest revision
 }
 
 // FindingRevision is one revision of a finding.
 type FindingRevision struct {
 	Revision int
 	FindingContent
-	Reason string // why it was edited; empty for revision 1
-	Attribution
+	Reason string // why it was written; empty for a first revision recorded before format version 4
+	casefile.Attribution
 }
 
 // AddFinding records a new finding by the acting examiner. Its evidence
 // locations must lie within their items (a *LocationError otherwise), its
 // indicators must exist. Refused while the incident is closed.
-func (c *Case) AddFinding(fc FindingContent, reason string) (Finding, error) {
+func (s *Store) AddFinding(fc FindingContent, reason string) (Finding, error) {
 	if err := fc.normalize(); err != nil {
 		return Finding{}, fmt.Errorf("add finding: %w", err)
 	}
 	var f Finding
-	err := c.write("add finding", func(ctx context.Context, tx *sql.Tx, now time.Time) (Event, error) {
-		st, err := c.stage(ctx, tx)
+	err := s.write("add finding", func(tx *casefile.Tx) (casefile.Event, error) {
+		st, err := requireOpen(tx, "before adding findings")
 		if err != nil {
-			return Event{}, err
+			return casefile.Event{}, err
 		}
-		if st == StageClose {
-			return Event{}, fmt.Errorf("%w: reopen it (with the reason) before adding findings", ErrIncidentClosed)
-		}
-		if err := c.checkLinks(ctx, tx, fc); err != nil {
-			return Event{}, err
+		if err := checkLinks(tx, fc); err != nil {
+			return casefile.Event{}, err
 		}
 		id := uuid.New()
-		row := findingRow{FindingContent: fc, Stage: st, Attribution: c.stamp(now)}
-		r, err := c.appendRow(ctx, tx, tblFindings, uuid.New(), id, row)
+		row := findingRow{FindingContent: fc, Stage: st, Reason: reason, Attribution: tx.Stamp()}
+		r, err := tx.AppendRevision(tblFindings, id, row)
 		if err != nil {
-			return Event{}, err
+			return casefile.Event{}, err
 		}
-		f = Finding{ID: id, FindingContent: fc, Stage: st, Created: row.Attribution, Revision: r.rev, Updated: row.Attribution}
-		return Event{Action: ActionFindingAdded, Target: Target{Type: TargetFinding, ID: id.String()}, Reason: reason,
-			Hashes: map[string]string{"content_sha256": contentHash(r.data)}, Details: findingDetails(fc, st, r.rev)}, nil
+		f = Finding{ID: id, FindingContent: fc, Stage: st, Created: row.Attribution, Revision: r.Rev, Updated: row.Attribution}
+		return casefile.Event{Action: ActionFindingAdded, Target: casefile.Target{Type: TargetFinding, ID: id.String()}, Reason: reason,
+			Hashes: map[string]string{"content_sha256": r.ContentHash()}, Details: findingDetails(fc, st, r.Rev)}, nil
 	})
 	return f, err
 }
@@ -224,49 +227,49 @@ func (c *Case) AddFinding(fc FindingContent, reason string) (Finding, error) {
 // EditFinding stores fc as the next revision of finding id; earlier
 // revisions stay (FindingHistory). A revision that changes nothing is
 // refused. Refused while the incident is closed.
-func (c *Case) EditFinding(id uuid.UUID, fc FindingContent, reason string) (Finding, error) {
+func (s *Store) EditFinding(id uuid.UUID, fc FindingContent, reason string) (Finding, error) {
 	if err := fc.normalize(); err != nil {
 		return Finding{}, fmt.Errorf("edit finding: %w", err)
 	}
-	if err := checkText("reason", reason, false, MaxTextLen); err != nil {
+	if err := casefile.CheckText("reason", reason, false, casefile.MaxTextLen); err != nil {
 		return Finding{}, fmt.Errorf("edit finding: %w", err)
 	}
 	var f Finding
-	err := c.write("edit finding", func(ctx context.Context, tx *sql.Tx, now time.Time) (Event, error) {
-		if err := c.requireOpen(ctx, tx); err != nil {
-			return Event{}, err
+	err := s.write("edit finding", func(tx *casefile.Tx) (casefile.Event, error) {
+		if _, err := requireOpen(tx, "before editing findings"); err != nil {
+			return casefile.Event{}, err
 		}
-		revs, err := c.findingRevisions(ctx, tx, id)
+		revs, err := findingRevisions(tx, id)
 		if err != nil {
-			return Event{}, err
+			return casefile.Event{}, err
 		}
 		first, last := revs[0], revs[len(revs)-1]
 		changed := changedFields(last.FindingContent, fc)
 		if len(changed) == 0 {
-			return Event{}, invalidf("the edit changes nothing in finding %q", short(last.Title))
+			return casefile.Event{}, casefile.Invalidf("the edit changes nothing in finding %q", casefile.Brief(last.Title))
 		}
-		if err := c.checkLinks(ctx, tx, fc); err != nil {
-			return Event{}, err
+		if err := checkLinks(tx, fc); err != nil {
+			return casefile.Event{}, err
 		}
-		row := findingRow{FindingContent: fc, Stage: first.Stage, Reason: reason, Attribution: c.stamp(now)}
-		r, err := c.appendRow(ctx, tx, tblFindings, uuid.New(), id, row)
+		row := findingRow{FindingContent: fc, Stage: first.Stage, Reason: reason, Attribution: tx.Stamp()}
+		r, err := tx.AppendRevision(tblFindings, id, row)
 		if err != nil {
-			return Event{}, err
+			return casefile.Event{}, err
 		}
-		f = Finding{ID: id, FindingContent: fc, Stage: first.Stage, Created: first.Attribution, Revision: r.rev, Updated: row.Attribution}
-		details := findingDetails(fc, first.Stage, r.rev)
+		f = Finding{ID: id, FindingContent: fc, Stage: first.Stage, Created: first.Attribution, Revision: r.Rev, Updated: row.Attribution}
+		details := findingDetails(fc, first.Stage, r.Rev)
 		details["changed"] = strings.Join(changed, ",")
-		return Event{Action: ActionFindingEdited, Target: Target{Type: TargetFinding, ID: id.String()}, Reason: reason,
-			Hashes: map[string]string{"content_sha256": contentHash(r.data)}, Details: details}, nil
+		return casefile.Event{Action: ActionFindingEdited, Target: casefile.Target{Type: TargetFinding, ID: id.String()}, Reason: reason,
+			Hashes: map[string]string{"content_sha256": r.ContentHash()}, Details: details}, nil
 	})
 	return f, err
 }
 
 func findingDetails(fc FindingContent, st Stage, rev int) map[string]string {
-	d := map[string]string{"title": short(fc.Title), "confidence": string(fc.Confidence), "stage": string(st),
+	d := map[string]string{"title": casefile.Brief(fc.Title), "confidence": string(fc.Confidence), "stage": string(st),
 		"revision": fmt.Sprint(rev), "locations": fmt.Sprint(len(fc.Locations)), "indicators": fmt.Sprint(len(fc.Indicators))}
 	if len(fc.Techniques) > 0 {
-		d["techniques"] = short(strings.Join(fc.Techniques, ","))
+		d["techniques"] = casefile.Brief(strings.Join(fc.Techniques, ","))
 	}
 	return d
 }
@@ -294,25 +297,25 @@ func changedFields(a, b FindingContent) []string {
 }
 
 // findingRevisions returns the stored revisions of finding id, oldest first.
-func (c *Case) findingRevisions(ctx context.Context, q querier, id uuid.UUID) ([]findingRow, error) {
+func findingRevisions(r casefile.Reader, id uuid.UUID) ([]findingRow, error) {
 	if id == uuid.Nil {
-		return nil, fmt.Errorf("%w: %s", ErrNoSuchFinding, id)
+		return nil, ErrNoSuchFinding.Errorf("%s is not a finding of this incident", id)
 	}
-	rows, err := c.readRows(ctx, q, tblFindings, id)
+	rows, err := r.Revisions(tblFindings, id)
 	if err != nil {
 		return nil, err
 	}
 	if len(rows) == 0 {
-		return nil, fmt.Errorf("%w: %s", ErrNoSuchFinding, id)
+		return nil, ErrNoSuchFinding.Errorf("%s is not a finding of this incident", id)
 	}
-	return decodeRows[findingRow](tblFindings, rows)
+	return casefile.DecodeRecords[findingRow](rows)
 }
 
 // Finding returns the current view of finding id.
-func (c *Case) Finding(id uuid.UUID) (Finding, error) {
+func (s *Store) Finding(id uuid.UUID) (Finding, error) {
 	var f Finding
-	err := c.read("read finding", func(ctx context.Context, q querier) error {
-		revs, err := c.findingRevisions(ctx, q, id)
+	err := s.c.Read("read finding", func(r casefile.Reader) error {
+		revs, err := findingRevisions(r, id)
 		if err != nil {
 			return err
 		}
@@ -329,10 +332,10 @@ func currentFinding(id uuid.UUID, revs []findingRow) Finding {
 }
 
 // Findings returns the current view of every finding, in order of creation.
-func (c *Case) Findings() ([]Finding, error) {
+func (s *Store) Findings() ([]Finding, error) {
 	var out []Finding
-	err := c.read("read findings", func(ctx context.Context, q querier) error {
-		rows, err := c.readRows(ctx, q, tblFindings, uuid.Nil)
+	err := s.c.Read("read findings", func(r casefile.Reader) error {
+		rows, err := r.Records(tblFindings)
 		if err != nil {
 			return err
 		}
@@ -340,13 +343,13 @@ func (c *Case) Findings() ([]Finding, error) {
 		var order []uuid.UUID
 		for _, r := range rows {
 			var fr findingRow
-			if err := decodeRow(tblFindings, r, &fr); err != nil {
+			if err := r.Decode(&fr); err != nil {
 				return err
 			}
-			if _, ok := revs[r.parent]; !ok {
-				order = append(order, r.parent)
+			if _, ok := revs[r.Parent]; !ok {
+				order = append(order, r.Parent)
 			}
-			revs[r.parent] = append(revs[r.parent], fr)
+			revs[r.Parent] = append(revs[r.Parent], fr)
 		}
 		for _, id := range order {
 			out = append(out, currentFinding(id, revs[id]))
@@ -358,10 +361,10 @@ func (c *Case) Findings() ([]Finding, error) {
 
 // FindingHistory returns every revision of finding id, oldest first, with
 // its author and time.
-func (c *Case) FindingHistory(id uuid.UUID) ([]FindingRevision, error) {
+func (s *Store) FindingHistory(id uuid.UUID) ([]FindingRevision, error) {
 	var out []FindingRevision
-	err := c.read("read finding history", func(ctx context.Context, q querier) error {
-		revs, err := c.findingRevisions(ctx, q, id)
+	err := s.c.Read("read finding history", func(r casefile.Reader) error {
+		revs, err := findingRevisions(r, id)
 		if err != nil {
 			return err
 		}

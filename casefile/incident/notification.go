@@ -1,12 +1,10 @@
-package casefile
+package incident
 
 import (
-	"context"
-	"database/sql"
 	"fmt"
 	"slices"
-	"time"
 
+	"github.com/custodia-dfir/custodia/casefile"
 	"github.com/google/uuid"
 )
 
@@ -35,43 +33,43 @@ var NotificationStatuses = []NotificationStatus{NotificationNotRequired, Notific
 type NotificationDecision struct {
 	Status NotificationStatus `json:"status"`
 	Reason string             `json:"reason"`
-	Attribution
+	casefile.Attribution
 }
 
 // DecideNotification records a customer-notification decision. Not-required
 // and delayed-by-law-enforcement need a reason. Allowed at every stage, also
 // after Close (a delayed notification is sent later).
-func (c *Case) DecideNotification(status NotificationStatus, reason string) (NotificationDecision, error) {
+func (s *Store) DecideNotification(status NotificationStatus, reason string) (NotificationDecision, error) {
 	if !slices.Contains(NotificationStatuses, status) {
-		return NotificationDecision{}, fmt.Errorf("decide notification: %w", invalidf("unknown notification status %q; use not-required, in-progress, sent or delayed-by-law-enforcement", status))
+		return NotificationDecision{}, fmt.Errorf("decide notification: %w", casefile.Invalidf("unknown notification status %q; use not-required, in-progress, sent or delayed-by-law-enforcement", status))
 	}
 	required := status == NotificationNotRequired || status == NotificationDelayedByLawEnforcement
-	if err := checkText("reason", reason, required, MaxTextLen); err != nil {
+	if err := casefile.CheckText("reason", reason, required, casefile.MaxTextLen); err != nil {
 		if required {
 			return NotificationDecision{}, fmt.Errorf("decide notification: %w (a %s decision must say why)", err, status)
 		}
 		return NotificationDecision{}, fmt.Errorf("decide notification: %w", err)
 	}
 	var d NotificationDecision
-	err := c.write("decide notification", func(ctx context.Context, tx *sql.Tx, now time.Time) (Event, error) {
-		prev, err := lastOf[NotificationDecision](ctx, c, tx, tblNotifications)
+	err := s.write("decide notification", func(tx *casefile.Tx) (casefile.Event, error) {
+		prev, err := casefile.LastOf[NotificationDecision](tx, tblNotifications)
 		if err != nil {
-			return Event{}, err
+			return casefile.Event{}, err
 		}
-		d = NotificationDecision{Status: status, Reason: reason, Attribution: c.stamp(now)}
-		if _, err := c.appendRow(ctx, tx, tblNotifications, uuid.New(), uuid.Nil, d); err != nil {
-			return Event{}, err
+		d = NotificationDecision{Status: status, Reason: reason, Attribution: tx.Stamp()}
+		if _, err := tx.Append(tblNotifications, uuid.New(), d); err != nil {
+			return casefile.Event{}, err
 		}
 		details := map[string]string{"status": string(status)}
 		if prev != nil {
 			details["previous"] = string(prev.Status)
 		}
-		return Event{Action: ActionNotificationDecided, Target: c.incidentTarget(), Reason: reason, Details: details}, nil
+		return casefile.Event{Action: ActionNotificationDecided, Target: target(tx), Reason: reason, Details: details}, nil
 	})
 	return d, err
 }
 
 // NotificationHistory returns every notification decision, oldest first.
-func (c *Case) NotificationHistory() ([]NotificationDecision, error) {
-	return readTable[NotificationDecision](c, "read notification decisions", tblNotifications)
+func (s *Store) NotificationHistory() ([]NotificationDecision, error) {
+	return casefile.ReadAll[NotificationDecision](s.c, "read notification decisions", tblNotifications)
 }

@@ -1,14 +1,11 @@
-package casefile
+package incident
 
 import (
-	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
+	"github.com/custodia-dfir/custodia/casefile"
 	"github.com/google/uuid"
 )
 
@@ -54,7 +51,7 @@ func ParseStage(s string) (Stage, error) {
 			return st, nil
 		}
 	}
-	return "", invalidf("unknown stage %q; stages are detect, assess, diagnose, stabilize, close", s)
+	return "", casefile.Invalidf("unknown stage %q; stages are detect, assess, diagnose, stabilize, close", s)
 }
 
 // MoveKind says what kind of move a stage change was.
@@ -107,7 +104,7 @@ type StageChange struct {
 	To        Stage    `json:"to"`
 	Kind      MoveKind `json:"kind"`
 	Rationale string   `json:"rationale"`
-	Attribution
+	casefile.Attribution
 }
 
 // Guard names a condition a stage change must meet.
@@ -132,12 +129,21 @@ const (
 	GuardPostMortem Guard = "post-mortem-written"
 	// GuardRepairOwners: Close needs an owner for every repair item.
 	GuardRepairOwners Guard = "repair-items-owned"
-	// GuardNotification: Close needs a customer-notification decision.
+	// GuardNotification: Close needs a final customer-notification
+	// decision: sent, not required (with the reason) or delayed by law
+	// enforcement (with the reason) — not one still in progress.
 	GuardNotification Guard = "notification-decided"
+	// GuardSummary: Close needs the incident summary.
+	GuardSummary Guard = "summary-written"
+	// GuardDetectionTime: Close needs the time the event was detected.
+	GuardDetectionTime Guard = "detection-time-recorded"
+	// GuardAwareness: Close needs the time the organization became aware:
+	// the regulatory clocks start from it.
+	GuardAwareness Guard = "awareness-recorded"
 )
 
 // ErrGuard is matched by every *GuardError and *MoveError.
-var ErrGuard = errors.New("casefile: the lifecycle refuses the move")
+var ErrGuard = casefile.NewKind("incident", "the lifecycle refuses the move", "do what each failed guard names, then move the incident again")
 
 // GuardError is one failed guard of a stage change.
 type GuardError struct {
@@ -147,9 +153,15 @@ type GuardError struct {
 }
 
 // Error names the failure and what to do about it.
-func (e *GuardError) Error() string {
-	return fmt.Sprintf("casefile: cannot move from %s to %s: %s: %s", e.From.Title(), e.To.Title(), e.Guard, e.Detail)
+func (e *GuardError) Error() string { return "incident: " + e.PersonMessage() }
+
+// PersonMessage names the failure and what to do about it, for a person.
+func (e *GuardError) PersonMessage() string {
+	return fmt.Sprintf("cannot move from %s to %s: %s: %s", e.From.Title(), e.To.Title(), e.Guard, e.Detail)
 }
+
+// Hint says what to do about a refused move.
+func (e *GuardError) Hint() string { return ErrGuard.Hint() }
 
 // Is makes errors.Is(err, ErrGuard) true.
 func (e *GuardError) Is(target error) bool { return target == ErrGuard }
@@ -162,7 +174,14 @@ type MoveError struct {
 }
 
 // Error names the failure and what to do about it.
-func (e *MoveError) Error() string {
+func (e *MoveError) Error() string { return "incident: " + e.PersonMessage() }
+
+// Hint says what to do about a refused move.
+func (e *MoveError) Hint() string { return ErrGuard.Hint() }
+
+// PersonMessage names every failed guard and what to do about it, for a
+// person.
+func (e *MoveError) PersonMessage() string {
 	parts := make([]string, len(e.Guards))
 	for i, g := range e.Guards {
 		parts[i] = fmt.Sprintf("%s: %s", g.Guard, g.Detail)
@@ -171,7 +190,7 @@ func (e *MoveError) Error() string {
 	if len(e.Guards) != 1 {
 		n = fmt.Sprintf("%d guards", len(e.Guards))
 	}
-	return fmt.Sprintf("casefile: cannot move from %s to %s (%s failed): %s", e.From.Title(), e.To.Title(), n, strings.Join(parts, "; "))
+	return fmt.Sprintf("cannot move from %s to %s (%s failed): %s", e.From.Title(), e.To.Title(), n, strings.Join(parts, "; "))
 }
 
 // Unwrap returns the failed guards.
@@ -192,18 +211,18 @@ func (e *MoveError) Failed(g Guard) bool {
 }
 
 // CurrentStage returns the incident's stage.
-func (c *Case) CurrentStage() (Stage, error) {
+func (s *Store) CurrentStage() (Stage, error) {
 	var st Stage
-	err := c.read("read stage", func(ctx context.Context, q querier) error {
+	err := s.c.Read("read stage", func(r casefile.Reader) error {
 		var err error
-		st, err = c.stage(ctx, q)
+		st, err = stage(r)
 		return err
 	})
 	return st, err
 }
 
-func (c *Case) stage(ctx context.Context, q querier) (Stage, error) {
-	ch, err := lastOf[StageChange](ctx, c, q, tblStages)
+func stage(r casefile.Reader) (Stage, error) {
+	ch, err := casefile.LastOf[StageChange](r, tblStages)
 	if err != nil {
 		return "", err
 	}
@@ -211,15 +230,15 @@ func (c *Case) stage(ctx context.Context, q querier) (Stage, error) {
 		return StageDetect, nil
 	}
 	if ch.To.Number() == 0 {
-		return "", fmt.Errorf("%w: unknown stage %q in the stage history", ErrCorrupt, ch.To)
+		return "", casefile.ErrCorrupt.Errorf("unknown stage %q in the stage history", ch.To)
 	}
 	return ch.To, nil
 }
 
 // NextStages returns the stages the lifecycle allows a move to from the
 // current stage, whether or not their guards pass now.
-func (c *Case) NextStages() ([]Stage, error) {
-	st, err := c.CurrentStage()
+func (s *Store) NextStages() ([]Stage, error) {
+	st, err := s.CurrentStage()
 	if err != nil {
 		return nil, err
 	}
@@ -234,13 +253,13 @@ func (c *Case) NextStages() ([]Stage, error) {
 
 // CheckMove reports whether MoveTo(to) would pass every guard now: nil, or
 // the *MoveError MoveTo would return. It records nothing.
-func (c *Case) CheckMove(to Stage) error {
-	return c.read("check move", func(ctx context.Context, q querier) error {
-		from, err := c.stage(ctx, q)
+func (s *Store) CheckMove(to Stage) error {
+	return s.c.Read("check move", func(r casefile.Reader) error {
+		from, err := stage(r)
 		if err != nil {
 			return err
 		}
-		return c.checkGuards(ctx, q, from, to)
+		return checkGuards(r, from, to)
 	})
 }
 
@@ -253,37 +272,40 @@ func (c *Case) CheckMove(to Stage) error {
 //     severity, a priority and an assigned Security Incident Manager;
 //   - moving from Assess straight to Close needs the classification
 //     not-security-incident;
-//   - entering Close needs a post-mortem with a summary, an owner for every
-//     repair item and a customer-notification decision.
-func (c *Case) MoveTo(to Stage, rationale string) (StageChange, error) {
-	return c.moveTo(to, rationale, "")
+//   - entering Close needs the incident summary, the detection time, the
+//     awareness time (the regulatory clocks start from it), a post-mortem
+//     with a summary, an owner for every repair item and a final
+//     customer-notification decision (sent, not required or delayed by law
+//     enforcement; in progress is not final).
+func (s *Store) MoveTo(to Stage, rationale string) (StageChange, error) {
+	return s.moveTo(to, rationale, "")
 }
 
 // moveTo is MoveTo; a non-empty from requires the incident to be there.
-func (c *Case) moveTo(to Stage, rationale string, want Stage) (StageChange, error) {
+func (s *Store) moveTo(to Stage, rationale string, want Stage) (StageChange, error) {
 	if to.Number() == 0 {
-		return StageChange{}, fmt.Errorf("move stage: %w", invalidf("unknown stage %q", to))
+		return StageChange{}, fmt.Errorf("move stage: %w", casefile.Invalidf("unknown stage %q", to))
 	}
-	if err := checkText("rationale", rationale, true, MaxTextLen); err != nil {
+	if err := casefile.CheckText("rationale", rationale, true, casefile.MaxTextLen); err != nil {
 		return StageChange{}, fmt.Errorf("move to %s: %w", to.Title(), err)
 	}
 	var ch StageChange
-	err := c.write("move to "+to.Title(), func(ctx context.Context, tx *sql.Tx, now time.Time) (Event, error) {
-		from, err := c.stage(ctx, tx)
+	err := s.write("move to "+to.Title(), func(tx *casefile.Tx) (casefile.Event, error) {
+		from, err := stage(tx)
 		if err != nil {
-			return Event{}, err
+			return casefile.Event{}, err
 		}
 		if want != "" && from != want {
-			return Event{}, invalidf("the incident is in %s, not %s", from.Title(), want.Title())
+			return casefile.Event{}, casefile.Invalidf("the incident is in %s, not %s", from.Title(), want.Title())
 		}
-		if err := c.checkGuards(ctx, tx, from, to); err != nil {
-			return Event{}, err
+		if err := checkGuards(tx, from, to); err != nil {
+			return casefile.Event{}, err
 		}
-		ch = StageChange{From: from, To: to, Kind: moveKind(from, to), Rationale: rationale, Attribution: c.stamp(now)}
-		if _, err := c.appendRow(ctx, tx, tblStages, uuid.New(), uuid.Nil, ch); err != nil {
-			return Event{}, err
+		ch = StageChange{From: from, To: to, Kind: moveKind(from, to), Rationale: rationale, Attribution: tx.Stamp()}
+		if _, err := tx.Append(tblStages, uuid.New(), ch); err != nil {
+			return casefile.Event{}, err
 		}
-		return Event{Action: ActionStageChanged, Target: c.incidentTarget(), Reason: rationale,
+		return casefile.Event{Action: ActionStageChanged, Target: target(tx), Reason: rationale,
 			Details: map[string]string{"from": string(from), "to": string(to), "move": string(ch.Kind)}}, nil
 	})
 	return ch, err
@@ -291,18 +313,18 @@ func (c *Case) moveTo(to Stage, rationale string, want Stage) (StageChange, erro
 
 // Reopen moves a closed incident back to Diagnose (see MoveReopen). The
 // reason is required.
-func (c *Case) Reopen(reason string) (StageChange, error) {
-	return c.moveTo(StageDiagnose, reason, StageClose)
+func (s *Store) Reopen(reason string) (StageChange, error) {
+	return s.moveTo(StageDiagnose, reason, StageClose)
 }
 
 // StageHistory returns every stage change, oldest first.
-func (c *Case) StageHistory() ([]StageChange, error) {
-	return readTable[StageChange](c, "read stage history", tblStages)
+func (s *Store) StageHistory() ([]StageChange, error) {
+	return casefile.ReadAll[StageChange](s.c, "read stage history", tblStages)
 }
 
 // checkGuards evaluates every guard of the move from → to and returns a
 // *MoveError with all that fail, or nil.
-func (c *Case) checkGuards(ctx context.Context, q querier, from, to Stage) error {
+func checkGuards(r casefile.Reader, from, to Stage) error {
 	kind := moveKind(from, to)
 	fail := &MoveError{From: from, To: to}
 	add := func(g Guard, format string, args ...any) {
@@ -323,28 +345,28 @@ func (c *Case) checkGuards(ctx context.Context, q querier, from, to Stage) error
 		return fail
 	}
 	if from == StageAssess {
-		cl, err := c.classification(ctx, q)
+		cl, err := classification(r)
 		if err != nil {
 			return err
 		}
 		if cl.Classification == ClassificationUndetermined {
 			add(GuardClassified, "classify the event as a security incident or not (with the rationale)")
 		}
-		if sev, err := lastOf[SeverityRating](ctx, c, q, tblSeverity); err != nil {
+		if sev, err := casefile.LastOf[SeverityRating](r, tblSeverity); err != nil {
 			return err
 		} else if sev == nil {
 			add(GuardSeverity, "set the severity (1 critical to 4 low) from the severity criteria")
 		}
-		if pri, err := lastOf[PriorityRating](ctx, c, q, tblPriority); err != nil {
+		if pri, err := casefile.LastOf[PriorityRating](r, tblPriority); err != nil {
 			return err
 		} else if pri == nil {
 			add(GuardPriority, "set the priority from the functional impact, informational impact and recoverability")
 		}
-		holders, err := c.roleHolders(ctx, q)
+		holders, err := roleHolders(r)
 		if err != nil {
 			return err
 		}
-		if len(holdersOf(holders, RoleSecurityIncidentManager)) == 0 {
+		if len(holdersOf(holders, casefile.RoleSecurityIncidentManager)) == 0 {
 			add(GuardIncidentManager, "assign a Security Incident Manager, who manages the incident through the stages")
 		}
 		if kind == MoveDismiss && cl.Classification != ClassificationNotSecurityIncident {
@@ -352,7 +374,20 @@ func (c *Case) checkGuards(ctx context.Context, q querier, from, to Stage) error
 		}
 	}
 	if to == StageClose {
-		pm, err := lastOf[PostMortem](ctx, c, q, tblPostMortem)
+		rec, err := currentRecord(r)
+		if err != nil {
+			return err
+		}
+		if strings.TrimSpace(rec.Summary) == "" {
+			add(GuardSummary, "write the incident summary: what happened and its impact")
+		}
+		if rec.Detection.DetectedAt.IsZero() {
+			add(GuardDetectionTime, "record when the event was detected")
+		}
+		if rec.Awareness == nil {
+			add(GuardAwareness, "record when the organization became aware of the (possible) breach; the regulatory clocks start from it")
+		}
+		pm, err := casefile.LastOf[PostMortem](r, tblPostMortem)
 		if err != nil {
 			return err
 		}
@@ -362,23 +397,25 @@ func (c *Case) checkGuards(ctx context.Context, q querier, from, to Stage) error
 		case strings.TrimSpace(pm.Summary) == "":
 			add(GuardPostMortem, "the post-mortem has no summary; write one")
 		}
-		items, err := c.repairItems(ctx, q)
+		items, err := repairItems(r)
 		if err != nil {
 			return err
 		}
 		var unowned []string
 		for _, it := range items {
 			if it.OwnerID == uuid.Nil {
-				unowned = append(unowned, fmt.Sprintf("%q", short(it.Description)))
+				unowned = append(unowned, fmt.Sprintf("%q", casefile.Brief(it.Description)))
 			}
 		}
 		if len(unowned) > 0 {
 			add(GuardRepairOwners, "%d repair item(s) have no owner: %s; assign each to an examiner", len(unowned), strings.Join(unowned, ", "))
 		}
-		if d, err := lastOf[NotificationDecision](ctx, c, q, tblNotifications); err != nil {
+		if d, err := casefile.LastOf[NotificationDecision](r, tblNotifications); err != nil {
 			return err
 		} else if d == nil {
-			add(GuardNotification, "record the customer-notification decision: not-required (with the reason), in-progress, sent, or delayed-by-law-enforcement (with the reason)")
+			add(GuardNotification, "record the customer-notification decision: sent, not-required (with the reason) or delayed-by-law-enforcement (with the reason)")
+		} else if d.Status == NotificationInProgress {
+			add(GuardNotification, "the customer notification is still in progress; record that it was sent, is not required (with the reason) or is delayed by law enforcement (with the reason)")
 		}
 	}
 	if len(fail.Guards) > 0 {

@@ -1,4 +1,4 @@
-package casefile
+package incident
 
 import (
 	"bytes"
@@ -6,20 +6,21 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/custodia-dfir/custodia/casefile"
 	"github.com/google/uuid"
 )
 
 func TestFindingEditsKeepRevisions(t *testing.T) {
 	path := createTestCase(t)
 	c := openTest(t, path, testPass)
-	must(c.AddExaminer(NewExaminer{Name: "Mo", Roles: []Role{RoleForensicEngineer}}, []byte("mo"), ""))(t)
+	must(c.AddExaminer(casefile.NewExaminer{Name: "Mo", Roles: []casefile.Role{casefile.RoleForensicEngineer}}, []byte("mo"), ""))(t)
 	must(c.MoveTo(StageAssess, "triage"))(t)
 	f := must(c.AddFinding(FindingContent{Title: "Web shell in /var/www", Description: "first look", Confidence: ConfidenceLow,
-		Techniques: []string{"T1505.003", "t1505.003"}}, ""))(t)
+		Techniques: []string{"T1505.003", "t1505.003"}}, "seen in the access log"))(t)
 	if f.Revision != 1 || f.Stage != StageAssess || f.Created.Examiner != testCase.Examiner || len(f.Techniques) != 1 {
 		t.Fatalf("new finding %+v", f)
 	}
-	if _, err := c.EditFinding(f.ID, f.FindingContent, "no change"); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "changes nothing") {
+	if _, err := c.EditFinding(f.ID, f.FindingContent, "no change"); !errors.Is(err, casefile.ErrInvalid) || !strings.Contains(err.Error(), "changes nothing") {
 		t.Fatalf("empty edit: %v", err)
 	}
 	if _, err := c.EditFinding(uuid.New(), f.FindingContent, ""); !errors.Is(err, ErrNoSuchFinding) {
@@ -45,6 +46,7 @@ func TestFindingEditsKeepRevisions(t *testing.T) {
 	}
 	hist := must(c.FindingHistory(f.ID))(t)
 	if len(hist) != 3 || hist[0].Description != "first look" || hist[0].Confidence != ConfidenceLow || hist[1].Reason != "access log reviewed" ||
+		hist[0].Reason != "seen in the access log" ||
 		hist[2].Examiner != "Mo" || hist[0].Examiner != testCase.Examiner || hist[2].Revision != 3 {
 		t.Fatalf("history %+v", hist)
 	}
@@ -55,7 +57,7 @@ func TestFindingEditsKeepRevisions(t *testing.T) {
 	entries := must(c.Entries())(t)
 	last := entries[len(entries)-1]
 	if last.Action != ActionFindingEdited || last.Actor != "Mo" || last.Details["changed"] != "title" || last.Details["revision"] != "3" ||
-		last.Target != (Target{Type: TargetFinding, ID: f.ID.String()}) {
+		last.Target != (casefile.Target{Type: TargetFinding, ID: f.ID.String()}) {
 		t.Fatalf("edit entry %+v", last)
 	}
 }
@@ -81,11 +83,11 @@ func TestFindingLocationsAndLinks(t *testing.T) {
 	} {
 		_, err := c.AddFinding(ok(tc.loc), "")
 		var le *LocationError
-		if !errors.As(err, &le) || !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), tc.want) || le.Size != 100 {
+		if !errors.As(err, &le) || !errors.Is(err, casefile.ErrInvalid) || !strings.Contains(err.Error(), tc.want) || le.Size != 100 {
 			t.Errorf("%v: %v, want a LocationError saying %q", tc.loc, err, tc.want)
 		}
 	}
-	if _, err := c.AddFinding(ok(EvidenceLocation{uuid.New(), 0, 1}), ""); !errors.Is(err, ErrNoSuchEvidence) {
+	if _, err := c.AddFinding(ok(EvidenceLocation{uuid.New(), 0, 1}), ""); !errors.Is(err, casefile.ErrNoSuchEvidence) {
 		t.Errorf("unknown item: %v", err)
 	}
 	fc := ok()
@@ -106,10 +108,10 @@ func TestFindingLocationsAndLinks(t *testing.T) {
 			t.Errorf("technique %q: %v, valid %v", tech, err, valid)
 		}
 	}
-	if _, err := c.AddFinding(FindingContent{Title: "t", Confidence: "certain"}, ""); !errors.Is(err, ErrInvalid) {
+	if _, err := c.AddFinding(FindingContent{Title: "t", Confidence: "certain"}, ""); !errors.Is(err, casefile.ErrInvalid) {
 		t.Errorf("unknown confidence: %v", err)
 	}
-	if _, err := c.AddFinding(FindingContent{Title: "two\nlines", Confidence: ConfidenceLow}, ""); !errors.Is(err, ErrInvalid) {
+	if _, err := c.AddFinding(FindingContent{Title: "two\nlines", Confidence: ConfidenceLow}, ""); !errors.Is(err, casefile.ErrInvalid) {
 		t.Errorf("title with a newline: %v", err)
 	}
 }

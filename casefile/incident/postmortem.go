@@ -1,13 +1,12 @@
-package casefile
+package incident
 
 import (
-	"context"
-	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/custodia-dfir/custodia/casefile"
 	"github.com/google/uuid"
 )
 
@@ -80,31 +79,31 @@ func (pc PostMortemContent) LapsesOf(cat LapseCategory) []Lapse {
 }
 
 func (pc *PostMortemContent) validate() error {
-	if err := checkText("post-mortem summary", pc.Summary, false, MaxMarkdownLen); err != nil {
+	if err := casefile.CheckText("post-mortem summary", pc.Summary, false, casefile.MaxMarkdownLen); err != nil {
 		return err
 	}
-	if err := checkText("procedure assessment", pc.ProcedureAssessment, false, MaxMarkdownLen); err != nil {
+	if err := casefile.CheckText("procedure assessment", pc.ProcedureAssessment, false, casefile.MaxMarkdownLen); err != nil {
 		return err
 	}
-	if err := checkList("lapses", len(pc.Lapses)); err != nil {
+	if err := casefile.CheckList("lapses", len(pc.Lapses)); err != nil {
 		return err
 	}
-	if err := checkList("SOP updates", len(pc.SOPUpdates)); err != nil {
+	if err := casefile.CheckList("SOP updates", len(pc.SOPUpdates)); err != nil {
 		return err
 	}
 	for i, l := range pc.Lapses {
 		if !slices.Contains(LapseCategories, l.Category) {
-			return invalidf("lapse %d: unknown category %q; use technical, communications, procedural, manual-error or process-flaw", i+1, l.Category)
+			return casefile.Invalidf("lapse %d: unknown category %q; use technical, communications, procedural, manual-error or process-flaw", i+1, l.Category)
 		}
-		if err := checkText(fmt.Sprintf("lapse %d", i+1), l.Description, true, MaxTextLen); err != nil {
+		if err := casefile.CheckText(fmt.Sprintf("lapse %d", i+1), l.Description, true, casefile.MaxTextLen); err != nil {
 			return err
 		}
-		if err := checkText(fmt.Sprintf("lapse %d engineering follow-up", i+1), l.EngineeringFollowUp, false, MaxTextLen); err != nil {
+		if err := casefile.CheckText(fmt.Sprintf("lapse %d engineering follow-up", i+1), l.EngineeringFollowUp, false, casefile.MaxTextLen); err != nil {
 			return err
 		}
 	}
 	for i, s := range pc.SOPUpdates {
-		if err := checkText(fmt.Sprintf("SOP update %d", i+1), s, true, MaxTextLen); err != nil {
+		if err := casefile.CheckText(fmt.Sprintf("SOP update %d", i+1), s, true, casefile.MaxTextLen); err != nil {
 			return err
 		}
 	}
@@ -122,28 +121,28 @@ type PostMortem struct {
 	PostMortemContent
 	Revision int    `json:"-"`
 	Reason   string `json:"reason"`
-	Attribution
+	casefile.Attribution
 }
 
 // UpdatePostMortem saves pc as the next revision of the post-mortem.
-func (c *Case) UpdatePostMortem(pc PostMortemContent, reason string) (PostMortem, error) {
+func (s *Store) UpdatePostMortem(pc PostMortemContent, reason string) (PostMortem, error) {
 	if err := pc.validate(); err != nil {
 		return PostMortem{}, fmt.Errorf("update post-mortem: %w", err)
 	}
-	if err := checkText("reason", reason, false, MaxTextLen); err != nil {
+	if err := casefile.CheckText("reason", reason, false, casefile.MaxTextLen); err != nil {
 		return PostMortem{}, fmt.Errorf("update post-mortem: %w", err)
 	}
 	var pm PostMortem
-	err := c.write("update post-mortem", func(ctx context.Context, tx *sql.Tx, now time.Time) (Event, error) {
-		pm = PostMortem{PostMortemContent: pc, Reason: reason, Attribution: c.stamp(now)}
-		r, err := c.appendRow(ctx, tx, tblPostMortem, uuid.New(), uuid.Nil, pm)
+	err := s.write("update post-mortem", func(tx *casefile.Tx) (casefile.Event, error) {
+		pm = PostMortem{PostMortemContent: pc, Reason: reason, Attribution: tx.Stamp()}
+		r, err := tx.Append(tblPostMortem, uuid.New(), pm)
 		if err != nil {
-			return Event{}, err
+			return casefile.Event{}, err
 		}
-		pm.Revision = int(r.seq)
-		return Event{Action: ActionPostMortemUpdated, Target: Target{Type: TargetPostMortem, ID: c.id.String()}, Reason: reason,
-			Hashes: map[string]string{"content_sha256": contentHash(r.data)},
-			Details: map[string]string{"revision": fmt.Sprint(r.seq), "summary_bytes": fmt.Sprint(len(pc.Summary)),
+		pm.Revision = int(r.Seq)
+		return casefile.Event{Action: ActionPostMortemUpdated, Target: casefile.Target{Type: TargetPostMortem, ID: tx.CaseID().String()}, Reason: reason,
+			Hashes: map[string]string{"content_sha256": r.ContentHash()},
+			Details: map[string]string{"revision": fmt.Sprint(r.Seq), "summary_bytes": fmt.Sprint(len(pc.Summary)),
 				"lapses": fmt.Sprint(len(pc.Lapses)), "technical_lapses": fmt.Sprint(len(pc.TechnicalLapses())), "sop_updates": fmt.Sprint(len(pc.SOPUpdates))}}, nil
 	})
 	return pm, err
@@ -151,8 +150,8 @@ func (c *Case) UpdatePostMortem(pc PostMortemContent, reason string) (PostMortem
 
 // PostMortem returns the latest revision of the post-mortem; ok is false
 // when none was written.
-func (c *Case) PostMortem() (pm PostMortem, ok bool, err error) {
-	hist, err := c.PostMortemHistory()
+func (s *Store) PostMortem() (pm PostMortem, ok bool, err error) {
+	hist, err := s.PostMortemHistory()
 	if err != nil || len(hist) == 0 {
 		return PostMortem{}, false, err
 	}
@@ -160,8 +159,8 @@ func (c *Case) PostMortem() (pm PostMortem, ok bool, err error) {
 }
 
 // PostMortemHistory returns every revision of the post-mortem, oldest first.
-func (c *Case) PostMortemHistory() ([]PostMortem, error) {
-	out, err := readTable[PostMortem](c, "read post-mortem", tblPostMortem)
+func (s *Store) PostMortemHistory() ([]PostMortem, error) {
+	out, err := casefile.ReadAll[PostMortem](s.c, "read post-mortem", tblPostMortem)
 	for i := range out {
 		out[i].Revision = i + 1
 	}
@@ -198,13 +197,13 @@ type RepairItem struct {
 	// Due is the due day, held as 00:00 UTC of the calendar day the person
 	// picked (in the time zone they picked it in); zero for none. An item
 	// is overdue once that day has ended in UTC and it is not done.
-	Due         time.Time    `json:"due"`
-	Status      RepairStatus `json:"status"`
-	Completed   time.Time    `json:"completed"` // when it was marked done; zero otherwise
-	Reason      string       `json:"reason"`    // why the latest revision was made
-	Revision    int          `json:"-"`
-	Created     Attribution  `json:"created"`
-	Attribution              // who made the latest revision, when
+	Due                  time.Time            `json:"due"`
+	Status               RepairStatus         `json:"status"`
+	Completed            time.Time            `json:"completed"` // when it was marked done; zero otherwise
+	Reason               string               `json:"reason"`    // why the latest revision was made
+	Revision             int                  `json:"-"`
+	Created              casefile.Attribution `json:"created"`
+	casefile.Attribution                      // who made the latest revision, when
 }
 
 // Overdue reports whether the item is past its due day at now and not done.
@@ -222,32 +221,32 @@ func dueDay(t time.Time) time.Time {
 }
 
 // AddRepairItem adds an item to the repair inventory.
-func (c *Case) AddRepairItem(n NewRepairItem) (RepairItem, error) {
-	if err := checkText("repair item description", n.Description, true, MaxTextLen); err != nil {
+func (s *Store) AddRepairItem(n NewRepairItem) (RepairItem, error) {
+	if err := casefile.CheckText("repair item description", n.Description, true, casefile.MaxTextLen); err != nil {
 		return RepairItem{}, fmt.Errorf("add repair item: %w", err)
 	}
 	var it RepairItem
-	err := c.write("add repair item", func(ctx context.Context, tx *sql.Tx, now time.Time) (Event, error) {
-		it = RepairItem{ID: uuid.New(), Description: n.Description, Due: dueDay(n.Due), Status: RepairOpen, Created: c.stamp(now), Attribution: c.stamp(now)}
+	err := s.write("add repair item", func(tx *casefile.Tx) (casefile.Event, error) {
+		it = RepairItem{ID: uuid.New(), Description: n.Description, Due: dueDay(n.Due), Status: RepairOpen, Created: tx.Stamp(), Attribution: tx.Stamp()}
 		if strings.TrimSpace(n.Owner) != "" {
-			ex, err := c.lookupExaminer(ctx, tx, n.Owner)
+			ex, err := tx.FindExaminer(n.Owner)
 			if err != nil {
-				return Event{}, err
+				return casefile.Event{}, err
 			}
 			it.OwnerID, it.Owner = ex.ID, ex.Name
 		}
-		r, err := c.appendRow(ctx, tx, tblRepairItems, uuid.New(), it.ID, it)
+		r, err := tx.AppendRevision(tblRepairItems, it.ID, it)
 		if err != nil {
-			return Event{}, err
+			return casefile.Event{}, err
 		}
-		it.Revision = r.rev
-		return Event{Action: ActionRepairAdded, Target: Target{Type: TargetRepairItem, ID: it.ID.String()}, Reason: n.Reason, Details: repairDetails(it)}, nil
+		it.Revision = r.Rev
+		return casefile.Event{Action: ActionRepairAdded, Target: casefile.Target{Type: TargetRepairItem, ID: it.ID.String()}, Reason: n.Reason, Details: repairDetails(it)}, nil
 	})
 	return it, err
 }
 
 func repairDetails(it RepairItem) map[string]string {
-	d := map[string]string{"description": short(it.Description), "status": string(it.Status), "owner": it.Owner, "revision": fmt.Sprint(it.Revision)}
+	d := map[string]string{"description": casefile.Brief(it.Description), "status": string(it.Status), "owner": it.Owner, "revision": fmt.Sprint(it.Revision)}
 	if !it.Due.IsZero() {
 		d["due"] = it.Due.Format(time.DateOnly)
 	}
@@ -255,14 +254,14 @@ func repairDetails(it RepairItem) map[string]string {
 }
 
 // AssignRepairItem makes examiner (UUID or name) the owner of item id.
-func (c *Case) AssignRepairItem(id uuid.UUID, owner, reason string) (RepairItem, error) {
-	return c.updateRepairItem("assign repair item", id, reason, func(ctx context.Context, tx *sql.Tx, it *RepairItem) error {
-		ex, err := c.lookupExaminer(ctx, tx, owner)
+func (s *Store) AssignRepairItem(id uuid.UUID, owner, reason string) (RepairItem, error) {
+	return s.updateRepairItem("assign repair item", id, reason, func(tx *casefile.Tx, it *RepairItem) error {
+		ex, err := tx.FindExaminer(owner)
 		if err != nil {
 			return err
 		}
 		if it.OwnerID == ex.ID {
-			return invalidf("%s owns the item already", ex.Name)
+			return casefile.Invalidf("%s owns the item already", ex.Name)
 		}
 		it.OwnerID, it.Owner = ex.ID, ex.Name
 		return nil
@@ -270,8 +269,8 @@ func (c *Case) AssignRepairItem(id uuid.UUID, owner, reason string) (RepairItem,
 }
 
 // SetRepairDue sets the due day of item id (zero clears it).
-func (c *Case) SetRepairDue(id uuid.UUID, due time.Time, reason string) (RepairItem, error) {
-	return c.updateRepairItem("set repair due date", id, reason, func(_ context.Context, _ *sql.Tx, it *RepairItem) error {
+func (s *Store) SetRepairDue(id uuid.UUID, due time.Time, reason string) (RepairItem, error) {
+	return s.updateRepairItem("set repair due date", id, reason, func(_ *casefile.Tx, it *RepairItem) error {
 		it.Due = dueDay(due)
 		return nil
 	})
@@ -279,13 +278,13 @@ func (c *Case) SetRepairDue(id uuid.UUID, due time.Time, reason string) (RepairI
 
 // SetRepairStatus sets the status of item id. Marking it done records the
 // completion date (repair.done); any other change is repair.updated.
-func (c *Case) SetRepairStatus(id uuid.UUID, status RepairStatus, reason string) (RepairItem, error) {
+func (s *Store) SetRepairStatus(id uuid.UUID, status RepairStatus, reason string) (RepairItem, error) {
 	if !slices.Contains(RepairStatuses, status) {
-		return RepairItem{}, fmt.Errorf("set repair status: %w", invalidf("unknown repair status %q; use open, in-progress or done", status))
+		return RepairItem{}, fmt.Errorf("set repair status: %w", casefile.Invalidf("unknown repair status %q; use open, in-progress or done", status))
 	}
-	return c.updateRepairItem("set repair status", id, reason, func(_ context.Context, _ *sql.Tx, it *RepairItem) error {
+	return s.updateRepairItem("set repair status", id, reason, func(_ *casefile.Tx, it *RepairItem) error {
 		if it.Status == status {
-			return invalidf("the item is %s already", status)
+			return casefile.Invalidf("the item is %s already", status)
 		}
 		it.Status = status
 		it.Completed = time.Time{}
@@ -298,54 +297,54 @@ func (c *Case) SetRepairStatus(id uuid.UUID, status RepairStatus, reason string)
 
 // updateRepairItem applies edit to the current state of item id and stores
 // the result as its next revision.
-func (c *Case) updateRepairItem(what string, id uuid.UUID, reason string, edit func(context.Context, *sql.Tx, *RepairItem) error) (RepairItem, error) {
-	if err := checkText("reason", reason, false, MaxTextLen); err != nil {
+func (s *Store) updateRepairItem(what string, id uuid.UUID, reason string, edit func(*casefile.Tx, *RepairItem) error) (RepairItem, error) {
+	if err := casefile.CheckText("reason", reason, false, casefile.MaxTextLen); err != nil {
 		return RepairItem{}, fmt.Errorf("%s: %w", what, err)
 	}
 	var it RepairItem
-	err := c.write(what, func(ctx context.Context, tx *sql.Tx, now time.Time) (Event, error) {
-		rows, err := c.readRows(ctx, tx, tblRepairItems, id)
+	err := s.write(what, func(tx *casefile.Tx) (casefile.Event, error) {
+		rows, err := tx.Revisions(tblRepairItems, id)
 		if err != nil {
-			return Event{}, err
+			return casefile.Event{}, err
 		}
 		if id == uuid.Nil || len(rows) == 0 {
-			return Event{}, fmt.Errorf("%w: %s", ErrNoSuchRepairItem, id)
+			return casefile.Event{}, ErrNoSuchRepairItem.Errorf("%s is not a repair item of this incident", id)
 		}
-		if err := decodeRow(tblRepairItems, rows[len(rows)-1], &it); err != nil {
-			return Event{}, err
+		if err := rows[len(rows)-1].Decode(&it); err != nil {
+			return casefile.Event{}, err
 		}
-		it.ID, it.Reason, it.Attribution = id, reason, c.stamp(now)
+		it.ID, it.Reason, it.Attribution = id, reason, tx.Stamp()
 		wasDone := it.Status == RepairDone
-		if err := edit(ctx, tx, &it); err != nil {
-			return Event{}, err
+		if err := edit(tx, &it); err != nil {
+			return casefile.Event{}, err
 		}
-		r, err := c.appendRow(ctx, tx, tblRepairItems, uuid.New(), id, it)
+		r, err := tx.AppendRevision(tblRepairItems, id, it)
 		if err != nil {
-			return Event{}, err
+			return casefile.Event{}, err
 		}
-		it.Revision = r.rev
+		it.Revision = r.Rev
 		action := ActionRepairUpdated
 		if it.Status == RepairDone && !wasDone {
 			action = ActionRepairDone
 		}
-		return Event{Action: action, Target: Target{Type: TargetRepairItem, ID: id.String()}, Reason: reason, Details: repairDetails(it)}, nil
+		return casefile.Event{Action: action, Target: casefile.Target{Type: TargetRepairItem, ID: id.String()}, Reason: reason, Details: repairDetails(it)}, nil
 	})
 	return it, err
 }
 
 // RepairItems returns the current state of every repair item, in order of creation.
-func (c *Case) RepairItems() ([]RepairItem, error) {
+func (s *Store) RepairItems() ([]RepairItem, error) {
 	var out []RepairItem
-	err := c.read("read repair items", func(ctx context.Context, q querier) error {
+	err := s.c.Read("read repair items", func(r casefile.Reader) error {
 		var err error
-		out, err = c.repairItems(ctx, q)
+		out, err = repairItems(r)
 		return err
 	})
 	return out, err
 }
 
-func (c *Case) repairItems(ctx context.Context, q querier) ([]RepairItem, error) {
-	rows, err := c.readRows(ctx, q, tblRepairItems, uuid.Nil)
+func repairItems(r casefile.Reader) ([]RepairItem, error) {
+	rows, err := r.Records(tblRepairItems)
 	if err != nil {
 		return nil, err
 	}
@@ -353,23 +352,23 @@ func (c *Case) repairItems(ctx context.Context, q querier) ([]RepairItem, error)
 	index := map[uuid.UUID]int{}
 	for _, r := range rows {
 		var it RepairItem
-		if err := decodeRow(tblRepairItems, r, &it); err != nil {
+		if err := r.Decode(&it); err != nil {
 			return nil, err
 		}
-		it.ID, it.Revision = r.parent, r.rev
-		if i, ok := index[r.parent]; ok {
+		it.ID, it.Revision = r.Parent, r.Rev
+		if i, ok := index[r.Parent]; ok {
 			out[i] = it
 			continue
 		}
-		index[r.parent] = len(out)
+		index[r.Parent] = len(out)
 		out = append(out, it)
 	}
 	return out, nil
 }
 
 // OverdueRepairItems returns the items past their due day at now and not done.
-func (c *Case) OverdueRepairItems(now time.Time) ([]RepairItem, error) {
-	all, err := c.RepairItems()
+func (s *Store) OverdueRepairItems(now time.Time) ([]RepairItem, error) {
+	all, err := s.RepairItems()
 	if err != nil {
 		return nil, err
 	}

@@ -1,4 +1,4 @@
-package casefile
+package incident
 
 import (
 	"errors"
@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/custodia-dfir/custodia/casefile"
 	"github.com/google/uuid"
 )
 
@@ -32,10 +33,10 @@ func TestPostMortemRevisions(t *testing.T) {
 	if h := must(c.PostMortemHistory())(t); len(h) != 2 || h[0].Summary != "draft" || h[0].Revision != 1 {
 		t.Fatalf("history %+v", h)
 	}
-	if _, err := c.UpdatePostMortem(PostMortemContent{Lapses: []Lapse{{Category: "bad luck", Description: "x"}}}, ""); !errors.Is(err, ErrInvalid) {
+	if _, err := c.UpdatePostMortem(PostMortemContent{Lapses: []Lapse{{Category: "bad luck", Description: "x"}}}, ""); !errors.Is(err, casefile.ErrInvalid) {
 		t.Fatalf("unknown lapse category: %v", err)
 	}
-	if _, err := c.UpdatePostMortem(PostMortemContent{Lapses: []Lapse{{Category: LapseProcessFlaw}}}, ""); !errors.Is(err, ErrInvalid) {
+	if _, err := c.UpdatePostMortem(PostMortemContent{Lapses: []Lapse{{Category: LapseProcessFlaw}}}, ""); !errors.Is(err, casefile.ErrInvalid) {
 		t.Fatalf("lapse without description: %v", err)
 	}
 }
@@ -43,7 +44,7 @@ func TestPostMortemRevisions(t *testing.T) {
 func TestRepairItems(t *testing.T) {
 	c := openTest(t, createTestCase(t), testPass)
 	defer c.Close()
-	must(c.AddExaminer(NewExaminer{Name: "Ravi"}, []byte("r"), ""))(t)
+	must(c.AddExaminer(casefile.NewExaminer{Name: "Ravi"}, []byte("r"), ""))(t)
 	// A due day picked in UTC+10 stays that calendar day.
 	east := time.FixedZone("AEST", 10*3600)
 	a := must(c.AddRepairItem(NewRepairItem{Description: "MFA on the VPN", Owner: "ravi", Due: time.Date(2026, 12, 1, 0, 30, 0, 0, east)}))(t)
@@ -52,7 +53,7 @@ func TestRepairItems(t *testing.T) {
 	if a.Due != time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC) || a.Owner != "Ravi" || a.Status != RepairOpen || b.OwnerID != uuid.Nil {
 		t.Fatalf("items %+v %+v", a, b)
 	}
-	if _, err := c.AddRepairItem(NewRepairItem{Description: "x", Owner: "Nobody"}); !errors.Is(err, ErrUnknownExaminer) {
+	if _, err := c.AddRepairItem(NewRepairItem{Description: "x", Owner: "Nobody"}); !errors.Is(err, casefile.ErrUnknownExaminer) {
 		t.Fatalf("unknown owner: %v", err)
 	}
 	if _, err := c.SetRepairStatus(uuid.New(), RepairDone, ""); !errors.Is(err, ErrNoSuchRepairItem) {
@@ -80,7 +81,7 @@ func TestRepairItems(t *testing.T) {
 	if done.Completed.IsZero() || done.Revision != 3 || done.Created.At != a.Created.At {
 		t.Fatalf("done item %+v", done)
 	}
-	if _, err := c.SetRepairStatus(a.ID, RepairDone, ""); !errors.Is(err, ErrInvalid) {
+	if _, err := c.SetRepairStatus(a.ID, RepairDone, ""); !errors.Is(err, casefile.ErrInvalid) {
 		t.Fatalf("done twice: %v", err)
 	}
 	must(c.SetRepairDue(b.ID, time.Date(2027, 2, 1, 0, 0, 0, 0, time.UTC), "waiting for a vendor"))(t)
@@ -107,15 +108,15 @@ func TestActionsAndMitigations(t *testing.T) {
 	c := openTest(t, createTestCase(t), testPass)
 	defer c.Close()
 	ev := storeBytes(t, c, []byte("netflow"), "netflow.csv")
-	if _, err := c.RecordAction(NewResponseAction{Description: "x", Evidence: []uuid.UUID{uuid.New()}}); !errors.Is(err, ErrNoSuchEvidence) {
+	if _, err := c.RecordAction(NewResponseAction{Description: "x", Evidence: []uuid.UUID{uuid.New()}}); !errors.Is(err, casefile.ErrNoSuchEvidence) {
 		t.Fatalf("action linking unknown evidence: %v", err)
 	}
-	if _, err := c.RecordAction(NewResponseAction{Description: " "}); !errors.Is(err, ErrInvalid) {
+	if _, err := c.RecordAction(NewResponseAction{Description: " "}); !errors.Is(err, casefile.ErrInvalid) {
 		t.Fatalf("action without description: %v", err)
 	}
-	at := TestTime.Add(-3 * time.Hour)
+	at := casefile.TestTime.Add(-3 * time.Hour)
 	a := must(c.RecordAction(NewResponseAction{Description: "pulled netflow", PerformedAt: at, Evidence: []uuid.UUID{ev.ID, ev.ID}}))(t)
-	if !a.PerformedAt.Equal(at) || !a.At.Equal(TestTime) || len(a.Evidence) != 1 || a.Stage != StageDetect {
+	if !a.PerformedAt.Equal(at) || !a.At.Equal(casefile.TestTime) || len(a.Evidence) != 1 || a.Stage != StageDetect {
 		t.Fatalf("action %+v", a)
 	}
 	for name, nm := range map[string]NewMitigation{
@@ -124,7 +125,7 @@ func TestActionsAndMitigations(t *testing.T) {
 		"approver unnamed": {Description: "x", Approvals: []Approval{{Capacity: ApprovalServiceOwner}}},
 		"twice":            {Description: "x", Approvals: []Approval{{Capacity: ApprovalServiceOwner, Name: "A"}, {Capacity: ApprovalServiceOwner, Name: "a"}}},
 	} {
-		if _, err := c.RecordMitigation(nm); !errors.Is(err, ErrInvalid) {
+		if _, err := c.RecordMitigation(nm); !errors.Is(err, casefile.ErrInvalid) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
@@ -150,11 +151,11 @@ func TestNotificationAndIncidentFields(t *testing.T) {
 	c := openTest(t, createTestCase(t), testPass)
 	defer c.Close()
 	for _, s := range []NotificationStatus{NotificationNotRequired, NotificationDelayedByLawEnforcement} {
-		if _, err := c.DecideNotification(s, ""); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "must say why") {
+		if _, err := c.DecideNotification(s, ""); !errors.Is(err, casefile.ErrInvalid) || !strings.Contains(err.Error(), "must say why") {
 			t.Errorf("%s without a reason: %v", s, err)
 		}
 	}
-	if _, err := c.DecideNotification("maybe", "x"); !errors.Is(err, ErrInvalid) {
+	if _, err := c.DecideNotification("maybe", "x"); !errors.Is(err, casefile.ErrInvalid) {
 		t.Fatalf("unknown status: %v", err)
 	}
 	must(c.DecideNotification(NotificationDelayedByLawEnforcement, "FBI field office request, 14 days"))(t)
@@ -163,27 +164,27 @@ func TestNotificationAndIncidentFields(t *testing.T) {
 		t.Fatalf("history %+v", h)
 	}
 	check(t, c.AddRelatedIncident(RelatedIncident{CaseNumber: "IR-2026-0007", Note: "same actor"}, ""))
-	if err := c.AddRelatedIncident(RelatedIncident{CaseNumber: "ir-2026-0007"}, ""); !errors.Is(err, ErrInvalid) {
+	if err := c.AddRelatedIncident(RelatedIncident{CaseNumber: "ir-2026-0007"}, ""); !errors.Is(err, casefile.ErrInvalid) {
 		t.Fatalf("duplicate related incident: %v", err)
 	}
-	if err := c.AddRelatedIncident(RelatedIncident{CaseNumber: testCase.CaseNumber}, ""); !errors.Is(err, ErrInvalid) {
+	if err := c.AddRelatedIncident(RelatedIncident{CaseNumber: testCase.CaseNumber}, ""); !errors.Is(err, casefile.ErrInvalid) {
 		t.Fatalf("own case number: %v", err)
 	}
 	check(t, c.AddRelatedIncident(RelatedIncident{CaseNumber: "IR-2026-0009"}, ""))
 	check(t, c.RemoveRelatedIncident("IR-2026-0007", "different actor after all"))
 	check(t, c.SetNextSteps([]string{"rotate VPN secrets", "brief the customer"}, ""))
-	if err := c.SetDetection(Detection{Source: "psychic"}, ""); !errors.Is(err, ErrInvalid) {
+	if err := c.SetDetection(Detection{Source: "psychic"}, ""); !errors.Is(err, casefile.ErrInvalid) {
 		t.Fatalf("unknown source: %v", err)
 	}
-	check(t, c.RecordAwareness(TestTime.Add(-time.Hour), "support ticket confirmed"))
-	if err := c.SetDetection(Detection{Source: DetectionCustomerReport, DetectedAt: TestTime.Add(-30 * time.Minute)}, ""); !errors.Is(err, ErrInvalid) ||
+	check(t, c.RecordAwareness(casefile.TestTime.Add(-time.Hour), "support ticket confirmed"))
+	if err := c.SetDetection(Detection{Source: DetectionCustomerReport, DetectedAt: casefile.TestTime.Add(-30 * time.Minute)}, ""); !errors.Is(err, casefile.ErrInvalid) ||
 		!strings.Contains(err.Error(), "awareness cannot precede detection") {
 		t.Fatalf("detection after awareness: %v", err)
 	}
-	check(t, c.SetDetection(Detection{Source: DetectionCustomerReport, DetectedAt: TestTime.Add(-2 * time.Hour), Detail: "ticket 12345"}, ""))
+	check(t, c.SetDetection(Detection{Source: DetectionCustomerReport, DetectedAt: casefile.TestTime.Add(-2 * time.Hour), Detail: "ticket 12345"}, ""))
 	inc := must(c.Incident())(t)
 	if len(inc.Related) != 1 || inc.Related[0].CaseNumber != "IR-2026-0009" || len(inc.NextSteps) != 2 || inc.Notification.Status != NotificationInProgress ||
-		!inc.Awareness.AwareAt.Equal(TestTime.Add(-time.Hour)) || inc.Awareness.Examiner != testCase.Examiner || inc.Detection.Detail != "ticket 12345" {
+		!inc.Awareness.AwareAt.Equal(casefile.TestTime.Add(-time.Hour)) || inc.Awareness.Examiner != testCase.Examiner || inc.Detection.Detail != "ticket 12345" {
 		t.Fatalf("incident %+v", inc)
 	}
 }

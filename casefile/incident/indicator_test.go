@@ -1,9 +1,11 @@
-package casefile
+package incident
 
 import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/custodia-dfir/custodia/casefile"
 )
 
 func TestIndicatorValidation(t *testing.T) {
@@ -59,8 +61,8 @@ func TestIndicatorValidation(t *testing.T) {
 		switch {
 		case tc.want != "" && (err != nil || got != tc.want):
 			t.Errorf("%s %q = %q, %v; want %q", tc.typ, tc.in, got, err, tc.want)
-		case tc.want == "" && (!errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), tc.error)):
-			t.Errorf("%s %q: %v, want ErrInvalid saying %q", tc.typ, tc.in, err, tc.error)
+		case tc.want == "" && (!errors.Is(err, casefile.ErrInvalid) || !strings.Contains(err.Error(), tc.error)):
+			t.Errorf("%s %q: %v, want casefile.ErrInvalid saying %q", tc.typ, tc.in, err, tc.error)
 		}
 	}
 }
@@ -68,13 +70,14 @@ func TestIndicatorValidation(t *testing.T) {
 func TestAddIndicator(t *testing.T) {
 	c := openTest(t, createTestCase(t), testPass)
 	defer c.Close()
-	a := must(c.AddIndicator(IndicatorDomain, "Evil.Example.com", "C2 domain", ""))(t)
-	if _, err := c.AddIndicator(IndicatorDomain, "evil.example.com.", "", ""); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "recorded already") {
+	a := must(c.AddIndicator(IndicatorDomain, "Evil.Example.com", "C2 domain", "beacons every 60 s"))(t)
+	if _, err := c.AddIndicator(IndicatorDomain, "evil.example.com.", "", ""); !errors.Is(err, casefile.ErrInvalid) || !strings.Contains(err.Error(), "recorded already") {
 		t.Fatalf("duplicate indicator: %v", err)
 	}
 	must(c.AddIndicator(IndicatorHash, strings.Repeat("AB", 20), "", ""))(t)
 	all := must(c.Indicators())(t)
-	if len(all) != 2 || all[0].ID != a.ID || all[0].Value != "evil.example.com" || all[0].Examiner != testCase.Examiner || all[1].Value != strings.Repeat("ab", 20) {
+	if len(all) != 2 || all[0].ID != a.ID || all[0].Value != "evil.example.com" || all[0].Examiner != testCase.Examiner || all[1].Value != strings.Repeat("ab", 20) ||
+		all[0].Reason != "beacons every 60 s" {
 		t.Fatalf("indicators %+v", all)
 	}
 	entries := must(c.Entries())(t)

@@ -1,8 +1,6 @@
-package casefile
+package incident
 
 import (
-	"context"
-	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"net/mail"
@@ -11,8 +9,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"time"
 
+	"github.com/custodia-dfir/custodia/casefile"
 	"github.com/google/uuid"
 )
 
@@ -40,7 +38,10 @@ type Indicator struct {
 	Type  IndicatorType `json:"type"`
 	Value string        `json:"value"` // normalized by NormalizeIndicator
 	Note  string        `json:"note"`
-	Attribution
+	// Reason is why it was recorded, as in its custody entry; empty in
+	// indicators recorded before format version 4.
+	Reason string `json:"reason,omitempty"`
+	casefile.Attribution
 }
 
 // domainRE is a DNS name of at least two labels of letters, digits and
@@ -55,7 +56,7 @@ var domainRE = regexp.MustCompile(`^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(
 // is wrong.
 func NormalizeIndicator(t IndicatorType, value string) (string, error) {
 	v := strings.TrimSpace(value)
-	if err := checkLine(string(t)+" indicator", v, true, MaxIndicatorLen); err != nil {
+	if err := casefile.CheckLine(string(t)+" indicator", v, true, MaxIndicatorLen); err != nil {
 		return "", err
 	}
 	switch t {
@@ -63,46 +64,46 @@ func NormalizeIndicator(t IndicatorType, value string) (string, error) {
 		if strings.Contains(v, "/") {
 			p, err := netip.ParsePrefix(v)
 			if err != nil {
-				return "", invalidf("%q is not an IP address or CIDR prefix: %v", v, err)
+				return "", casefile.Invalidf("%q is not an IP address or CIDR prefix: %v", v, err)
 			}
 			return p.Masked().String(), nil
 		}
 		a, err := netip.ParseAddr(v)
 		if err != nil {
-			return "", invalidf("%q is not an IP address: %v", v, err)
+			return "", casefile.Invalidf("%q is not an IP address: %v", v, err)
 		}
 		return a.String(), nil
 	case IndicatorDomain:
 		d := strings.TrimSuffix(strings.ToLower(v), ".")
 		if len(d) > 253 || !domainRE.MatchString(d) {
-			return "", invalidf("%q is not a domain name (labels of letters, digits and inner hyphens, at least two, e.g. evil.example.com)", v)
+			return "", casefile.Invalidf("%q is not a domain name (labels of letters, digits and inner hyphens, at least two, e.g. evil.example.com)", v)
 		}
 		return d, nil
 	case IndicatorURL:
 		u, err := url.Parse(v)
 		if err != nil {
-			return "", invalidf("%q is not a URL: %v", v, err)
+			return "", casefile.Invalidf("%q is not a URL: %v", v, err)
 		}
 		if u.Scheme == "" || (u.Host == "" && u.Opaque == "") {
-			return "", invalidf("%q is not an absolute URL: it needs a scheme and a host, e.g. https://evil.example.com/path", v)
+			return "", casefile.Invalidf("%q is not an absolute URL: it needs a scheme and a host, e.g. https://evil.example.com/path", v)
 		}
 		return v, nil
 	case IndicatorEmail:
 		a, err := mail.ParseAddress(v)
 		if err != nil {
-			return "", invalidf("%q is not an e-mail address: %v", v, err)
+			return "", casefile.Invalidf("%q is not an e-mail address: %v", v, err)
 		}
 		return a.Address, nil
 	case IndicatorHash:
 		h := strings.ToLower(v)
 		if _, err := hex.DecodeString(h); err != nil || (len(h) != 32 && len(h) != 40 && len(h) != 64) {
-			return "", invalidf("%q is not a hash: give 32 (MD5), 40 (SHA-1) or 64 (SHA-256) hex digits", v)
+			return "", casefile.Invalidf("%q is not a hash: give 32 (MD5), 40 (SHA-1) or 64 (SHA-256) hex digits", v)
 		}
 		return h, nil
 	case IndicatorFilePath, IndicatorOther:
 		return v, nil
 	}
-	return "", invalidf("unknown indicator type %q; types are ip, domain, url, email, hash, file-path, other", t)
+	return "", casefile.Invalidf("unknown indicator type %q; types are ip, domain, url, email, hash, file-path, other", t)
 }
 
 // hashAlgorithm names the algorithm of a normalized hash indicator by its length.
@@ -119,61 +120,61 @@ func hashAlgorithm(h string) string {
 // AddIndicator validates, normalizes and records an indicator. The same
 // type and value cannot be recorded twice. Refused while the incident is
 // closed.
-func (c *Case) AddIndicator(t IndicatorType, value, note, reason string) (Indicator, error) {
+func (s *Store) AddIndicator(t IndicatorType, value, note, reason string) (Indicator, error) {
 	v, err := NormalizeIndicator(t, value)
 	if err != nil {
 		return Indicator{}, fmt.Errorf("add indicator: %w", err)
 	}
-	if err := checkText("note", note, false, MaxTextLen); err != nil {
+	if err := casefile.CheckText("note", note, false, casefile.MaxTextLen); err != nil {
 		return Indicator{}, fmt.Errorf("add indicator: %w", err)
 	}
 	var ind Indicator
-	err = c.write("add indicator", func(ctx context.Context, tx *sql.Tx, now time.Time) (Event, error) {
-		if err := c.requireOpen(ctx, tx); err != nil {
-			return Event{}, err
+	err = s.write("add indicator", func(tx *casefile.Tx) (casefile.Event, error) {
+		if _, err := requireOpen(tx, "before adding indicators"); err != nil {
+			return casefile.Event{}, err
 		}
-		all, err := c.indicators(ctx, tx)
+		all, err := indicators(tx)
 		if err != nil {
-			return Event{}, err
+			return casefile.Event{}, err
 		}
 		if i := slices.IndexFunc(all, func(x Indicator) bool { return x.Type == t && x.Value == v }); i >= 0 {
-			return Event{}, invalidf("%s indicator %s is recorded already (%s)", t, short(v), all[i].ID)
+			return casefile.Event{}, casefile.Invalidf("%s indicator %s is recorded already (%s)", t, casefile.Brief(v), all[i].ID)
 		}
-		if err := checkList("indicators", len(all)+1); err != nil {
-			return Event{}, err
+		if err := casefile.CheckList("indicators", len(all)+1); err != nil {
+			return casefile.Event{}, err
 		}
-		ind = Indicator{ID: uuid.New(), Type: t, Value: v, Note: note, Attribution: c.stamp(now)}
-		if _, err := c.appendRow(ctx, tx, tblIndicators, ind.ID, uuid.Nil, ind); err != nil {
-			return Event{}, err
+		ind = Indicator{ID: uuid.New(), Type: t, Value: v, Note: note, Reason: reason, Attribution: tx.Stamp()}
+		if _, err := tx.Append(tblIndicators, ind.ID, ind); err != nil {
+			return casefile.Event{}, err
 		}
-		details := map[string]string{"type": string(t), "value": short(v)}
+		details := map[string]string{"type": string(t), "value": casefile.Brief(v)}
 		if t == IndicatorHash {
 			details["algorithm"] = hashAlgorithm(v)
 		}
-		return Event{Action: ActionIndicatorAdded, Target: Target{Type: TargetIndicator, ID: ind.ID.String()}, Reason: reason, Details: details}, nil
+		return casefile.Event{Action: ActionIndicatorAdded, Target: casefile.Target{Type: TargetIndicator, ID: ind.ID.String()}, Reason: reason, Details: details}, nil
 	})
 	return ind, err
 }
 
 // Indicators returns the incident's indicators, oldest first.
-func (c *Case) Indicators() ([]Indicator, error) {
+func (s *Store) Indicators() ([]Indicator, error) {
 	var out []Indicator
-	err := c.read("read indicators", func(ctx context.Context, q querier) error {
+	err := s.c.Read("read indicators", func(r casefile.Reader) error {
 		var err error
-		out, err = c.indicators(ctx, q)
+		out, err = indicators(r)
 		return err
 	})
 	return out, err
 }
 
-func (c *Case) indicators(ctx context.Context, q querier) ([]Indicator, error) {
-	rows, err := c.readRows(ctx, q, tblIndicators, uuid.Nil)
+func indicators(r casefile.Reader) ([]Indicator, error) {
+	rows, err := r.Records(tblIndicators)
 	if err != nil {
 		return nil, err
 	}
-	out, err := decodeRows[Indicator](tblIndicators, rows)
+	out, err := casefile.DecodeRecords[Indicator](rows)
 	for i := range out {
-		out[i].ID = rows[i].id
+		out[i].ID = rows[i].ID
 	}
 	return out, err
 }

@@ -1,4 +1,4 @@
-package casefile
+package incident
 
 import (
 	"errors"
@@ -7,16 +7,29 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/custodia-dfir/custodia/casefile"
 )
 
 // assess brings a new case to Assess with everything leaving it needs.
-func assessed(t *testing.T, c *Case, cl Classification) {
+func assessed(t *testing.T, c *tcase, cl Classification) {
 	t.Helper()
 	must(c.MoveTo(StageAssess, "triage"))(t)
 	check(t, c.Classify(cl, "triaged"))
 	must(c.SetSeverity(SeverityLow, SeverityCriteria{Privacy: PrivacyNone}, "no customer impact"))(t)
 	must(c.SetPriority(0, PriorityFactors{FunctionalNone, InformationalNone, RecoveryRegular}, "none"))(t)
-	must(c.AssignRole(RoleSecurityIncidentManager, testCase.Examiner, "on call"))(t)
+	must(c.AssignRole(casefile.RoleSecurityIncidentManager, testCase.Examiner, "on call"))(t)
+}
+
+// described records what closing needs of the incident record: the
+// summary, the detection time and the awareness.
+func described(t *testing.T, c *tcase) {
+	t.Helper()
+	check(t, c.Apply("for the record",
+		SummaryChange{Summary: "An IDS signature fired on a backup job."},
+		DetectionChange{Detection: Detection{Source: DetectionMonitorSignature, DetectedAt: casefile.TestTime.Add(-time.Hour)}},
+		AwarenessChange{At: casefile.TestTime.Add(-time.Minute)}))
 }
 
 func TestLifecycleMoves(t *testing.T) {
@@ -36,10 +49,10 @@ func TestLifecycleMoves(t *testing.T) {
 	}
 	c := openTest(t, createTestCase(t), testPass)
 	defer c.Close()
-	if _, err := c.MoveTo(StageAssess, ""); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "rationale is required") {
+	if _, err := c.MoveTo(StageAssess, ""); !errors.Is(err, casefile.ErrInvalid) || !strings.Contains(err.Error(), "rationale is required") {
 		t.Fatalf("move without rationale: %v", err)
 	}
-	if _, err := c.MoveTo("triage", "x"); !errors.Is(err, ErrInvalid) {
+	if _, err := c.MoveTo("triage", "x"); !errors.Is(err, casefile.ErrInvalid) {
 		t.Fatalf("unknown stage: %v", err)
 	}
 	_, err := c.MoveTo(StageDetect, "again")
@@ -47,7 +60,7 @@ func TestLifecycleMoves(t *testing.T) {
 	if !strings.Contains(err.Error(), "in that stage already") {
 		t.Fatalf("same-stage move: %v", err)
 	}
-	if _, err := c.Reopen("why not"); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "not Close") {
+	if _, err := c.Reopen("why not"); !errors.Is(err, casefile.ErrInvalid) || !strings.Contains(err.Error(), "not Close") {
 		t.Fatalf("reopening an open incident: %v", err)
 	}
 	if next := must(c.NextStages())(t); !slices.Equal(next, []Stage{StageAssess}) {
@@ -59,7 +72,7 @@ func TestLifecycleMoves(t *testing.T) {
 	}
 	// A security incident is not dismissed from Assess.
 	_, err = c.MoveTo(StageClose, "nothing to see")
-	moveError(t, err, StageAssess, StageClose, GuardNotSecurityIncident, GuardPostMortem, GuardNotification)
+	moveError(t, err, StageAssess, StageClose, GuardNotSecurityIncident, GuardSummary, GuardDetectionTime, GuardAwareness, GuardPostMortem, GuardNotification)
 	for _, s := range []string{"stabilize", "Stabilize & Recover", " CLOSE "} {
 		if _, err := ParseStage(s); err != nil {
 			t.Errorf("ParseStage(%q): %v", s, err)
@@ -77,6 +90,13 @@ func TestDismissFalsePositive(t *testing.T) {
 	defer c.Close()
 	assessed(t, c, ClassificationNotSecurityIncident)
 	must(c.UpdatePostMortem(PostMortemContent{Summary: "IDS signature fired on a backup job; tuned."}, ""))(t)
+	must(c.DecideNotification(NotificationInProgress, "checking with the backup team"))(t)
+	_, err := c.MoveTo(StageClose, "false positive")
+	me := moveError(t, err, StageAssess, StageClose, GuardSummary, GuardDetectionTime, GuardAwareness, GuardNotification)
+	if !strings.Contains(me.Guards[3].Detail, "still in progress") {
+		t.Fatalf("an in-progress notification: %q", me.Guards[3].Detail)
+	}
+	described(t, c)
 	must(c.DecideNotification(NotificationNotRequired, "no customer data involved"))(t)
 	ch := must(c.MoveTo(StageClose, "false positive"))(t)
 	if ch.Kind != MoveDismiss {
@@ -88,6 +108,7 @@ func TestClosedIncidentIsFrozen(t *testing.T) {
 	c := openTest(t, createTestCase(t), testPass)
 	defer c.Close()
 	assessed(t, c, ClassificationNotSecurityIncident)
+	described(t, c)
 	must(c.UpdatePostMortem(PostMortemContent{Summary: "s"}, ""))(t)
 	must(c.DecideNotification(NotificationNotRequired, "no customer data"))(t)
 	must(c.MoveTo(StageClose, "false positive"))(t)
@@ -114,14 +135,14 @@ func TestClosedIncidentIsFrozen(t *testing.T) {
 	it := must(c.AddRepairItem(NewRepairItem{Description: "tune the signature", Owner: testCase.Examiner}))(t)
 	must(c.SetRepairStatus(it.ID, RepairDone, "tuned"))(t)
 	must(c.DecideNotification(NotificationNotRequired, "confirmed again"))(t)
-	must(c.AssignRole(RoleCommunicationsManager, testCase.Examiner, ""))(t)
+	must(c.AssignRole(casefile.RoleCommunicationsManager, testCase.Examiner, ""))(t)
 }
 
 // TestOldCaseGetsAnIncident opens the committed format-1 fixture: the
 // upgrade adds the incident tables, and the case starts in Detect.
 func TestOldCaseGetsAnIncident(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "v1.custodia")
-	b, err := os.ReadFile(fixturePath)
+	b, err := os.ReadFile("../../testdata/casefile/v1.custodia")
 	check(t, err)
 	check(t, os.WriteFile(path, b, 0o600))
 	c := openTest(t, path, testPass)

@@ -1,13 +1,12 @@
-package casefile
+package incident
 
 import (
-	"context"
-	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/custodia-dfir/custodia/casefile"
 	"github.com/google/uuid"
 )
 
@@ -20,7 +19,7 @@ type NewResponseAction struct {
 	PerformedAt time.Time
 	// Evidence lists sealed evidence items the action produced or used.
 	Evidence []uuid.UUID
-	// Reason is recorded in the custody entry (not in the action itself).
+	// Reason is recorded in the action and its custody entry.
 	Reason string
 }
 
@@ -31,88 +30,60 @@ type ResponseAction struct {
 	PerformedAt time.Time   `json:"performed_at"`
 	Evidence    []uuid.UUID `json:"evidence"`
 	Stage       Stage       `json:"stage"` // the incident's stage when recorded
-	Attribution             // who recorded it, when
+	// Reason is why it was recorded, as in its custody entry; empty in
+	// actions recorded before format version 4.
+	Reason               string `json:"reason,omitempty"`
+	casefile.Attribution        // who recorded it, when
 }
 
 // RecordAction records an action taken. Every linked evidence item must
 // exist (ErrNoSuchEvidence). Refused while the incident is closed.
-func (c *Case) RecordAction(na NewResponseAction) (ResponseAction, error) {
-	if err := checkText("action description", na.Description, true, MaxTextLen); err != nil {
+func (s *Store) RecordAction(na NewResponseAction) (ResponseAction, error) {
+	if err := casefile.CheckText("action description", na.Description, true, casefile.MaxTextLen); err != nil {
 		return ResponseAction{}, fmt.Errorf("record action: %w", err)
 	}
-	if err := checkList("linked evidence", len(na.Evidence)); err != nil {
+	if err := casefile.CheckList("linked evidence", len(na.Evidence)); err != nil {
 		return ResponseAction{}, fmt.Errorf("record action: %w", err)
 	}
 	var a ResponseAction
-	err := c.write("record action", func(ctx context.Context, tx *sql.Tx, now time.Time) (Event, error) {
-		st, err := c.stage(ctx, tx)
+	err := s.write("record action", func(tx *casefile.Tx) (casefile.Event, error) {
+		st, err := requireOpen(tx, "before recording actions")
 		if err != nil {
-			return Event{}, err
-		}
-		if st == StageClose {
-			return Event{}, fmt.Errorf("%w: reopen it (with the reason) before recording actions", ErrIncidentClosed)
+			return casefile.Event{}, err
 		}
 		at := na.PerformedAt
 		if at.IsZero() {
-			at = now
+			at = tx.Now()
 		}
-		if at, err = checkPast("action time", at, now); err != nil {
-			return Event{}, err
+		if at, err = casefile.CheckPast("action time", at, tx.Now()); err != nil {
+			return casefile.Event{}, err
 		}
-		ids, err := c.checkEvidenceIDs(ctx, tx, na.Evidence)
+		ids, err := checkEvidenceIDs(tx, na.Evidence)
 		if err != nil {
-			return Event{}, err
+			return casefile.Event{}, err
 		}
-		a = ResponseAction{ID: uuid.New(), Description: na.Description, PerformedAt: at, Evidence: ids, Stage: st, Attribution: c.stamp(now)}
-		if _, err := c.appendRow(ctx, tx, tblActions, a.ID, uuid.Nil, a); err != nil {
-			return Event{}, err
+		a = ResponseAction{ID: uuid.New(), Description: na.Description, PerformedAt: at, Evidence: ids, Stage: st, Reason: na.Reason, Attribution: tx.Stamp()}
+		if _, err := tx.Append(tblActions, a.ID, a); err != nil {
+			return casefile.Event{}, err
 		}
-		return Event{Action: ActionResponseRecorded, Target: Target{Type: TargetResponse, ID: a.ID.String()}, Reason: na.Reason,
-			Details: map[string]string{"description": short(na.Description), "performed_at": formatTime(at), "stage": string(st),
+		return casefile.Event{Action: ActionResponseRecorded, Target: casefile.Target{Type: TargetResponse, ID: a.ID.String()}, Reason: na.Reason,
+			Details: map[string]string{"description": casefile.Brief(na.Description), "performed_at": casefile.FormatTime(at), "stage": string(st),
 				"evidence": joinIDs(ids)}}, nil
 	})
 	return a, err
 }
 
-// checkEvidenceIDs checks every id names a sealed item and drops repeats.
-func (c *Case) checkEvidenceIDs(ctx context.Context, tx *sql.Tx, ids []uuid.UUID) ([]uuid.UUID, error) {
-	out := []uuid.UUID{}
-	for _, id := range ids {
-		if slices.Contains(out, id) {
-			continue
-		}
-		if _, err := c.lookupEvidence(ctx, tx, id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, nil
-}
-
-// joinIDs lists ids for a custody detail: up to 8, then a count.
-func joinIDs(ids []uuid.UUID) string {
-	var s []string
-	for i, id := range ids {
-		if i == 8 {
-			s = append(s, fmt.Sprintf("… %d more", len(ids)-8))
-			break
-		}
-		s = append(s, id.String())
-	}
-	return strings.Join(s, ",")
-}
-
 // ResponseActions returns the recorded actions in the order they were recorded.
-func (c *Case) ResponseActions() ([]ResponseAction, error) {
+func (s *Store) ResponseActions() ([]ResponseAction, error) {
 	var out []ResponseAction
-	err := c.read("read actions", func(ctx context.Context, q querier) error {
-		rows, err := c.readRows(ctx, q, tblActions, uuid.Nil)
+	err := s.c.Read("read actions", func(r casefile.Reader) error {
+		rows, err := r.Records(tblActions)
 		if err != nil {
 			return err
 		}
-		out, err = decodeRows[ResponseAction](tblActions, rows)
+		out, err = casefile.DecodeRecords[ResponseAction](rows)
 		for i := range out {
-			out[i].ID = rows[i].id
+			out[i].ID = rows[i].ID
 		}
 		return err
 	})
@@ -164,7 +135,10 @@ type Mitigation struct {
 	OutageDetail string     `json:"outage_detail"`
 	PerformedAt  time.Time  `json:"performed_at"`
 	Stage        Stage      `json:"stage"`
-	Attribution
+	// Reason is why it was recorded, as in its custody entry; empty in
+	// mitigations recorded before format version 4.
+	Reason string `json:"reason,omitempty"`
+	casefile.Attribution
 }
 
 // JointlyApproved reports whether all three capacities approved the step,
@@ -182,78 +156,75 @@ func (m Mitigation) JointlyApproved() bool {
 // which capacity and whether it caused an outage. At least one approval is
 // required; a person named in an approval who is an examiner of the case is
 // linked by id. Refused while the incident is closed.
-func (c *Case) RecordMitigation(nm NewMitigation) (Mitigation, error) {
+func (s *Store) RecordMitigation(nm NewMitigation) (Mitigation, error) {
 	if err := nm.validate(); err != nil {
 		return Mitigation{}, fmt.Errorf("record mitigation: %w", err)
 	}
 	var m Mitigation
-	err := c.write("record mitigation", func(ctx context.Context, tx *sql.Tx, now time.Time) (Event, error) {
-		st, err := c.stage(ctx, tx)
+	err := s.write("record mitigation", func(tx *casefile.Tx) (casefile.Event, error) {
+		st, err := requireOpen(tx, "before recording mitigations")
 		if err != nil {
-			return Event{}, err
-		}
-		if st == StageClose {
-			return Event{}, fmt.Errorf("%w: reopen it (with the reason) before recording mitigations", ErrIncidentClosed)
+			return casefile.Event{}, err
 		}
 		at := nm.PerformedAt
 		if at.IsZero() {
-			at = now
+			at = tx.Now()
 		}
-		if at, err = checkPast("mitigation time", at, now); err != nil {
-			return Event{}, err
+		if at, err = casefile.CheckPast("mitigation time", at, tx.Now()); err != nil {
+			return casefile.Event{}, err
 		}
-		exs, err := c.readExaminers(ctx, tx)
+		exs, err := tx.Examiners()
 		if err != nil {
-			return Event{}, err
+			return casefile.Event{}, err
 		}
 		approvals := make([]Approval, len(nm.Approvals))
 		var names []string
 		for i, a := range nm.Approvals {
 			a.Name = strings.TrimSpace(a.Name)
 			a.ExaminerID = uuid.Nil
-			if ex, err := resolveExaminer(exs, a.Name); err == nil {
+			if ex, err := casefile.ResolveExaminer(exs, a.Name); err == nil {
 				a.ExaminerID = ex.ID
 			}
 			approvals[i] = a
-			names = append(names, string(a.Capacity)+"="+short(a.Name))
+			names = append(names, string(a.Capacity)+"="+casefile.Brief(a.Name))
 		}
 		m = Mitigation{ID: uuid.New(), Description: nm.Description, Approvals: approvals, CausedOutage: nm.CausedOutage,
-			OutageDetail: nm.OutageDetail, PerformedAt: at, Stage: st, Attribution: c.stamp(now)}
-		if _, err := c.appendRow(ctx, tx, tblMitigations, m.ID, uuid.Nil, m); err != nil {
-			return Event{}, err
+			OutageDetail: nm.OutageDetail, PerformedAt: at, Stage: st, Reason: nm.Reason, Attribution: tx.Stamp()}
+		if _, err := tx.Append(tblMitigations, m.ID, m); err != nil {
+			return casefile.Event{}, err
 		}
-		return Event{Action: ActionMitigationRecorded, Target: Target{Type: TargetMitigation, ID: m.ID.String()}, Reason: nm.Reason,
-			Details: map[string]string{"description": short(nm.Description), "approvals": strings.Join(names, "; "),
+		return casefile.Event{Action: ActionMitigationRecorded, Target: casefile.Target{Type: TargetMitigation, ID: m.ID.String()}, Reason: nm.Reason,
+			Details: map[string]string{"description": casefile.Brief(nm.Description), "approvals": strings.Join(names, "; "),
 				"jointly_approved": fmt.Sprint(m.JointlyApproved()), "caused_outage": fmt.Sprint(nm.CausedOutage),
-				"performed_at": formatTime(at), "stage": string(st)}}, nil
+				"performed_at": casefile.FormatTime(at), "stage": string(st)}}, nil
 	})
 	return m, err
 }
 
 func (nm NewMitigation) validate() error {
-	if err := checkText("mitigation description", nm.Description, true, MaxTextLen); err != nil {
+	if err := casefile.CheckText("mitigation description", nm.Description, true, casefile.MaxTextLen); err != nil {
 		return err
 	}
-	if err := checkText("outage detail", nm.OutageDetail, false, MaxTextLen); err != nil {
+	if err := casefile.CheckText("outage detail", nm.OutageDetail, false, casefile.MaxTextLen); err != nil {
 		return err
 	}
 	if len(nm.Approvals) == 0 {
-		return invalidf("an emergency mitigation needs at least one approval (executive incident manager, service owner, security incident manager)")
+		return casefile.Invalidf("an emergency mitigation needs at least one approval (executive incident manager, service owner, security incident manager)")
 	}
 	if len(nm.Approvals) > 20 {
-		return invalidf("%d approvals, at most 20", len(nm.Approvals))
+		return casefile.Invalidf("%d approvals, at most 20", len(nm.Approvals))
 	}
 	seen := map[string]bool{}
 	for _, a := range nm.Approvals {
 		if !slices.Contains(ApprovalCapacities, a.Capacity) {
-			return invalidf("unknown approval capacity %q; use executive-incident-manager, service-owner or security-incident-manager", a.Capacity)
+			return casefile.Invalidf("unknown approval capacity %q; use executive-incident-manager, service-owner or security-incident-manager", a.Capacity)
 		}
-		if err := checkLine("approver name", strings.TrimSpace(a.Name), true, MaxShortFieldLen); err != nil {
+		if err := casefile.CheckLine("approver name", strings.TrimSpace(a.Name), true, casefile.MaxShortFieldLen); err != nil {
 			return err
 		}
 		key := string(a.Capacity) + "\x00" + strings.ToLower(strings.TrimSpace(a.Name))
 		if seen[key] {
-			return invalidf("%s approved as %s twice", a.Name, a.Capacity)
+			return casefile.Invalidf("%s approved as %s twice", a.Name, a.Capacity)
 		}
 		seen[key] = true
 	}
@@ -261,16 +232,16 @@ func (nm NewMitigation) validate() error {
 }
 
 // Mitigations returns the recorded emergency mitigations, oldest first.
-func (c *Case) Mitigations() ([]Mitigation, error) {
+func (s *Store) Mitigations() ([]Mitigation, error) {
 	var out []Mitigation
-	err := c.read("read mitigations", func(ctx context.Context, q querier) error {
-		rows, err := c.readRows(ctx, q, tblMitigations, uuid.Nil)
+	err := s.c.Read("read mitigations", func(r casefile.Reader) error {
+		rows, err := r.Records(tblMitigations)
 		if err != nil {
 			return err
 		}
-		out, err = decodeRows[Mitigation](tblMitigations, rows)
+		out, err = casefile.DecodeRecords[Mitigation](rows)
 		for i := range out {
-			out[i].ID = rows[i].id
+			out[i].ID = rows[i].ID
 		}
 		return err
 	})

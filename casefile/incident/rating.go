@@ -1,14 +1,11 @@
-package casefile
+package incident
 
 import (
-	"context"
-	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
-	"github.com/google/uuid"
+	"github.com/custodia-dfir/custodia/casefile"
 )
 
 // Severity rates how much harm the incident does or threatens, on a scale of
@@ -95,13 +92,13 @@ func (sc SeverityCriteria) Suggest() Severity {
 
 func (sc SeverityCriteria) validate() error {
 	if !slices.Contains(PrivacyRisks, sc.Privacy) {
-		return invalidf("unknown privacy risk %q; use none, possible, imminent or confirmed", sc.Privacy)
+		return casefile.Invalidf("unknown privacy risk %q; use none, possible, imminent or confirmed", sc.Privacy)
 	}
 	if sc.AffectedTenants < TenantsUnknown {
-		return invalidf("affected tenants %d: give a count, or TenantsUnknown (-1)", sc.AffectedTenants)
+		return casefile.Invalidf("affected tenants %d: give a count, or TenantsUnknown (-1)", sc.AffectedTenants)
 	}
 	for _, f := range []struct{ name, v string }{{"impact", sc.Impact}, {"scope", sc.Scope}, {"details", sc.Details}} {
-		if err := checkText(f.name, f.v, false, MaxTextLen); err != nil {
+		if err := casefile.CheckText(f.name, f.v, false, casefile.MaxTextLen); err != nil {
 			return err
 		}
 	}
@@ -109,11 +106,11 @@ func (sc SeverityCriteria) validate() error {
 		name string
 		v    []string
 	}{{"region", sc.Regions}, {"service", sc.Services}, {"regulation", sc.Regulations}} {
-		if err := checkList(l.name+"s", len(l.v)); err != nil {
+		if err := casefile.CheckList(l.name+"s", len(l.v)); err != nil {
 			return err
 		}
 		for _, s := range l.v {
-			if err := checkLine(l.name, s, true, MaxShortFieldLen); err != nil {
+			if err := casefile.CheckLine(l.name, s, true, casefile.MaxShortFieldLen); err != nil {
 				return err
 			}
 		}
@@ -127,7 +124,7 @@ type SeverityRating struct {
 	Suggested Severity         `json:"suggested"` // what Suggest gave the criteria
 	Criteria  SeverityCriteria `json:"criteria"`
 	Rationale string           `json:"rationale"`
-	Attribution
+	casefile.Attribution
 }
 
 // Priority orders the response, on a scale of 1 (most urgent) to 4, from
@@ -263,7 +260,7 @@ func (pf PriorityFactors) validate() error {
 		bad = append(bad, fmt.Sprintf("recoverability %q (regular, supplemented, extended, not-recoverable)", pf.Recoverability))
 	}
 	if len(bad) > 0 {
-		return invalidf("unknown %s", strings.Join(bad, "; "))
+		return casefile.Invalidf("unknown %s", strings.Join(bad, "; "))
 	}
 	return nil
 }
@@ -274,107 +271,15 @@ type PriorityRating struct {
 	Suggested Priority        `json:"suggested"` // what Suggest gave the factors
 	Factors   PriorityFactors `json:"factors"`
 	Rationale string          `json:"rationale"`
-	Attribution
-}
-
-// SetSeverity records a severity rating with its criteria and rationale
-// (required). A zero sev takes the suggestion of the criteria. Ratings may
-// change as the investigation continues; every one is kept (SeverityHistory).
-func (c *Case) SetSeverity(sev Severity, criteria SeverityCriteria, rationale string) (SeverityRating, error) {
-	if sev == 0 {
-		sev = criteria.Suggest()
-	}
-	if !sev.valid() {
-		return SeverityRating{}, fmt.Errorf("set severity: %w", invalidf("severity %d is outside 1 (critical) to 4 (low)", int(sev)))
-	}
-	if err := criteria.validate(); err != nil {
-		return SeverityRating{}, fmt.Errorf("set severity: %w", err)
-	}
-	if err := checkText("rationale", rationale, true, MaxTextLen); err != nil {
-		return SeverityRating{}, fmt.Errorf("set severity: %w", err)
-	}
-	criteria.Regions, criteria.Services, criteria.Regulations = slices.Clone(criteria.Regions), slices.Clone(criteria.Services), slices.Clone(criteria.Regulations)
-	var r SeverityRating
-	err := c.write("set severity", func(ctx context.Context, tx *sql.Tx, now time.Time) (Event, error) {
-		if err := c.requireOpen(ctx, tx); err != nil {
-			return Event{}, err
-		}
-		prev, err := lastOf[SeverityRating](ctx, c, tx, tblSeverity)
-		if err != nil {
-			return Event{}, err
-		}
-		r = SeverityRating{Severity: sev, Suggested: criteria.Suggest(), Criteria: criteria, Rationale: rationale, Attribution: c.stamp(now)}
-		if _, err := c.appendRow(ctx, tx, tblSeverity, uuid.New(), uuid.Nil, r); err != nil {
-			return Event{}, err
-		}
-		details := map[string]string{"severity": fmt.Sprint(int(sev)), "suggested": fmt.Sprint(int(r.Suggested)),
-			"privacy": string(criteria.Privacy), "affected_tenants": fmt.Sprint(criteria.AffectedTenants)}
-		if prev != nil {
-			details["previous"] = fmt.Sprint(int(prev.Severity))
-		}
-		return Event{Action: ActionIncidentSeverity, Target: c.incidentTarget(), Reason: rationale, Details: details}, nil
-	})
-	return r, err
-}
-
-// SetPriority records a priority rating with its factors and rationale
-// (required). A zero p takes the suggestion of the factors. Every rating is
-// kept (PriorityHistory).
-func (c *Case) SetPriority(p Priority, factors PriorityFactors, rationale string) (PriorityRating, error) {
-	if err := factors.validate(); err != nil {
-		return PriorityRating{}, fmt.Errorf("set priority: %w", err)
-	}
-	if p == 0 {
-		p = factors.Suggest()
-	}
-	if !p.valid() {
-		return PriorityRating{}, fmt.Errorf("set priority: %w", invalidf("priority %d is outside 1 (critical) to 4 (low)", int(p)))
-	}
-	if err := checkText("rationale", rationale, true, MaxTextLen); err != nil {
-		return PriorityRating{}, fmt.Errorf("set priority: %w", err)
-	}
-	var r PriorityRating
-	err := c.write("set priority", func(ctx context.Context, tx *sql.Tx, now time.Time) (Event, error) {
-		if err := c.requireOpen(ctx, tx); err != nil {
-			return Event{}, err
-		}
-		prev, err := lastOf[PriorityRating](ctx, c, tx, tblPriority)
-		if err != nil {
-			return Event{}, err
-		}
-		r = PriorityRating{Priority: p, Suggested: factors.Suggest(), Factors: factors, Rationale: rationale, Attribution: c.stamp(now)}
-		if _, err := c.appendRow(ctx, tx, tblPriority, uuid.New(), uuid.Nil, r); err != nil {
-			return Event{}, err
-		}
-		details := map[string]string{"priority": fmt.Sprint(int(p)), "suggested": fmt.Sprint(int(r.Suggested)),
-			"functional": string(factors.Functional), "informational": string(factors.Informational), "recoverability": string(factors.Recoverability)}
-		if prev != nil {
-			details["previous"] = fmt.Sprint(int(prev.Priority))
-		}
-		return Event{Action: ActionIncidentPriority, Target: c.incidentTarget(), Reason: rationale, Details: details}, nil
-	})
-	return r, err
+	casefile.Attribution
 }
 
 // SeverityHistory returns every severity rating, oldest first.
-func (c *Case) SeverityHistory() ([]SeverityRating, error) {
-	return readTable[SeverityRating](c, "read severity history", tblSeverity)
+func (s *Store) SeverityHistory() ([]SeverityRating, error) {
+	return casefile.ReadAll[SeverityRating](s.c, "read severity history", tblSeverity)
 }
 
 // PriorityHistory returns every priority rating, oldest first.
-func (c *Case) PriorityHistory() ([]PriorityRating, error) {
-	return readTable[PriorityRating](c, "read priority history", tblPriority)
-}
-
-// readTable decodes every row of a flat table under the lock.
-func readTable[T any](c *Case, what, table string) ([]T, error) {
-	var out []T
-	err := c.read(what, func(ctx context.Context, q querier) error {
-		rows, err := c.readRows(ctx, q, table, uuid.Nil)
-		if err == nil {
-			out, err = decodeRows[T](table, rows)
-		}
-		return err
-	})
-	return out, err
+func (s *Store) PriorityHistory() ([]PriorityRating, error) {
+	return casefile.ReadAll[PriorityRating](s.c, "read priority history", tblPriority)
 }
