@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -146,4 +147,21 @@ func BenchmarkVerifyDiskLike(b *testing.B) { benchVerify(b, writeDiskLike, Verif
 // SHA-1 and SHA-256 (--all-hashes).
 func BenchmarkVerifyAllHashesRandom(b *testing.B) {
 	benchVerify(b, writeRandom, VerifyOptions{AllHashes: true})
+}
+
+// TestWriteBenchSource writes one of the generated benchmark sources for
+// scripts/bench-ingest-cli.sh, which measures the CLI from outside:
+// CUSTODIA_BENCH_WRITE=disk-like:PATH or random:PATH, CUSTODIA_BENCH_MB for
+// the size. Skipped unless CUSTODIA_BENCH_WRITE is set.
+func TestWriteBenchSource(t *testing.T) {
+	spec := os.Getenv("CUSTODIA_BENCH_WRITE")
+	if spec == "" {
+		t.Skip("set CUSTODIA_BENCH_WRITE=disk-like:PATH or random:PATH to write a benchmark source")
+	}
+	kind, path, ok := strings.Cut(spec, ":")
+	gen := map[string]func(testing.TB, string, int64){"disk-like": writeDiskLike, "random": writeRandom}[kind]
+	if !ok || gen == nil || path == "" {
+		t.Fatalf("CUSTODIA_BENCH_WRITE=%q: want disk-like:PATH or random:PATH", spec)
+	}
+	gen(t, path, benchSize())
 }

@@ -1,12 +1,10 @@
 package evidence
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -67,15 +65,25 @@ func e01Specs(files []sourceSpec) []sourceSpec {
 	return out
 }
 
-// openE01 opens an EWF image as a source of its media.
-func openE01(spec sourceSpec) (*openedSource, error) {
+// openE01 opens an EWF image as a source of its media. With
+// segmentHashes, the segment files are hashed as the media is read: the
+// ewf stream reads each file once, from start to end, and hands every byte
+// to the hashes.
+func openE01(spec sourceSpec, segmentHashes bool) (*openedSource, error) {
 	im, err := ewf.Open(spec.path)
 	if err != nil {
 		return nil, e01Err(spec.path, err)
 	}
-	s := &openedSource{spec: spec, meta: map[string]string{}, e01: im, size: im.Size(), r: im.Reader()}
-	// The segment files are opened again for the change check and for
-	// hashing them as containers.
+	s := &openedSource{spec: spec, meta: map[string]string{}, e01: im, size: im.Size()}
+	var tee ewf.Tee
+	if segmentHashes {
+		s.segs = newSegmentHashes(len(im.Segments()), segmentDepth)
+		tee = func(seg int, raw []byte, release func()) {
+			s.segs.write(seg, raw, refCount(int32(s.segs.n()), release))
+		}
+	}
+	s.r = im.Stream(tee)
+	// The segment files are opened again for the change check.
 	for _, p := range im.Segments() {
 		if _, _, err := s.addFile(p); err != nil {
 			return nil, err
@@ -124,24 +132,10 @@ func e01Err(path string, err error) error {
 	return fmt.Errorf("%w: %w", ErrSource, err)
 }
 
-// finishE01 completes an E01 item's record once its media was read:
-// the segment files' own hashes and the check of the media hashes against
-// the ones stored in the image.
-func (s *openedSource) finishE01(ctx context.Context, meta *casefile.EvidenceMeta, p Progress) error {
-	var total int64
-	for _, fi := range s.stats {
-		total += fi.Size()
-	}
-	tr := newTracker(p, s.spec.name+" (E01 segment files)", total)
-	meta.Container = meta.Container[:0]
-	for i, f := range s.files {
-		h, err := hashFile(ctx, f, s.stats[i].Size(), tr)
-		if err != nil {
-			return err
-		}
-		meta.Container = append(meta.Container, casefile.ContainerFile{Path: f.Name(), Size: s.stats[i].Size(), Hashes: h})
-	}
-
+// finishE01 completes an E01 item's record once its media was read: the
+// check of the media hashes against the ones stored in the image, and the
+// image's notes.
+func (s *openedSource) finishE01(meta *casefile.EvidenceMeta) {
 	a := meta.Acquisition
 	storedMD5, storedSHA1 := s.e01.StoredMD5(), s.e01.StoredSHA1()
 	var bad []string
@@ -166,42 +160,4 @@ func (s *openedSource) finishE01(ctx context.Context, meta *casefile.EvidenceMet
 	for _, n := range s.e01.Notes() {
 		meta.Warnings = append(meta.Warnings, "E01: "+n)
 	}
-	return nil
-}
-
-// hashFile hashes size bytes of f from its start, reading the next block
-// while the last one is hashed.
-func hashFile(ctx context.Context, f *os.File, size int64, tr *tracker) (casefile.Hashes, error) {
-	hs := newHashStream()
-	r := io.NewSectionReader(f, 0, size)
-	bufs := [2][]byte{make([]byte, 1<<20), make([]byte, 1<<20)}
-	var n int64
-	for k := 0; ; k ^= 1 {
-		if err := ctx.Err(); err != nil {
-			hs.wait()
-			hs.sum()
-			return casefile.Hashes{}, err
-		}
-		m, err := io.ReadFull(r, bufs[k])
-		hs.wait() // the other buffer is free again
-		if m > 0 {
-			hs.mhWriteAsync(bufs[k][:m], nil)
-			n += int64(m)
-			tr.add(int64(m))
-		}
-		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-			break
-		}
-		if err != nil {
-			hs.wait()
-			hs.sum()
-			return casefile.Hashes{}, sourceErr(f.Name(), err)
-		}
-	}
-	hs.wait()
-	h := hs.sum()
-	if n != size {
-		return h, fmt.Errorf("%w: %s shrank while it was read (%d of %d bytes)", ErrSource, f.Name(), n, size)
-	}
-	return h, nil
 }

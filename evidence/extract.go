@@ -14,7 +14,8 @@ import (
 )
 
 // ErrDestination is wrapped when an extraction target cannot be written.
-var ErrDestination = errors.New("evidence: destination problem")
+var ErrDestination = casefile.NewKind("evidence", "destination problem",
+	"choose a new file name in a folder you can write to, on a disk with enough space; Custodia writes only new files")
 
 // Extract writes an item's exact original bytes to dest, a new file (never
 // overwritten), re-hashing them with SHA-256 on the way. If it differs from

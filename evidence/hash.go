@@ -4,6 +4,7 @@ import (
 	"crypto/md5"
 	"crypto/sha1"
 	"encoding/hex"
+	"fmt"
 	"hash"
 	"sync"
 
@@ -64,29 +65,41 @@ func (s hashSet) only(h casefile.Hashes) casefile.Hashes {
 // done is called once per hash as it consumes the block, so the caller can
 // reuse the block after n() calls.
 type multiHash struct {
-	set hashSet
-	hs  []hash.Hash // in hashKinds order, those of set only
-	chs []chan hashJob
-	wg  sync.WaitGroup
+	set  hashSet
+	hs   []hash.Hash // in hashKinds order, those of set only
+	chs  []chan hashJob
+	cuts [][]string // per hash: the digest at each cut, in order
+	wg   sync.WaitGroup
 }
 
+// hashJob is one piece of the stream for one hash, or a cut: the end of
+// one file of a multi-file stream, where the digest so far is kept and the
+// hash starts again.
 type hashJob struct {
 	b    []byte
 	done func()
+	cut  bool
 }
 
 func newMultiHash(depth int, set hashSet) *multiHash {
-	m := &multiHash{set: set}
+	m := &multiHash{set: set, cuts: make([][]string, 0, len(hashKinds))}
 	for _, k := range hashKinds {
 		if set&k.bit == 0 {
 			continue
 		}
 		h, ch := k.new(), make(chan hashJob, depth)
 		m.hs, m.chs = append(m.hs, h), append(m.chs, ch)
+		m.cuts = append(m.cuts, nil) // within capacity: cuts stays valid
+		cuts := &m.cuts[len(m.cuts)-1]
 		m.wg.Add(1)
 		go func() {
 			defer m.wg.Done()
 			for j := range ch {
+				if j.cut {
+					*cuts = append(*cuts, hex.EncodeToString(h.Sum(nil)))
+					h.Reset()
+					continue
+				}
 				h.Write(j.b)
 				j.done()
 			}
@@ -103,6 +116,36 @@ func (m *multiHash) write(b []byte, done func()) {
 	for _, ch := range m.chs {
 		ch <- hashJob{b: b, done: done}
 	}
+}
+
+// cut ends a file of a multi-file stream: each hash keeps its digest of
+// what was written since the previous cut and starts again (see cutSums).
+func (m *multiHash) cut() {
+	for _, ch := range m.chs {
+		ch <- hashJob{cut: true}
+	}
+}
+
+// cutSums waits for the queued blocks and returns the digests at each cut,
+// in order; hashes outside the set are "". What was written after the last
+// cut is not in it.
+func (m *multiHash) cutSums() []casefile.Hashes {
+	m.close()
+	if len(m.cuts) == 0 {
+		return nil
+	}
+	out := make([]casefile.Hashes, len(m.cuts[0]))
+	j := 0
+	for _, k := range hashKinds {
+		if m.set&k.bit == 0 {
+			continue
+		}
+		for n, d := range m.cuts[j] {
+			*k.field(&out[n]) = d
+		}
+		j++
+	}
+	return out
 }
 
 // sum waits for the queued blocks and returns the digests; hashes outside
@@ -128,4 +171,79 @@ func (m *multiHash) close() {
 		}
 	}
 	m.wg.Wait()
+}
+
+// segmentHashes hashes the files of a multi-file source — split raw
+// segments, E01 segment files — each on its own, from the pieces of them
+// the one read of the source passes by, so that no file is read twice.
+// Pieces come in file order; a file is known to end when a piece of a later
+// file comes, or at sums. It computes all three hashes, each on its own
+// goroutine, beside the item's own.
+type segmentHashes struct {
+	mu     sync.Mutex
+	mh     *multiHash
+	files  int     // how many files the source has
+	cur    int     // the file being hashed; pieces of earlier ones are refused
+	sizes  []int64 // bytes hashed per file
+	closed bool    // stopped: write only calls done
+}
+
+func newSegmentHashes(files, depth int) *segmentHashes {
+	return &segmentHashes{mh: newMultiHash(depth, allHashes), files: files, sizes: make([]int64, files)}
+}
+
+// n is how many times write calls done for each piece; 0 for nil.
+func (s *segmentHashes) n() int {
+	if s == nil {
+		return 0
+	}
+	return s.mh.n()
+}
+
+// write hashes p, the next bytes of file f (0-based); done runs n() times,
+// once per hash, when p is no longer needed. It panics when f goes
+// backwards, a bug in the caller.
+func (s *segmentHashes) write(f int, p []byte, done func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		for range s.mh.n() {
+			done()
+		}
+		return
+	}
+	if f < s.cur || f >= s.files {
+		panic(fmt.Sprintf("evidence: segment %d hashed after segment %d (of %d)", f, s.cur, s.files))
+	}
+	for ; s.cur < f; s.cur++ {
+		s.mh.cut()
+	}
+	s.sizes[f] += int64(len(p))
+	s.mh.write(p, done)
+}
+
+// sums waits for the hashing and returns each file's hashes and the bytes
+// hashed of it; a file no piece came for has the hashes of no bytes.
+func (s *segmentHashes) sums() ([]casefile.Hashes, []int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for ; s.cur < s.files; s.cur++ {
+		s.mh.cut()
+	}
+	s.closed = true
+	return s.mh.cutSums(), s.sizes
+}
+
+// close stops the hashing when the source was not read to its end; pieces
+// written afterwards are not hashed (their done runs at once).
+func (s *segmentHashes) close() {
+	if s == nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.closed {
+		s.closed = true
+		s.mh.close()
+	}
 }

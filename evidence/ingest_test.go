@@ -35,6 +35,12 @@ func sums(b []byte) casefile.Hashes {
 	return casefile.Hashes{MD5: hex.EncodeToString(m[:]), SHA1: hex.EncodeToString(s1[:]), SHA256: hex.EncodeToString(s2[:])}
 }
 
+// keepDuplicate keeps an item whose content is already in the case, as a
+// test that ingests the same bytes twice on purpose does.
+func keepDuplicate(context.Context, casefile.EvidenceMeta, []casefile.Evidence) (bool, string) {
+	return true, "the test ingests these bytes again"
+}
+
 func writeFile(t testing.TB, dir, name string, b []byte) string {
 	t.Helper()
 	p := filepath.Join(dir, name)
@@ -112,7 +118,7 @@ func TestIngestSplitRawAndFolder(t *testing.T) {
 	if err != nil || evs[0].Meta.Kind != casefile.KindLog || evs[0].Meta.Acquisition["kind_detection"] != "content type application/json" {
 		t.Fatalf("JSON export: %+v %v", evs, err)
 	}
-	evs, err = Ingest(context.Background(), c, filepath.Join(dir, "export"), Options{Kind: casefile.KindOther})
+	evs, err = Ingest(context.Background(), c, filepath.Join(dir, "export"), Options{Kind: casefile.KindOther, Duplicate: keepDuplicate})
 	if a := evs[0].Meta.Acquisition; err != nil || evs[0].Meta.Kind != casefile.KindOther || a["kind_detection"] != "chosen by the examiner" || a["mime_type"] != "application/json" {
 		t.Fatalf("JSON export as other: %+v %v", evs, err)
 	}

@@ -2,6 +2,7 @@ package evidence
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -14,6 +15,12 @@ type Status struct {
 	Total     int64         // bytes in all, -1 when unknown
 	Rate      float64       // bytes per second, averaged over the work so far
 	Remaining time.Duration // estimate, -1 when unknown
+
+	// The whole run when it has several items (VerifyItems): bytes done
+	// and in all, and the estimated time left; JobTotal is 0 otherwise.
+	JobDone      int64
+	JobTotal     int64
+	JobRemaining time.Duration // -1 when unknown
 }
 
 // Progress receives status updates. It is the small interface through
@@ -39,10 +46,25 @@ type tracker struct {
 	start time.Time
 	now   func() time.Time
 
+	job *jobProgress // the run this item is part of, nil when alone
+
 	mu   sync.Mutex
 	done int64
 	last time.Time
 }
+
+// jobProgress is the progress of a run of several items, shared by their
+// trackers.
+type jobProgress struct {
+	total  int64        // bytes of every item of the run
+	before atomic.Int64 // bytes of the items finished
+	start  time.Time
+}
+
+func (j *jobProgress) now() time.Time { return time.Now() }
+
+// finish counts an item of n bytes as done.
+func (j *jobProgress) finish(n int64) { j.before.Add(n) }
 
 func newTracker(p Progress, item string, total int64) *tracker {
 	t := &tracker{p: p, item: item, total: total, now: time.Now}
@@ -53,6 +75,12 @@ func newTracker(p Progress, item string, total int64) *tracker {
 // of sets the item's number among count items.
 func (t *tracker) of(index, count int) *tracker {
 	t.index, t.count = index, count
+	return t
+}
+
+// in makes the item part of the run j, whose progress each update carries.
+func (t *tracker) in(j *jobProgress) *tracker {
+	t.job = j
 	return t
 }
 
@@ -80,6 +108,12 @@ func (t *tracker) status(now time.Time) Status {
 	}
 	if t.total >= 0 && s.Rate > 0 {
 		s.Remaining = time.Duration(float64(t.total-t.done) / s.Rate * float64(time.Second))
+	}
+	if j := t.job; j != nil {
+		s.JobDone, s.JobTotal, s.JobRemaining = j.before.Load()+t.done, j.total, -1
+		if el := now.Sub(j.start).Seconds(); el > 0 && s.JobDone > 0 {
+			s.JobRemaining = time.Duration(float64(s.JobTotal-s.JobDone) / (float64(s.JobDone) / el) * float64(time.Second))
+		}
 	}
 	return s
 }

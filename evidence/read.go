@@ -8,14 +8,16 @@ import (
 	"sync/atomic"
 
 	"github.com/custodia-dfir/custodia/casefile"
+	"github.com/custodia-dfir/custodia/evidence/internal/ordered"
 	sha256 "github.com/minio/sha256-simd"
 )
 
 // streamChunks reads every chunk of r in order, opens them on all cores,
-// and calls fn with each plaintext in order. Each plaintext is a buffer of
-// its own: fn may hand it on, and should pass it to r.Release once nothing
-// uses it any more (it is garbage otherwise).
-// The first error (a missing or tampered chunk, or fn's) stops the stream.
+// and calls fn with each plaintext in order (ordered.Map, the reorder step
+// ingest uses too). Each plaintext is a buffer of its own: fn may hand it
+// on, and should pass it to r.Release once nothing uses it any more (it is
+// garbage otherwise). The first error (a missing or tampered chunk, or
+// fn's) stops the stream.
 func streamChunks(ctx context.Context, r *casefile.EvidenceReader, fn func(idx int64, plain []byte) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -26,21 +28,10 @@ func streamChunks(ctx context.Context, r *casefile.EvidenceReader, fn func(idx i
 		err   error
 	}
 	raw := make(chan casefile.SealedChunk, 2*workers)
-	out := make(chan opened, 2*workers)
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for sc := range raw {
-				p, err := r.OpenChunk(sc)
-				select {
-				case out <- opened{sc.Index, p, err}:
-				case <-ctx.Done():
-				}
-			}
-		}()
-	}
+	out := ordered.Map(ctx, raw, workers, 2*workers, func(sc casefile.SealedChunk) opened {
+		p, err := r.OpenChunk(sc)
+		return opened{sc.Index, p, err}
+	})
 	scanErr := make(chan error, 1)
 	go func() {
 		err := r.ScanChunks(ctx, func(sc casefile.SealedChunk) error {
@@ -52,34 +43,20 @@ func streamChunks(ctx context.Context, r *casefile.EvidenceReader, fn func(idx i
 			}
 		})
 		close(raw)
-		wg.Wait()
-		close(out)
 		scanErr <- err
 	}()
-	pending := map[int64]opened{}
-	next := int64(0)
 	var firstErr error
 	for o := range out {
 		if firstErr != nil {
 			continue // drain
 		}
-		pending[o.idx] = o
-		for {
-			p, ok := pending[next]
-			if !ok {
-				break
-			}
-			delete(pending, next)
-			if p.err != nil {
-				firstErr = p.err
-			} else {
-				firstErr = fn(next, p.plain)
-			}
-			if firstErr != nil {
-				cancel()
-				break
-			}
-			next++
+		if o.err != nil {
+			firstErr = o.err
+		} else {
+			firstErr = fn(o.idx, o.plain)
+		}
+		if firstErr != nil {
+			cancel()
 		}
 	}
 	if err := <-scanErr; firstErr == nil && err != nil && ctx.Err() == nil {

@@ -1,7 +1,6 @@
 package evidence
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -25,10 +24,12 @@ const (
 
 // ErrSource is wrapped by every problem with a source: unreadable, not a
 // file, vanished, shrank, changed during the read.
-var ErrSource = errors.New("evidence: source problem")
+var ErrSource = casefile.NewKind("evidence", "source problem",
+	"check the path, that the source is complete and that nothing writes to it during the ingest; a source that changes cannot be hashed reliably")
 
 // ErrUnsupported means the source is of a format Custodia cannot read yet.
-var ErrUnsupported = errors.New("evidence: unsupported source format")
+var ErrUnsupported = casefile.NewKind("evidence", "unsupported source format",
+	"this format cannot be read yet: convert the image to raw (dd) or E01 with the tool that made it and add that, or add the file as it is with kind Other")
 
 // sourceSpec is one item to ingest, before it is opened.
 type sourceSpec struct {
@@ -38,53 +39,62 @@ type sourceSpec struct {
 	segments []string // split raw: the segment files in order
 }
 
-// Expand turns what an examiner named into items: a file is one item (split
-// raw segments one item together), a directory one item per regular file
-// below it, in name order.
-func expand(path string) ([]sourceSpec, error) {
+// expand turns what an examiner named into items: a file is one item
+// (split raw segments one item together), a directory one item per regular
+// file below it, in name order; the other entries below a directory
+// (links, pipes, sockets, devices) are returned as skipped, in name order.
+func expand(path string) ([]sourceSpec, []Skipped, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	fi, err := os.Stat(abs)
 	if err != nil {
-		return nil, sourceErr(abs, err)
+		return nil, nil, sourceErr(abs, err)
 	}
 	switch {
 	case fi.IsDir():
 		var out []sourceSpec
+		var skipped []Skipped
 		err := filepath.WalkDir(abs, func(p string, d fs.DirEntry, err error) error {
 			if err != nil {
 				return sourceErr(p, err)
 			}
-			if d.Type().IsRegular() {
+			switch t := d.Type(); {
+			case t.IsRegular():
 				rel, _ := filepath.Rel(abs, p)
 				out = append(out, sourceSpec{name: filepath.Join(filepath.Base(abs), rel), path: p, format: FormatFile})
+			case !t.IsDir():
+				skipped = append(skipped, skip(p, t))
 			}
 			return nil
 		})
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if len(out) == 0 {
-			return nil, fmt.Errorf("%w: %s: the folder holds no regular files", ErrSource, abs)
+			if len(skipped) > 0 {
+				return nil, skipped, fmt.Errorf("%w: %s: the folder holds no regular files, only %s (%s), which are not read", ErrSource, abs,
+					plural(len(skipped), "entry", "entries"), skippedKinds(skipped))
+			}
+			return nil, nil, fmt.Errorf("%w: %s: the folder holds no regular files", ErrSource, abs)
 		}
 		sort.Slice(out, func(i, j int) bool { return out[i].path < out[j].path })
-		return e01Specs(out), nil
+		return e01Specs(out), skipped, nil
 	case fi.Mode()&fs.ModeCharDevice != 0:
-		return nil, fmt.Errorf("%w: %s is a character device (a terminal, /dev/zero, a tape…), not a disk; name the block device (e.g. /dev/sdb) or an image file", ErrSource, abs)
+		return nil, nil, fmt.Errorf("%w: %s is a character device (a terminal, /dev/zero, a tape…), not a disk; name the block device (e.g. /dev/sdb) or an image file", ErrSource, abs)
 	case fi.Mode()&fs.ModeDevice != 0:
-		return []sourceSpec{{name: filepath.Base(abs), path: abs, format: FormatBlockDevice}}, nil
+		return []sourceSpec{{name: filepath.Base(abs), path: abs, format: FormatBlockDevice}}, nil, nil
 	case !fi.Mode().IsRegular():
-		return nil, fmt.Errorf("%w: %s is not a regular file, folder or block device", ErrSource, abs)
+		return nil, nil, fmt.Errorf("%w: %s is not a regular file, folder or block device", ErrSource, abs)
 	}
 	if isE01Path(abs, readHead(abs, 16)) {
-		return []sourceSpec{{name: filepath.Base(abs), path: abs, format: FormatE01}}, nil
+		return []sourceSpec{{name: filepath.Base(abs), path: abs, format: FormatE01}}, nil, nil
 	}
 	if segs := splitSegments(abs); len(segs) > 1 {
-		return []sourceSpec{{name: strings.TrimSuffix(filepath.Base(abs), ".001"), path: abs, format: FormatSplitRaw, segments: segs}}, nil
+		return []sourceSpec{{name: strings.TrimSuffix(filepath.Base(abs), ".001"), path: abs, format: FormatSplitRaw, segments: segs}}, nil, nil
 	}
-	return []sourceSpec{{name: filepath.Base(abs), path: abs, format: FormatFile}}, nil
+	return []sourceSpec{{name: filepath.Base(abs), path: abs, format: FormatFile}}, nil, nil
 }
 
 // splitSegments returns image.001, image.002, … when path is the first.
@@ -138,6 +148,14 @@ type openedSource struct {
 	meta  map[string]string // acquisition facts known from the source
 	head  []byte            // first bytes, for kind detection
 	e01   *ewf.Image        // the image, for an E01 source (files are its segments)
+
+	// segs hashes the files of a split raw or E01 source each on its own
+	// during the one read (nil when not asked for, and for a single file);
+	// bounds says where each split raw segment starts in the content (the
+	// pump cuts blocks there), nil for E01, whose segment files the ewf
+	// stream hands over as it reads them.
+	segs   *segmentHashes
+	bounds []int64
 }
 
 func (s *openedSource) Close() {
@@ -147,11 +165,15 @@ func (s *openedSource) Close() {
 	if s.e01 != nil {
 		s.e01.Close()
 	}
+	s.segs.close()
 }
 
-func openSource(spec sourceSpec) (*openedSource, error) {
+// openSource opens what spec names for reading. With segmentHashes, a
+// source of several files (split raw, E01) also hashes each file on its own
+// as it is read (containerFiles returns them).
+func openSource(spec sourceSpec, segmentHashes bool) (*openedSource, error) {
 	if spec.format == FormatE01 {
-		s, err := openE01(spec)
+		s, err := openE01(spec, segmentHashes)
 		if err != nil {
 			return nil, err
 		}
@@ -187,10 +209,16 @@ func openSource(spec sourceSpec) (*openedSource, error) {
 			s.Close()
 			return nil, fmt.Errorf("%w: %s is not a regular file", ErrSource, p)
 		}
+		s.bounds = append(s.bounds, s.size)
 		s.size += size
 		readers = append(readers, io.LimitReader(f, size))
 	}
 	s.r = io.MultiReader(readers...)
+	if len(paths) > 1 && segmentHashes {
+		s.segs = newSegmentHashes(len(paths), segmentDepth)
+	} else {
+		s.bounds = nil
+	}
 	if err := s.peekHead(); err != nil {
 		return nil, err
 	}
@@ -215,13 +243,18 @@ func (s *openedSource) peekHead() error {
 }
 
 // finishMeta adds to an item's record what is known only once its content
-// was read: for an E01, the segment files' own hashes and the check of the
-// content against the hashes stored in the image.
-func (s *openedSource) finishMeta(ctx context.Context, meta *casefile.EvidenceMeta, p Progress) error {
-	if s.e01 == nil {
-		return nil
+// was read: the files' own hashes, and for an E01 the check of the content
+// against the hashes stored in the image.
+func (s *openedSource) finishMeta(meta *casefile.EvidenceMeta) error {
+	cf, err := s.containerFiles()
+	if err != nil {
+		return err
 	}
-	return s.finishE01(ctx, meta, p)
+	meta.Container = cf
+	if s.e01 != nil {
+		s.finishE01(meta)
+	}
+	return nil
 }
 
 // addFile opens one file of the source read-only and keeps it, with its
@@ -264,13 +297,23 @@ func (s *openedSource) changed() string {
 	return ""
 }
 
-func (s *openedSource) containerFiles() []casefile.ContainerFile {
-	if len(s.spec.segments) == 0 {
-		return nil
+// segmentDepth is how many pieces each segment hash may have queued.
+const segmentDepth = 16
+
+// containerFiles lists the files of a multi-file source with their own
+// hashes, computed during the read; nil for a single file. It must be
+// called once the content was read to its end.
+func (s *openedSource) containerFiles() ([]casefile.ContainerFile, error) {
+	if s.segs == nil {
+		return nil, nil
 	}
+	sums, sizes := s.segs.sums()
 	var out []casefile.ContainerFile
 	for i, f := range s.files {
-		out = append(out, casefile.ContainerFile{Path: f.Name(), Size: s.stats[i].Size()})
+		if sizes[i] != s.stats[i].Size() {
+			return nil, fmt.Errorf("%w: %s: %d of its %d bytes were read: it changed while it was read", ErrSource, f.Name(), sizes[i], s.stats[i].Size())
+		}
+		out = append(out, casefile.ContainerFile{Path: f.Name(), Size: s.stats[i].Size(), Hashes: sums[i]})
 	}
-	return out
+	return out, nil
 }

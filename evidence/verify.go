@@ -38,13 +38,19 @@ func (o VerifyOptions) set() hashSet {
 // (OK false, Detail says what), not an error; errors are for failures to
 // verify at all.
 func Verify(ctx context.Context, c *casefile.Case, id uuid.UUID, opts VerifyOptions, p Progress) (casefile.Verification, error) {
+	return verify(ctx, c, id, opts, func(ev casefile.Evidence) *tracker { return newTracker(p, ev.Meta.Name, ev.Meta.Size) })
+}
+
+// verify is Verify reporting progress through the tracker progress makes
+// for the item.
+func verify(ctx context.Context, c *casefile.Case, id uuid.UUID, opts VerifyOptions, progress func(casefile.Evidence) *tracker) (casefile.Verification, error) {
 	r, err := c.OpenEvidence(id)
 	if err != nil {
 		return casefile.Verification{}, fmt.Errorf("verify %s: %w", id, err)
 	}
 	ev := r.Evidence()
 	set := opts.set()
-	tr := newTracker(p, ev.Meta.Name, ev.Meta.Size)
+	tr := progress(ev)
 	hs := newHashStreamOf(set)
 	var n int64
 	err = streamChunks(ctx, r, func(_ int64, plain []byte) error {
@@ -92,6 +98,10 @@ func matchDetail(set hashSet) string {
 // without touching the case content. The check and its result are recorded
 // in the custody ledger (evidence.source-verified).
 func VerifySource(ctx context.Context, c *casefile.Case, id uuid.UUID, path string, p Progress) (casefile.Hashes, bool, error) {
+	return verifySource(ctx, c, id, path, func(name string, size int64) *tracker { return newTracker(p, name, size) })
+}
+
+func verifySource(ctx context.Context, c *casefile.Case, id uuid.UUID, path string, progress func(name string, size int64) *tracker) (casefile.Hashes, bool, error) {
 	ev, err := c.Evidence(id)
 	if err != nil {
 		return casefile.Hashes{}, false, err
@@ -99,20 +109,20 @@ func VerifySource(ctx context.Context, c *casefile.Case, id uuid.UUID, path stri
 	if path == "" {
 		path = ev.Meta.SourcePath
 	}
-	specs, err := expand(path)
+	specs, _, err := expand(path)
 	if err != nil {
 		return casefile.Hashes{}, false, err
 	}
 	if len(specs) != 1 {
 		return casefile.Hashes{}, false, fmt.Errorf("%w: %s names %d sources, not one", ErrSource, path, len(specs))
 	}
-	src, err := openSource(specs[0])
+	src, err := openSource(specs[0], false)
 	if err != nil {
 		return casefile.Hashes{}, false, err
 	}
 	defer src.Close()
 	hs := newHashStream()
-	tr := newTracker(p, ev.Meta.Name, src.size)
+	tr := progress(ev.Meta.Name, src.size)
 	buf := make([]byte, 1<<20)
 	for {
 		if err := ctx.Err(); err != nil {

@@ -23,8 +23,11 @@ GUI_BUILD_PKGS="gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-d
 # recommendation of xvfb) and ImageMagick's `import` for screenshots.
 GUI_SMOKE_PKGS="xvfb xauth imagemagick"
 
-# Tests that need real third-party files: libewf's ewfacquire makes the E01
-# images the E01 reader is tested against (the tests skip without it).
+# Tests that need real third-party files, from the reference tool of each field
+# (the tests skip without them): libewf's ewfacquire makes the E01 images the E01
+# reader is tested against, dc3dd is the ingest benchmark's peer, qemu-img writes
+# the virtual disks the VHD/VHDX/VMDK/QCOW2 readers are checked against, and
+# e2fsprogs' mke2fs makes the file systems inside them.
 TEST_TOOL_PKGS="ewf-tools dc3dd qemu-utils e2fsprogs"
 
 DEB_PKGS="$GUI_BUILD_PKGS $GUI_SMOKE_PKGS $TEST_TOOL_PKGS"

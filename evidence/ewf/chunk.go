@@ -26,7 +26,7 @@ func (im *Image) maxStored() int64 { return int64(im.chunkSize) + int64(im.chunk
 // chunkErr is an error about chunk i stored at off in seg.
 func (im *Image) chunkErr(kind error, seg *segment, i, off int64, hint, format string, args ...any) *Error {
 	return &Error{Kind: kind, File: seg.path, Offset: off, Chunk: i,
-		What: fmt.Sprintf("(media offset %d, %d bytes): ", i*int64(im.chunkSize), im.chunkLen(i)) + fmt.Sprintf(format, args...), Hint: hint}
+		What: fmt.Sprintf("(media offset %d, %d bytes): ", i*int64(im.chunkSize), im.chunkLen(i)) + fmt.Sprintf(format, args...), Remedy: hint}
 }
 
 // tableEntries returns the entries of t, reading them when not cached.
@@ -53,6 +53,9 @@ func (im *Image) tableEntries(t *table) ([]uint32, error) {
 			continue
 		}
 		if _, err := t.seg.f.ReadAt(buf, at); err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil, errAt(ErrFormat, t.seg.path, t.off, hintTruncated, "the table of chunks %d to %d runs past the end of the file, which was %d bytes when the image was opened", t.first, t.first+t.count-1, t.seg.size)
+			}
 			return nil, fmt.Errorf("ewf: read %s at %d: %w", t.seg.path, at, err)
 		}
 		if t.footer {
@@ -142,24 +145,56 @@ func (im *Image) decodeChunk(d *decoder, i int64, out []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	want := im.chunkLen(i)
-	if !loc.compressed {
-		return im.decodeRaw(loc, i, want, out)
+	stored, err := im.storedLen(loc, i)
+	if err != nil {
+		return nil, err
 	}
-	stored := loc.size
-	if stored > im.maxStored() {
-		if !loc.last {
-			return nil, im.chunkErr(ErrFormat, loc.seg, i, loc.off, hintDamaged, "the table gives the compressed chunk %d bytes, more than a %d-byte chunk can compress to", stored, im.chunkSize)
+	var raw []byte
+	if loc.compressed {
+		if int64(cap(d.raw)) < stored {
+			d.raw = make([]byte, stored) // bounded by maxStored
 		}
-		stored = im.maxStored() // the end of the section may lie further on
+		raw = d.raw[:stored]
+	} else {
+		raw = out[:stored] // checked where it was read
 	}
-	if int64(cap(d.raw)) < stored {
-		d.raw = make([]byte, stored) // bounded by maxStored
-	}
-	raw := d.raw[:stored]
 	if err := im.readStored(loc, i, raw); err != nil {
 		return nil, err
 	}
+	return im.decodeStored(d, loc, i, raw, out)
+}
+
+// storedLen returns how many bytes from loc.off chunk i's stored form
+// takes: the compressed stream (at most maxStored), or the data and its
+// Adler-32.
+func (im *Image) storedLen(loc location, i int64) (int64, error) {
+	if !loc.compressed {
+		want := im.chunkLen(i)
+		if loc.size < int64(want)+4 {
+			return 0, im.chunkErr(ErrFormat, loc.seg, i, loc.off, hintDamaged, "the table gives the uncompressed chunk %d bytes, but it needs %d and a 4-byte checksum", loc.size, want)
+		}
+		// The data is normally exactly the chunk; a last chunk may hold more
+		// (a source that was not a whole number of sectors, or padding).
+		return min(loc.size, int64(im.chunkSize)+4), nil
+	}
+	if loc.size > im.maxStored() {
+		if !loc.last {
+			return 0, im.chunkErr(ErrFormat, loc.seg, i, loc.off, hintDamaged, "the table gives the compressed chunk %d bytes, more than a %d-byte chunk can compress to", loc.size, im.chunkSize)
+		}
+		return im.maxStored(), nil // the end of the section may lie further on
+	}
+	return loc.size, nil
+}
+
+// decodeStored verifies chunk i from its stored bytes raw (storedLen of
+// them) and returns the media bytes: an uncompressed chunk's are a part of
+// raw, a compressed chunk's are inflated into out (capacity at least
+// ChunkSize).
+func (im *Image) decodeStored(d *decoder, loc location, i int64, raw, out []byte) ([]byte, error) {
+	if !loc.compressed {
+		return im.checkRaw(loc, i, raw)
+	}
+	var err error
 	d.br.Reset(raw)
 	if d.zr == nil {
 		d.zr, err = zlib.NewReader(&d.br)
@@ -169,6 +204,7 @@ func (im *Image) decodeChunk(d *decoder, i int64, out []byte) ([]byte, error) {
 	if err != nil {
 		return nil, im.chunkErr(ErrChecksum, loc.seg, i, loc.off, hintDamaged, "the compressed chunk is damaged: %v", err)
 	}
+	want := im.chunkLen(i)
 	n, err := io.ReadFull(d.zr, out[:im.chunkSize])
 	switch {
 	case err == nil:
@@ -203,25 +239,16 @@ func readErr(err error) error {
 	return err
 }
 
-// decodeRaw reads an uncompressed chunk: its data and then the Adler-32
-// of the data.
-func (im *Image) decodeRaw(loc location, i int64, want int, out []byte) ([]byte, error) {
-	if loc.size < int64(want)+4 {
-		return nil, im.chunkErr(ErrFormat, loc.seg, i, loc.off, hintDamaged, "the table gives the uncompressed chunk %d bytes, but it needs %d and a 4-byte checksum", loc.size, want)
-	}
-	stored := min(loc.size, int64(im.chunkSize)+4)
-	buf := out[:stored]
-	if err := im.readStored(loc, i, buf); err != nil {
-		return nil, err
-	}
-	// The data is normally exactly the chunk; a last chunk may hold more
-	// (a source that was not a whole number of sectors, or padding).
-	n := stored - 4
+// checkRaw verifies an uncompressed chunk's stored bytes buf: its data and
+// then the Adler-32 of the data.
+func (im *Image) checkRaw(loc location, i int64, buf []byte) ([]byte, error) {
+	want := im.chunkLen(i)
+	n := len(buf) - 4
 	sum, got := binary.LittleEndian.Uint32(buf[n:]), adler32.Checksum(buf[:n])
 	if got == sum {
 		return buf[:n], nil
 	}
-	if n != int64(want) && adler32.Checksum(buf[:want]) == binary.LittleEndian.Uint32(buf[want:]) {
+	if n != want && adler32.Checksum(buf[:want]) == binary.LittleEndian.Uint32(buf[want:]) {
 		return buf[:want], nil
 	}
 	return nil, im.chunkErr(ErrChecksum, loc.seg, i, loc.off, hintDamaged, "the chunk's stored Adler-32 %#08x does not match its data's %#08x", sum, got)

@@ -29,7 +29,7 @@ type Error struct {
 	Offset int64  // byte offset in File, -1 when not about a place in it
 	Chunk  int64  // chunk number, -1 when not about a chunk
 	What   string // what is wrong
-	Hint   string // what a person can do about it
+	Remedy string // what a person can do about it; "" for the kind's usual advice
 }
 
 func (e *Error) Error() string {
@@ -47,11 +47,24 @@ func (e *Error) Error() string {
 		b.WriteString(": ")
 	}
 	b.WriteString(e.What)
-	if e.Hint != "" {
-		b.WriteString(" — ")
-		b.WriteString(e.Hint)
-	}
 	return b.String()
+}
+
+// Hint returns what a person can do about the problem: the remedy found for
+// it, or the usual advice for its kind.
+func (e *Error) Hint() string {
+	if e.Remedy != "" {
+		return e.Remedy
+	}
+	switch e.Kind {
+	case ErrMissingSegment:
+		return "put every segment file (.E01, .E02, …) in the same folder, then ingest the .E01 again"
+	case ErrChecksum:
+		return "the E01 image is damaged; ingest it from the original acquisition media, or re-acquire"
+	case ErrUnsupported:
+		return "convert the image to raw (dd) or E01 with the tool that made it, then ingest that"
+	}
+	return hintDamaged
 }
 
 // Unwrap returns the sentinel.
@@ -65,5 +78,5 @@ const (
 )
 
 func errAt(kind error, file string, off int64, hint, format string, args ...any) *Error {
-	return &Error{Kind: kind, File: file, Offset: off, Chunk: -1, What: fmt.Sprintf(format, args...), Hint: hint}
+	return &Error{Kind: kind, File: file, Offset: off, Chunk: -1, What: fmt.Sprintf(format, args...), Remedy: hint}
 }

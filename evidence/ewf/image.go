@@ -132,7 +132,7 @@ func openSegment(path string, n int) (*segment, error) {
 	}
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) && n > 1 {
-			return nil, &Error{Kind: ErrMissingSegment, File: path, Offset: -1, Chunk: -1, What: "the segment file vanished", Hint: "put all segment files of the image in one folder"}
+			return nil, &Error{Kind: ErrMissingSegment, File: path, Offset: -1, Chunk: -1, What: "the segment file vanished", Remedy: "put all segment files of the image in one folder"}
 		}
 		return nil, fmt.Errorf("ewf: open segment %d: %w", n, err)
 	}
@@ -400,7 +400,7 @@ func (w *walker) missing(seg *segment, n int, want string) error {
 	if want == "" {
 		hint = "the next segment's name cannot be derived because this file does not end in .E01: restore the original file names"
 	}
-	return &Error{Kind: ErrMissingSegment, File: seg.path, Offset: -1, Chunk: -1, What: "the file ends with a 'next' section: " + what, Hint: hint}
+	return &Error{Kind: ErrMissingSegment, File: seg.path, Offset: -1, Chunk: -1, What: "the file ends with a 'next' section: " + what, Remedy: hint}
 }
 
 // finish checks the image as a whole once every segment was walked.
