@@ -313,7 +313,9 @@ func (c *Case) decodeEntry(seq int64, sealed []byte) (entryBody, error) {
 
 // Entries returns every ledger entry, decrypted, in order. The result is
 // cached in memory (never on disk) and kept current by later appends.
-// Entries does not verify the chain; VerifyLedger does.
+// Entries checks each entry's stored hashes against the chain recomputed
+// from the content (an entry that fails is listed as Unreadable, with why);
+// it does not check signatures or the head: VerifyLedger does.
 func (c *Case) Entries() ([]CustodyEntry, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -326,15 +328,28 @@ func (c *Case) Entries() ([]CustodyEntry, error) {
 			return nil, err
 		}
 		out := make([]CustodyEntry, 0, len(rows))
+		chain := GenesisHash(c.id) // the hash the previous entry's content gives
 		for _, r := range rows {
 			// A damaged entry must not hide the others: it is listed,
-			// marked, and reported by VerifyLedger.
+			// marked, and reported by VerifyLedger. Its stored hashes are
+			// checked against the chain recomputed from the entries' content
+			// (cheap, unlike the signatures, which VerifyLedger checks), so
+			// an edited hash column is never shown as if it were the record.
+			prev := chain
+			chain = EntryHash(prev, r.seq, r.entry)
 			b, err := c.decodeEntry(r.seq, r.entry)
 			if err == nil {
 				var e CustodyEntry
 				if e, err = entryFromRow(r, b); err == nil {
-					out = append(out, e)
-					continue
+					switch {
+					case e.PrevHash != prev:
+						err = fmt.Errorf("%w: custody entry %d: its previous hash is not the hash of the entry before it", ErrLedgerBroken, r.seq)
+					case e.Hash != chain:
+						err = fmt.Errorf("%w: custody entry %d: its hash does not match its content", ErrLedgerBroken, r.seq)
+					default:
+						out = append(out, e)
+						continue
+					}
 				}
 			}
 			e := CustodyEntry{Seq: r.seq, Signature: r.signature, Unreadable: err.Error(), Action: "(unreadable)"}

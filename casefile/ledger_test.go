@@ -345,3 +345,44 @@ func TestBatchVerifyNamesBadSignatures(t *testing.T) {
 		t.Fatalf("bad = %v, want 7, 64, 150, 299", bad)
 	}
 }
+
+// TestEntriesMarkEditedHashes: an edited hash column is never listed as if
+// it were the record. Entries recomputes the chain from the entries'
+// content and lists an entry whose stored previous hash or entry hash
+// differs as unreadable, saying why; the entries around it read normally.
+// (Found by FuzzOpenFixture: a flipped byte of prev_hash was shown as the
+// entry's previous hash.)
+func TestEntriesMarkEditedHashes(t *testing.T) {
+	flip := func(col string, seq int) string {
+		return fmt.Sprintf(`UPDATE custody_ledger SET %[1]s = CAST((CASE substr(%[1]s, 1, 1) WHEN x'00' THEN x'01' ELSE x'00' END) || substr(%[1]s, 2) AS BLOB) WHERE seq = %[2]d`, col, seq)
+	}
+	for _, tc := range []struct {
+		col, why string
+	}{
+		{"prev_hash", "casefile: custody ledger does not verify: custody entry 3: its previous hash is not the hash of the entry before it"},
+		{"entry_hash", "casefile: custody ledger does not verify: custody entry 3: its hash does not match its content"},
+	} {
+		t.Run(tc.col, func(t *testing.T) {
+			path := ledgerCase(t, 5)
+			tamper(t, path, flip(tc.col, 3))
+			c := openTestTB(t, path, testPass)
+			defer c.Close()
+			entries, err := c.Entries()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(entries) != 5 {
+				t.Fatalf("%d entries, want 5", len(entries))
+			}
+			for _, e := range entries {
+				want := ""
+				if e.Seq == 3 {
+					want = tc.why
+				}
+				if e.Unreadable != want {
+					t.Errorf("entry %d: Unreadable %q, want %q", e.Seq, e.Unreadable, want)
+				}
+			}
+		})
+	}
+}
