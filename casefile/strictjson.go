@@ -670,11 +670,19 @@ func (d *strictDecoder) mapObject(t reflect.Type) error {
 	if d.peek() != '{' {
 		return d.mismatch(t)
 	}
+	return d.keyedObject(true, "the key %q appears twice", func() error { return d.value(t.Elem()) })
+}
+
+// keyedObject reads an object whose member names are free (a map's keys,
+// or members of a value of unknown type), refusing a name that appears
+// twice with the message dup (one %q, the name); value reads each member's
+// value. isKey marks the names as map keys in error paths.
+func (d *strictDecoder) keyedObject(isKey bool, dup string, value func() error) error {
 	if err := d.open(); err != nil {
 		return err
 	}
 	var seen keySet
-	d.path = append(d.path, pathElem{isKey: true})
+	d.path = append(d.path, pathElem{isKey: isKey})
 	for first := true; ; first = false {
 		more, err := d.next('}', first)
 		if err != nil || !more {
@@ -688,10 +696,10 @@ func (d *strictDecoder) mapObject(t reflect.Type) error {
 		key := string(name)
 		if !seen.add(key) {
 			d.path = d.path[:len(d.path)-1]
-			return d.failf("the key %q appears twice", key)
+			return d.failf(dup, key)
 		}
 		d.path[len(d.path)-1].name = key
-		if err := d.value(t.Elem()); err != nil {
+		if err := value(); err != nil {
 			return err
 		}
 	}
@@ -762,31 +770,7 @@ func (d *strictDecoder) anyValue() error {
 		_, err := d.str()
 		return err
 	case c == '{':
-		if err := d.open(); err != nil {
-			return err
-		}
-		var seen keySet
-		d.path = append(d.path, pathElem{})
-		for first := true; ; first = false {
-			more, err := d.next('}', first)
-			if err != nil || !more {
-				d.path = d.path[:len(d.path)-1]
-				return err
-			}
-			name, err := d.memberName()
-			if err != nil {
-				return err
-			}
-			key := string(name)
-			if !seen.add(key) {
-				d.path = d.path[:len(d.path)-1]
-				return d.failf("%q appears twice", key)
-			}
-			d.path[len(d.path)-1].name = key
-			if err := d.anyValue(); err != nil {
-				return err
-			}
-		}
+		return d.keyedObject(false, "%q appears twice", d.anyValue)
 	case c == '[':
 		if err := d.open(); err != nil {
 			return err
