@@ -28,6 +28,11 @@ func WriteNewFile(path string, write func(io.Writer) error) (sum string, err err
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
+		// Name the file the person asked for, not the temporary one.
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			return "", &fs.PathError{Op: "create", Path: path, Err: pe.Err}
+		}
 		return "", err
 	}
 	tmpName := tmp.Name()

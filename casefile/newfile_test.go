@@ -70,3 +70,13 @@ func TestWriteNewFile(t *testing.T) {
 		t.Errorf("directory holds %q, want only custody.jsonl", got)
 	}
 }
+
+// TestWriteNewFileNamesTheDestination: a folder that does not exist is
+// reported with the path asked for, never the temporary file's name.
+func TestWriteNewFileNamesTheDestination(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "nosuchdir", "custody.jsonl")
+	_, err := WriteNewFile(path, func(w io.Writer) error { return nil })
+	if want := "create " + path + ": no such file or directory"; err == nil || err.Error() != want {
+		t.Fatalf("err = %v, want %s", err, want)
+	}
+}

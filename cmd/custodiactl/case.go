@@ -2,10 +2,9 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
+	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"strings"
 	"time"
@@ -15,7 +14,6 @@ import (
 
 var initCommand = &command{
 	name:    "init",
-	args:    "CASE --title TITLE --examiner NAME [--role ROLE]... [--case-number NUMBER] [--description TEXT]",
 	summary: "create a new encrypted case file",
 	about: `Create a new, encrypted case file at CASE, which must not exist yet. Its
 name should end in ` + casefile.Extension + `; another name is accepted with a note.
@@ -29,71 +27,84 @@ $CUSTODIA_PASSPHRASE, else it is asked twice on the terminal.
 Entry 1 of the custody ledger records the creation, with --reason.
 
 Prints the new case's UUID and path.`,
-	run: runInit,
+	params: []param{caseParam},
+	flags: []flagDef{
+		{name: "title", required: true, usage: "the case `TITLE`"},
+		{name: "examiner", required: true, usage: "the `NAME` of the examiner creating the case, who acts and signs as NAME"},
+		{name: "role", repeat: true, value: func() flag.Value { return new(roleList) },
+			usage: "a `ROLE` of the creating examiner, or several separated by commas; the first is the role they act in (default forensic-engineer)"},
+		{name: "case-number", usage: "the case `NUMBER`, e.g. IR-2026-0042"},
+		{name: "description", usage: "a free-text `TEXT` describing the case"},
+		{name: "contact", usage: "how to reach the creating examiner, `C`, e.g. an e-mail address or phone number"},
+		// --passphrase-file names the new case's passphrase here, so that
+		// one file serves init and later commands.
+		{name: "passphrase-file", shared: true, usage: "read the new case's passphrase from `FILE`, like --new-passphrase-file"},
+		newPassphraseFlag,
+	},
+	changes: true,
+	check:   checkInit,
+	do:      runInit,
 }
 
 var infoCommand = &command{
 	name:    "info",
-	args:    "CASE [--json]",
 	summary: "show a case's details, key slots and custody head",
 	about: `Open CASE and show its title, case number, examiner, description, creation
 time (RFC 3339, UTC), case UUID, format version, the head of its custody
 ledger (the last entry's number and hash; JSON gives the full hash) and its
 key slots. Everything but the structure of a case file is encrypted, so this
 needs the passphrase.`,
-	run: runInfo,
+	params: []param{caseParam},
+	flags:  []flagDef{jsonFlag},
+	opens:  true,
+	do:     runInfo,
 }
 
-func runInit(inv *invocation, args []string) error {
-	fs := newFlagSet(inv.cmd)
-	var nc casefile.NewCase
-	fs.StringVar(&nc.Title, "title", "", "the case `TITLE` (required)")
-	fs.StringVar(&nc.Examiner, "examiner", "", "the `NAME` of the examiner creating the case (required), who acts and signs as NAME")
-	fs.StringVar(&nc.CaseNumber, "case-number", "", "the case `NUMBER`, e.g. IR-2026-0042")
-	fs.StringVar(&nc.Description, "description", "", "a free-text `TEXT` describing the case")
-	var roles roleList
-	fs.Var(&roles, "role", "a `ROLE` of the creating examiner; repeat the flag or separate roles with commas; the first is the role they act in (default forensic-engineer)")
-	fs.StringVar(&nc.ExaminerContact, "contact", "", "how to reach the creating examiner, `C`, e.g. an e-mail address or phone number")
-	var cf caseFlags
-	cf.addInitPassphraseFlag(fs)
-	cf.addNewPassphraseFlag(fs)
-	cf.addReasonFlag(fs)
-	pos, err := inv.parseN(fs, args, "CASE")
-	if err != nil {
-		return err
-	}
-	path := pos[0]
-	nc.ExaminerRoles, nc.Reason = roles, string(cf.reason)
-	pf := &cf.passphraseFlags
+// caseParam is the first argument of every command that opens a case.
+var caseParam = param{name: "CASE"}
 
-	// Everything typed on the command line is checked before a person is
-	// asked for a passphrase: a bad value is a usage error.
-	for _, req := range []struct{ flag, value string }{{"--title", nc.Title}, {"--examiner", nc.Examiner}} {
-		if strings.TrimSpace(req.value) == "" {
-			return inv.usagef("%s is required and must not be empty", req.flag)
-		}
+// jsonFlag is --json, for a command that can print JSON.
+var jsonFlag = flagDef{name: "json", isBool: true, usage: "print JSON instead of text"}
+
+// newCase is the case init creates, as its flags describe it.
+func newCase(in *call) casefile.NewCase {
+	return casefile.NewCase{
+		Title: in.text("title"), CaseNumber: in.text("case-number"), Description: in.text("description"),
+		Examiner: in.text("examiner"), ExaminerRoles: valueOf[[]casefile.Role](in, "role"),
+		ExaminerContact: in.text("contact"), Reason: in.reason,
 	}
+}
+
+// checkInit checks everything typed on the command line before a person
+// is asked for a passphrase: a bad value is a usage error.
+func checkInit(in *call) error {
+	nc := newCase(in)
 	if err := nc.Validate(); err != nil {
-		return inv.usagef("%v", err)
+		return in.usagef("%s", problem(err))
 	}
 	creator := casefile.NewExaminer{Name: nc.Examiner, Roles: nc.ExaminerRoles, Contact: nc.ExaminerContact}
 	if err := creator.Validate(); err != nil {
-		return inv.usagef("%v", err)
+		return in.usagef("%s", problem(err))
 	}
-	if pf.file != "" && pf.newFile != "" {
-		return inv.usagef("give the passphrase with --passphrase-file or --new-passphrase-file, not both")
+	if in.given("passphrase-file") && in.given("new-passphrase-file") {
+		return in.usagef("give the passphrase with --passphrase-file or --new-passphrase-file, not both")
 	}
 	// casefile.Create refuses an existing file too; checking first spares
 	// the person typing a passphrase twice for nothing.
-	if _, err := os.Lstat(path); err == nil {
-		return fmt.Errorf("create case %s: %w", path, casefile.ErrExists)
+	if _, err := os.Lstat(in.args[0]); err == nil {
+		return fmt.Errorf("create case %s: %w", in.args[0], casefile.ErrExists)
 	}
+	return nil
+}
+
+func runInit(in *call, _ *casefile.Case) error {
+	path := in.args[0]
 	if !strings.HasSuffix(path, casefile.Extension) {
-		fmt.Fprintf(inv.stderr, "note: %s does not end in %s; Custodia's open dialog lists only %s files\n",
+		fmt.Fprintf(in.stderr, "note: %s does not end in %s; Custodia's open dialog lists only %s files\n",
 			path, casefile.Extension, casefile.Extension)
 	}
-
-	readNew, err := inv.newPassphraseSource(pf, path, true)
+	pf := &passphraseFlags{file: in.text("passphrase-file"), newFile: in.text("new-passphrase-file")}
+	readNew, err := in.newPassphraseSource(pf, path, true)
 	if err != nil {
 		return err
 	}
@@ -103,7 +114,7 @@ func runInit(inv *invocation, args []string) error {
 	}
 	defer clear(pass)
 	// casefile's errors already name the operation and the path.
-	c, err := casefile.Create(path, pass, nc, inv.caseOpts)
+	c, err := casefile.Create(path, pass, newCase(in), in.caseOpts)
 	if err != nil {
 		return err
 	}
@@ -111,59 +122,23 @@ func runInit(inv *invocation, args []string) error {
 	if err := c.Close(); err != nil {
 		return err
 	}
-	fmt.Fprintf(inv.stdout, "Case UUID:  %s\nPath:       %s\n", info.CaseUUID, c.Path())
+	fmt.Fprintf(in.stdout, "Case UUID:  %s\nPath:       %s\n", info.CaseUUID, c.Path())
 	return nil
 }
 
-func runInfo(inv *invocation, args []string) error {
-	fs := newFlagSet(inv.cmd)
-	asJSON := fs.Bool("json", false, "print JSON instead of text")
-	var cf caseFlags
-	cf.addOpenFlags(fs)
-	pos, err := inv.parseN(fs, args, "CASE")
+func runInfo(in *call, c *casefile.Case) error {
+	slots, err := c.KeySlots()
 	if err != nil {
 		return err
 	}
-	return inv.withCase(pos[0], &cf, func(c *casefile.Case) error {
-		slots, err := c.KeySlots()
-		if err != nil {
-			return err
-		}
-		seq, head := c.Head()
-		if *asJSON {
-			j := caseJSON(c.Info(), slots)
-			j.CustodyHead = headJSON{Seq: seq, Hash: head.String()}
-			return writeJSON(inv.stdout, j)
-		}
-		writeInfoText(inv.stdout, c.Info(), slots, seq, head)
-		return nil
-	})
-}
-
-// withCase opens the case at path with the passphrase from cf's sources, as
-// the examiner and in the role cf names, calls f and closes the case,
-// reporting the first error.
-func (inv *invocation) withCase(path string, cf *caseFlags, f func(*casefile.Case) error) (err error) {
-	// Check the path before asking for a passphrase that cannot help.
-	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("open case %s: %w", path, fs.ErrNotExist)
+	seq, head := c.Head()
+	if in.on("json") {
+		j := caseJSON(c.Info(), slots)
+		j.CustodyHead = headJSON{Seq: seq, Hash: head.String()}
+		return writeJSON(in.stdout, j)
 	}
-	pass, err := inv.currentPassphrase(&cf.passphraseFlags, path)
-	if err != nil {
-		return err
-	}
-	defer clear(pass)
-	// casefile's errors already name the operation and the path.
-	c, err := casefile.Open(path, pass, cf.options(inv.env))
-	if err != nil {
-		return cf.openHint(err)
-	}
-	defer func() {
-		if cerr := c.Close(); cerr != nil && err == nil {
-			err = cerr
-		}
-	}()
-	return f(c)
+	writeInfoText(in.stdout, c.Info(), slots, seq, head)
+	return nil
 }
 
 // formatTime is how times are written in JSON: RFC 3339 in UTC, with all

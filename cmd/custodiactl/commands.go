@@ -1,27 +1,115 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"strings"
+
+	"github.com/custodia-dfir/custodia/casefile"
 )
 
 // command is one entry of the command table: a runnable command such as
 // "init", or a group such as "keyslot" whose subcommands do the work.
+//
+// A runnable command is declared, not programmed: its arguments, its flags,
+// whether it opens the case named by its first argument and whether it
+// changes it. From that entry come its help and usage line, the parsing and
+// checking of its command line (every usage error, before any passphrase is
+// asked for), the case flags (--passphrase-file, --examiner, --role, and
+// --reason for a change), opening and unlocking the case, and the line that
+// names the custody entry a change appended. Its do function gets the
+// checked command line and the open case and does only its own work.
 type command struct {
 	name    string // the word typed on the command line, e.g. "add"
 	path    string // the full name, e.g. "keyslot add"; set by commandTable
-	args    string // synopsis of the arguments after the name
 	summary string // one line for the command list
 	about   string // paragraphs for 'custodiactl help COMMAND'
-	// run executes the command with the arguments after its name. It must
-	// parse its flags (see invocation.parse) before doing anything else, so
-	// that "COMMAND -h" never has side effects; 'help COMMAND' relies on it.
-	run func(inv *invocation, args []string) error
-	sub []*command // subcommands of a group; run is nil for a group
+
+	// synopsis is what the usage line shows after the command's name, for
+	// the few commands whose flags do not read well one by one ("CASE
+	// --label NAME | CASE --recovery [--label LABEL]"). By default the
+	// usage line is made from params and flags.
+	synopsis string
+	params   []param   // the positional arguments, in order
+	flags    []flagDef // the command's own flags; opens and changes add the case flags
+
+	// opens: the first argument, CASE, names a case that is opened before
+	// do runs and closed after it — unlocked with the passphrase from
+	// --passphrase-file, $CUSTODIA_PASSPHRASE or the terminal, for the
+	// examiner --examiner names, acting in the role --role names.
+	opens bool
+	// changes: the command changes the case, so it takes --reason, which
+	// do records in the custody entry (call.reason).
+	changes bool
+	// reasonNeeded, when not "", makes --reason required and says why:
+	// "it is recorded as the rationale of the move".
+	reasonNeeded string
+	// records is the action of the custody entry the change appends; after
+	// do succeeds, the entries it appended are named ("recorded: entry 7
+	// stage.changed"), unless --json was asked for.
+	records casefile.Action
+	// actingRole names the flag of the role to act in when --role is one
+	// of the command's own flags ("acting-role" for examiner add, whose
+	// --role gives the new examiner's roles).
+	actingRole string
+	// keyless names a boolean flag with which the case is not opened and
+	// do gets nil (ledger verify --no-key); the case flags cannot be given
+	// with it.
+	keyless string
+	// check checks the command line as a whole, after each argument and
+	// flag was checked on its own and before the case is opened or a
+	// passphrase asked for: flags that contradict each other, a file that
+	// must not exist yet. It changes nothing.
+	check func(in *call) error
+	// do does the command's work, with the open case when opens is set
+	// (else nil). Its errors are reported by report.
+	do func(in *call, c *casefile.Case) error
+
+	sub []*command // subcommands of a group; do is nil for a group
+}
+
+// param is a positional argument of a command.
+type param struct {
+	name     string // as the usage line shows it: CASE, ID, STAGE|reopen
+	optional bool   // may be left out; only the last params are
+	many     bool   // takes every argument left; only the last param does
+	why      string // said when it is the one argument missing: "missing PATH: name the evidence to ingest"
+	// check checks one argument typed for the param and returns it as do
+	// gets it (an id in lower case, a value normalized); an error is a
+	// usage error. The arguments before it are checked already (in.args).
+	check func(in *call, s string) (string, error)
+}
+
+// flagDef is a flag of a command. A flag without value and not boolean is
+// a text flag: call.text and call.texts return what was given, checked
+// with the core's casefile.CheckText (or CheckLine) when max, line,
+// nonBlank or required say so.
+type flagDef struct {
+	name  string // without dashes: "title", "o"
+	usage string // for help; the value's name in back quotes, as package flag reads it: "the case `TITLE`"
+	// value makes the flag's value, which checks what is given as it is
+	// set (a choice, a level, a time) and hands it to do through valueOf.
+	value  func() flag.Value
+	isBool bool // a switch: --json, --no-key
+
+	required bool   // must be given; a text flag must not be blank either
+	why      string // with required: what is missing, said after "--format is required: "
+	repeat   bool   // may be given several times; a text flag keeps each value (call.texts)
+	max      int    // a text flag: at most this many bytes
+	line     bool   // a text flag: one line of text, no control characters
+	nonBlank bool   // a text flag: when given, not blank
+
+	// show is the value as the usage line writes it, when that is not the
+	// name in usage: "jsonl|case-uco" for --format FORMAT.
+	show string
+	// shared marks a flag many commands take (the passphrase files): help
+	// lists it after the command's own flags and the usage line leaves it out.
+	shared bool
 }
 
 // commandTable returns the commands custodiactl understands. A new command
-// or group adds an entry here and a file of handlers.
+// adds an entry to a group here, or a group of its own, and a file of
+// handlers.
 func commandTable() []*command {
 	cmds := []*command{
 		initCommand,
@@ -42,17 +130,8 @@ func commandTable() []*command {
 		notificationCommand,
 		postmortemCommand,
 		repairCommand,
-		{
-			name:    "help",
-			args:    "[COMMAND [SUBCOMMAND]]",
-			summary: "show help for custodiactl or one command",
-			run:     runHelp,
-		},
-		{
-			name:    "version",
-			summary: "print the version of custodiactl and the case format it writes",
-			run:     runVersion,
-		},
+		helpCommand,
+		versionCommand,
 	}
 	for _, c := range cmds {
 		setPaths(c, "")
@@ -116,5 +195,37 @@ func dispatch(e *env, cmds []*command, args []string) error {
 		}
 		c, args = s, args[1:]
 	}
-	return c.run(&invocation{env: e, cmd: c}, args)
+	return c.invoke(e, cmds, args)
+}
+
+// invoke runs the runnable command c with the arguments after its name:
+// it checks the whole command line, then opens the case if c does, then
+// runs c's work.
+func (c *command) invoke(e *env, table []*command, args []string) error {
+	inv := &invocation{env: e, cmd: c, table: table}
+	in, err := c.parseCall(inv, args)
+	if err != nil {
+		return err
+	}
+	return in.execute()
+}
+
+// execute opens the case if the command does and runs its work; after a
+// change it names the custody entries the change appended.
+func (in *call) execute() error {
+	c := in.cmd
+	if !c.opens || (c.keyless != "" && in.on(c.keyless)) {
+		return c.do(in, nil)
+	}
+	return in.withCase(in.args[0], &in.caseFlags, func(cs *casefile.Case) error {
+		before, _ := cs.Head()
+		if err := c.do(in, cs); err != nil {
+			return err
+		}
+		if c.records != "" && !in.wantsJSON() {
+			after, _ := cs.Head()
+			writeRecorded(in.stdout, before, after, c.records)
+		}
+		return nil
+	})
 }

@@ -13,42 +13,47 @@ import (
 
 var evidenceCommand = &command{
 	name:    "evidence",
-	summary: "list, show, verify, extract and read the evidence of a case",
+	summary: "list, show, verify, extract, read and withdraw the evidence of a case",
 	about: `Evidence is added with 'custodiactl ingest'. Each item is sealed in the case
 in compressed, encrypted chunks, with the MD5, SHA-1 and SHA-256 of its exact
 original bytes. An item is named by its id, a UUID, or by at least its first
 4 characters, as long as they name one item only; 'evidence list' shows the
 first 8.
 
-Verifying, extracting and reading an item are recorded in the custody ledger
-(evidence.verified, evidence.extracted, evidence.viewed); listing and showing
-are not.`,
+Verifying, extracting, reading, withdrawing and reinstating an item are
+recorded in the custody ledger (evidence.verified, evidence.extracted,
+evidence.viewed, evidence.withdrawn, evidence.reinstated); listing and
+showing are not. Evidence is never deleted: an item ingested by mistake is
+withdrawn, which keeps it sealed and listed but out of reports and exports.`,
 	sub: []*command{
 		{
 			name:    "list",
-			args:    "CASE [--json]",
 			summary: "list the evidence items of a case",
 			about: `Open CASE and list its evidence items, oldest first: the id (first 8
 characters), name, kind, size, SHA-256 (first 16 hex digits) and the last
 verification: its time, "never", or MISMATCH when it failed. --json gives
 every recorded fact of each item in full, with verified_at null for an item
 never verified.`,
-			run: runEvidenceList,
+			params: []param{caseParam},
+			flags:  []flagDef{jsonFlag},
+			opens:  true,
+			do:     runEvidenceList,
 		},
 		{
 			name:    "show",
-			args:    "CASE ID [--json]",
 			summary: "show every recorded fact of one evidence item",
 			about: `Open CASE and show everything recorded about the item ID: name, kind, format,
 description, size, the three hashes, where it came from (source path, host,
 time zone, the tool that ingested it), who ingested it and when, how it is
 stored, the acquisition facts found in the source, the files of a container
 with their hashes, warnings, and the last verification.`,
-			run: runEvidenceShow,
+			params: []param{caseParam, evidenceParam},
+			flags:  []flagDef{jsonFlag},
+			opens:  true,
+			do:     runEvidenceShow,
 		},
 		{
 			name:    "verify",
-			args:    "CASE [ID...] [--all-hashes] [--json] [--source PATH]",
 			summary: "re-hash evidence in the case and compare with ingest",
 			about: `Open CASE and re-read every chunk of the items named by ID (every item when
 no ID is given): each chunk is authenticated and decompressed, and the
@@ -57,18 +62,26 @@ With --all-hashes its MD5 and SHA-1 are recomputed and compared too; that
 takes about twice as long, MD5 being the slowest part of a verification.
 Each result is printed as "OK ID NAME" or "MISMATCH ID NAME: detail", and
 recorded with the item and in the custody ledger (evidence.verified, whose
-"recomputed" detail names the hashes recomputed).
+"recomputed" detail names the hashes recomputed). A withdrawn item is
+verified like any other.
 
 With --source, the original source at PATH is hashed too (a file, the first
 segment of a split raw image, or a device) and compared with the hashes
 recorded at ingest; that needs exactly one ID and reads the source only.
 
 Exits 0 when everything matches and 1 when anything does not.`,
-			run: runEvidenceVerify,
+			params: []param{caseParam, {name: "ID", optional: true, many: true, check: evidenceParam.check}},
+			flags: []flagDef{
+				{name: "all-hashes", isBool: true, usage: "recompute MD5 and SHA-1 as well as SHA-256 (about twice as long)"},
+				jsonFlag,
+				{name: "source", usage: "also hash the original source at `PATH` and compare it with the hashes recorded at ingest (one ID only)"},
+			},
+			opens: true,
+			check: checkEvidenceVerify,
+			do:    runEvidenceVerify,
 		},
 		{
 			name:    "extract",
-			args:    "CASE ID -o PATH",
 			summary: "write the exact original bytes of an item to a new file",
 			about: `Open CASE and write the original bytes of the item ID to PATH, a new file
 readable only by its owner; an existing file is never overwritten. Every chunk
@@ -79,11 +92,16 @@ with PATH and the SHA-256. MD5 and SHA-1 are printed as recorded at ingest;
 'custodiactl evidence verify --all-hashes' recomputes all three.
 
 Ctrl-C stops the extraction and removes the partial file.`,
-			run: runEvidenceExtract,
+			params: []param{caseParam, evidenceParam},
+			flags: []flagDef{{name: "o", required: true, why: "name the new file to write the item's bytes to",
+				usage: "write the item's bytes to `PATH`, a new file"}},
+			opens: true, changes: true,
+			records: casefile.ActionEvidenceExtracted,
+			check:   checkEvidenceExtract,
+			do:      runEvidenceExtract,
 		},
 		{
 			name:    "cat",
-			args:    "CASE ID [--offset N] [--length N]",
 			summary: "write the raw bytes of an item to standard output",
 			about: `Open CASE and write the original bytes of the item ID to standard output,
 from --offset (default 0) for --length bytes (default: to the end). Numbers
@@ -94,70 +112,129 @@ view is recorded in the custody ledger (evidence.viewed) with the range.
 Evidence is hostile input, and its bytes could control a terminal: cat
 refuses to write to one. Pipe the output into a hex viewer (| xxd | less) or
 redirect it to a file.`,
-			run: runEvidenceCat,
+			params: []param{caseParam, evidenceParam},
+			flags: []flagDef{
+				{name: "offset", value: newValue[byteCount](), usage: "start at byte `N` of the item, decimal or hexadecimal with 0x; default 0"},
+				{name: "length", value: newValue[byteCount](), usage: "write `N` bytes, decimal or hexadecimal with 0x; default all to the end"},
+			},
+			opens: true, changes: true,
+			check: checkEvidenceCat,
+			do:    runEvidenceCat,
+		},
+		{
+			name:    "withdraw",
+			summary: "withdraw an item: kept sealed and listed, left out of reports",
+			about: `Open CASE and withdraw the item ID, with --reason (required): an item that
+should not have been ingested — the wrong disk, a duplicate, data outside
+the warrant — cannot be deleted, since the custody record says it was
+acquired. A withdrawn item stays sealed, verifiable and listed, marked
+withdrawn with who withdrew it, when and why, and reports and exports leave
+it out. 'evidence reinstate' puts it back. Recorded as evidence.withdrawn.`,
+			params: []param{caseParam, evidenceParam},
+			opens:  true, changes: true,
+			reasonNeeded: "say why the item is withdrawn, for the custody record",
+			records:      casefile.ActionEvidenceWithdrawn,
+			do:           runEvidenceWithdraw,
+		},
+		{
+			name:    "reinstate",
+			summary: "put a withdrawn item back in force",
+			about: `Open CASE and reinstate the withdrawn item ID, with --reason (required): it
+counts as evidence again and reports and exports include it. The withdrawal
+stays on record. Recorded as evidence.reinstated.`,
+			params: []param{caseParam, evidenceParam},
+			opens:  true, changes: true,
+			reasonNeeded: "say why the item is reinstated, for the custody record",
+			records:      casefile.ActionEvidenceReinstated,
+			do:           runEvidenceReinstate,
 		},
 	},
 }
 
-func runEvidenceList(inv *invocation, args []string) error {
-	fs := newFlagSet(inv.cmd)
-	asJSON := fs.Bool("json", false, "print JSON instead of text")
-	var cf caseFlags
-	cf.addOpenFlags(fs)
-	pos, err := inv.parseN(fs, args, "CASE")
+func runEvidenceList(in *call, c *casefile.Case) error {
+	items, err := c.ListEvidence()
 	if err != nil {
 		return err
 	}
-	return inv.withCase(pos[0], &cf, func(c *casefile.Case) error {
-		items, err := c.ListEvidence()
-		if err != nil {
-			return err
-		}
-		if *asJSON {
-			return writeJSON(inv.stdout, evidenceListJSON(items))
-		}
-		writeEvidenceTable(inv.stdout, items)
-		if len(items) == 0 {
-			fmt.Fprintf(inv.stderr, "note: %s holds no evidence yet; add some with 'custodiactl ingest'\n", pos[0])
-		}
-		return nil
-	})
+	if in.on("json") {
+		return writeJSON(in.stdout, evidenceListJSON(items))
+	}
+	writeEvidenceTable(in.stdout, items)
+	writeWithdrawals(in.stdout, items)
+	if len(items) == 0 {
+		fmt.Fprintf(in.stderr, "note: %s holds no evidence yet; add some with 'custodiactl ingest'\n", in.args[0])
+	}
+	return nil
 }
 
-func runEvidenceShow(inv *invocation, args []string) error {
-	fs := newFlagSet(inv.cmd)
-	asJSON := fs.Bool("json", false, "print JSON instead of text")
-	var cf caseFlags
-	cf.addOpenFlags(fs)
-	pos, err := inv.parseN(fs, args, "CASE", "ID")
+func runEvidenceShow(in *call, c *casefile.Case) error {
+	ev, err := findEvidence(c, in.args[1])
 	if err != nil {
 		return err
 	}
-	ref, err := inv.evidenceRef(pos[1])
+	if in.on("json") {
+		return writeJSON(in.stdout, evidenceToJSON(ev))
+	}
+	writeEvidenceText(in.stdout, ev)
+	return nil
+}
+
+func runEvidenceWithdraw(in *call, c *casefile.Case) error {
+	ev, err := findEvidence(c, in.args[1])
 	if err != nil {
 		return err
 	}
-	return inv.withCase(pos[0], &cf, func(c *casefile.Case) error {
-		ev, err := findEvidence(c, ref)
-		if err != nil {
-			return err
-		}
-		if *asJSON {
-			return writeJSON(inv.stdout, evidenceToJSON(ev))
-		}
-		writeEvidenceText(inv.stdout, ev)
-		return nil
-	})
+	if _, err := c.WithdrawEvidence(ev.ID, in.reason); err != nil {
+		return withdrawalHint(err, in.args[0], ev)
+	}
+	fmt.Fprintf(in.stdout, "withdrawn: %s %s; it stays sealed and listed, and reports and exports leave it out\n",
+		shortID(ev), printable(ev.Meta.Name, false))
+	return nil
 }
 
-// evidenceRef checks an evidence id typed on the command line, before any
-// passphrase is asked for: a UUID, or at least its first 4 characters. It
-// returns the id in lower case, as UUIDs are written.
-func (inv *invocation) evidenceRef(s string) (string, error) {
-	return inv.idRef("evidence", s)
+func runEvidenceReinstate(in *call, c *casefile.Case) error {
+	ev, err := findEvidence(c, in.args[1])
+	if err != nil {
+		return err
+	}
+	if _, err := c.ReinstateEvidence(ev.ID, in.reason); err != nil {
+		return withdrawalHint(err, in.args[0], ev)
+	}
+	fmt.Fprintf(in.stdout, "reinstated: %s %s; it counts as evidence again\n", shortID(ev), printable(ev.Meta.Name, false))
+	return nil
 }
 
-// findEvidence resolves ref, checked by evidenceRef, to an item of c.
+// withdrawalHint adds what to do when an item's withdrawal or
+// reinstatement was refused: it is in that state already.
+func withdrawalHint(err error, path string, ev casefile.Evidence) error {
+	if errors.Is(err, casefile.ErrInvalid) {
+		return withHint(err, fmt.Sprintf("'custodiactl evidence show %s %s' shows whether the item is withdrawn", path, shortID(ev)))
+	}
+	return err
+}
+
+// writeWithdrawals lists the withdrawn items among items, with who withdrew
+// each, when and why.
+func writeWithdrawals(w io.Writer, items []casefile.Evidence) {
+	for _, ev := range items {
+		if wd := ev.Withdrawal; wd != nil {
+			fmt.Fprintf(w, "withdrawn: %s %s on %s: %s\n", shortID(ev), printable(ev.Meta.Name, false), byText(wd.Attribution),
+				orNone(printable(wd.Reason, false)))
+		}
+	}
+}
+
+// evidenceParam is the argument naming one evidence item: its id, or at
+// least its first 4 characters (see parseIDRef).
+var evidenceParam = idParam("ID", "evidence")
+
+// idParam is the argument name naming a record of the given kind
+// ("evidence", "finding") by id, checked before any passphrase is asked for.
+func idParam(name, kind string) param {
+	return param{name: name, check: func(_ *call, s string) (string, error) { return parseIDRef(kind, s) }}
+}
+
+// findEvidence resolves ref, checked by parseIDRef, to an item of c.
 func findEvidence(c *casefile.Case, ref string) (casefile.Evidence, error) {
 	ev, err := c.FindEvidence(ref)
 	switch {
@@ -197,7 +274,11 @@ func writeEvidenceTable(w io.Writer, items []casefile.Evidence) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprint(tw, "ID\tNAME\tKIND\tSIZE\tSHA-256\tVERIFIED\n")
 	for _, ev := range items {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", shortID(ev), printable(ev.Meta.Name, false),
+		name := printable(ev.Meta.Name, false)
+		if !ev.InForce() {
+			name += " (WITHDRAWN)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", shortID(ev), name,
 			printable(string(ev.Meta.Kind), false), humanSize(ev.Meta.Size), shortHash(ev.Meta.Hashes.SHA256),
 			verifiedText(ev.Verification))
 	}
@@ -210,6 +291,13 @@ func writeEvidenceText(w io.Writer, ev casefile.Evidence) {
 	field := func(name, value string) { writeField(w, 16, name, value) }
 	field("ID", ev.ID.String())
 	field("Name", printable(m.Name, false))
+	if wd := ev.Withdrawal; wd != nil {
+		field("Status", "withdrawn: left out of reports and exports")
+		field("  Withdrawn", byText(wd.Attribution))
+		field("  Reason", orNone(printable(wd.Reason, true)))
+	} else {
+		field("Status", "in force")
+	}
 	field("Kind", printable(string(m.Kind), false))
 	field("Format", printable(m.Format, false))
 	field("Description", orNone(printable(m.Description, true)))
@@ -305,6 +393,15 @@ type evidenceJSON struct {
 	Warnings     []string          `json:"warnings"`
 	VerifiedAt   *string           `json:"verified_at"`
 	Verification *verificationJSON `json:"verification"`
+	// Withdrawn is null for an item in force; for a withdrawn one it says
+	// who withdrew it, when and why.
+	Withdrawn *withdrawalJSON `json:"withdrawn"`
+}
+
+// withdrawalJSON is an item's withdrawal.
+type withdrawalJSON struct {
+	Reason string `json:"reason"`
+	attributionJSON
 }
 
 // containerJSON is one file a container item's content came from, e.g. a
@@ -344,6 +441,9 @@ func evidenceToJSON(ev casefile.Evidence) evidenceJSON {
 	for _, f := range m.Container {
 		j.Container = append(j.Container, containerJSON{Path: f.Path, Size: f.Size,
 			MD5: f.Hashes.MD5, SHA1: f.Hashes.SHA1, SHA256: f.Hashes.SHA256})
+	}
+	if wd := ev.Withdrawal; wd != nil {
+		j.Withdrawn = &withdrawalJSON{Reason: wd.Reason, attributionJSON: toAttributionJSON(wd.Attribution)}
 	}
 	if v := ev.Verification; v != nil {
 		at := formatTime(v.At)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/hex"
+	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -21,7 +22,6 @@ was removed stays on record, so their entries remain verifiable.`,
 	sub: []*command{
 		{
 			name:    "add",
-			args:    "CASE --name NAME [--role ROLE]... [--contact C]",
 			summary: "add an examiner with their own passphrase",
 			about: `Open CASE and add the examiner NAME, with the roles given by --role (repeat
 the flag or separate roles with commas), the contact details --contact and a
@@ -33,16 +33,31 @@ $CUSTODIA_NEW_PASSPHRASE, else it is asked twice on the terminal. Only that
 passphrase can act and sign as NAME.
 
 Roles: ` + roleIDs() + `.`,
-			run: runExaminerAdd,
+			params: []param{caseParam},
+			flags: []flagDef{
+				{name: "name", required: true, usage: "the new examiner's `NAME`"},
+				{name: "role", repeat: true, value: func() flag.Value { return new(roleList) },
+					usage: "a `ROLE` of the new examiner, or several separated by commas"},
+				{name: "contact", usage: "how to reach the new examiner, `C`, e.g. an e-mail address or phone number"},
+				newPassphraseFlag,
+			},
+			opens: true, changes: true,
+			// --role gives the new examiner's roles, so the role of the
+			// examiner adding them is --acting-role here.
+			actingRole: "acting-role",
+			check:      checkExaminerAdd,
+			do:         runExaminerAdd,
 		},
 		{
 			name:    "list",
-			args:    "CASE [--json]",
 			summary: "list the examiners of a case",
 			about: `Open CASE and list its examiners: name, roles, contact details, key slot
 ("removed" once it was removed), the fingerprint of their signing key (the
 first 16 hex digits of its SHA-256) and when they were added.`,
-			run: runExaminerList,
+			params: []param{caseParam},
+			flags:  []flagDef{jsonFlag},
+			opens:  true,
+			do:     runExaminerList,
 		},
 	},
 }
@@ -56,72 +71,48 @@ func roleIDs() string {
 	return strings.Join(ids, ", ")
 }
 
-func runExaminerAdd(inv *invocation, args []string) error {
-	fs := newFlagSet(inv.cmd)
-	var ne casefile.NewExaminer
-	fs.StringVar(&ne.Name, "name", "", "the new examiner's `NAME` (required)")
-	var roles roleList
-	fs.Var(&roles, "role", "a `ROLE` of the new examiner; repeat the flag or separate roles with commas")
-	fs.StringVar(&ne.Contact, "contact", "", "how to reach the new examiner, `C`, e.g. an e-mail address or phone number")
-	// --role gives the new examiner's roles, so the role of the examiner
-	// adding them is --acting-role here.
-	cf := caseFlags{roleFlag: "acting-role"}
-	cf.addOpenFlags(fs)
-	cf.addNewPassphraseFlag(fs)
-	cf.addReasonFlag(fs)
-	pos, err := inv.parseN(fs, args, "CASE")
-	if err != nil {
-		return err
-	}
-	path := pos[0]
-	ne.Roles = roles
-	if strings.TrimSpace(ne.Name) == "" {
-		return inv.usagef("--name is required and must not be empty")
-	}
-	if err := ne.Validate(); err != nil {
-		return inv.usagef("%v", err)
-	}
-	return inv.withCase(path, &cf, func(c *casefile.Case) error {
-		readNew, err := inv.newPassphraseSource(&cf.passphraseFlags, path, false)
-		if err != nil {
-			return err
-		}
-		pass, err := readNew()
-		if err != nil {
-			return err
-		}
-		defer clear(pass)
-		ex, err := c.AddExaminer(ne, pass, string(cf.reason))
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(inv.stdout, "Added examiner %s with key slot %d.\n", printable(ex.Name, false), ex.SlotID)
-		fmt.Fprintf(inv.stdout, "Roles:       %s\n", orNone(roleTitles(ex.Roles)))
-		fmt.Fprintf(inv.stdout, "Fingerprint: %s\n", ex.Fingerprint())
-		return nil
-	})
+// newExaminer is the examiner 'examiner add' adds, as its flags describe them.
+func newExaminer(in *call) casefile.NewExaminer {
+	return casefile.NewExaminer{Name: in.text("name"), Roles: valueOf[[]casefile.Role](in, "role"), Contact: in.text("contact")}
 }
 
-func runExaminerList(inv *invocation, args []string) error {
-	fs := newFlagSet(inv.cmd)
-	asJSON := fs.Bool("json", false, "print JSON instead of text")
-	var cf caseFlags
-	cf.addOpenFlags(fs)
-	pos, err := inv.parseN(fs, args, "CASE")
+func checkExaminerAdd(in *call) error {
+	if err := newExaminer(in).Validate(); err != nil {
+		return in.usagef("%s", problem(err))
+	}
+	return nil
+}
+
+func runExaminerAdd(in *call, c *casefile.Case) error {
+	readNew, err := in.newPassphraseSource(&in.caseFlags.passphraseFlags, in.args[0], false)
 	if err != nil {
 		return err
 	}
-	return inv.withCase(pos[0], &cf, func(c *casefile.Case) error {
-		exs, err := c.Examiners()
-		if err != nil {
-			return err
-		}
-		if *asJSON {
-			return writeJSON(inv.stdout, examinersJSON(exs))
-		}
-		writeExaminerTable(inv.stdout, exs)
-		return nil
-	})
+	pass, err := readNew()
+	if err != nil {
+		return err
+	}
+	defer clear(pass)
+	ex, err := c.AddExaminer(newExaminer(in), pass, in.reason)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(in.stdout, "Added examiner %s with key slot %d.\n", printable(ex.Name, false), ex.SlotID)
+	fmt.Fprintf(in.stdout, "Roles:       %s\n", orNone(roleTitles(ex.Roles)))
+	fmt.Fprintf(in.stdout, "Fingerprint: %s\n", ex.Fingerprint())
+	return nil
+}
+
+func runExaminerList(in *call, c *casefile.Case) error {
+	exs, err := c.Examiners()
+	if err != nil {
+		return err
+	}
+	if in.on("json") {
+		return writeJSON(in.stdout, examinersJSON(exs))
+	}
+	writeExaminerTable(in.stdout, exs)
+	return nil
 }
 
 // roleTitles is roles as people write them, e.g. "Forensic Engineer, Legal Advisor".

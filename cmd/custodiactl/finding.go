@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"slices"
@@ -12,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/custodia-dfir/custodia/casefile"
+	"github.com/custodia-dfir/custodia/casefile/incident"
 )
 
 const findingFlagsHelp = `--location EVIDENCE-ID:START-END names the bytes [START, END) of an evidence
@@ -37,30 +37,33 @@ characters; 'finding list' shows the first 8. Adding and editing are
 recorded in the custody ledger with the SHA-256 of the revision's content.`,
 	sub: []*command{
 		{
-			name: "add",
-			args: "CASE --title T [--description-file F|--description TEXT] [--confidence low|medium|high] " +
-				"[--location EVIDENCE-ID:START-END]... [--indicator ID]... [--technique T1234.001]...",
+			name:    "add",
 			summary: "record a finding",
 			about: `Open CASE and record a finding by the acting examiner, in the incident's
 current stage. --confidence defaults to medium. Recorded as finding.added,
 with --reason.
 
 ` + findingFlagsHelp,
-			run: runFindingAdd,
+			params: []param{caseParam},
+			flags:  findingFlags(false),
+			opens:  true, changes: true,
+			records: incident.ActionFindingAdded,
+			check:   checkFindingFlags,
+			do:      runFindingAdd,
 		},
 		{
 			name:    "list",
-			args:    "CASE [--json]",
 			summary: "list the findings",
 			about: `Open CASE and list its findings in order of creation: id (first 8
 characters), revision, confidence, number of evidence locations, title, and
 who last changed it. --json gives every field of the latest revisions.`,
-			run: runFindingList,
+			params: []param{caseParam},
+			flags:  []flagDef{jsonFlag},
+			opens:  true,
+			do:     runFindingList,
 		},
 		{
-			name: "edit",
-			args: "CASE ID [--title T] [--description-file F|--description TEXT] [--confidence low|medium|high] " +
-				"[--location EVIDENCE-ID:START-END]... [--indicator ID]... [--technique T1234.001]...",
+			name:    "edit",
 			summary: "store a new revision of a finding",
 			about: `Open CASE and store a new revision of the finding ID, with --reason. Flags not
 given keep their values; a list flag given (--location, --indicator,
@@ -69,135 +72,159 @@ and --no-techniques empty one. An edit that changes nothing is refused.
 Recorded as finding.edited, naming the fields that changed.
 
 ` + findingFlagsHelp,
-			run: runFindingEdit,
+			params: []param{caseParam, findingParam},
+			flags:  findingFlags(true),
+			opens:  true, changes: true,
+			records: incident.ActionFindingEdited,
+			check:   checkFindingEdit,
+			do:      runFindingEdit,
 		},
 		{
 			name:    "history",
-			args:    "CASE ID [--json]",
 			summary: "show every revision of a finding",
 			about: `Open CASE and show every revision of the finding ID, oldest first: who wrote
 it, when, in which role, why, and which fields it changed.`,
-			run: runFindingHistory,
+			params: []param{caseParam, findingParam},
+			flags:  []flagDef{jsonFlag},
+			opens:  true,
+			do:     runFindingHistory,
 		},
 		{
 			name:    "show",
-			args:    "CASE ID [--json]",
 			summary: "show a finding in full",
 			about: `Open CASE and show the latest revision of the finding ID: title, confidence,
 stage, author and last editor, the evidence locations with their items, the
 indicators, the techniques and the description, with control characters
 escaped so that stored text cannot control the terminal.`,
-			run: runFindingShow,
+			params: []param{caseParam, findingParam},
+			flags:  []flagDef{jsonFlag},
+			opens:  true,
+			do:     runFindingShow,
 		},
 	},
 }
 
-// findingFlags are the content flags of 'finding add' and 'finding edit'.
-type findingFlags struct {
-	title           string
-	description     string
-	descriptionFile string
-	confidence      casefile.Confidence
-	locations       locationList
-	indicators      stringList
-	techniques      stringList
-	noLocations     bool
-	noIndicators    bool
-	noTechniques    bool
-	given           map[string]bool
+// findingParam is the argument naming a finding by its id, or at least its
+// first 4 characters.
+var findingParam = idParam("ID", "finding")
 
-	indicatorRefs []indicatorRef // the checked --indicator values
-}
-
-func (ff *findingFlags) define(fs *flag.FlagSet, edit bool) {
-	fs.StringVar(&ff.title, "title", "", "the finding's `TITLE`, one line")
-	fs.StringVar(&ff.description, "description", "", "the finding's description, Markdown `TEXT`")
-	fs.StringVar(&ff.descriptionFile, "description-file", "", "read the description from `FILE`, Markdown")
-	fs.Var(newChoice(&ff.confidence, "confidence", casefile.Confidences, nil), "confidence", "how sure the finding is, `LEVEL` low, medium or high")
-	fs.Var(&ff.locations, "location", "an evidence location `ID:START-END` (END exclusive) or ID:START+LENGTH; repeat for several")
-	fs.Var(&ff.indicators, "indicator", "a linked indicator, by `ID` or as TYPE:VALUE; repeat for several")
-	fs.Var(&ff.techniques, "technique", "a MITRE ATT&CK technique `ID`, e.g. T1059 or T1059.001; repeat for several")
+// findingFlags are the content flags of 'finding add' (a title is
+// required) and 'finding edit' (every flag is optional, and lists can be
+// emptied).
+func findingFlags(edit bool) []flagDef {
+	fs := []flagDef{
+		{name: "title", required: !edit, nonBlank: true, line: true, max: casefile.MaxTitleLen, usage: "the finding's `TITLE`, one line"},
+		{name: "description", max: casefile.MaxMarkdownLen, usage: "the finding's description, Markdown `TEXT`"},
+		{name: "description-file", usage: "read the description from `FILE`, Markdown"},
+		{name: "confidence", value: choice("confidence", incident.Confidences, nil), show: orBar(incident.Confidences),
+			usage: "how sure the finding is, `LEVEL` low, medium or high"},
+		{name: "location", repeat: true, value: newValue[locationList](),
+			usage: "an evidence location `ID:START-END` (END exclusive) or ID:START+LENGTH"},
+		{name: "indicator", repeat: true, usage: "a linked indicator, by `ID` or as TYPE:VALUE"},
+		{name: "technique", repeat: true, usage: "a MITRE ATT&CK technique `ID`, e.g. T1059 or T1059.001"},
+	}
 	if edit {
-		fs.BoolVar(&ff.noLocations, "no-locations", false, "remove every evidence location")
-		fs.BoolVar(&ff.noIndicators, "no-indicators", false, "remove every linked indicator")
-		fs.BoolVar(&ff.noTechniques, "no-techniques", false, "remove every technique")
+		fs = append(fs,
+			flagDef{name: "no-locations", isBool: true, usage: "remove every evidence location"},
+			flagDef{name: "no-indicators", isBool: true, usage: "remove every linked indicator"},
+			flagDef{name: "no-techniques", isBool: true, usage: "remove every technique"})
 	}
+	return fs
 }
 
-// check checks the flags before any passphrase is asked for, and reads the
-// description file.
-func (ff *findingFlags) check(inv *invocation, fs *flag.FlagSet) error {
-	ff.given = flagsSet(fs)
-	g := ff.given
-	for _, pair := range [][2]string{{"description", "description-file"}, {"location", "no-locations"},
-		{"indicator", "no-indicators"}, {"technique", "no-techniques"}} {
-		if g[pair[0]] && g[pair[1]] {
-			return inv.usagef("give --%s or --%s, not both", pair[0], pair[1])
-		}
-	}
-	if g["title"] {
-		if err := inv.checkText("--title", ff.title, casefile.MaxTitleLen, true, true); err != nil {
-			return err
-		}
-	}
-	if g["description-file"] {
-		d, err := inv.readTextFile("--description-file", ff.descriptionFile, casefile.MaxMarkdownLen)
-		if err != nil {
-			return err
-		}
-		ff.description, g["description"] = d, true
-	} else if err := inv.checkText("--description", ff.description, casefile.MaxMarkdownLen, false, false); err != nil {
+// checkFindingFlags checks the content flags together before any
+// passphrase is asked for, and reads the description file.
+func checkFindingFlags(in *call) error {
+	if err := in.exclusive([2]string{"description", "description-file"}); err != nil {
 		return err
 	}
-	for i, t := range ff.techniques {
-		id, err := casefile.ParseTechnique(t)
-		if err != nil {
-			return inv.usagef("technique %q is not a MITRE ATT&CK id: use T and 4 digits, optionally a dot and 3 more (T1059, T1059.001)", ff.techniques[i])
-		}
-		ff.techniques[i] = id
+	if err := in.textFromFile("description-file", "description", casefile.MaxMarkdownLen); err != nil {
+		return err
 	}
-	for _, s := range ff.indicators {
-		r, err := inv.indicatorRef(s)
-		if err != nil {
-			return err
-		}
-		ff.indicatorRefs = append(ff.indicatorRefs, r)
+	if _, err := techniques(in); err != nil {
+		return err
 	}
-	return nil
+	_, err := indicatorRefs(in)
+	return err
 }
 
-// apply changes fc by the flags given, resolving evidence and indicator
-// references in c.
-func (ff *findingFlags) apply(c *casefile.Case, fc *casefile.FindingContent) error {
-	g := ff.given
-	if g["title"] {
-		fc.Title = ff.title
+func checkFindingEdit(in *call) error {
+	if err := in.exclusive([2]string{"location", "no-locations"}, [2]string{"indicator", "no-indicators"},
+		[2]string{"technique", "no-techniques"}); err != nil {
+		return err
 	}
-	if g["description"] {
-		fc.Description = ff.description
+	if !in.anyGiven("title", "description", "description-file", "confidence", "location", "indicator", "technique",
+		"no-locations", "no-indicators", "no-techniques") {
+		return in.usagef("nothing to change: give --title, --description, --confidence, --location, --indicator or --technique")
 	}
-	if g["confidence"] {
-		fc.Confidence = ff.confidence
+	return checkFindingFlags(in)
+}
+
+// techniques are the --technique values as ATT&CK ids.
+func techniques(in *call) ([]string, error) {
+	out := []string{}
+	for _, t := range in.texts("technique") {
+		id, err := incident.ParseTechnique(t)
+		if err != nil {
+			return nil, in.usagef("technique %q is not a MITRE ATT&CK id: use T and 4 digits, optionally a dot and 3 more (T1059, T1059.001)", t)
+		}
+		out = append(out, id)
 	}
-	if g["location"] || ff.noLocations {
-		fc.Locations = []casefile.EvidenceLocation{}
-		for _, l := range ff.locations {
+	return out, nil
+}
+
+// indicatorRefs are the --indicator values, checked.
+func indicatorRefs(in *call) ([]indicatorRef, error) {
+	var out []indicatorRef
+	for _, s := range in.texts("indicator") {
+		r, err := in.indicatorRef(s)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// applyFindingFlags changes fc by the flags given, resolving evidence and
+// indicator references in c.
+func applyFindingFlags(in *call, c *casefile.Case, fc *incident.FindingContent) error {
+	if in.given("title") {
+		fc.Title = in.text("title")
+	}
+	if in.given("description") {
+		fc.Description = in.text("description")
+	}
+	if in.given("confidence") {
+		fc.Confidence = valueOf[incident.Confidence](in, "confidence")
+	}
+	if in.anyGiven("location", "no-locations") {
+		fc.Locations = []incident.EvidenceLocation{}
+		for _, l := range valueOf[[]locationArg](in, "location") {
 			ev, err := findEvidence(c, l.ref)
 			if err != nil {
 				return err
 			}
-			fc.Locations = append(fc.Locations, casefile.EvidenceLocation{Evidence: ev.ID, Start: l.start, End: l.end})
+			fc.Locations = append(fc.Locations, incident.EvidenceLocation{Evidence: ev.ID, Start: l.start, End: l.end})
 		}
 	}
-	if g["indicator"] || ff.noIndicators {
-		ids, err := indicatorIDs(c, ff.indicatorRefs)
+	if in.anyGiven("indicator", "no-indicators") {
+		refs, err := indicatorRefs(in)
+		if err != nil {
+			return err
+		}
+		ids, err := indicatorIDs(c, refs)
 		if err != nil {
 			return err
 		}
 		fc.Indicators = ids
 	}
-	if g["technique"] || ff.noTechniques {
-		fc.Techniques = append([]string{}, ff.techniques...)
+	if in.anyGiven("technique", "no-techniques") {
+		ts, err := techniques(in)
+		if err != nil {
+			return err
+		}
+		fc.Techniques = ts
 	}
 	return nil
 }
@@ -210,6 +237,8 @@ type locationArg struct {
 
 // locationList is the repeatable --location flag.
 type locationList []locationArg
+
+func (l *locationList) get() []locationArg { return *l }
 
 func (l *locationList) String() string {
 	if l == nil {
@@ -257,185 +286,116 @@ func (l *locationList) Set(s string) error {
 	return nil
 }
 
-func runFindingAdd(inv *invocation, args []string) error {
-	fs := newFlagSet(inv.cmd)
-	var ff findingFlags
-	ff.define(fs, false)
-	var cf caseFlags
-	cf.addOpenFlags(fs)
-	cf.addReasonFlag(fs)
-	pos, err := inv.parseN(fs, args, "CASE")
+func runFindingAdd(in *call, c *casefile.Case) error {
+	fc := incident.FindingContent{Confidence: incident.ConfidenceMedium}
+	if err := applyFindingFlags(in, c, &fc); err != nil {
+		return err
+	}
+	f, err := incident.Of(c).AddFinding(fc, in.reason)
 	if err != nil {
-		return err
+		return findingError(err)
 	}
-	if err := ff.check(inv, fs); err != nil {
-		return err
-	}
-	if !ff.given["title"] {
-		return inv.usagef("--title is required and must not be empty")
-	}
-	return inv.withCase(pos[0], &cf, func(c *casefile.Case) error {
-		fc := casefile.FindingContent{Confidence: casefile.ConfidenceMedium}
-		if err := ff.apply(c, &fc); err != nil {
-			return err
-		}
-		f, err := c.AddFinding(fc, string(cf.reason))
-		if err != nil {
-			return findingError(err)
-		}
-		fmt.Fprintf(inv.stdout, "added: finding %s revision %d: %s\n", f.ID, f.Revision, printable(f.Title, false))
-		writeRecordedHead(inv.stdout, c, casefile.ActionFindingAdded)
-		return nil
-	})
+	fmt.Fprintf(in.stdout, "added: finding %s revision %d: %s\n", f.ID, f.Revision, printable(f.Title, false))
+	return nil
 }
 
-func runFindingEdit(inv *invocation, args []string) error {
-	fs := newFlagSet(inv.cmd)
-	var ff findingFlags
-	ff.define(fs, true)
-	var cf caseFlags
-	cf.addOpenFlags(fs)
-	cf.addReasonFlag(fs)
-	pos, err := inv.parseN(fs, args, "CASE", "ID")
+func runFindingEdit(in *call, c *casefile.Case) error {
+	f, err := findFinding(c, in.args[1])
 	if err != nil {
 		return err
 	}
-	ref, err := inv.idRef("finding", pos[1])
+	fc := f.FindingContent
+	if err := applyFindingFlags(in, c, &fc); err != nil {
+		return err
+	}
+	f, err = incident.Of(c).EditFinding(f.ID, fc, in.reason)
 	if err != nil {
-		return err
+		return findingError(err)
 	}
-	if err := ff.check(inv, fs); err != nil {
-		return err
-	}
-	changing := false
-	for _, n := range []string{"title", "description", "confidence", "location", "indicator", "technique", "no-locations", "no-indicators", "no-techniques"} {
-		changing = changing || ff.given[n]
-	}
-	if !changing {
-		return inv.usagef("nothing to change: give --title, --description, --confidence, --location, --indicator or --technique")
-	}
-	return inv.withCase(pos[0], &cf, func(c *casefile.Case) error {
-		f, err := findFinding(c, ref)
-		if err != nil {
-			return err
-		}
-		fc := f.FindingContent
-		if err := ff.apply(c, &fc); err != nil {
-			return err
-		}
-		f, err = c.EditFinding(f.ID, fc, string(cf.reason))
-		if err != nil {
-			return findingError(err)
-		}
-		fmt.Fprintf(inv.stdout, "edited: finding %s revision %d: %s\n", f.ID, f.Revision, printable(f.Title, false))
-		writeRecordedHead(inv.stdout, c, casefile.ActionFindingEdited)
-		return nil
-	})
+	fmt.Fprintf(in.stdout, "edited: finding %s revision %d: %s\n", f.ID, f.Revision, printable(f.Title, false))
+	return nil
 }
 
 // findFinding resolves ref, checked by idRef, to a finding of c.
-func findFinding(c *casefile.Case, ref string) (casefile.Finding, error) {
-	all, err := c.Findings()
+func findFinding(c *casefile.Case, ref string) (incident.Finding, error) {
+	all, err := incident.Of(c).Findings()
 	if err != nil {
-		return casefile.Finding{}, err
+		return incident.Finding{}, err
 	}
-	return resolve(findingKind, ref, all, func(f casefile.Finding) uuid.UUID { return f.ID })
+	return resolve(findingKind, ref, all, func(f incident.Finding) uuid.UUID { return f.ID })
 }
 
 // findingError adds what a person can do about a finding casefile refused.
 func findingError(err error) error {
-	if le, ok := errors.AsType[*casefile.LocationError](err); ok {
+	if le, ok := errors.AsType[*incident.LocationError](err); ok {
 		return withHint(err, fmt.Sprintf("%s holds %s: a location START-END needs 0 <= START < END <= %d; 'custodiactl evidence show' gives each item's size",
 			printable(le.Item, false), byteSize(le.Size), le.Size))
 	}
 	return err
 }
 
-func runFindingList(inv *invocation, args []string) error {
-	fs := newFlagSet(inv.cmd)
-	asJSON := fs.Bool("json", false, "print JSON instead of text")
-	var cf caseFlags
-	cf.addOpenFlags(fs)
-	pos, err := inv.parseN(fs, args, "CASE")
+func runFindingList(in *call, c *casefile.Case) error {
+	all, err := incident.Of(c).Findings()
 	if err != nil {
 		return err
 	}
-	return inv.withCase(pos[0], &cf, func(c *casefile.Case) error {
-		all, err := c.Findings()
-		if err != nil {
-			return err
-		}
-		if *asJSON {
-			out := make([]findingJSON, 0, len(all))
-			for _, f := range all {
-				out = append(out, toFindingJSON(f))
-			}
-			return writeJSON(inv.stdout, out)
-		}
-		tw := tabwriter.NewWriter(inv.stdout, 0, 0, 2, ' ', 0)
-		fmt.Fprint(tw, "ID\tREV\tCONFIDENCE\tLOCATIONS\tTITLE\tUPDATED\n")
+	if in.on("json") {
+		out := make([]findingJSON, 0, len(all))
 		for _, f := range all {
-			fmt.Fprintf(tw, "%s\t%d\t%s\t%d\t%s\t%s\n", shortUUID(f.ID), f.Revision, f.Confidence, len(f.Locations),
-				printable(f.Title, false), byText(f.Updated))
+			out = append(out, toFindingJSON(f))
 		}
-		tw.Flush()
-		if len(all) == 0 {
-			fmt.Fprintf(inv.stderr, "note: %s holds no findings yet; add one with 'custodiactl finding add'\n", pos[0])
-		}
-		return nil
-	})
+		return writeJSON(in.stdout, out)
+	}
+	tw := tabwriter.NewWriter(in.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprint(tw, "ID\tREV\tCONFIDENCE\tLOCATIONS\tTITLE\tUPDATED\n")
+	for _, f := range all {
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%d\t%s\t%s\n", shortUUID(f.ID), f.Revision, f.Confidence, len(f.Locations),
+			printable(f.Title, false), byText(f.Updated))
+	}
+	tw.Flush()
+	if len(all) == 0 {
+		fmt.Fprintf(in.stderr, "note: %s holds no findings yet; add one with 'custodiactl finding add'\n", in.args[0])
+	}
+	return nil
 }
 
-func runFindingShow(inv *invocation, args []string) error {
-	fs := newFlagSet(inv.cmd)
-	asJSON := fs.Bool("json", false, "print JSON instead of text")
-	var cf caseFlags
-	cf.addOpenFlags(fs)
-	pos, err := inv.parseN(fs, args, "CASE", "ID")
+func runFindingShow(in *call, c *casefile.Case) error {
+	f, err := findFinding(c, in.args[1])
 	if err != nil {
 		return err
 	}
-	ref, err := inv.idRef("finding", pos[1])
+	if in.on("json") {
+		return writeJSON(in.stdout, toFindingJSON(f))
+	}
+	names, err := evidenceNames(c)
 	if err != nil {
 		return err
 	}
-	return inv.withCase(pos[0], &cf, func(c *casefile.Case) error {
-		f, err := findFinding(c, ref)
-		if err != nil {
-			return err
-		}
-		if *asJSON {
-			return writeJSON(inv.stdout, toFindingJSON(f))
-		}
-		names, err := evidenceNames(c)
-		if err != nil {
-			return err
-		}
-		inds, err := c.Indicators()
-		if err != nil {
-			return err
-		}
-		field := func(name, value string) { writeField(inv.stdout, 13, name, value) }
-		field("ID", f.ID.String())
-		field("Title", printable(f.Title, false))
-		field("Confidence", string(f.Confidence))
-		field("Stage", f.Stage.Title()+" (when recorded)")
-		field("Revision", fmt.Sprint(f.Revision))
-		field("Created", byText(f.Created))
-		field("Updated", byText(f.Updated))
-		writeFindingLinks(inv.stdout, f.FindingContent, names, inds)
-		fmt.Fprintln(inv.stdout, "Description:")
-		if f.Description == "" {
-			fmt.Fprintln(inv.stdout, "  (none)")
-		} else {
-			writeIndented(inv.stdout, "  ", f.Description)
-		}
-		return nil
-	})
+	inds, err := incident.Of(c).Indicators()
+	if err != nil {
+		return err
+	}
+	w := in.stdout
+	field := func(name, value string) { writeField(w, 13, name, value) }
+	field("ID", f.ID.String())
+	field("Title", printable(f.Title, false))
+	field("Confidence", string(f.Confidence))
+	field("Stage", f.Stage.Title()+" (when recorded)")
+	field("Revision", fmt.Sprint(f.Revision))
+	field("Created", byText(f.Created))
+	field("Updated", byText(f.Updated))
+	writeFindingLinks(w, f.FindingContent, names, inds)
+	fmt.Fprintln(w, "Description:")
+	if f.Description == "" {
+		fmt.Fprintln(w, "  (none)")
+	} else {
+		writeIndented(w, "  ", f.Description)
+	}
+	return nil
 }
 
 // writeFindingLinks writes a finding's locations, indicators and techniques.
-func writeFindingLinks(w io.Writer, fc casefile.FindingContent, names map[uuid.UUID]string, inds []casefile.Indicator) {
+func writeFindingLinks(w io.Writer, fc incident.FindingContent, names map[uuid.UUID]string, inds []incident.Indicator) {
 	field := func(name, value string) { writeField(w, 13, name, value) }
 	field("Locations", count(len(fc.Locations)))
 	for _, l := range fc.Locations {
@@ -443,7 +403,7 @@ func writeFindingLinks(w io.Writer, fc casefile.FindingContent, names map[uuid.U
 	}
 	field("Indicators", count(len(fc.Indicators)))
 	for _, id := range fc.Indicators {
-		i := slices.IndexFunc(inds, func(ind casefile.Indicator) bool { return ind.ID == id })
+		i := slices.IndexFunc(inds, func(ind incident.Indicator) bool { return ind.ID == id })
 		if i < 0 {
 			fmt.Fprintf(w, "  %s (not in the case)\n", shortUUID(id))
 			continue
@@ -454,64 +414,50 @@ func writeFindingLinks(w io.Writer, fc casefile.FindingContent, names map[uuid.U
 }
 
 // locationText is a byte range for people: "bytes 446-510 (64 bytes)".
-func locationText(l casefile.EvidenceLocation) string {
+func locationText(l incident.EvidenceLocation) string {
 	return fmt.Sprintf("bytes %d-%d (%s)", l.Start, l.End, byteSize(l.Len()))
 }
 
-func runFindingHistory(inv *invocation, args []string) error {
-	fs := newFlagSet(inv.cmd)
-	asJSON := fs.Bool("json", false, "print JSON instead of text")
-	var cf caseFlags
-	cf.addOpenFlags(fs)
-	pos, err := inv.parseN(fs, args, "CASE", "ID")
+func runFindingHistory(in *call, c *casefile.Case) error {
+	f, err := findFinding(c, in.args[1])
 	if err != nil {
 		return err
 	}
-	ref, err := inv.idRef("finding", pos[1])
+	revs, err := incident.Of(c).FindingHistory(f.ID)
 	if err != nil {
 		return err
 	}
-	return inv.withCase(pos[0], &cf, func(c *casefile.Case) error {
-		f, err := findFinding(c, ref)
-		if err != nil {
-			return err
-		}
-		revs, err := c.FindingHistory(f.ID)
-		if err != nil {
-			return err
-		}
-		if *asJSON {
-			out := make([]findingRevisionJSON, 0, len(revs))
-			for i, r := range revs {
-				out = append(out, findingRevisionJSON{Revision: r.Revision, findingContentJSON: toFindingContentJSON(r.FindingContent),
-					Reason: r.Reason, Changed: changedSince(revs, i), Recorded: toAttributionJSON(r.Attribution)})
-			}
-			return writeJSON(inv.stdout, out)
-		}
-		w := inv.stdout
-		fmt.Fprintf(w, "finding %s: %s\n", f.ID, plural(len(revs), "revision", "revisions"))
+	if in.on("json") {
+		out := make([]findingRevisionJSON, 0, len(revs))
 		for i, r := range revs {
-			fmt.Fprintf(w, "\nrevision %d  %s\n", r.Revision, byText(r.Attribution))
-			if i == 0 {
-				writeField(w, 16, "  Changed", "(created)")
-			} else {
-				writeField(w, 16, "  Changed", strings.Join(changedSince(revs, i), ", "))
-				writeField(w, 16, "  Reason", orNone(printable(r.Reason, true)))
-			}
-			writeField(w, 16, "  Title", printable(r.Title, false))
-			writeField(w, 16, "  Confidence", string(r.Confidence))
-			writeField(w, 16, "  Locations", fmt.Sprint(len(r.Locations)))
-			writeField(w, 16, "  Indicators", fmt.Sprint(len(r.Indicators)))
-			writeField(w, 16, "  Techniques", orNone(strings.Join(r.Techniques, ", ")))
-			writeField(w, 16, "  Description", plural(len(r.Description), "byte", "bytes"))
+			out = append(out, findingRevisionJSON{Revision: r.Revision, findingContentJSON: toFindingContentJSON(r.FindingContent),
+				Reason: r.Reason, Changed: changedSince(revs, i), Recorded: toAttributionJSON(r.Attribution)})
 		}
-		return nil
-	})
+		return writeJSON(in.stdout, out)
+	}
+	w := in.stdout
+	fmt.Fprintf(w, "finding %s: %s\n", f.ID, plural(len(revs), "revision", "revisions"))
+	for i, r := range revs {
+		fmt.Fprintf(w, "\nrevision %d  %s\n", r.Revision, byText(r.Attribution))
+		if i == 0 {
+			writeField(w, 16, "  Changed", "(created)")
+		} else {
+			writeField(w, 16, "  Changed", strings.Join(changedSince(revs, i), ", "))
+			writeField(w, 16, "  Reason", orNone(printable(r.Reason, true)))
+		}
+		writeField(w, 16, "  Title", printable(r.Title, false))
+		writeField(w, 16, "  Confidence", string(r.Confidence))
+		writeField(w, 16, "  Locations", fmt.Sprint(len(r.Locations)))
+		writeField(w, 16, "  Indicators", fmt.Sprint(len(r.Indicators)))
+		writeField(w, 16, "  Techniques", orNone(strings.Join(r.Techniques, ", ")))
+		writeField(w, 16, "  Description", plural(len(r.Description), "byte", "bytes"))
+	}
+	return nil
 }
 
 // changedSince names the fields revision i changed from the one before;
 // every field for the first.
-func changedSince(revs []casefile.FindingRevision, i int) []string {
+func changedSince(revs []incident.FindingRevision, i int) []string {
 	fields := []string{"title", "description", "confidence", "locations", "indicators", "techniques"}
 	if i == 0 {
 		return fields
@@ -570,7 +516,7 @@ type findingRevisionJSON struct {
 	Recorded attributionJSON `json:"recorded"`
 }
 
-func toFindingContentJSON(fc casefile.FindingContent) findingContentJSON {
+func toFindingContentJSON(fc incident.FindingContent) findingContentJSON {
 	j := findingContentJSON{Title: fc.Title, Description: fc.Description, Confidence: string(fc.Confidence),
 		Locations: make([]locationJSON, 0, len(fc.Locations)), Indicators: make([]string, 0, len(fc.Indicators)),
 		Techniques: nonNil(fc.Techniques)}
@@ -583,7 +529,7 @@ func toFindingContentJSON(fc casefile.FindingContent) findingContentJSON {
 	return j
 }
 
-func toFindingJSON(f casefile.Finding) findingJSON {
+func toFindingJSON(f incident.Finding) findingJSON {
 	return findingJSON{ID: f.ID.String(), findingContentJSON: toFindingContentJSON(f.FindingContent), Stage: string(f.Stage),
 		Revision: f.Revision, Created: toAttributionJSON(f.Created), Updated: toAttributionJSON(f.Updated)}
 }

@@ -8,10 +8,11 @@ import (
 	"time"
 
 	"github.com/custodia-dfir/custodia/casefile"
+	"github.com/custodia-dfir/custodia/casefile/incident"
 )
 
 // The scales of severity and priority, as casefile rates them, for help
-// texts. They follow casefile.Severity and casefile.Priority.
+// texts. They follow incident.Severity and incident.Priority.
 const severityScale = `Severity (--severity) says how serious the event is, from the severity
 criteria of the process (privacy, impact, scope, affected tenants, regions,
 services, details, industry or market regulations):
@@ -49,7 +50,6 @@ the examiner, role and rationale; earlier values stay on record.
 	sub: []*command{
 		{
 			name:    "show",
-			args:    "CASE [--json]",
 			summary: "show the incident record",
 			about: `Open CASE and show its incident record: classification with its rationale and
 who decided it, exercise, detection source and time, awareness time and who
@@ -64,23 +64,27 @@ Severity: 1 Critical, 2 High, 3 Medium, 4 Low.
 Priority: 1 Critical, 2 High, 3 Medium, 4 Low, by functional impact,
 informational impact and recoverability (NIST SP 800-61r2).
 'custodiactl help incident set' explains both scales.`,
-			run: runIncidentShow,
+			params: []param{caseParam},
+			flags:  []flagDef{jsonFlag},
+			opens:  true,
+			do:     runIncidentShow,
 		},
 		{
 			name: "set",
-			args: "CASE [--classification security|non-security|undetermined] [--severity 1-4] [--priority 1-4] " +
+			synopsis: "CASE [--classification security|non-security|undetermined] [--severity 1-4] [--priority 1-4] " +
 				"[--summary TEXT] [--exercise[=KIND]|--no-exercise] [--detection-source S] [--detected-at RFC3339] " +
 				"[--aware [--aware-at RFC3339]] [--next-step TEXT]... [--related CASE-NUMBER]... [--reason TEXT]",
 			summary: "classify, rate and describe the incident",
-			about: `Open CASE and change its incident record. Each change is one custody entry,
-made in this order: clearing the exercise mark, detection (its flags
+			about: `Open CASE and change its incident record. Every change given is made in one
+transaction, recorded as one custody entry: incident.updated, whose details
+name each change, or the change's own action when there is only one. They
+are made in this order: clearing the exercise mark, detection (its flags
 together), awareness, classification, setting an exercise mark, severity
 (its flags together), priority (likewise), summary, next steps, and each
 related incident linked or unlinked. --reason is the rationale of every
-change; classification, exercise, severity and priority require one. Each
-change is printed with its custody entry as it is made. Everything that can
-be checked is checked before the first change; if a change still fails,
-those printed before it stay recorded.
+change; classification, exercise, severity and priority require one. If
+the case refuses any change, none is made. Each change is printed, then the
+custody entry that recorded them.
 
 Classification (--classification): security (a security incident: illegal or
 unauthorized access that results in the loss, disclosure or alteration of
@@ -88,7 +92,7 @@ customer data), non-security, or undetermined. An exercise (--exercise,
 or --exercise=red-team, =tabletop, =other-drill) is never a security incident.
 
 Detection (--detection-source, --detected-at, --detection-detail) records
-what triggered the investigation: ` + orList(casefile.DetectionSources) + `.
+what triggered the investigation: ` + orList(incident.DetectionSources) + `.
 Flags not given keep their recorded values. --aware records that the
 organization is aware of a (possible) breach, at --aware-at or now: the
 instant regulatory clocks such as GDPR Art. 33's 72 hours run from.
@@ -111,51 +115,45 @@ level is taken.
 
 --next-step replaces the recommended next steps with those given, in order
 (--no-next-steps clears them). --related links another incident by its case
-number, with --reason as the link's note; --unrelated removes a link.`,
-			run: runIncidentSet,
+number (the custody entry keeps --reason); --unrelated removes a link.`,
+			params: []param{caseParam},
+			flags:  incidentSetFlags,
+			opens:  true, changes: true,
+			check: checkIncidentSet,
+			do:    runIncidentSet,
 		},
 	},
 }
 
 // classificationAliases are the short spellings of the classifications.
-var classificationAliases = map[string]casefile.Classification{
-	"security":          casefile.ClassificationSecurityIncident,
-	"non-security":      casefile.ClassificationNotSecurityIncident,
-	"not-security":      casefile.ClassificationNotSecurityIncident,
-	"security-incident": casefile.ClassificationSecurityIncident,
+var classificationAliases = map[string]incident.Classification{
+	"security":          incident.ClassificationSecurityIncident,
+	"non-security":      incident.ClassificationNotSecurityIncident,
+	"not-security":      incident.ClassificationNotSecurityIncident,
+	"security-incident": incident.ClassificationSecurityIncident,
 }
 
 // classificationChoices are the classifications as the CLI writes them.
-var classificationChoices = []casefile.Classification{"security", "non-security", casefile.ClassificationUndetermined}
+var classificationChoices = []incident.Classification{"security", "non-security", incident.ClassificationUndetermined}
 
-func runIncidentShow(inv *invocation, args []string) error {
-	fs := newFlagSet(inv.cmd)
-	asJSON := fs.Bool("json", false, "print JSON instead of text")
-	var cf caseFlags
-	cf.addOpenFlags(fs)
-	pos, err := inv.parseN(fs, args, "CASE")
+func runIncidentShow(in *call, c *casefile.Case) error {
+	v, err := readIncidentView(c, in.now())
 	if err != nil {
 		return err
 	}
-	return inv.withCase(pos[0], &cf, func(c *casefile.Case) error {
-		v, err := readIncidentView(c, inv.now())
-		if err != nil {
-			return err
-		}
-		if *asJSON {
-			return writeJSON(inv.stdout, v.toJSON())
-		}
-		v.writeText(inv.stdout)
-		return nil
-	})
+	if in.on("json") {
+		return writeJSON(in.stdout, v.toJSON())
+	}
+	v.writeText(in.stdout)
+	return nil
 }
 
 // incidentView is everything 'incident show' reports, read from one case.
 type incidentView struct {
 	info       casefile.Info
-	inc        casefile.Incident
-	indicators []casefile.Indicator
-	repairs    []casefile.RepairItem
+	inc        incident.Incident
+	indicators []incident.Indicator
+	repairs    []incident.RepairItem
 	findings   int
 	now        time.Time
 }
@@ -163,16 +161,16 @@ type incidentView struct {
 func readIncidentView(c *casefile.Case, now time.Time) (*incidentView, error) {
 	v := &incidentView{info: c.Info(), now: now}
 	var err error
-	if v.inc, err = c.Incident(); err != nil {
+	if v.inc, err = incident.Of(c).Incident(); err != nil {
 		return nil, err
 	}
-	if v.indicators, err = c.Indicators(); err != nil {
+	if v.indicators, err = incident.Of(c).Indicators(); err != nil {
 		return nil, err
 	}
-	if v.repairs, err = c.RepairItems(); err != nil {
+	if v.repairs, err = incident.Of(c).RepairItems(); err != nil {
 		return nil, err
 	}
-	fs, err := c.Findings()
+	fs, err := incident.Of(c).Findings()
 	if err != nil {
 		return nil, err
 	}
@@ -181,9 +179,9 @@ func readIncidentView(c *casefile.Case, now time.Time) (*incidentView, error) {
 }
 
 // repairCounts counts the repair items not done, and those overdue at now.
-func repairCounts(items []casefile.RepairItem, now time.Time) (open, overdue int) {
+func repairCounts(items []incident.RepairItem, now time.Time) (open, overdue int) {
 	for _, it := range items {
-		if it.Status != casefile.RepairDone {
+		if it.Status != incident.RepairDone {
 			open++
 		}
 		if it.Overdue(now) {
@@ -216,14 +214,14 @@ func durationText(d time.Duration) string {
 }
 
 // severityText is a rating's level and the level its criteria suggest.
-func severityText(r casefile.SeverityRating) string {
+func severityText(r incident.SeverityRating) string {
 	if r.Suggested == r.Severity {
 		return r.Severity.Title() + ", as the criteria suggest"
 	}
 	return fmt.Sprintf("%s; the criteria suggest %s", r.Severity.Title(), r.Suggested.Title())
 }
 
-func priorityText(r casefile.PriorityRating) string {
+func priorityText(r incident.PriorityRating) string {
 	if r.Suggested == r.Priority {
 		return r.Priority.Title() + ", as the factors suggest"
 	}
@@ -231,9 +229,9 @@ func priorityText(r casefile.PriorityRating) string {
 }
 
 // criteriaText lists the severity criteria that were given.
-func criteriaText(sc casefile.SeverityCriteria) string {
+func criteriaText(sc incident.SeverityCriteria) string {
 	tenants := "unknown"
-	if sc.AffectedTenants != casefile.TenantsUnknown {
+	if sc.AffectedTenants != incident.TenantsUnknown {
 		tenants = fmt.Sprint(sc.AffectedTenants)
 	}
 	parts := []string{"privacy " + string(sc.Privacy), "affected tenants " + tenants}
@@ -249,7 +247,7 @@ func criteriaText(sc casefile.SeverityCriteria) string {
 	return printable(strings.Join(parts, "; "), true)
 }
 
-func factorsText(pf casefile.PriorityFactors) string {
+func factorsText(pf incident.PriorityFactors) string {
 	return fmt.Sprintf("functional impact %s; informational impact %s; recoverability %s",
 		pf.Functional, pf.Informational, pf.Recoverability)
 }
@@ -260,7 +258,7 @@ func (v *incidentView) writeText(w io.Writer) {
 	sub := func(name, value string) { writeField(w, 19, "  "+name, value) }
 	field("Title", printable(v.info.Title, false))
 	field("Case number", orNone(printable(v.info.CaseNumber, false)))
-	field("Stage", fmt.Sprintf("%s (%d of %d)", inc.Stage.Title(), inc.Stage.Number(), len(casefile.Stages)))
+	field("Stage", fmt.Sprintf("%s (%d of %d)", inc.Stage.Title(), inc.Stage.Number(), len(incident.Stages)))
 
 	cl := inc.Classification
 	field("Classification", cl.Classification.Title())
@@ -268,7 +266,7 @@ func (v *incidentView) writeText(w io.Writer) {
 		sub("Rationale", printable(cl.Rationale, true))
 		sub("Decided", byText(cl.Attribution))
 	}
-	if inc.Exercise == casefile.ExerciseNone {
+	if inc.Exercise == incident.ExerciseNone {
 		field("Exercise", "no")
 	} else {
 		field("Exercise", string(inc.Exercise))
@@ -349,7 +347,7 @@ func (v *incidentView) writeText(w io.Writer) {
 }
 
 // writeRoleHolderTable lists who holds which role, each line prefixed by indent.
-func writeRoleHolderTable(w io.Writer, hs []casefile.RoleHolder, indent string) {
+func writeRoleHolderTable(w io.Writer, hs []incident.RoleHolder, indent string) {
 	if len(hs) == 0 {
 		return
 	}
@@ -473,27 +471,27 @@ func levelTitle(n int) string {
 	return strings.ToUpper(levelNames[n-1][:1]) + levelNames[n-1][1:]
 }
 
-func toSeverityJSON(r casefile.SeverityRating) severityJSON {
+func toSeverityJSON(r incident.SeverityRating) severityJSON {
 	sc := r.Criteria
 	j := severityJSON{Severity: int(r.Severity), Title: levelTitle(int(r.Severity)), Suggested: int(r.Suggested),
 		Criteria: criteriaJSON{Privacy: string(sc.Privacy), Impact: sc.Impact, Scope: sc.Scope,
 			Regions: nonNil(sc.Regions), Services: nonNil(sc.Services), Details: sc.Details, Regulations: nonNil(sc.Regulations)},
 		Rationale: r.Rationale, Rated: toAttributionJSON(r.Attribution)}
-	if sc.AffectedTenants != casefile.TenantsUnknown {
+	if sc.AffectedTenants != incident.TenantsUnknown {
 		n := sc.AffectedTenants
 		j.Criteria.AffectedTenants = &n
 	}
 	return j
 }
 
-func toPriorityJSON(r casefile.PriorityRating) priorityJSON {
+func toPriorityJSON(r incident.PriorityRating) priorityJSON {
 	return priorityJSON{Priority: int(r.Priority), Title: levelTitle(int(r.Priority)), Suggested: int(r.Suggested),
 		Factors: factorsJSON{FunctionalImpact: string(r.Factors.Functional), InformationalImpact: string(r.Factors.Informational),
 			Recoverability: string(r.Factors.Recoverability)},
 		Rationale: r.Rationale, Rated: toAttributionJSON(r.Attribution)}
 }
 
-func roleHoldersJSON(hs []casefile.RoleHolder) []roleHolderJSON {
+func roleHoldersJSON(hs []incident.RoleHolder) []roleHolderJSON {
 	out := make([]roleHolderJSON, 0, len(hs))
 	for _, h := range hs {
 		out = append(out, roleHolderJSON{Role: string(h.Role), RoleTitle: h.Role.Title(), Examiner: h.Examiner,
@@ -530,7 +528,7 @@ func (v *incidentView) toJSON() incidentJSON {
 		a := toAttributionJSON(cl.Attribution)
 		j.Classification.Decided = &a
 	}
-	if inc.Exercise != casefile.ExerciseNone {
+	if inc.Exercise != incident.ExerciseNone {
 		j.Exercise = &exerciseJSON{Kind: string(inc.Exercise), Rationale: inc.ExerciseNote}
 	}
 	if a := inc.Awareness; a != nil {

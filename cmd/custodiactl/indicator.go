@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/custodia-dfir/custodia/casefile"
+	"github.com/custodia-dfir/custodia/casefile/incident"
 )
 
 const indicatorTypesHelp = `Types and the values they take:
@@ -32,7 +33,6 @@ A finding links indicators by id, or by TYPE:VALUE.
 	sub: []*command{
 		{
 			name:    "add",
-			args:    "CASE TYPE VALUE [--note N]",
 			summary: "record an indicator",
 			about: `Open CASE and record the indicator VALUE of type TYPE, normalized, with
 --note. A value that is not valid for its type is refused before the
@@ -40,81 +40,64 @@ passphrase is asked for. Recorded as indicator.added, with --reason;
 --note stays with the indicator itself.
 
 ` + indicatorTypesHelp,
-			run: runIndicatorAdd,
+			params: []param{caseParam,
+				{name: "TYPE", check: func(_ *call, s string) (string, error) {
+					typ, err := parseChoice(s, "indicator type", incident.IndicatorTypes, nil)
+					return string(typ), err
+				}},
+				// VALUE is normalized for the TYPE before it, checked already.
+				{name: "VALUE", check: func(in *call, s string) (string, error) {
+					return incident.NormalizeIndicator(incident.IndicatorType(in.args[1]), s)
+				}},
+			},
+			flags: []flagDef{{name: "note", max: casefile.MaxTextLen,
+				usage: "a note `N` on the indicator: where it was seen, why it matters"}},
+			opens: true, changes: true,
+			records: incident.ActionIndicatorAdded,
+			do:      runIndicatorAdd,
 		},
 		{
 			name:    "list",
-			args:    "CASE [--json]",
 			summary: "list the indicators",
 			about:   `Open CASE and list its indicators, oldest first: id (first 8 characters), type, value, note and who recorded them.`,
-			run:     runIndicatorList,
+			params:  []param{caseParam},
+			flags:   []flagDef{jsonFlag},
+			opens:   true,
+			do:      runIndicatorList,
 		},
 	},
 }
 
-func runIndicatorAdd(inv *invocation, args []string) error {
-	fs := newFlagSet(inv.cmd)
-	note := fs.String("note", "", "a `NOTE` on the indicator: where it was seen, why it matters")
-	var cf caseFlags
-	cf.addOpenFlags(fs)
-	cf.addReasonFlag(fs)
-	pos, err := inv.parseN(fs, args, "CASE", "TYPE", "VALUE")
+func runIndicatorAdd(in *call, c *casefile.Case) error {
+	ind, err := incident.Of(c).AddIndicator(incident.IndicatorType(in.args[1]), in.args[2], in.text("note"), in.reason)
 	if err != nil {
 		return err
 	}
-	typ, err := parseChoice(pos[1], "indicator type", casefile.IndicatorTypes, nil)
-	if err != nil {
-		return inv.usagef("%v", err)
-	}
-	value, err := casefile.NormalizeIndicator(typ, pos[2])
-	if err != nil {
-		return inv.usagef("%s", inputProblem(err))
-	}
-	if err := inv.checkText("--note", *note, casefile.MaxTextLen, false, false); err != nil {
-		return err
-	}
-	return inv.withCase(pos[0], &cf, func(c *casefile.Case) error {
-		ind, err := c.AddIndicator(typ, value, *note, string(cf.reason))
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(inv.stdout, "added: indicator %s %s %s\n", shortUUID(ind.ID), ind.Type, printable(ind.Value, false))
-		writeRecordedHead(inv.stdout, c, casefile.ActionIndicatorAdded)
-		return nil
-	})
+	fmt.Fprintf(in.stdout, "added: indicator %s %s %s\n", shortUUID(ind.ID), ind.Type, printable(ind.Value, false))
+	return nil
 }
 
-func runIndicatorList(inv *invocation, args []string) error {
-	fs := newFlagSet(inv.cmd)
-	asJSON := fs.Bool("json", false, "print JSON instead of text")
-	var cf caseFlags
-	cf.addOpenFlags(fs)
-	pos, err := inv.parseN(fs, args, "CASE")
+func runIndicatorList(in *call, c *casefile.Case) error {
+	inds, err := incident.Of(c).Indicators()
 	if err != nil {
 		return err
 	}
-	return inv.withCase(pos[0], &cf, func(c *casefile.Case) error {
-		inds, err := c.Indicators()
-		if err != nil {
-			return err
-		}
-		if *asJSON {
-			return writeJSON(inv.stdout, indicatorsJSON(inds))
-		}
-		tw := tabwriter.NewWriter(inv.stdout, 0, 0, 2, ' ', 0)
-		fmt.Fprint(tw, "ID\tTYPE\tVALUE\tNOTE\tRECORDED\n")
-		for _, ind := range inds {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", shortUUID(ind.ID), ind.Type, printable(ind.Value, false),
-				orDash(printable(ind.Note, false)), byText(ind.Attribution))
-		}
-		tw.Flush()
-		return nil
-	})
+	if in.on("json") {
+		return writeJSON(in.stdout, indicatorsJSON(inds))
+	}
+	tw := tabwriter.NewWriter(in.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprint(tw, "ID\tTYPE\tVALUE\tNOTE\tRECORDED\n")
+	for _, ind := range inds {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", shortUUID(ind.ID), ind.Type, printable(ind.Value, false),
+			orDash(printable(ind.Note, false)), byText(ind.Attribution))
+	}
+	tw.Flush()
+	return nil
 }
 
 // writeIndicatorTable lists indicators by type and value, each line
 // prefixed by indent.
-func writeIndicatorTable(w io.Writer, inds []casefile.Indicator, indent string) {
+func writeIndicatorTable(w io.Writer, inds []incident.Indicator, indent string) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, ind := range inds {
 		line := fmt.Sprintf("%s%s\t%s", indent, ind.Type, printable(ind.Value, false))
@@ -137,7 +120,7 @@ type indicatorJSON struct {
 	attributionJSON
 }
 
-func indicatorsJSON(inds []casefile.Indicator) []indicatorJSON {
+func indicatorsJSON(inds []incident.Indicator) []indicatorJSON {
 	out := make([]indicatorJSON, 0, len(inds))
 	for _, ind := range inds {
 		out = append(out, indicatorJSON{ID: ind.ID.String(), Type: string(ind.Type), Value: ind.Value, Note: ind.Note,
@@ -150,7 +133,7 @@ func indicatorsJSON(inds []casefile.Indicator) []indicatorJSON {
 // TYPE:VALUE.
 type indicatorRef struct {
 	id    string                 // an id or its start, checked by idRef; "" for TYPE:VALUE
-	typ   casefile.IndicatorType // with value, for TYPE:VALUE
+	typ   incident.IndicatorType // with value, for TYPE:VALUE
 	value string                 // normalized
 }
 
@@ -158,18 +141,21 @@ type indicatorRef struct {
 // passphrase is asked for.
 func (inv *invocation) indicatorRef(s string) (indicatorRef, error) {
 	if t, v, ok := strings.Cut(s, ":"); ok {
-		typ, err := parseChoice(t, "indicator type", casefile.IndicatorTypes, nil)
+		typ, err := parseChoice(t, "indicator type", incident.IndicatorTypes, nil)
 		if err != nil {
 			return indicatorRef{}, inv.usagef("indicator %q: %v; name an indicator by its id or as TYPE:VALUE", s, err)
 		}
-		value, err := casefile.NormalizeIndicator(typ, v)
+		value, err := incident.NormalizeIndicator(typ, v)
 		if err != nil {
-			return indicatorRef{}, inv.usagef("indicator %q: %s", s, inputProblem(err))
+			return indicatorRef{}, inv.usagef("indicator %q: %s", s, problem(err))
 		}
 		return indicatorRef{typ: typ, value: value}, nil
 	}
-	id, err := inv.idRef("indicator", s)
-	return indicatorRef{id: id}, err
+	id, err := parseIDRef("indicator", s)
+	if err != nil {
+		return indicatorRef{}, inv.usagef("%v", err)
+	}
+	return indicatorRef{id: id}, nil
 }
 
 // indicatorIDs resolves refs to the ids of c's indicators.
@@ -177,11 +163,11 @@ func indicatorIDs(c *casefile.Case, refs []indicatorRef) ([]uuid.UUID, error) {
 	if len(refs) == 0 {
 		return []uuid.UUID{}, nil
 	}
-	all, err := c.Indicators()
+	all, err := incident.Of(c).Indicators()
 	if err != nil {
 		return nil, err
 	}
-	idOf := func(ind casefile.Indicator) uuid.UUID { return ind.ID }
+	idOf := func(ind incident.Indicator) uuid.UUID { return ind.ID }
 	out := make([]uuid.UUID, 0, len(refs))
 	for _, r := range refs {
 		if r.id != "" {
@@ -200,7 +186,7 @@ func indicatorIDs(c *casefile.Case, refs []indicatorRef) ([]uuid.UUID, error) {
 			}
 		}
 		if !found {
-			return nil, withHint(fmt.Errorf("%w: %s %s", casefile.ErrNoSuchIndicator, r.typ, printable(r.value, false)),
+			return nil, withHint(fmt.Errorf("%w: %s %s", incident.ErrNoSuchIndicator, r.typ, printable(r.value, false)),
 				"record it first with 'custodiactl indicator add', or list the indicators with 'custodiactl indicator list'")
 		}
 	}

@@ -9,8 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
-	"unicode/utf8"
 
 	"github.com/custodia-dfir/custodia/casefile"
 	"github.com/custodia-dfir/custodia/evidence"
@@ -18,12 +16,13 @@ import (
 
 var ingestCommand = &command{
 	name:    "ingest",
-	args:    "CASE PATH... [--kind auto|disk|log|memory|other] [--description TEXT] [--timezone ZONE] [--json]",
 	summary: "hash evidence and seal it into a case",
 	about: `Open CASE and add the evidence at each PATH: a file (a raw/dd disk image, a
 log, a memory dump, anything), the first segment of a split raw image
 (image.001; image.002, … are read with it as one item), a block device (read
-only), or a folder, which adds one item per regular file below it. Every byte
+only), or a folder, which adds one item per regular file below it (symbolic
+links are not followed; links, pipes, sockets and devices in the folder are
+listed as skipped and recorded in the custody ledger). Every byte
 is read once, hashed with MD5, SHA-1 and SHA-256, compressed and sealed in
 the case in encrypted chunks, each checked as it is stored. Each item's
 ingest is recorded in the custody ledger with its hashes and --reason.
@@ -33,94 +32,208 @@ sets it. --timezone records the time zone the source's clocks were set to,
 as an IANA name such as Europe/Berlin or UTC, so that its times can be read
 correctly later.
 
-Prints each item's id, name, kind, size and hashes; --json prints them as a
-JSON array. Warnings about an item (an empty source, a stored image hash
-that does not match) go to standard error and stay recorded with the item.
-On a terminal a progress line shows on standard error.
+An item whose content (SHA-256) is already in the case is refused and
+rolled back, naming the item that holds it; --allow-duplicate keeps it,
+recorded as a duplicate of that item with --reason, which it requires.
+
+Prints each item's id, name, kind, size and hashes, and the entries of a
+folder that were skipped; --json prints {"items": […], "skipped": […],
+"duplicates": […]}. Warnings about an item (an empty source, a stored image
+hash that does not match, a kept duplicate) go to standard error and stay
+recorded with the item. On a terminal a progress line shows on standard
+error.
 
 Ctrl-C stops the ingest: the item in progress is rolled back, items already
 ingested stay in the case.`,
-	run: runIngest,
+	params: []param{caseParam, {name: "PATH", many: true, why: "name the evidence to ingest"}},
+	flags: []flagDef{
+		{name: "kind", value: newValue[kindValue](), show: "auto|disk|log|memory|other",
+			usage: "the `KIND` of every item: auto (detect it from content and name; the default), disk, log, memory or other"},
+		{name: "description", max: casefile.MaxTextLen, usage: "a free-text `TEXT` describing the items"},
+		{name: "timezone", value: newValue[timeZoneValue](),
+			usage: "the IANA time `ZONE` the source's clocks were set to, e.g. Europe/Berlin or UTC; default unknown"},
+		{name: "allow-duplicate", isBool: true,
+			usage: "keep an item whose content is already in the case, recorded as a duplicate with --reason (required with it)"},
+		jsonFlag,
+	},
+	opens: true, changes: true,
+	check: checkIngest,
+	do:    runIngest,
 }
 
-func runIngest(inv *invocation, args []string) error {
-	fs := newFlagSet(inv.cmd)
-	var kind kindValue
-	fs.Var(&kind, "kind", "the `KIND` of every item: auto (detect it from content and name; the default), disk, log, memory or other")
-	var description descriptionValue
-	fs.Var(&description, "description", "a free-text `TEXT` describing the items")
-	var zone timeZoneValue
-	fs.Var(&zone, "timezone", "the IANA time `ZONE` the source's clocks were set to, e.g. Europe/Berlin or UTC; default unknown")
-	asJSON := fs.Bool("json", false, "print JSON instead of text")
-	var cf caseFlags
-	cf.addOpenFlags(fs)
-	cf.addReasonFlag(fs)
-	pos, err := inv.parse(fs, args)
-	if err != nil {
-		return err
+// checkIngest checks, before the passphrase is asked for and before
+// anything is written, that every source can be ingested.
+func checkIngest(in *call) error {
+	if in.on("allow-duplicate") && strings.TrimSpace(in.reason) == "" {
+		return in.usagef("--allow-duplicate needs --reason TEXT: why the copy is kept is recorded with it")
 	}
-	switch len(pos) {
-	case 0:
-		return inv.usagef("missing CASE and PATH")
-	case 1:
-		return inv.usagef("missing PATH: name the evidence to ingest")
-	}
-	casePath, sources := pos[0], pos[1:]
-	// A source that cannot be ingested is reported before the passphrase
-	// is asked for and before anything is written.
-	for _, src := range sources {
-		if err := checkSource(casePath, src); err != nil {
+	for _, src := range in.args[1:] {
+		if err := checkSource(in.args[0], src); err != nil {
 			return err
 		}
 	}
-	return inv.withCase(casePath, &cf, func(c *casefile.Case) error {
-		prog := inv.progress("ingesting")
-		opts := evidence.Options{
-			Kind:        casefile.EvidenceKind(kind),
-			Description: string(description),
-			TimeZone:    string(zone),
-			Reason:      string(cf.reason),
-			Tool:        "custodiactl " + versionString(),
-			Progress:    prog.sink(),
+	return nil
+}
+
+func runIngest(in *call, c *casefile.Case) error {
+	sources, asJSON := in.args[1:], in.on("json")
+	prog := in.progress("ingesting")
+	opts := evidence.Options{
+		Kind:        valueOf[casefile.EvidenceKind](in, "kind"),
+		Description: in.text("description"),
+		TimeZone:    valueOf[string](in, "timezone"),
+		Reason:      in.reason,
+		Tool:        "custodiactl " + versionString(),
+		Progress:    prog.sink(),
+	}
+	if in.on("allow-duplicate") {
+		opts.Duplicate = func(context.Context, casefile.EvidenceMeta, []casefile.Evidence) (bool, string) {
+			return true, in.reason
 		}
-		firstSeq, _ := c.Head()
-		var done []casefile.Evidence
-		err := inv.interruptible(func(ctx context.Context) error {
-			for _, src := range sources {
-				items, err := evidence.Ingest(ctx, c, src, opts)
-				prog.clear()
-				for _, ev := range items {
-					for _, w := range ev.Meta.Warnings {
-						fmt.Fprintf(inv.stderr, "warning: %s: %s\n", printable(ev.Meta.Name, false), printable(w, false))
-					}
-					if !*asJSON {
-						if len(done) > 0 {
-							fmt.Fprintln(inv.stdout)
-						}
-						writeIngestedText(inv.stdout, ev)
-					}
-					done = append(done, ev)
-				}
-				if err != nil {
-					return ingestError(err, src, len(done))
-				}
+	}
+	firstSeq, _ := c.Head()
+	var all evidence.Report
+	err := in.interruptible(func(ctx context.Context) error {
+		for _, src := range sources {
+			r, err := evidence.IngestWithReport(ctx, c, src, opts)
+			prog.clear()
+			if !asJSON {
+				writeSkippedText(in.stdout, src, r.Skipped, len(all.Items) > 0 || len(all.Skipped) > 0)
 			}
-			return nil
-		})
-		switch {
-		case *asJSON && (err == nil || len(done) > 0):
-			// JSON lists what was ingested even when a later source
-			// failed, so that a script learns the ids of the items that stay.
-			if jerr := writeJSON(inv.stdout, evidenceListJSON(done)); err == nil {
-				err = jerr
+			for _, ev := range r.Items {
+				for _, w := range ev.Meta.Warnings {
+					fmt.Fprintf(in.stderr, "warning: %s: %s\n", printable(ev.Meta.Name, false), printable(w, false))
+				}
+				if !asJSON {
+					if len(all.Items) > 0 || len(all.Skipped)+len(r.Skipped) > 0 {
+						fmt.Fprintln(in.stdout)
+					}
+					writeIngestedText(in.stdout, ev)
+				}
+				all.Items = append(all.Items, ev)
 			}
-		case !*asJSON && len(done) > 0:
-			lastSeq, _ := c.Head()
-			fmt.Fprintln(inv.stdout)
-			writeRecorded(inv.stdout, firstSeq, lastSeq, casefile.ActionEvidenceIngested)
+			all.Skipped = append(all.Skipped, r.Skipped...)
+			all.Duplicates = append(all.Duplicates, r.Duplicates...)
+			if err != nil {
+				return ingestError(err, src, len(all.Items))
+			}
 		}
-		return err
+		return nil
 	})
+	switch {
+	case asJSON && (err == nil || len(all.Items)+len(all.Skipped)+len(all.Duplicates) > 0):
+		// JSON lists what was ingested even when a later source
+		// failed, so that a script learns the ids of the items that stay.
+		if jerr := writeJSON(in.stdout, ingestReportJSON(all)); err == nil {
+			err = jerr
+		}
+	case !asJSON:
+		if lastSeq, _ := c.Head(); lastSeq > firstSeq && (len(all.Items) > 0 || len(all.Skipped) > 0) {
+			fmt.Fprintln(in.stdout)
+			writeRecordedActions(in.stdout, c, firstSeq)
+		}
+	}
+	return err
+}
+
+// writeSkippedText lists the entries of the folder src that were not read:
+// "skipped: 2 entries of logs (…)" and one line per entry. sep puts an
+// empty line before it.
+func writeSkippedText(w io.Writer, src string, skipped []evidence.Skipped, sep bool) {
+	if len(skipped) == 0 {
+		return
+	}
+	if sep {
+		fmt.Fprintln(w)
+	}
+	folder := absPath(src)
+	fmt.Fprintf(w, "skipped: %s below %s, not regular files (links are not followed):\n",
+		plural(len(skipped), "entry", "entries"), printable(filepath.Base(folder), false))
+	for _, s := range skipped {
+		rel, err := filepath.Rel(folder, s.Path)
+		if err != nil {
+			rel = s.Path
+		}
+		line := printable(rel, false) + ": " + s.Reason
+		if s.Target != "" {
+			line += " (-> " + printable(s.Target, false) + ")"
+		}
+		fmt.Fprintf(w, "  %s\n", line)
+	}
+}
+
+// writeRecordedActions writes which custody entries after firstSeq
+// recorded what, one run of equal actions at a time: "recorded: entry 2
+// evidence.ingest-skipped, entries 3-4 evidence.ingested".
+func writeRecordedActions(w io.Writer, c *casefile.Case, firstSeq int64) {
+	entries, err := c.Entries()
+	if err != nil {
+		return
+	}
+	var parts []string
+	for i := 0; i < len(entries); {
+		e := entries[i]
+		if e.Seq <= firstSeq {
+			i++
+			continue
+		}
+		j := i
+		for j+1 < len(entries) && entries[j+1].Action == e.Action {
+			j++
+		}
+		if j == i {
+			parts = append(parts, fmt.Sprintf("entry %d %s", e.Seq, e.Action))
+		} else {
+			parts = append(parts, fmt.Sprintf("entries %d-%d %s", e.Seq, entries[j].Seq, e.Action))
+		}
+		i = j + 1
+	}
+	if len(parts) > 0 {
+		fmt.Fprintf(w, "recorded: %s\n", strings.Join(parts, ", "))
+	}
+}
+
+// ingestReportJSON is the JSON form of an ingest.
+type ingestReportJSONDoc struct {
+	Items      []evidenceJSON  `json:"items"`
+	Skipped    []skippedJSON   `json:"skipped"`
+	Duplicates []duplicateJSON `json:"duplicates"`
+}
+
+// skippedJSON is an entry of a folder that was not read.
+type skippedJSON struct {
+	Path   string `json:"path"`
+	Reason string `json:"reason"`
+	Target string `json:"target"` // a symbolic link's target, "" otherwise
+}
+
+// duplicateJSON is a source whose content was already in the case.
+type duplicateJSON struct {
+	Name        string   `json:"name"`
+	SHA256      string   `json:"sha256"`
+	DuplicateOf []string `json:"duplicate_of"` // the ids of the items that held it
+	Kept        bool     `json:"kept"`
+	ID          *string  `json:"id"` // the new item, null when not kept
+	Reason      string   `json:"reason"`
+}
+
+func ingestReportJSON(r evidence.Report) ingestReportJSONDoc {
+	j := ingestReportJSONDoc{Items: evidenceListJSON(r.Items), Skipped: []skippedJSON{}, Duplicates: []duplicateJSON{}}
+	for _, s := range r.Skipped {
+		j.Skipped = append(j.Skipped, skippedJSON{Path: s.Path, Reason: s.Reason, Target: s.Target})
+	}
+	for _, d := range r.Duplicates {
+		dj := duplicateJSON{Name: d.Meta.Name, SHA256: d.Meta.Hashes.SHA256, DuplicateOf: []string{}, Kept: d.Kept, Reason: d.Reason}
+		for _, ev := range d.Existing {
+			dj.DuplicateOf = append(dj.DuplicateOf, ev.ID.String())
+		}
+		if d.Kept {
+			id := d.ID.String()
+			dj.ID = &id
+		}
+		j.Duplicates = append(j.Duplicates, dj)
+	}
+	return j
 }
 
 // writeIngestedText writes what a person needs to know of a new item: its
@@ -251,6 +364,11 @@ func ingestError(err error, src string, done int) error {
 // ingestHint is what a person can do about an ingest of src that failed
 // with err.
 func ingestHint(err error, src string) string {
+	if de, ok := errors.AsType[*evidence.DuplicateError](err); ok && len(de.Existing) > 0 {
+		ev := de.Existing[0]
+		return fmt.Sprintf("item %s (%s) already holds these bytes: use it, or run the ingest again with --allow-duplicate --reason TEXT to keep this copy, recorded as a duplicate of it",
+			shortID(ev), printable(ev.Meta.Name, false))
+	}
 	switch {
 	case errors.Is(err, evidence.ErrUnsupported):
 		return "Custodia reads raw (dd) images, split raw images (.001, .002, …), block devices and any single file as it is; convert the image to a raw image and ingest that"
@@ -267,6 +385,8 @@ func ingestHint(err error, src string) string {
 
 // kindValue is the --kind flag: an evidence kind, or "" to detect it.
 type kindValue casefile.EvidenceKind
+
+func (k *kindValue) get() casefile.EvidenceKind { return casefile.EvidenceKind(*k) }
 
 func (k *kindValue) String() string {
 	if *k == "" {
@@ -289,33 +409,13 @@ func (k *kindValue) Set(s string) error {
 type timeZoneValue string
 
 func (z *timeZoneValue) String() string { return string(*z) }
+func (z *timeZoneValue) get() string    { return string(*z) }
 
 func (z *timeZoneValue) Set(s string) error {
-	switch {
-	case s == "":
-		*z = ""
-		return nil
-	case strings.EqualFold(s, "local"):
-		// "Local" is whatever this computer is set to, not the source.
-		return errors.New(`give the time zone of the source by its IANA name, e.g. Europe/Berlin, not "Local"`)
-	}
-	if _, err := time.LoadLocation(s); err != nil {
-		return fmt.Errorf("unknown time zone %q: use an IANA name such as Europe/Berlin, America/New_York or UTC", s)
+	if _, err := casefile.SourceTimeZone(s); err != nil {
+		msg, _, _ := casefile.Explain(err)
+		return errors.New(msg)
 	}
 	*z = timeZoneValue(s)
-	return nil
-}
-
-// descriptionValue is the --description flag: free text, which must be
-// UTF-8 to be recorded as given.
-type descriptionValue string
-
-func (d *descriptionValue) String() string { return string(*d) }
-
-func (d *descriptionValue) Set(s string) error {
-	if !utf8.ValidString(s) {
-		return errors.New("description is not valid UTF-8 text")
-	}
-	*d = descriptionValue(s)
 	return nil
 }

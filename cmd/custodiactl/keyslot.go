@@ -22,14 +22,16 @@ and is recorded in the custody ledger.`,
 	sub: []*command{
 		{
 			name:    "list",
-			args:    "CASE [--json]",
 			summary: "list the key slots of a case",
-			run:     runKeyslotList,
+			params:  []param{caseParam},
+			flags:   []flagDef{jsonFlag},
+			opens:   true,
+			do:      runKeyslotList,
 		},
 		{
-			name:    "add",
-			args:    "CASE --label NAME | CASE --recovery [--label LABEL]",
-			summary: "add a passphrase or a recovery key that opens the case",
+			name:     "add",
+			synopsis: "CASE --label NAME | CASE --recovery [--label LABEL]",
+			summary:  "add a passphrase or a recovery key that opens the case",
 			about: `Open CASE and add a key slot. Without --recovery the slot is a new examiner's:
 --label names them, they hold no roles, and they act and sign under that name;
 'custodiactl examiner add' does the same with roles and contact details. The
@@ -40,165 +42,141 @@ With --recovery Custodia generates a recovery key and prints it once on
 standard output; store it offline. It opens the case like a passphrase (case,
 spaces and dashes do not matter), and whoever uses it acts as "Recovery key:
 LABEL".`,
-			run: runKeyslotAdd,
+			params: []param{caseParam},
+			flags: []flagDef{
+				{name: "label", usage: "the `NAME` of the person the slot is for (required for a passphrase slot); for a recovery key, where it is kept"},
+				{name: "recovery", isBool: true, usage: "generate a recovery key instead of asking for a passphrase"},
+				newPassphraseFlag,
+			},
+			opens: true, changes: true,
+			check: checkKeyslotAdd,
+			do:    runKeyslotAdd,
 		},
 		{
 			name:    "remove",
-			args:    "CASE ID",
 			summary: "remove a key slot (never the last one)",
 			about: `Open CASE and remove the key slot with the id ID, as shown by 'custodiactl
 keyslot list'. The last key slot cannot be removed. Its examiner stays on
 record, so their custody entries remain verifiable. Copies of the case file
 made before the removal still open with the removed secret.`,
-			run: runKeyslotRemove,
+			params: []param{caseParam, {name: "ID", check: slotID}},
+			opens:  true, changes: true,
+			do: runKeyslotRemove,
 		},
 	},
 }
 
 var passwdCommand = &command{
 	name:    "passwd",
-	args:    "CASE",
 	summary: "change the passphrase of the key slot it opens",
 	about: `Open CASE with its current passphrase and give the key slot that passphrase
 opened a new one. Other key slots keep their passphrases. The new passphrase
 comes from --new-passphrase-file, else $CUSTODIA_NEW_PASSPHRASE, else it is
 asked twice on the terminal.`,
-	run: runPasswd,
+	params: []param{caseParam},
+	flags:  []flagDef{newPassphraseFlag},
+	opens:  true, changes: true,
+	do: runPasswd,
 }
 
-func runKeyslotList(inv *invocation, args []string) error {
-	fs := newFlagSet(inv.cmd)
-	asJSON := fs.Bool("json", false, "print JSON instead of text")
-	var cf caseFlags
-	cf.addOpenFlags(fs)
-	pos, err := inv.parseN(fs, args, "CASE")
+func runKeyslotList(in *call, c *casefile.Case) error {
+	slots, err := c.KeySlots()
 	if err != nil {
 		return err
 	}
-	return inv.withCase(pos[0], &cf, func(c *casefile.Case) error {
-		slots, err := c.KeySlots()
+	if in.on("json") {
+		return writeJSON(in.stdout, keySlotsJSON(slots))
+	}
+	writeKeySlotTable(in.stdout, slots, "")
+	return nil
+}
+
+func checkKeyslotAdd(in *call) error {
+	recovery := in.on("recovery")
+	if recovery && in.given("new-passphrase-file") {
+		return in.usagef("--recovery generates its own key; do not give --new-passphrase-file with it")
+	}
+	if !recovery && strings.TrimSpace(in.text("label")) == "" {
+		return in.usagef("--label is required: it names the person the key slot is for, who acts and signs under that name")
+	}
+	return nil
+}
+
+func runKeyslotAdd(in *call, c *casefile.Case) error {
+	label := in.text("label")
+	if in.on("recovery") {
+		slot, key, err := c.AddRecoveryKey(label, in.reason)
 		if err != nil {
 			return err
 		}
-		if *asJSON {
-			return writeJSON(inv.stdout, keySlotsJSON(slots))
-		}
-		writeKeySlotTable(inv.stdout, slots, "")
+		fmt.Fprintf(in.stderr, "Added recovery key slot %d. The recovery key follows; it is shown only this once.\n", slot.ID)
+		fmt.Fprintf(in.stderr, "warning: store it offline (printed, in a safe). Anyone who has it can open the case.\n")
+		fmt.Fprintln(in.stdout, key)
 		return nil
-	})
-}
-
-func runKeyslotAdd(inv *invocation, args []string) error {
-	fs := newFlagSet(inv.cmd)
-	label := fs.String("label", "", "the `NAME` of the person the slot is for (required for a passphrase slot); for a recovery key, where it is kept")
-	recovery := fs.Bool("recovery", false, "generate a recovery key instead of asking for a passphrase")
-	var cf caseFlags
-	cf.addOpenFlags(fs)
-	cf.addNewPassphraseFlag(fs)
-	cf.addReasonFlag(fs)
-	pos, err := inv.parseN(fs, args, "CASE")
+	}
+	readNew, err := in.newPassphraseSource(&in.caseFlags.passphraseFlags, in.args[0], false)
 	if err != nil {
 		return err
 	}
-	path := pos[0]
-	if *recovery && cf.newFile != "" {
-		return inv.usagef("--recovery generates its own key; do not give --new-passphrase-file with it")
-	}
-	if !*recovery && strings.TrimSpace(*label) == "" {
-		return inv.usagef("--label is required: it names the person the key slot is for, who acts and signs under that name")
-	}
-	return inv.withCase(path, &cf, func(c *casefile.Case) error {
-		if *recovery {
-			slot, key, err := c.AddRecoveryKey(*label, string(cf.reason))
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(inv.stderr, "Added recovery key slot %d. The recovery key follows; it is shown only this once.\n", slot.ID)
-			fmt.Fprintf(inv.stderr, "warning: store it offline (printed, in a safe). Anyone who has it can open the case.\n")
-			fmt.Fprintln(inv.stdout, key)
-			return nil
-		}
-		readNew, err := inv.newPassphraseSource(&cf.passphraseFlags, path, false)
-		if err != nil {
-			return err
-		}
-		pass, err := readNew()
-		if err != nil {
-			return err
-		}
-		defer clear(pass)
-		slot, err := c.AddKeySlot(*label, pass, string(cf.reason))
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(inv.stdout, "Added key slot %d (%s).\n", slot.ID, slot.Kind)
-		return nil
-	})
-}
-
-func runKeyslotRemove(inv *invocation, args []string) error {
-	fs := newFlagSet(inv.cmd)
-	var cf caseFlags
-	cf.addOpenFlags(fs)
-	cf.addReasonFlag(fs)
-	pos, err := inv.parseN(fs, args, "CASE", "ID")
+	pass, err := readNew()
 	if err != nil {
 		return err
 	}
-	id, err := strconv.Atoi(pos[1])
-	if err != nil || id < 0 {
-		return inv.usagef("key slot ID must be a number as shown by 'custodiactl keyslot list', not %q", pos[1])
-	}
-	return inv.withCase(pos[0], &cf, func(c *casefile.Case) error {
-		if err := c.RemoveKeySlot(id, string(cf.reason)); err != nil {
-			return err
-		}
-		fmt.Fprintf(inv.stdout, "Removed key slot %d.\n", id)
-		if id == c.UnlockedSlot() {
-			fmt.Fprintf(inv.stderr, "note: that was the key slot the given passphrase opened; it no longer opens %s\n", pos[0])
-		}
-		return nil
-	})
-}
-
-func runPasswd(inv *invocation, args []string) error {
-	fs := newFlagSet(inv.cmd)
-	var cf caseFlags
-	cf.addOpenFlags(fs)
-	cf.addNewPassphraseFlag(fs)
-	cf.addReasonFlag(fs)
-	pos, err := inv.parseN(fs, args, "CASE")
+	defer clear(pass)
+	slot, err := c.AddKeySlot(label, pass, in.reason)
 	if err != nil {
 		return err
 	}
-	path := pos[0]
-	return inv.withCase(path, &cf, func(c *casefile.Case) error {
-		slots, err := c.KeySlots()
-		if err != nil {
-			return err
+	fmt.Fprintf(in.stdout, "Added key slot %d (%s).\n", slot.ID, slot.Kind)
+	return nil
+}
+
+// slotID checks a key slot id typed on the command line.
+func slotID(_ *call, s string) (string, error) {
+	if id, err := strconv.Atoi(s); err != nil || id < 0 {
+		return "", fmt.Errorf("key slot ID must be a number as shown by 'custodiactl keyslot list', not %q", s)
+	}
+	return s, nil
+}
+
+func runKeyslotRemove(in *call, c *casefile.Case) error {
+	id, _ := strconv.Atoi(in.args[1]) // checked by slotID
+	if err := c.RemoveKeySlot(id, in.reason); err != nil {
+		return err
+	}
+	fmt.Fprintf(in.stdout, "Removed key slot %d.\n", id)
+	if id == c.UnlockedSlot() {
+		fmt.Fprintf(in.stderr, "note: that was the key slot the given passphrase opened; it no longer opens %s\n", in.args[0])
+	}
+	return nil
+}
+
+func runPasswd(in *call, c *casefile.Case) error {
+	slots, err := c.KeySlots()
+	if err != nil {
+		return err
+	}
+	opened := c.UnlockedSlot()
+	for _, s := range slots {
+		if s.ID == opened && s.Kind != casefile.SlotPassphrase {
+			return withHint(fmt.Errorf("change passphrase: key slot %d was opened with a %s key, which cannot be changed to a chosen passphrase", s.ID, s.Kind),
+				"add a passphrase slot with 'custodiactl keyslot add', then remove this slot with 'custodiactl keyslot remove' if it should no longer open the case")
 		}
-		opened := c.UnlockedSlot()
-		for _, s := range slots {
-			if s.ID == opened && s.Kind != casefile.SlotPassphrase {
-				return withHint(fmt.Errorf("change passphrase: key slot %d was opened with a %s key, which cannot be changed to a chosen passphrase", s.ID, s.Kind),
-					"add a passphrase slot with 'custodiactl keyslot add', then remove this slot with 'custodiactl keyslot remove' if it should no longer open the case")
-			}
-		}
-		readNew, err := inv.newPassphraseSource(&cf.passphraseFlags, path, false)
-		if err != nil {
-			return err
-		}
-		pass, err := readNew()
-		if err != nil {
-			return err
-		}
-		defer clear(pass)
-		if err := c.ChangePassphrase(pass, string(cf.reason)); err != nil {
-			return err
-		}
-		fmt.Fprintf(inv.stdout, "Changed the passphrase of key slot %d.\n", opened)
-		return nil
-	})
+	}
+	readNew, err := in.newPassphraseSource(&in.caseFlags.passphraseFlags, in.args[0], false)
+	if err != nil {
+		return err
+	}
+	pass, err := readNew()
+	if err != nil {
+		return err
+	}
+	defer clear(pass)
+	if err := c.ChangePassphrase(pass, in.reason); err != nil {
+		return err
+	}
+	fmt.Fprintf(in.stdout, "Changed the passphrase of key slot %d.\n", opened)
+	return nil
 }
 
 // keySlotJSON is the JSON form of a key slot, shared by info and keyslot list.

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/custodia-dfir/custodia/casefile"
@@ -24,17 +24,18 @@ a later rollback of the whole case file be detected.`,
 	sub: []*command{
 		{
 			name:    "show",
-			args:    "CASE [--json]",
 			summary: "list the custody entries of a case",
 			about: `Open CASE and list its custody entries in order, then the head. The text
 form shows each target as TYPE:ID with the ID cut to 8 characters; --json
 gives every field in full, with hashes, details and the signature. Showing
 does not verify the ledger: 'custodiactl ledger verify' does.`,
-			run: runLedgerShow,
+			params: []param{caseParam},
+			flags:  []flagDef{jsonFlag},
+			opens:  true,
+			do:     runLedgerShow,
 		},
 		{
 			name:    "verify",
-			args:    "CASE [--json] [--no-key]",
 			summary: "check the chain, signatures and sealed entries",
 			about: `Check the whole custody ledger of CASE and report every problem, one per
 line as "entry N: KIND: detail", not just the first. Exits 0 when the ledger
@@ -42,17 +43,23 @@ is intact and 1 when it is not.
 
 With the passphrase, every check is made: sequence numbers, the hash chain,
 each entry's Ed25519 signature, the recorded head, and each sealed entry's
-authenticity, number, time order and signer. The verification is recorded in
-the ledger as a ledger.verified entry.
+authenticity, number, time order and signer. An intact ledger's verification
+is recorded in it as a ledger.verified entry. Nothing is written to a case
+whose ledger fails verification: the file stays as it was found, for
+examination.
 
 With --no-key no passphrase is needed and nothing is written: the sequence
 numbers, the hash chain, the signatures and the recorded head are checked,
 which anyone holding the file can do, but the sealed contents are not.`,
-			run: runLedgerVerify,
+			params: []param{caseParam},
+			flags: []flagDef{jsonFlag,
+				{name: "no-key", isBool: true, usage: "check without the passphrase: chain, sequence, signatures and head, not the sealed contents"}},
+			opens: true, keyless: "no-key",
+			records: casefile.ActionLedgerVerified,
+			do:      runLedgerVerify,
 		},
 		{
 			name:    "export",
-			args:    "CASE --format jsonl|case-uco -o FILE",
 			summary: "write the custody ledger to a file for others to read",
 			about: `Open CASE and write its custody entries, examiners and head to FILE, which
 must not exist yet: as JSON lines (--format jsonl, one entry per line) or as a
@@ -62,33 +69,32 @@ readable only by its owner, and appears complete or not at all.
 The export is then recorded in the ledger as a ledger.exported entry holding
 the file's SHA-256, which is printed with the head the file ends at. If it
 cannot be recorded, the file is removed again.`,
-			run: runLedgerExport,
+			params: []param{caseParam},
+			flags: []flagDef{
+				{name: "format", required: true, why: "jsonl or case-uco", show: "jsonl|case-uco",
+					usage: "the export `FORMAT`: jsonl (JSON lines) or case-uco (CASE/UCO JSON-LD)"},
+				{name: "o", required: true, why: "name the new file to write the export to", usage: "write the export to `FILE`, which must not exist"},
+			},
+			opens: true, changes: true,
+			records: casefile.ActionLedgerExported,
+			check:   checkLedgerExport,
+			do:      runLedgerExport,
 		},
 	},
 }
 
-func runLedgerShow(inv *invocation, args []string) error {
-	fs := newFlagSet(inv.cmd)
-	asJSON := fs.Bool("json", false, "print JSON instead of text")
-	var cf caseFlags
-	cf.addOpenFlags(fs)
-	pos, err := inv.parseN(fs, args, "CASE")
+func runLedgerShow(in *call, c *casefile.Case) error {
+	entries, err := c.Entries()
 	if err != nil {
 		return err
 	}
-	return inv.withCase(pos[0], &cf, func(c *casefile.Case) error {
-		entries, err := c.Entries()
-		if err != nil {
-			return err
-		}
-		if *asJSON {
-			return writeJSON(inv.stdout, entriesJSON(entries))
-		}
-		writeEntryTable(inv.stdout, entries)
-		seq, head := c.Head()
-		fmt.Fprintf(inv.stdout, "head: %d %s\n", seq, head)
-		return nil
-	})
+	if in.on("json") {
+		return writeJSON(in.stdout, entriesJSON(entries))
+	}
+	writeEntryTable(in.stdout, entries)
+	seq, head := c.Head()
+	fmt.Fprintf(in.stdout, "head: %d %s\n", seq, head)
+	return nil
 }
 
 // shortTarget is a target as TYPE:ID, with a long ID (a UUID) cut to its
@@ -151,60 +157,48 @@ func orEmpty(m map[string]string) map[string]string {
 	return m
 }
 
-func runLedgerVerify(inv *invocation, args []string) error {
-	fs := newFlagSet(inv.cmd)
-	asJSON := fs.Bool("json", false, "print JSON instead of text")
-	noKey := fs.Bool("no-key", false, "check without the passphrase: chain, sequence, signatures and head, not the sealed contents")
-	var cf caseFlags
-	cf.addOpenFlags(fs)
-	pos, err := inv.parseN(fs, args, "CASE")
-	if err != nil {
-		return err
-	}
-	path := pos[0]
-	if *noKey {
-		if cf.file != "" || cf.examiner != "" || cf.role != "" {
-			return inv.usagef("--no-key opens no key slot; do not give --passphrase-file, --examiner or --role with it")
-		}
-		r, err := casefile.VerifyLedgerWithoutKey(path)
+// runLedgerVerify verifies the ledger with the case key, or, with c nil
+// (--no-key), without it.
+func runLedgerVerify(in *call, c *casefile.Case) error {
+	asJSON := in.on("json")
+	if c == nil {
+		r, err := casefile.VerifyLedgerWithoutKey(in.args[0])
 		if err != nil {
 			return err
 		}
-		return inv.reportLedger(r, *asJSON, nil)
+		return reportLedger(in.stdout, r, asJSON, nil)
 	}
-	return inv.withCase(path, &cf, func(c *casefile.Case) error {
-		r, err := c.VerifyLedger()
-		if r == nil {
-			return err
-		}
-		// The verification is itself a custody entry; say which, or why
-		// it could not be recorded.
-		recorded := func(w io.Writer) {
-			if err != nil {
-				return
-			}
-			writeRecordedHead(w, c, casefile.ActionLedgerVerified)
-		}
-		if rerr := inv.reportLedger(r, *asJSON, recorded); rerr != nil {
-			if err != nil {
-				fmt.Fprintf(inv.stderr, "warning: the verification was not recorded in the ledger: %v\n", err)
-			}
-			return rerr
-		}
+	r, err := c.VerifyLedger()
+	if r == nil {
 		return err
-	})
+	}
+	// A verification that passed is itself a custody entry (the command's
+	// records line names it); one that failed wrote nothing.
+	var recorded *int64
+	if r.Recorded {
+		seq, _ := c.Head()
+		recorded = &seq
+	}
+	if rerr := reportLedger(in.stdout, r, asJSON, recorded); rerr != nil {
+		return rerr
+	}
+	if err != nil {
+		return fmt.Errorf("the verification was not recorded in the ledger: %w", err)
+	}
+	return nil
 }
 
 // reportLedger prints a verification report, as text or JSON, and returns
-// the error for a ledger that does not verify. recorded, if not nil, adds
-// the line saying which entry recorded the verification.
-func (inv *invocation) reportLedger(r *casefile.LedgerReport, asJSON bool, recorded func(io.Writer)) error {
+// the error for a ledger that does not verify. recorded is the entry that
+// recorded the verification, nil when none did.
+func reportLedger(w io.Writer, r *casefile.LedgerReport, asJSON bool, recorded *int64) error {
 	if asJSON {
-		if err := writeJSON(inv.stdout, verifyJSON(r)); err != nil {
+		j := verifyJSON(r)
+		j.Recorded = recorded
+		if err := writeJSON(w, j); err != nil {
 			return err
 		}
 	} else {
-		w := inv.stdout
 		fmt.Fprintf(w, "entries: %d\n", r.Entries)
 		fmt.Fprintf(w, "head: %d %s\n", r.HeadSeq, r.Head)
 		if r.Keyed {
@@ -220,15 +214,18 @@ func (inv *invocation) reportLedger(r *casefile.LedgerReport, asJSON bool, recor
 		} else {
 			fmt.Fprintf(w, "result: %s\n", problems(len(r.Problems)))
 		}
-		if recorded != nil {
-			recorded(w)
+		if !r.OK() {
+			// With the key a failed verification is not recorded, and the
+			// case is written to no more; without the key nothing is
+			// written at all. Either way the file stays as it was found.
+			fmt.Fprint(w, "nothing was written to this case: it failed verification\n")
 		}
 	}
 	if r.OK() {
 		return nil
 	}
 	return withHint(fmt.Errorf("custody ledger does not verify (%s)", problems(len(r.Problems))),
-		"the case file was changed outside Custodia: preserve this copy for examination, compare its head with the one printed in the last report or export, and restore the case from a backup")
+		"the case file was changed outside Custodia: preserve this copy for examination, compare its head with the one printed in the last report or export, and restore the case from a backup; nothing was written to it")
 }
 
 // problems is "1 problem", "2 problems".
@@ -250,6 +247,9 @@ type verifyReportJSON struct {
 	Keyed    bool          `json:"keyed"`
 	OK       bool          `json:"ok"`
 	Problems []problemJSON `json:"problems"`
+	// Recorded is the entry that recorded the verification: null without
+	// the key, and for a ledger that failed, to which nothing is written.
+	Recorded *int64 `json:"recorded"`
 }
 
 type problemJSON struct {
@@ -267,86 +267,30 @@ func verifyJSON(r *casefile.LedgerReport) verifyReportJSON {
 	return j
 }
 
-// ledgerFormats are the formats of ledger export, with what writes them.
-var ledgerFormats = map[string]func(io.Writer, reports.CustodyExport) error{
-	"jsonl":    reports.WriteCustodyJSONL,
-	"case-uco": reports.WriteCustodyCASE,
+func checkLedgerExport(in *call) error {
+	if format := in.text("format"); reports.CustodyFormats[format] == nil {
+		return in.usagef("unknown --format %q: use %s", format, strings.Join(reports.CustodyFormatNames, " or "))
+	}
+	// Refuse before asking for a passphrase; reports.ExportCustody checks
+	// again, atomically, when the file is put in place.
+	if out := in.text("o"); fileExists(out) {
+		return existingFile("export custody ledger to", out)
+	}
+	return nil
 }
 
-func runLedgerExport(inv *invocation, args []string) error {
-	fs := newFlagSet(inv.cmd)
-	format := fs.String("format", "", "the export `FORMAT`: jsonl (JSON lines) or case-uco (CASE/UCO JSON-LD) (required)")
-	out := fs.String("o", "", "write the export to `FILE`, which must not exist (required)")
-	var cf caseFlags
-	cf.addOpenFlags(fs)
-	cf.addReasonFlag(fs)
-	pos, err := inv.parseN(fs, args, "CASE")
+func runLedgerExport(in *call, c *casefile.Case) error {
+	format, out := in.text("format"), in.text("o")
+	x, err := reports.ExportCustody(c, format, out, reports.Tool{Name: "custodiactl", Version: versionString()}, in.now(), in.reason)
+	if errors.Is(err, casefile.ErrExists) {
+		return existingFile("export custody ledger to", out)
+	}
 	if err != nil {
 		return err
 	}
-	path := pos[0]
-	write, ok := ledgerFormats[*format]
-	switch {
-	case *format == "":
-		return inv.usagef("--format is required: jsonl or case-uco")
-	case !ok:
-		return inv.usagef("unknown --format %q: use jsonl or case-uco", *format)
-	case *out == "":
-		return inv.usagef("-o FILE is required")
-	}
-	// Refuse before asking for a passphrase; writeNewFile checks again,
-	// atomically, when the file is put in place.
-	if _, err := os.Lstat(*out); err == nil {
-		return existingFile("export custody ledger to", *out)
-	}
-	return inv.withCase(path, &cf, func(c *casefile.Case) error {
-		x, err := inv.custodyExport(c)
-		if err != nil {
-			return err
-		}
-		sum, err := writeNewFile(*out, func(w io.Writer) error { return write(w, x) })
-		if errors.Is(err, os.ErrExist) {
-			return existingFile("export custody ledger to", *out)
-		}
-		if err != nil {
-			return withHint(fmt.Errorf("export custody ledger to %s: %w", *out, err),
-				"check that the folder for the file exists, that you may write to it and that its disk has space; nothing was exported")
-		}
-		if _, err := c.Record(casefile.Event{
-			Action: casefile.ActionLedgerExported,
-			Target: casefile.Target{Type: casefile.TargetLedger, ID: x.Case.CaseUUID.String()},
-			Reason: string(cf.reason),
-			Hashes: map[string]string{"sha256": sum},
-			Details: map[string]string{"format": *format, "path": absPath(*out),
-				"entries": fmt.Sprint(len(x.Entries)), "head": fmt.Sprintf("%d:%s", x.HeadSeq, x.Head)},
-		}); err != nil {
-			// An export the ledger does not know of would be a hole in
-			// the chain of custody: take it back.
-			if rerr := os.Remove(*out); rerr != nil {
-				return fmt.Errorf("%w; %s was written but could not be removed: %v", err, *out, rerr)
-			}
-			return withHint(fmt.Errorf("%w; %s was removed", err, *out),
-				"the export could not be recorded in the custody ledger, so it was not kept; fix the cause and export again")
-		}
-		w := inv.stdout
-		fmt.Fprintf(w, "exported: %s of case %s to %s (%s)\n", plural(len(x.Entries), "entry", "entries"), x.Case.CaseUUID, *out, *format)
-		fmt.Fprintf(w, "sha256: %s\n", sum)
-		fmt.Fprintf(w, "head: %d %s\n", x.HeadSeq, x.Head)
-		writeRecordedHead(w, c, casefile.ActionLedgerExported)
-		return nil
-	})
-}
-
-// custodyExport gathers what an export of c's ledger holds.
-func (inv *invocation) custodyExport(c *casefile.Case) (reports.CustodyExport, error) {
-	// One snapshot, so the entries, the examiners and the head agree.
-	entries, exs, seq, head, err := c.LedgerSnapshot()
-	if err != nil {
-		return reports.CustodyExport{}, err
-	}
-	return reports.CustodyExport{
-		Case: c.Info(), Examiners: exs, Entries: entries, HeadSeq: seq, Head: head,
-		Tool:      reports.Tool{Name: "custodiactl", Version: versionString()},
-		Generated: inv.now(),
-	}, nil
+	w := in.stdout
+	fmt.Fprintf(w, "exported: %s of case %s to %s (%s)\n", plural(x.Entries, "entry", "entries"), c.Info().CaseUUID, out, format)
+	fmt.Fprintf(w, "sha256: %s\n", x.SHA256)
+	fmt.Fprintf(w, "head: %d %s\n", x.HeadSeq, x.Head)
+	return nil
 }

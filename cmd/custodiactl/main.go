@@ -1,10 +1,10 @@
 // Command custodiactl is the headless command-line interface to Custodia case
 // files: it creates cases, shows their details, manages their examiners and
-// key slots, ingests, verifies, extracts and shows evidence, shows, verifies
-// and exports their chain of custody, and runs the incident through its
-// lifecycle: classification, severity and priority, roles, indicators,
-// findings, actions, mitigations, the notification decision, the
-// post-mortem and its repair items.
+// key slots, ingests, verifies, extracts, shows and withdraws evidence,
+// shows, verifies and exports their chain of custody, and runs the incident
+// through its lifecycle: classification, severity and priority, roles,
+// indicators, findings, actions, mitigations, the notification decision,
+// the post-mortem and its repair items.
 // It builds with CGO_ENABLED=0 and shares every rule with the GUI through the
 // casefile package; this command only parses arguments and prints results.
 package main

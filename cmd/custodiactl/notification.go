@@ -6,6 +6,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/custodia-dfir/custodia/casefile"
+	"github.com/custodia-dfir/custodia/casefile/incident"
 )
 
 var notificationCommand = &command{
@@ -27,102 +28,105 @@ Statuses:
 	sub: []*command{
 		{
 			name:    "decide",
-			args:    "CASE STATUS --reason TEXT",
 			summary: "record a customer-notification decision",
 			about: `Open CASE and record the notification decision STATUS, with --reason (required
 for not-required and delayed-law-enforcement). Allowed at every stage, also
 after close. Recorded as notification.decided.
 
 Statuses: not-required, in-progress, sent, delayed-law-enforcement.`,
-			run: runNotificationDecide,
+			synopsis: "CASE STATUS [--reason TEXT]",
+			params: []param{caseParam, {name: "STATUS", check: func(_ *call, s string) (string, error) {
+				st, err := parseNotificationStatus(s)
+				return string(st), err
+			}}},
+			opens: true, changes: true,
+			records: incident.ActionNotificationDecided,
+			check:   checkNotificationDecide,
+			do:      runNotificationDecide,
 		},
 		{
 			name:    "show",
-			args:    "CASE [--json]",
 			summary: "show the notification decisions",
 			about:   `Open CASE and show the current customer-notification decision and every earlier one.`,
-			run:     runNotificationShow,
+			params:  []param{caseParam},
+			flags:   []flagDef{jsonFlag},
+			opens:   true,
+			do:      runNotificationShow,
 		},
 	},
 }
 
 // notificationAliases are the CLI's spellings of the notification statuses.
-var notificationAliases = map[string]casefile.NotificationStatus{
-	"delayed-law-enforcement": casefile.NotificationDelayedByLawEnforcement,
+var notificationAliases = map[string]incident.NotificationStatus{
+	"delayed-law-enforcement": incident.NotificationDelayedByLawEnforcement,
 }
 
-var notificationChoices = []casefile.NotificationStatus{casefile.NotificationNotRequired, casefile.NotificationInProgress,
-	casefile.NotificationSent, "delayed-law-enforcement"}
+var notificationChoices = []incident.NotificationStatus{incident.NotificationNotRequired, incident.NotificationInProgress,
+	incident.NotificationSent, "delayed-law-enforcement"}
 
-func runNotificationDecide(inv *invocation, args []string) error {
-	fs := newFlagSet(inv.cmd)
-	var cf caseFlags
-	cf.addOpenFlags(fs)
-	cf.addReasonFlag(fs)
-	pos, err := inv.parseN(fs, args, "CASE", "STATUS")
+func parseNotificationStatus(s string) (incident.NotificationStatus, error) {
+	return parseChoice(s, "notification status", notificationChoices, notificationAliases)
+}
+
+// notificationWord is a status as the CLI spells it.
+func notificationWord(st incident.NotificationStatus) string {
+	for word, id := range notificationAliases {
+		if id == st {
+			return word
+		}
+	}
+	return string(st)
+}
+
+func checkNotificationDecide(in *call) error {
+	st := incident.NotificationStatus(in.args[1])
+	if (st == incident.NotificationNotRequired || st == incident.NotificationDelayedByLawEnforcement) &&
+		strings.TrimSpace(in.reason) == "" {
+		return in.usagef("--reason is required with %s: say why", notificationWord(st))
+	}
+	return nil
+}
+
+func runNotificationDecide(in *call, c *casefile.Case) error {
+	d, err := incident.Of(c).DecideNotification(incident.NotificationStatus(in.args[1]), in.reason)
 	if err != nil {
 		return err
 	}
-	status, err := parseChoice(pos[1], "notification status", notificationChoices, notificationAliases)
-	if err != nil {
-		return inv.usagef("%v", err)
-	}
-	if (status == casefile.NotificationNotRequired || status == casefile.NotificationDelayedByLawEnforcement) &&
-		strings.TrimSpace(string(cf.reason)) == "" {
-		return inv.usagef("--reason is required with %s: say why", pos[1])
-	}
-	return inv.withCase(pos[0], &cf, func(c *casefile.Case) error {
-		d, err := c.DecideNotification(status, string(cf.reason))
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(inv.stdout, "decided: customer notification %s\n", d.Status)
-		writeRecordedHead(inv.stdout, c, casefile.ActionNotificationDecided)
-		return nil
-	})
+	fmt.Fprintf(in.stdout, "decided: customer notification %s\n", d.Status)
+	return nil
 }
 
-func runNotificationShow(inv *invocation, args []string) error {
-	fs := newFlagSet(inv.cmd)
-	asJSON := fs.Bool("json", false, "print JSON instead of text")
-	var cf caseFlags
-	cf.addOpenFlags(fs)
-	pos, err := inv.parseN(fs, args, "CASE")
+func runNotificationShow(in *call, c *casefile.Case) error {
+	hist, err := incident.Of(c).NotificationHistory()
 	if err != nil {
 		return err
 	}
-	return inv.withCase(pos[0], &cf, func(c *casefile.Case) error {
-		hist, err := c.NotificationHistory()
-		if err != nil {
-			return err
-		}
-		if *asJSON {
-			j := notificationsJSON{History: make([]notificationJSON, 0, len(hist))}
-			for _, d := range hist {
-				j.History = append(j.History, toNotificationJSON(d))
-			}
-			if len(hist) > 0 {
-				j.Current = &j.History[len(hist)-1]
-			}
-			return writeJSON(inv.stdout, j)
-		}
-		w := inv.stdout
-		if len(hist) == 0 {
-			fmt.Fprint(w, "Status:  (not decided)\n")
-			return nil
-		}
-		last := hist[len(hist)-1]
-		writeField(w, 9, "Status", string(last.Status))
-		writeField(w, 9, "Reason", orNone(printable(last.Reason, true)))
-		writeField(w, 9, "Decided", byText(last.Attribution))
-		fmt.Fprintf(w, "History: %d\n", len(hist))
-		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	if in.on("json") {
+		j := notificationsJSON{History: make([]notificationJSON, 0, len(hist))}
 		for _, d := range hist {
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", textTime(d.At), d.Status, printable(d.Examiner, false), orDash(printable(d.Reason, false)))
+			j.History = append(j.History, toNotificationJSON(d))
 		}
-		tw.Flush()
+		if len(hist) > 0 {
+			j.Current = &j.History[len(hist)-1]
+		}
+		return writeJSON(in.stdout, j)
+	}
+	w := in.stdout
+	if len(hist) == 0 {
+		fmt.Fprint(w, "Status:  (not decided)\n")
 		return nil
-	})
+	}
+	last := hist[len(hist)-1]
+	writeField(w, 9, "Status", string(last.Status))
+	writeField(w, 9, "Reason", orNone(printable(last.Reason, true)))
+	writeField(w, 9, "Decided", byText(last.Attribution))
+	fmt.Fprintf(w, "History: %d\n", len(hist))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, d := range hist {
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", textTime(d.At), d.Status, printable(d.Examiner, false), orDash(printable(d.Reason, false)))
+	}
+	tw.Flush()
+	return nil
 }
 
 // notificationJSON is the JSON form of a notification decision; its field
@@ -138,6 +142,6 @@ type notificationsJSON struct {
 	History []notificationJSON `json:"history"`
 }
 
-func toNotificationJSON(d casefile.NotificationDecision) notificationJSON {
+func toNotificationJSON(d incident.NotificationDecision) notificationJSON {
 	return notificationJSON{Status: string(d.Status), Reason: d.Reason, attributionJSON: toAttributionJSON(d.Attribution)}
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -29,25 +28,6 @@ const maxPassphraseFile = 64 << 10
 type passphraseFlags struct {
 	file    string // --passphrase-file: the passphrase that opens the case
 	newFile string // --new-passphrase-file: a passphrase to set
-}
-
-// addPassphraseFlag defines --passphrase-file on fs.
-func (p *passphraseFlags) addPassphraseFlag(fs *flag.FlagSet) {
-	fs.StringVar(&p.file, "passphrase-file", "",
-		"read the passphrase that opens the case from `FILE` (one trailing newline is ignored); default $"+envPassphrase+", else ask on the terminal")
-}
-
-// addInitPassphraseFlag defines --passphrase-file for init, where it names
-// the new case's passphrase, so that one file serves init and later commands.
-func (p *passphraseFlags) addInitPassphraseFlag(fs *flag.FlagSet) {
-	fs.StringVar(&p.file, "passphrase-file", "",
-		"read the new case's passphrase from `FILE`, like --new-passphrase-file")
-}
-
-// addNewPassphraseFlag defines --new-passphrase-file on fs.
-func (p *passphraseFlags) addNewPassphraseFlag(fs *flag.FlagSet) {
-	fs.StringVar(&p.newFile, "new-passphrase-file", "",
-		"read the new passphrase from `FILE` (one trailing newline is ignored); default $"+envNewPassphrase+", else ask twice on the terminal")
 }
 
 // readPassphraseFile reads a passphrase from the file at path, without one

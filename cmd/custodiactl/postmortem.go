@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/custodia-dfir/custodia/casefile"
+	"github.com/custodia-dfir/custodia/casefile/incident"
 )
 
 var postmortemCommand = &command{
@@ -25,12 +27,10 @@ and completeness, and the updates the response SOP needs. Every save is a
 new revision; the post-mortem stays editable after close. Text is Markdown,
 stored verbatim.
 
-Lapse categories: ` + orList(casefile.LapseCategories) + `.`,
+Lapse categories: ` + orList(incident.LapseCategories) + `.`,
 	sub: []*command{
 		{
-			name: "set",
-			args: "CASE [--summary TEXT|--summary-file F] [--lapse CATEGORY:TEXT]... [--followup-lapse CATEGORY:TEXT->FOLLOW-UP]... " +
-				"[--procedures TEXT] [--sop-updates TEXT]...",
+			name:    "set",
 			summary: "save a new revision of the post-mortem",
 			about: `Open CASE and save a new revision of the post-mortem, with --reason. Flags not
 given keep their values. The lapses given with --lapse and --followup-lapse,
@@ -41,173 +41,170 @@ follows the lapse up with engineering and where, e.g.
 replaces the recorded list. --no-lapses and --no-sop-updates empty a list.
 Recorded as postmortem.updated with the SHA-256 of the revision's content.
 
-Lapse categories: ` + orList(casefile.LapseCategories) + `.`,
-			run: runPostmortemSet,
+Lapse categories: ` + orList(incident.LapseCategories) + `.`,
+			params: []param{caseParam},
+			flags: []flagDef{
+				{name: "summary", max: casefile.MaxMarkdownLen, usage: "the details of the incident, Markdown `TEXT`"},
+				{name: "summary-file", usage: "read the summary from `FILE`, Markdown"},
+				{name: "lapse", repeat: true, value: lapseFlag(false), usage: "a lapse, `CATEGORY:TEXT`"},
+				{name: "followup-lapse", repeat: true, value: lapseFlag(true),
+					usage: "a lapse to follow up with engineering, `CATEGORY:TEXT->FOLLOW-UP`, naming who follows it up and where"},
+				{name: "no-lapses", isBool: true, usage: "remove every lapse"},
+				{name: "procedures", max: casefile.MaxMarkdownLen,
+					usage: "the assessment of the response procedures' sufficiency and completeness, Markdown `TEXT`"},
+				{name: "sop-updates", repeat: true, max: casefile.MaxTextLen, nonBlank: true, usage: "an update the response SOP needs, `TEXT`"},
+				{name: "no-sop-updates", isBool: true, usage: "remove every SOP update"},
+			},
+			opens: true, changes: true,
+			records: incident.ActionPostMortemUpdated,
+			check:   checkPostmortemSet,
+			do:      runPostmortemSet,
 		},
 		{
 			name:    "show",
-			args:    "CASE [--json]",
 			summary: "show the post-mortem",
 			about: `Open CASE and show the latest revision of the post-mortem: summary, lapses by
 category with their engineering follow-up, the assessment of the procedures,
 the SOP updates, and who saved it when and why. --json gives null when none
 was written.`,
-			run: runPostmortemShow,
+			params: []param{caseParam},
+			flags:  []flagDef{jsonFlag},
+			opens:  true,
+			do:     runPostmortemShow,
 		},
 	},
 }
 
-// lapseList is the shared list behind --lapse and --followup-lapse, which
-// add to it in the order given.
-type lapseList struct {
-	lapses   *[]casefile.Lapse
+// lapseValue is --lapse or --followup-lapse: each value is checked as it
+// is given; the lapses of both flags are kept in the order given (see
+// lapses).
+type lapseValue struct {
 	followUp bool // --followup-lapse: TEXT->FOLLOW-UP
+	n        int
 }
 
-func (l *lapseList) String() string {
-	if l == nil || l.lapses == nil {
+func lapseFlag(followUp bool) func() flag.Value {
+	return func() flag.Value { return &lapseValue{followUp: followUp} }
+}
+
+func (l *lapseValue) String() string {
+	if l == nil || l.n == 0 {
 		return ""
 	}
-	return fmt.Sprint(len(*l.lapses))
+	return fmt.Sprint(l.n)
 }
 
-func (l *lapseList) Set(s string) error {
-	cat, text, ok := strings.Cut(s, ":")
-	if !ok {
-		return fmt.Errorf("give a lapse as CATEGORY:TEXT, with CATEGORY %s", orList(casefile.LapseCategories))
-	}
-	category, err := parseChoice(cat, "lapse category", casefile.LapseCategories, nil)
-	if err != nil {
+func (l *lapseValue) Set(s string) error {
+	if _, err := parseLapse(s, l.followUp); err != nil {
 		return err
 	}
-	lapse := casefile.Lapse{Category: category, Description: strings.TrimSpace(text)}
-	if l.followUp {
-		i := strings.LastIndex(text, "->")
-		if i < 0 {
-			return errors.New(`give the follow-up after "->": CATEGORY:TEXT->who follows it up and where`)
-		}
-		lapse.Description, lapse.EngineeringFollowUp = strings.TrimSpace(text[:i]), strings.TrimSpace(text[i+2:])
-		if lapse.EngineeringFollowUp == "" {
-			return errors.New(`the follow-up after "->" is empty: say who follows the lapse up and where`)
-		}
-	}
-	if lapse.Description == "" {
-		return errors.New("the lapse has no description after CATEGORY:")
-	}
-	if len(lapse.Description) > casefile.MaxTextLen || len(lapse.EngineeringFollowUp) > casefile.MaxTextLen {
-		return fmt.Errorf("the lapse is too long: at most %d bytes of description and of follow-up", casefile.MaxTextLen)
-	}
-	*l.lapses = append(*l.lapses, lapse)
+	l.n++
 	return nil
 }
 
-func runPostmortemSet(inv *invocation, args []string) error {
-	fs := newFlagSet(inv.cmd)
-	summary := fs.String("summary", "", "the details of the incident, Markdown `TEXT`")
-	summaryFile := fs.String("summary-file", "", "read the summary from `FILE`, Markdown")
-	var lapses []casefile.Lapse
-	fs.Var(&lapseList{lapses: &lapses}, "lapse", "a lapse, `CATEGORY:TEXT`; repeat for several")
-	fs.Var(&lapseList{lapses: &lapses, followUp: true}, "followup-lapse",
-		"a lapse to follow up with engineering, `CATEGORY:TEXT->FOLLOW-UP`, naming who follows it up and where")
-	noLapses := fs.Bool("no-lapses", false, "remove every lapse")
-	procedures := fs.String("procedures", "", "the assessment of the response procedures' sufficiency and completeness, Markdown `TEXT`")
-	var sop stringList
-	fs.Var(&sop, "sop-updates", "an update the response SOP needs, `TEXT`; repeat for several")
-	noSOP := fs.Bool("no-sop-updates", false, "remove every SOP update")
-	var cf caseFlags
-	cf.addOpenFlags(fs)
-	cf.addReasonFlag(fs)
-	pos, err := inv.parseN(fs, args, "CASE")
+// parseLapse parses CATEGORY:TEXT, or with followUp CATEGORY:TEXT->FOLLOW-UP.
+func parseLapse(s string, followUp bool) (incident.Lapse, error) {
+	cat, text, ok := strings.Cut(s, ":")
+	if !ok {
+		return incident.Lapse{}, fmt.Errorf("give a lapse as CATEGORY:TEXT, with CATEGORY %s", orList(incident.LapseCategories))
+	}
+	category, err := parseChoice(cat, "lapse category", incident.LapseCategories, nil)
 	if err != nil {
-		return err
+		return incident.Lapse{}, err
 	}
-	g := flagsSet(fs)
-	for _, pair := range [][2]string{{"summary", "summary-file"}, {"lapse", "no-lapses"}, {"followup-lapse", "no-lapses"}, {"sop-updates", "no-sop-updates"}} {
-		if g[pair[0]] && g[pair[1]] {
-			return inv.usagef("give --%s or --%s, not both", pair[0], pair[1])
+	lapse := incident.Lapse{Category: category, Description: strings.TrimSpace(text)}
+	if followUp {
+		i := strings.LastIndex(text, "->")
+		if i < 0 {
+			return incident.Lapse{}, errors.New(`give the follow-up after "->": CATEGORY:TEXT->who follows it up and where`)
 		}
-	}
-	if !g["summary"] && !g["summary-file"] && !g["lapse"] && !g["followup-lapse"] && !*noLapses && !g["procedures"] && !g["sop-updates"] && !*noSOP {
-		return inv.usagef("nothing to set: give --summary, --summary-file, --lapse, --followup-lapse, --procedures or --sop-updates")
-	}
-	if g["summary-file"] {
-		if *summary, err = inv.readTextFile("--summary-file", *summaryFile, casefile.MaxMarkdownLen); err != nil {
-			return err
-		}
-		g["summary"] = true
-	}
-	if err := inv.checkText("--summary", *summary, casefile.MaxMarkdownLen, false, false); err != nil {
-		return err
-	}
-	if err := inv.checkText("--procedures", *procedures, casefile.MaxMarkdownLen, false, false); err != nil {
-		return err
-	}
-	for _, s := range sop {
-		if err := inv.checkText("--sop-updates", s, casefile.MaxTextLen, true, false); err != nil {
-			return err
+		lapse.Description, lapse.EngineeringFollowUp = strings.TrimSpace(text[:i]), strings.TrimSpace(text[i+2:])
+		if lapse.EngineeringFollowUp == "" {
+			return incident.Lapse{}, errors.New(`the follow-up after "->" is empty: say who follows the lapse up and where`)
 		}
 	}
-	return inv.withCase(pos[0], &cf, func(c *casefile.Case) error {
-		prev, _, err := c.PostMortem()
-		if err != nil {
-			return err
-		}
-		pc := prev.PostMortemContent
-		if g["summary"] {
-			pc.Summary = *summary
-		}
-		if g["lapse"] || g["followup-lapse"] || *noLapses {
-			pc.Lapses = nonNil(lapses)
-		}
-		if g["procedures"] {
-			pc.ProcedureAssessment = *procedures
-		}
-		if g["sop-updates"] || *noSOP {
-			pc.SOPUpdates = nonNil([]string(sop))
-		}
-		pm, err := c.UpdatePostMortem(pc, string(cf.reason))
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(inv.stdout, "saved: post-mortem revision %d (summary %s, %s, %s)\n", pm.Revision,
-			plural(len(pm.Summary), "byte", "bytes"), plural(len(pm.Lapses), "lapse", "lapses"),
-			plural(len(pm.SOPUpdates), "SOP update", "SOP updates"))
-		writeRecordedHead(inv.stdout, c, casefile.ActionPostMortemUpdated)
-		return nil
-	})
+	if lapse.Description == "" {
+		return incident.Lapse{}, errors.New("the lapse has no description after CATEGORY:")
+	}
+	if len(lapse.Description) > casefile.MaxTextLen || len(lapse.EngineeringFollowUp) > casefile.MaxTextLen {
+		return incident.Lapse{}, fmt.Errorf("the lapse is too long: at most %d bytes of description and of follow-up", casefile.MaxTextLen)
+	}
+	return lapse, nil
 }
 
-func runPostmortemShow(inv *invocation, args []string) error {
-	fs := newFlagSet(inv.cmd)
-	asJSON := fs.Bool("json", false, "print JSON instead of text")
-	var cf caseFlags
-	cf.addOpenFlags(fs)
-	pos, err := inv.parseN(fs, args, "CASE")
+// lapses are the lapses of --lapse and --followup-lapse, in the order
+// given, each checked already as it was parsed.
+func lapses(in *call) []incident.Lapse {
+	out := []incident.Lapse{}
+	for _, u := range in.uses {
+		if u.name == "lapse" || u.name == "followup-lapse" {
+			l, _ := parseLapse(u.value, u.name == "followup-lapse")
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+func checkPostmortemSet(in *call) error {
+	if err := in.exclusive([2]string{"summary", "summary-file"}, [2]string{"lapse", "no-lapses"},
+		[2]string{"followup-lapse", "no-lapses"}, [2]string{"sop-updates", "no-sop-updates"}); err != nil {
+		return err
+	}
+	if !in.anyGiven("summary", "summary-file", "lapse", "followup-lapse", "no-lapses", "procedures", "sop-updates", "no-sop-updates") {
+		return in.usagef("nothing to set: give --summary, --summary-file, --lapse, --followup-lapse, --procedures or --sop-updates")
+	}
+	return in.textFromFile("summary-file", "summary", casefile.MaxMarkdownLen)
+}
+
+func runPostmortemSet(in *call, c *casefile.Case) error {
+	prev, _, err := incident.Of(c).PostMortem()
 	if err != nil {
 		return err
 	}
-	return inv.withCase(pos[0], &cf, func(c *casefile.Case) error {
-		pm, ok, err := c.PostMortem()
-		if err != nil {
-			return err
-		}
-		if *asJSON {
-			if !ok {
-				return writeJSON(inv.stdout, nil)
-			}
-			return writeJSON(inv.stdout, toPostMortemJSON(pm))
-		}
+	pc := prev.PostMortemContent
+	if in.given("summary") {
+		pc.Summary = in.text("summary")
+	}
+	if in.anyGiven("lapse", "followup-lapse", "no-lapses") {
+		pc.Lapses = lapses(in)
+	}
+	if in.given("procedures") {
+		pc.ProcedureAssessment = in.text("procedures")
+	}
+	if in.anyGiven("sop-updates", "no-sop-updates") {
+		pc.SOPUpdates = nonNil(in.texts("sop-updates"))
+	}
+	pm, err := incident.Of(c).UpdatePostMortem(pc, in.reason)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(in.stdout, "saved: post-mortem revision %d (summary %s, %s, %s)\n", pm.Revision,
+		plural(len(pm.Summary), "byte", "bytes"), plural(len(pm.Lapses), "lapse", "lapses"),
+		plural(len(pm.SOPUpdates), "SOP update", "SOP updates"))
+	return nil
+}
+
+func runPostmortemShow(in *call, c *casefile.Case) error {
+	pm, ok, err := incident.Of(c).PostMortem()
+	if err != nil {
+		return err
+	}
+	if in.on("json") {
 		if !ok {
-			fmt.Fprint(inv.stdout, "Post-mortem:  (not written)\n")
-			fmt.Fprint(inv.stderr, "note: write it with 'custodiactl postmortem set'; closing the incident needs its summary\n")
-			return nil
+			return writeJSON(in.stdout, nil)
 		}
-		writePostMortemText(inv.stdout, pm)
+		return writeJSON(in.stdout, toPostMortemJSON(pm))
+	}
+	if !ok {
+		fmt.Fprint(in.stdout, "Post-mortem:  (not written)\n")
+		fmt.Fprint(in.stderr, "note: write it with 'custodiactl postmortem set'; closing the incident needs its summary\n")
 		return nil
-	})
+	}
+	writePostMortemText(in.stdout, pm)
+	return nil
 }
 
-func writePostMortemText(w io.Writer, pm casefile.PostMortem) {
+func writePostMortemText(w io.Writer, pm incident.PostMortem) {
 	field := func(name, value string) { writeField(w, 13, name, value) }
 	field("Revision", fmt.Sprint(pm.Revision))
 	field("Saved", byText(pm.Attribution))
@@ -219,7 +216,7 @@ func writePostMortemText(w io.Writer, pm casefile.PostMortem) {
 		lapses += fmt.Sprintf(" (%d technical, to follow up with engineering)", n)
 	}
 	field("Lapses", lapses)
-	for _, cat := range casefile.LapseCategories {
+	for _, cat := range incident.LapseCategories {
 		for _, l := range pm.LapsesOf(cat) {
 			fmt.Fprintf(w, "  %s: %s\n", cat, printable(l.Description, false))
 			if l.EngineeringFollowUp != "" {
@@ -253,7 +250,7 @@ type lapseJSON struct {
 	EngineeringFollowUp string `json:"engineering_follow_up"`
 }
 
-func toPostMortemJSON(pm casefile.PostMortem) postMortemJSON {
+func toPostMortemJSON(pm incident.PostMortem) postMortemJSON {
 	j := postMortemJSON{Revision: pm.Revision, Summary: pm.Summary, Lapses: make([]lapseJSON, 0, len(pm.Lapses)),
 		ProcedureAssessment: pm.ProcedureAssessment, SOPUpdates: nonNil(pm.SOPUpdates), Reason: pm.Reason,
 		attributionJSON: toAttributionJSON(pm.Attribution)}
@@ -275,192 +272,148 @@ list' shows the first 8. OWNER and EXAMINER are an examiner's name or id.`,
 	sub: []*command{
 		{
 			name:    "add",
-			args:    "CASE --description TEXT [--owner EXAMINER] [--due YYYY-MM-DD]",
 			summary: "add a repair item",
 			about: `Open CASE and add a repair item: --description says what is to be repaired,
 --owner who owns it, --due the day it is due. Recorded as repair.added, with
 --reason.`,
-			run: runRepairAdd,
+			params: []param{caseParam},
+			flags: []flagDef{
+				{name: "description", required: true, max: casefile.MaxTextLen, usage: "what is to be repaired, `TEXT`"},
+				{name: "owner", line: true, nonBlank: true, max: casefile.MaxShortFieldLen, usage: "the `EXAMINER` who owns the item, by name or id"},
+				{name: "due", value: newValue[dateValue](), show: "YYYY-MM-DD", usage: "the `DAY` the item is due, YYYY-MM-DD"},
+			},
+			opens: true, changes: true,
+			records: incident.ActionRepairAdded,
+			do:      runRepairAdd,
 		},
 		{
 			name:    "list",
-			args:    "CASE [--overdue] [--json]",
 			summary: "list the repair items",
 			about:   `Open CASE and list its repair items in order of creation; --overdue lists only those past their due day and not done.`,
-			run:     runRepairList,
+			params:  []param{caseParam},
+			flags: []flagDef{
+				{name: "overdue", isBool: true, usage: "list only the items past their due day and not done"},
+				jsonFlag,
+			},
+			opens: true,
+			do:    runRepairList,
 		},
 		{
 			name:    "done",
-			args:    "CASE ID",
 			summary: "mark a repair item done",
 			about:   `Open CASE and mark the repair item ID done, with --reason; the completion time is recorded. Recorded as repair.done.`,
-			run:     runRepairDone,
+			params:  []param{caseParam, repairParam},
+			opens:   true, changes: true,
+			records: incident.ActionRepairDone,
+			do:      runRepairDone,
 		},
 		{
 			name:    "assign",
-			args:    "CASE ID EXAMINER",
 			summary: "make an examiner the owner of a repair item",
 			about:   `Open CASE and make EXAMINER the owner of the repair item ID, with --reason. Recorded as repair.updated.`,
-			run:     runRepairAssign,
+			params:  []param{caseParam, repairParam, examinerParam("EXAMINER")},
+			opens:   true, changes: true,
+			records: incident.ActionRepairUpdated,
+			do:      runRepairAssign,
 		},
 	},
 }
 
-func runRepairAdd(inv *invocation, args []string) error {
-	fs := newFlagSet(inv.cmd)
-	description := fs.String("description", "", "what is to be repaired, `TEXT` (required)")
-	owner := fs.String("owner", "", "the `EXAMINER` who owns the item, by name or id")
-	var due time.Time
-	fs.Var(&dateValue{t: &due}, "due", "the `DAY` the item is due, YYYY-MM-DD")
-	var cf caseFlags
-	cf.addOpenFlags(fs)
-	cf.addReasonFlag(fs)
-	pos, err := inv.parseN(fs, args, "CASE")
+// repairParam is the argument naming a repair item by its id, or at least
+// its first 4 characters.
+var repairParam = idParam("ID", "repair item")
+
+func runRepairAdd(in *call, c *casefile.Case) error {
+	it, err := incident.Of(c).AddRepairItem(incident.NewRepairItem{Description: in.text("description"), Owner: in.text("owner"),
+		Due: valueOf[time.Time](in, "due"), Reason: in.reason})
 	if err != nil {
 		return err
 	}
-	if err := inv.checkText("--description", *description, casefile.MaxTextLen, true, false); err != nil {
-		return err
+	fmt.Fprintf(in.stdout, "added: repair item %s, owner %s, due %s\n", shortUUID(it.ID), orNone(printable(it.Owner, false)), orNone(dueText(it)))
+	if it.OwnerID == uuid.Nil {
+		fmt.Fprintf(in.stderr, "note: the item has no owner yet, and the incident cannot close until it has; assign one with 'custodiactl repair assign %s %s EXAMINER'\n",
+			in.args[0], shortUUID(it.ID))
 	}
-	if err := inv.checkText("--owner", *owner, casefile.MaxShortFieldLen, flagsSet(fs)["owner"], true); err != nil {
-		return err
-	}
-	return inv.withCase(pos[0], &cf, func(c *casefile.Case) error {
-		it, err := c.AddRepairItem(casefile.NewRepairItem{Description: *description, Owner: *owner, Due: due, Reason: string(cf.reason)})
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(inv.stdout, "added: repair item %s, owner %s, due %s\n", shortUUID(it.ID), orNone(printable(it.Owner, false)), orNone(dueText(it)))
-		if it.OwnerID == uuid.Nil {
-			fmt.Fprintf(inv.stderr, "note: the item has no owner yet, and the incident cannot close until it has; assign one with 'custodiactl repair assign %s %s EXAMINER'\n",
-				pos[0], shortUUID(it.ID))
-		}
-		writeRecordedHead(inv.stdout, c, casefile.ActionRepairAdded)
-		return nil
-	})
+	return nil
 }
 
 // dueText is an item's due day, YYYY-MM-DD, or "" for none.
-func dueText(it casefile.RepairItem) string {
+func dueText(it incident.RepairItem) string {
 	if it.Due.IsZero() {
 		return ""
 	}
 	return it.Due.Format(time.DateOnly)
 }
 
-func runRepairList(inv *invocation, args []string) error {
-	fs := newFlagSet(inv.cmd)
-	overdue := fs.Bool("overdue", false, "list only the items past their due day and not done")
-	asJSON := fs.Bool("json", false, "print JSON instead of text")
-	var cf caseFlags
-	cf.addOpenFlags(fs)
-	pos, err := inv.parseN(fs, args, "CASE")
+func runRepairList(in *call, c *casefile.Case) error {
+	now := in.now()
+	var items []incident.RepairItem
+	var err error
+	if in.on("overdue") {
+		items, err = incident.Of(c).OverdueRepairItems(now)
+	} else {
+		items, err = incident.Of(c).RepairItems()
+	}
 	if err != nil {
 		return err
 	}
-	return inv.withCase(pos[0], &cf, func(c *casefile.Case) error {
-		now := inv.now()
-		var items []casefile.RepairItem
-		var err error
-		if *overdue {
-			items, err = c.OverdueRepairItems(now)
-		} else {
-			items, err = c.RepairItems()
-		}
-		if err != nil {
-			return err
-		}
-		if *asJSON {
-			out := make([]repairJSON, 0, len(items))
-			for _, it := range items {
-				out = append(out, toRepairJSON(it, now))
-			}
-			return writeJSON(inv.stdout, out)
-		}
-		tw := tabwriter.NewWriter(inv.stdout, 0, 0, 2, ' ', 0)
-		fmt.Fprint(tw, "ID\tSTATUS\tDUE\tOWNER\tDESCRIPTION\n")
+	if in.on("json") {
+		out := make([]repairJSON, 0, len(items))
 		for _, it := range items {
-			status := string(it.Status)
-			switch {
-			case it.Overdue(now):
-				status += ", OVERDUE"
-			case it.Status == casefile.RepairDone:
-				status += " " + textTime(it.Completed)
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", shortUUID(it.ID), status, orDash(dueText(it)),
-				orDash(printable(it.Owner, false)), printable(it.Description, false))
+			out = append(out, toRepairJSON(it, now))
 		}
-		tw.Flush()
-		return nil
-	})
+		return writeJSON(in.stdout, out)
+	}
+	tw := tabwriter.NewWriter(in.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprint(tw, "ID\tSTATUS\tDUE\tOWNER\tDESCRIPTION\n")
+	for _, it := range items {
+		status := string(it.Status)
+		switch {
+		case it.Overdue(now):
+			status += ", OVERDUE"
+		case it.Status == incident.RepairDone:
+			status += " " + textTime(it.Completed)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", shortUUID(it.ID), status, orDash(dueText(it)),
+			orDash(printable(it.Owner, false)), printable(it.Description, false))
+	}
+	tw.Flush()
+	return nil
 }
 
-func runRepairDone(inv *invocation, args []string) error {
-	fs := newFlagSet(inv.cmd)
-	var cf caseFlags
-	cf.addOpenFlags(fs)
-	cf.addReasonFlag(fs)
-	pos, err := inv.parseN(fs, args, "CASE", "ID")
+func runRepairDone(in *call, c *casefile.Case) error {
+	it, err := findRepairItem(c, in.args[1])
 	if err != nil {
 		return err
 	}
-	ref, err := inv.idRef("repair item", pos[1])
+	it, err = incident.Of(c).SetRepairStatus(it.ID, incident.RepairDone, in.reason)
 	if err != nil {
 		return err
 	}
-	return inv.withCase(pos[0], &cf, func(c *casefile.Case) error {
-		it, err := findRepairItem(c, ref)
-		if err != nil {
-			return err
-		}
-		it, err = c.SetRepairStatus(it.ID, casefile.RepairDone, string(cf.reason))
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(inv.stdout, "done: repair item %s, completed %s\n", shortUUID(it.ID), textTime(it.Completed))
-		writeRecordedHead(inv.stdout, c, casefile.ActionRepairDone)
-		return nil
-	})
+	fmt.Fprintf(in.stdout, "done: repair item %s, completed %s\n", shortUUID(it.ID), textTime(it.Completed))
+	return nil
 }
 
-func runRepairAssign(inv *invocation, args []string) error {
-	fs := newFlagSet(inv.cmd)
-	var cf caseFlags
-	cf.addOpenFlags(fs)
-	cf.addReasonFlag(fs)
-	pos, err := inv.parseN(fs, args, "CASE", "ID", "EXAMINER")
+func runRepairAssign(in *call, c *casefile.Case) error {
+	it, err := findRepairItem(c, in.args[1])
 	if err != nil {
 		return err
 	}
-	ref, err := inv.idRef("repair item", pos[1])
+	it, err = incident.Of(c).AssignRepairItem(it.ID, in.args[2], in.reason)
 	if err != nil {
 		return err
 	}
-	if err := inv.checkText("EXAMINER", pos[2], casefile.MaxShortFieldLen, true, true); err != nil {
-		return err
-	}
-	return inv.withCase(pos[0], &cf, func(c *casefile.Case) error {
-		it, err := findRepairItem(c, ref)
-		if err != nil {
-			return err
-		}
-		it, err = c.AssignRepairItem(it.ID, pos[2], string(cf.reason))
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(inv.stdout, "assigned: repair item %s to %s\n", shortUUID(it.ID), printable(it.Owner, false))
-		writeRecordedHead(inv.stdout, c, casefile.ActionRepairUpdated)
-		return nil
-	})
+	fmt.Fprintf(in.stdout, "assigned: repair item %s to %s\n", shortUUID(it.ID), printable(it.Owner, false))
+	return nil
 }
 
 // findRepairItem resolves ref, checked by idRef, to a repair item of c.
-func findRepairItem(c *casefile.Case, ref string) (casefile.RepairItem, error) {
-	all, err := c.RepairItems()
+func findRepairItem(c *casefile.Case, ref string) (incident.RepairItem, error) {
+	all, err := incident.Of(c).RepairItems()
 	if err != nil {
-		return casefile.RepairItem{}, err
+		return incident.RepairItem{}, err
 	}
-	return resolve(repairKind, ref, all, func(it casefile.RepairItem) uuid.UUID { return it.ID })
+	return resolve(repairKind, ref, all, func(it incident.RepairItem) uuid.UUID { return it.ID })
 }
 
 // repairJSON is the JSON form of a repair item; its field names are a
@@ -480,7 +433,7 @@ type repairJSON struct {
 	Updated     attributionJSON `json:"updated"`
 }
 
-func toRepairJSON(it casefile.RepairItem, now time.Time) repairJSON {
+func toRepairJSON(it incident.RepairItem, now time.Time) repairJSON {
 	j := repairJSON{ID: it.ID.String(), Description: it.Description, Owner: it.Owner, Status: string(it.Status),
 		Overdue: it.Overdue(now), Completed: optTime(it.Completed), Reason: it.Reason, Revision: it.Revision,
 		Created: toAttributionJSON(it.Created), Updated: toAttributionJSON(it.Attribution)}

@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/custodia-dfir/custodia/casefile"
+	"github.com/custodia-dfir/custodia/casefile/incident"
 )
 
 // This file holds what the incident commands share: how a record's author
@@ -73,17 +74,6 @@ func writeIndented(w io.Writer, indent, text string) {
 	}
 }
 
-// idRef checks the id of a record of the given kind ("evidence",
-// "finding") typed on the command line, before any passphrase is asked for
-// (see parseIDRef); a bad id is a usage error.
-func (inv *invocation) idRef(kind, s string) (string, error) {
-	ref, err := parseIDRef(kind, s)
-	if err != nil {
-		return "", inv.usagef("%v", err)
-	}
-	return ref, nil
-}
-
 // parseIDRef checks an id typed on the command line: a UUID, or at least
 // its first 4 characters. It returns the id in lower case, as UUIDs are
 // written.
@@ -107,9 +97,9 @@ type recordKind struct {
 }
 
 var (
-	findingKind   = recordKind{"finding", casefile.ErrNoSuchFinding, "custodiactl finding list"}
-	indicatorKind = recordKind{"indicator", casefile.ErrNoSuchIndicator, "custodiactl indicator list"}
-	repairKind    = recordKind{"repair item", casefile.ErrNoSuchRepairItem, "custodiactl repair list"}
+	findingKind   = recordKind{"finding", incident.ErrNoSuchFinding, "custodiactl finding list"}
+	indicatorKind = recordKind{"indicator", incident.ErrNoSuchIndicator, "custodiactl indicator list"}
+	repairKind    = recordKind{"repair item", incident.ErrNoSuchRepairItem, "custodiactl repair list"}
 )
 
 // resolve finds the one record among items whose id starts with ref,
@@ -134,7 +124,7 @@ func resolve[T any](k recordKind, ref string, items []T, idOf func(T) uuid.UUID)
 }
 
 // evidenceIDs resolves evidence ids typed on the command line, checked by
-// evidenceRef, to the items of c.
+// parseIDRef, to the items of c.
 func evidenceIDs(c *casefile.Case, refs []string) ([]uuid.UUID, error) {
 	ids := make([]uuid.UUID, 0, len(refs))
 	for _, ref := range refs {
@@ -168,20 +158,4 @@ func evidenceText(id uuid.UUID, names map[uuid.UUID]string) string {
 		return shortUUID(id) + " (not in the case)"
 	}
 	return shortUUID(id) + " " + printable(name, false)
-}
-
-// partlyApplied adds to err, the failure of one of several changes made by
-// one command, that the changes reported before it were recorded.
-func partlyApplied(err error, done int) error {
-	if done == 0 {
-		return err
-	}
-	note := "the changes printed above were recorded; nothing after them was"
-	if done == 1 {
-		note = "the change printed above was recorded; nothing after it was"
-	}
-	if h := hintFor(err); h != "" {
-		note = h + "; " + note
-	}
-	return withHint(err, note)
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/custodia-dfir/custodia/casefile"
+	"github.com/custodia-dfir/custodia/casefile/incident"
 )
 
 var actionCommand = &command{
@@ -23,23 +24,36 @@ was taken (--at) is kept apart from the time it was recorded.`,
 	sub: []*command{
 		{
 			name:    "add",
-			args:    "CASE --description TEXT [--at RFC3339] [--evidence ID]...",
 			summary: "record an action taken",
 			about: `Open CASE and record an action: --description says what was done, --at when
 (default now), and --evidence names an evidence item it produced or used
 (its id or at least its first 4 characters; repeat for several). Refused
 while the incident is closed. Recorded as action.recorded, with --reason.`,
-			run: runActionAdd,
+			params: []param{caseParam},
+			flags: []flagDef{
+				{name: "description", required: true, max: casefile.MaxTextLen, usage: "what was done, `TEXT`"},
+				atFlag,
+				{name: "evidence", repeat: true, usage: "an evidence item the action produced or used, by `ID`"},
+			},
+			opens: true, changes: true,
+			records: incident.ActionResponseRecorded,
+			check:   func(in *call) error { _, err := evidenceRefs(in, "evidence"); return err },
+			do:      runActionAdd,
 		},
 		{
 			name:    "list",
-			args:    "CASE [--json]",
 			summary: "list the actions taken",
 			about:   `Open CASE and list the recorded actions in the order they were recorded, each with its full description.`,
-			run:     runActionList,
+			params:  []param{caseParam},
+			flags:   []flagDef{jsonFlag},
+			opens:   true,
+			do:      runActionList,
 		},
 	},
 }
+
+// atFlag is --at, when an action or mitigation was taken.
+var atFlag = flagDef{name: "at", value: newValue[timeValue](), show: "RFC3339", usage: "when it was done, an RFC 3339 `TIME`; default now"}
 
 var mitigationCommand = &command{
 	name:    "mitigation",
@@ -51,12 +65,11 @@ incident manager. Each mitigation records who approved it in which
 capacity, and whether it caused an outage, for which the standard outage
 notification applies.
 
-Approval capacities: ` + orList(casefile.ApprovalCapacities) + `.
+Approval capacities: ` + orList(incident.ApprovalCapacities) + `.
 Approvers need not be examiners of the case; one who is is linked by id.`,
 	sub: []*command{
 		{
 			name:    "add",
-			args:    "CASE --description TEXT --approver CAPACITY=NAME... [--outage DETAIL] [--at RFC3339]",
 			summary: "record an emergency mitigation",
 			about: `Open CASE and record an emergency mitigation: --description says what was
 done, --approver who approved it in which capacity (repeat for each; at least
@@ -65,110 +78,95 @@ when it was done (default now). A mitigation not approved in all three
 capacities is recorded with a note. Refused while the incident is closed.
 Recorded as mitigation.recorded.
 
-Capacities: ` + orList(casefile.ApprovalCapacities) + `.`,
-			run: runMitigationAdd,
+Capacities: ` + orList(incident.ApprovalCapacities) + `.`,
+			params: []param{caseParam},
+			flags: []flagDef{
+				{name: "description", required: true, max: casefile.MaxTextLen, usage: "what was done, `TEXT`"},
+				{name: "approver", required: true, repeat: true, value: newValue[approverList](),
+					why:   "an emergency mitigation needs at least one approval (" + orList(incident.ApprovalCapacities) + ")",
+					usage: "who approved it, `CAPACITY=NAME`, e.g. service-owner=\"Jo Bloggs\"; at least one"},
+				{name: "outage", nonBlank: true, max: casefile.MaxTextLen, usage: "the step caused an outage: what was down and for how long, `DETAIL`"},
+				atFlag,
+			},
+			opens: true, changes: true,
+			records: incident.ActionMitigationRecorded,
+			do:      runMitigationAdd,
 		},
 		{
 			name:    "list",
-			args:    "CASE [--json]",
 			summary: "list the emergency mitigations",
 			about:   `Open CASE and list the recorded emergency mitigations, oldest first, with their approvals and outages.`,
-			run:     runMitigationList,
+			params:  []param{caseParam},
+			flags:   []flagDef{jsonFlag},
+			opens:   true,
+			do:      runMitigationList,
 		},
 	},
 }
 
-func runActionAdd(inv *invocation, args []string) error {
-	fs := newFlagSet(inv.cmd)
-	description := fs.String("description", "", "what was done, `TEXT` (required)")
-	var at time.Time
-	fs.Var(&timeValue{t: &at}, "at", "when it was done, an RFC 3339 `TIME`; default now")
-	var evidence stringList
-	fs.Var(&evidence, "evidence", "an evidence item the action produced or used, by `ID`; repeat for several")
-	var cf caseFlags
-	cf.addOpenFlags(fs)
-	cf.addReasonFlag(fs)
-	pos, err := inv.parseN(fs, args, "CASE")
+func runActionAdd(in *call, c *casefile.Case) error {
+	refs, err := evidenceRefs(in, "evidence")
 	if err != nil {
 		return err
 	}
-	if err := inv.checkText("--description", *description, casefile.MaxTextLen, true, false); err != nil {
-		return err
-	}
-	refs, err := inv.evidenceRefs(evidence)
+	ids, err := evidenceIDs(c, refs)
 	if err != nil {
 		return err
 	}
-	return inv.withCase(pos[0], &cf, func(c *casefile.Case) error {
-		ids, err := evidenceIDs(c, refs)
-		if err != nil {
-			return err
-		}
-		a, err := c.RecordAction(casefile.NewResponseAction{Reason: string(cf.reason), Description: *description, PerformedAt: at, Evidence: ids})
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(inv.stdout, "added: action %s performed %s in %s\n", shortUUID(a.ID), textTime(a.PerformedAt), a.Stage.Title())
-		writeRecordedHead(inv.stdout, c, casefile.ActionResponseRecorded)
-		return nil
-	})
+	a, err := incident.Of(c).RecordAction(incident.NewResponseAction{Reason: in.reason, Description: in.text("description"),
+		PerformedAt: valueOf[time.Time](in, "at"), Evidence: ids})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(in.stdout, "added: action %s performed %s in %s\n", shortUUID(a.ID), textTime(a.PerformedAt), a.Stage.Title())
+	return nil
 }
 
-// evidenceRefs checks evidence ids typed on the command line.
-func (inv *invocation) evidenceRefs(ids []string) ([]string, error) {
-	refs := make([]string, 0, len(ids))
-	for _, id := range ids {
-		ref, err := inv.evidenceRef(id)
+// evidenceRefs checks the evidence ids given to the text flag name.
+func evidenceRefs(in *call, name string) ([]string, error) {
+	var refs []string
+	for _, id := range in.texts(name) {
+		ref, err := parseIDRef("evidence", id)
 		if err != nil {
-			return nil, err
+			return nil, in.usagef("%v", err)
 		}
 		refs = append(refs, ref)
 	}
 	return refs, nil
 }
 
-func runActionList(inv *invocation, args []string) error {
-	fs := newFlagSet(inv.cmd)
-	asJSON := fs.Bool("json", false, "print JSON instead of text")
-	var cf caseFlags
-	cf.addOpenFlags(fs)
-	pos, err := inv.parseN(fs, args, "CASE")
+func runActionList(in *call, c *casefile.Case) error {
+	actions, err := incident.Of(c).ResponseActions()
 	if err != nil {
 		return err
 	}
-	return inv.withCase(pos[0], &cf, func(c *casefile.Case) error {
-		actions, err := c.ResponseActions()
-		if err != nil {
-			return err
+	if in.on("json") {
+		out := make([]actionJSON, 0, len(actions))
+		for _, a := range actions {
+			out = append(out, actionJSON{ID: a.ID.String(), Description: a.Description, PerformedAt: formatTime(a.PerformedAt),
+				Evidence: uuidStrings(a.Evidence), Stage: string(a.Stage), attributionJSON: toAttributionJSON(a.Attribution)})
 		}
-		if *asJSON {
-			out := make([]actionJSON, 0, len(actions))
-			for _, a := range actions {
-				out = append(out, actionJSON{ID: a.ID.String(), Description: a.Description, PerformedAt: formatTime(a.PerformedAt),
-					Evidence: uuidStrings(a.Evidence), Stage: string(a.Stage), attributionJSON: toAttributionJSON(a.Attribution)})
-			}
-			return writeJSON(inv.stdout, out)
+		return writeJSON(in.stdout, out)
+	}
+	names, err := evidenceNames(c)
+	if err != nil {
+		return err
+	}
+	w := in.stdout
+	for i, a := range actions {
+		if i > 0 {
+			fmt.Fprintln(w)
 		}
-		names, err := evidenceNames(c)
-		if err != nil {
-			return err
+		fmt.Fprintf(w, "%s  performed %s  %s  recorded %s\n", shortUUID(a.ID), textTime(a.PerformedAt), a.Stage.Title(), byText(a.Attribution))
+		writeIndented(w, "  ", a.Description)
+		for _, id := range a.Evidence {
+			fmt.Fprintf(w, "  evidence: %s\n", evidenceText(id, names))
 		}
-		w := inv.stdout
-		for i, a := range actions {
-			if i > 0 {
-				fmt.Fprintln(w)
-			}
-			fmt.Fprintf(w, "%s  performed %s  %s  recorded %s\n", shortUUID(a.ID), textTime(a.PerformedAt), a.Stage.Title(), byText(a.Attribution))
-			writeIndented(w, "  ", a.Description)
-			for _, id := range a.Evidence {
-				fmt.Fprintf(w, "  evidence: %s\n", evidenceText(id, names))
-			}
-		}
-		if len(actions) == 0 {
-			fmt.Fprintf(inv.stderr, "note: %s records no actions yet; add one with 'custodiactl action add'\n", pos[0])
-		}
-		return nil
-	})
+	}
+	if len(actions) == 0 {
+		fmt.Fprintf(in.stderr, "note: %s records no actions yet; add one with 'custodiactl action add'\n", in.args[0])
+	}
+	return nil
 }
 
 // actionJSON is the JSON form of a response action; its field names are a
@@ -191,7 +189,9 @@ func uuidStrings(ids []uuid.UUID) []string {
 }
 
 // approverList is the repeatable --approver CAPACITY=NAME flag.
-type approverList []casefile.Approval
+type approverList []incident.Approval
+
+func (l *approverList) get() []incident.Approval { return *l }
 
 func (l *approverList) String() string {
 	if l == nil {
@@ -207,9 +207,9 @@ func (l *approverList) String() string {
 func (l *approverList) Set(s string) error {
 	c, name, ok := strings.Cut(s, "=")
 	if !ok {
-		return fmt.Errorf("give an approval as CAPACITY=NAME, with CAPACITY %s", orList(casefile.ApprovalCapacities))
+		return fmt.Errorf("give an approval as CAPACITY=NAME, with CAPACITY %s", orList(incident.ApprovalCapacities))
 	}
-	capacity, err := parseChoice(c, "approval capacity", casefile.ApprovalCapacities, nil)
+	capacity, err := parseChoice(c, "approval capacity", incident.ApprovalCapacities, nil)
 	if err != nil {
 		return err
 	}
@@ -217,97 +217,61 @@ func (l *approverList) Set(s string) error {
 	if name == "" || len(name) > casefile.MaxShortFieldLen || strings.ContainsFunc(name, unicode.IsControl) {
 		return fmt.Errorf("give the approver's name after =, one line of at most %d bytes", casefile.MaxShortFieldLen)
 	}
-	*l = append(*l, casefile.Approval{Capacity: capacity, Name: name})
+	*l = append(*l, incident.Approval{Capacity: capacity, Name: name})
 	return nil
 }
 
-func runMitigationAdd(inv *invocation, args []string) error {
-	fs := newFlagSet(inv.cmd)
-	description := fs.String("description", "", "what was done, `TEXT` (required)")
-	var approvers approverList
-	fs.Var(&approvers, "approver", "who approved it, `CAPACITY=NAME`, e.g. service-owner=\"Jo Bloggs\"; repeat for each (at least one)")
-	outage := fs.String("outage", "", "the step caused an outage: what was down and for how long, `DETAIL`")
-	var at time.Time
-	fs.Var(&timeValue{t: &at}, "at", "when it was done, an RFC 3339 `TIME`; default now")
-	var cf caseFlags
-	cf.addOpenFlags(fs)
-	cf.addReasonFlag(fs)
-	pos, err := inv.parseN(fs, args, "CASE")
+func runMitigationAdd(in *call, c *casefile.Case) error {
+	m, err := incident.Of(c).RecordMitigation(incident.NewMitigation{Reason: in.reason, Description: in.text("description"),
+		Approvals: valueOf[[]incident.Approval](in, "approver"), CausedOutage: in.given("outage"), OutageDetail: in.text("outage"),
+		PerformedAt: valueOf[time.Time](in, "at")})
 	if err != nil {
 		return err
 	}
-	if err := inv.checkText("--description", *description, casefile.MaxTextLen, true, false); err != nil {
-		return err
+	w := in.stdout
+	fmt.Fprintf(w, "added: mitigation %s performed %s in %s\n", shortUUID(m.ID), textTime(m.PerformedAt), m.Stage.Title())
+	if missing := missingApprovals(m); len(missing) > 0 {
+		fmt.Fprintf(w, "note: not approved jointly: no approval as %s\n", orList(missing))
 	}
-	if len(approvers) == 0 {
-		return inv.usagef("--approver is required: an emergency mitigation needs at least one approval (%s)", orList(casefile.ApprovalCapacities))
-	}
-	given := flagsSet(fs)
-	if err := inv.checkText("--outage", *outage, casefile.MaxTextLen, given["outage"], false); err != nil {
-		return err
-	}
-	return inv.withCase(pos[0], &cf, func(c *casefile.Case) error {
-		m, err := c.RecordMitigation(casefile.NewMitigation{Reason: string(cf.reason), Description: *description, Approvals: approvers,
-			CausedOutage: given["outage"], OutageDetail: *outage, PerformedAt: at})
-		if err != nil {
-			return err
-		}
-		w := inv.stdout
-		fmt.Fprintf(w, "added: mitigation %s performed %s in %s\n", shortUUID(m.ID), textTime(m.PerformedAt), m.Stage.Title())
-		if missing := missingApprovals(m); len(missing) > 0 {
-			fmt.Fprintf(w, "note: not approved jointly: no approval as %s\n", orList(missing))
-		}
-		writeRecordedHead(w, c, casefile.ActionMitigationRecorded)
-		return nil
-	})
+	return nil
 }
 
 // missingApprovals lists the capacities that did not approve m.
-func missingApprovals(m casefile.Mitigation) []casefile.ApprovalCapacity {
-	var out []casefile.ApprovalCapacity
-	for _, want := range casefile.ApprovalCapacities {
-		if !slices.ContainsFunc(m.Approvals, func(a casefile.Approval) bool { return a.Capacity == want }) {
+func missingApprovals(m incident.Mitigation) []incident.ApprovalCapacity {
+	var out []incident.ApprovalCapacity
+	for _, want := range incident.ApprovalCapacities {
+		if !slices.ContainsFunc(m.Approvals, func(a incident.Approval) bool { return a.Capacity == want }) {
 			out = append(out, want)
 		}
 	}
 	return out
 }
 
-func runMitigationList(inv *invocation, args []string) error {
-	fs := newFlagSet(inv.cmd)
-	asJSON := fs.Bool("json", false, "print JSON instead of text")
-	var cf caseFlags
-	cf.addOpenFlags(fs)
-	pos, err := inv.parseN(fs, args, "CASE")
+func runMitigationList(in *call, c *casefile.Case) error {
+	ms, err := incident.Of(c).Mitigations()
 	if err != nil {
 		return err
 	}
-	return inv.withCase(pos[0], &cf, func(c *casefile.Case) error {
-		ms, err := c.Mitigations()
-		if err != nil {
-			return err
+	if in.on("json") {
+		out := make([]mitigationJSON, 0, len(ms))
+		for _, m := range ms {
+			out = append(out, toMitigationJSON(m))
 		}
-		if *asJSON {
-			out := make([]mitigationJSON, 0, len(ms))
-			for _, m := range ms {
-				out = append(out, toMitigationJSON(m))
-			}
-			return writeJSON(inv.stdout, out)
+		return writeJSON(in.stdout, out)
+	}
+	for i, m := range ms {
+		if i > 0 {
+			fmt.Fprintln(in.stdout)
 		}
-		for i, m := range ms {
-			if i > 0 {
-				fmt.Fprintln(inv.stdout)
-			}
-			writeMitigationText(inv.stdout, m)
-		}
-		if len(ms) == 0 {
-			fmt.Fprintf(inv.stderr, "note: %s records no mitigations yet; add one with 'custodiactl mitigation add'\n", pos[0])
-		}
-		return nil
-	})
+		writeMitigationText(in.stdout, m)
+	}
+	if len(ms) == 0 {
+		fmt.Fprintf(in.stderr, "note: %s records no mitigations yet; add one with 'custodiactl mitigation add'\n", in.args[0])
+	}
+	return nil
 }
 
-func writeMitigationText(w io.Writer, m casefile.Mitigation) {
+func writeMitigationText(w io.Writer, m incident.Mitigation) {
 	fmt.Fprintf(w, "%s  performed %s  %s  recorded %s\n", shortUUID(m.ID), textTime(m.PerformedAt), m.Stage.Title(), byText(m.Attribution))
 	writeIndented(w, "  ", m.Description)
 	for _, a := range m.Approvals {
@@ -345,7 +309,7 @@ type approvalJSON struct {
 	ExaminerID *string `json:"examiner_id"` // null when the approver is not an examiner of the case
 }
 
-func toMitigationJSON(m casefile.Mitigation) mitigationJSON {
+func toMitigationJSON(m incident.Mitigation) mitigationJSON {
 	j := mitigationJSON{ID: m.ID.String(), Description: m.Description, Approvals: make([]approvalJSON, 0, len(m.Approvals)),
 		JointlyApproved: m.JointlyApproved(), CausedOutage: m.CausedOutage, OutageDetail: m.OutageDetail,
 		PerformedAt: formatTime(m.PerformedAt), Stage: string(m.Stage), attributionJSON: toAttributionJSON(m.Attribution)}

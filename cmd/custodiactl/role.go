@@ -6,6 +6,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/custodia-dfir/custodia/casefile"
+	"github.com/custodia-dfir/custodia/casefile/incident"
 )
 
 var roleCommand = &command{
@@ -25,124 +26,116 @@ EXAMINER is an examiner's name or id, as 'custodiactl examiner list' shows it.`,
 	sub: []*command{
 		{
 			name:    "assign",
-			args:    "CASE ROLE EXAMINER",
 			summary: "assign an examiner to an incident role",
 			about: `Open CASE and assign EXAMINER to ROLE in this incident, with --reason. An
 examiner who does not hold ROLE yet is granted it. Recorded as role.assigned.
 
 Roles: ` + roleIDs() + `.`,
-			run: runRoleAssign,
+			params:  roleParams,
+			opens:   true,
+			changes: true,
+			records: incident.ActionRoleAssigned,
+			do:      runRoleAssign,
 		},
 		{
 			name:    "release",
-			args:    "CASE ROLE EXAMINER",
 			summary: "end an examiner's assignment to an incident role",
 			about: `Open CASE and end EXAMINER's assignment to ROLE, with --reason. The examiner
 keeps the role among their own. Recorded as role.released.
 
 Roles: ` + roleIDs() + `.`,
-			run: runRoleRelease,
+			params:  roleParams,
+			opens:   true,
+			changes: true,
+			records: incident.ActionRoleReleased,
+			do:      runRoleRelease,
 		},
 		{
 			name:    "list",
-			args:    "CASE [--history] [--json]",
 			summary: "list who holds which incident role",
 			about: `Open CASE and list who holds which role now, with who assigned them and when;
 --history adds every assignment and release, oldest first. --json gives both.`,
-			run: runRoleList,
+			params: []param{caseParam},
+			flags: []flagDef{
+				{name: "history", isBool: true, usage: "list every assignment and release too"},
+				{name: "json", isBool: true, usage: "print JSON instead of text, with the history"},
+			},
+			opens: true,
+			do:    runRoleList,
 		},
 	},
 }
 
-func runRoleAssign(inv *invocation, args []string) error { return inv.changeRole(args, false) }
+// roleParams are the arguments of role assign and role release.
+var roleParams = []param{caseParam, roleParam, examinerParam("EXAMINER")}
 
-func runRoleRelease(inv *invocation, args []string) error { return inv.changeRole(args, true) }
+// roleParam is a role argument: an id such as forensic-engineer, or its
+// title; do gets the id.
+var roleParam = param{name: "ROLE", check: func(_ *call, s string) (string, error) {
+	var r roleValue
+	err := r.Set(s)
+	return string(r), err
+}}
 
-func (inv *invocation) changeRole(args []string, release bool) error {
-	fs := newFlagSet(inv.cmd)
-	var cf caseFlags
-	cf.addOpenFlags(fs)
-	cf.addReasonFlag(fs)
-	pos, err := inv.parseN(fs, args, "CASE", "ROLE", "EXAMINER")
+// examinerParam is an argument naming an examiner by name or id.
+func examinerParam(name string) param {
+	return param{name: name, check: func(_ *call, s string) (string, error) {
+		return s, casefile.CheckLine(name, s, true, casefile.MaxShortFieldLen)
+	}}
+}
+
+func runRoleAssign(in *call, c *casefile.Case) error {
+	ra, err := incident.Of(c).AssignRole(casefile.Role(in.args[1]), in.args[2], in.reason)
 	if err != nil {
 		return err
 	}
-	var role roleValue
-	if err := role.Set(pos[1]); err != nil {
-		return inv.usagef("%v", err)
+	fmt.Fprintf(in.stdout, "assigned: %s as %s\n", printable(ra.Examiner, false), ra.Role.Title())
+	if ra.Granted {
+		fmt.Fprintf(in.stdout, "granted: %s may now act as %s\n", printable(ra.Examiner, false), ra.Role.Title())
 	}
-	examiner := pos[2]
-	if err := inv.checkText("EXAMINER", examiner, casefile.MaxShortFieldLen, true, true); err != nil {
-		return err
-	}
-	return inv.withCase(pos[0], &cf, func(c *casefile.Case) error {
-		var ra casefile.RoleAssignment
-		var err error
-		if release {
-			ra, err = c.ReleaseRole(casefile.Role(role), examiner, string(cf.reason))
-		} else {
-			ra, err = c.AssignRole(casefile.Role(role), examiner, string(cf.reason))
-		}
-		if err != nil {
-			return err
-		}
-		w := inv.stdout
-		if release {
-			fmt.Fprintf(w, "released: %s as %s\n", printable(ra.Examiner, false), ra.Role.Title())
-			writeRecordedHead(w, c, casefile.ActionRoleReleased)
-			return nil
-		}
-		fmt.Fprintf(w, "assigned: %s as %s\n", printable(ra.Examiner, false), ra.Role.Title())
-		if ra.Granted {
-			fmt.Fprintf(w, "granted: %s may now act as %s\n", printable(ra.Examiner, false), ra.Role.Title())
-		}
-		writeRecordedHead(w, c, casefile.ActionRoleAssigned)
-		return nil
-	})
+	return nil
 }
 
-func runRoleList(inv *invocation, args []string) error {
-	fs := newFlagSet(inv.cmd)
-	history := fs.Bool("history", false, "list every assignment and release too")
-	asJSON := fs.Bool("json", false, "print JSON instead of text, with the history")
-	var cf caseFlags
-	cf.addOpenFlags(fs)
-	pos, err := inv.parseN(fs, args, "CASE")
+func runRoleRelease(in *call, c *casefile.Case) error {
+	ra, err := incident.Of(c).ReleaseRole(casefile.Role(in.args[1]), in.args[2], in.reason)
 	if err != nil {
 		return err
 	}
-	return inv.withCase(pos[0], &cf, func(c *casefile.Case) error {
-		hs, err := c.RoleHolders()
-		if err != nil {
-			return err
-		}
-		hist, err := c.RoleHistory()
-		if err != nil {
-			return err
-		}
-		if *asJSON {
-			return writeJSON(inv.stdout, roleListJSON{Holders: roleHoldersJSON(hs), History: roleHistoryJSON(hist)})
-		}
-		w := inv.stdout
-		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		fmt.Fprint(tw, "ROLE\tEXAMINER\tASSIGNED\tBY\n")
-		for _, h := range hs {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", h.Role.Title(), printable(h.Examiner, false), textTime(h.Since.At),
-				printable(h.Since.Examiner, false))
-		}
-		tw.Flush()
-		if len(hs) == 0 {
-			fmt.Fprint(inv.stderr, "note: no role is assigned yet; assign one with 'custodiactl role assign'\n")
-		}
-		if *history {
-			fmt.Fprintln(w)
-			writeRoleHistory(w, hist)
-		}
-		return nil
-	})
+	fmt.Fprintf(in.stdout, "released: %s as %s\n", printable(ra.Examiner, false), ra.Role.Title())
+	return nil
 }
 
-func writeRoleHistory(w io.Writer, hist []casefile.RoleAssignment) {
+func runRoleList(in *call, c *casefile.Case) error {
+	hs, err := incident.Of(c).RoleHolders()
+	if err != nil {
+		return err
+	}
+	hist, err := incident.Of(c).RoleHistory()
+	if err != nil {
+		return err
+	}
+	if in.on("json") {
+		return writeJSON(in.stdout, roleListJSON{Holders: roleHoldersJSON(hs), History: roleHistoryJSON(hist)})
+	}
+	w := in.stdout
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprint(tw, "ROLE\tEXAMINER\tASSIGNED\tBY\n")
+	for _, h := range hs {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", h.Role.Title(), printable(h.Examiner, false), textTime(h.Since.At),
+			printable(h.Since.Examiner, false))
+	}
+	tw.Flush()
+	if len(hs) == 0 {
+		fmt.Fprint(in.stderr, "note: no role is assigned yet; assign one with 'custodiactl role assign'\n")
+	}
+	if in.on("history") {
+		fmt.Fprintln(w)
+		writeRoleHistory(w, hist)
+	}
+	return nil
+}
+
+func writeRoleHistory(w io.Writer, hist []incident.RoleAssignment) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprint(tw, "TIME\tCHANGE\tROLE\tEXAMINER\tBY\tREASON\n")
 	for _, a := range hist {
@@ -176,7 +169,7 @@ type roleAssignmentJSON struct {
 	Recorded   attributionJSON `json:"recorded"`
 }
 
-func roleHistoryJSON(hist []casefile.RoleAssignment) []roleAssignmentJSON {
+func roleHistoryJSON(hist []incident.RoleAssignment) []roleAssignmentJSON {
 	out := make([]roleAssignmentJSON, 0, len(hist))
 	for _, a := range hist {
 		out = append(out, roleAssignmentJSON{Role: string(a.Role), Examiner: a.Examiner, ExaminerID: a.ExaminerID.String(),

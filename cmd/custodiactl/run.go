@@ -46,7 +46,8 @@ func run(args []string, e *env) int {
 // entry in the table, so that usage errors and help can name it.
 type invocation struct {
 	*env
-	cmd *command
+	cmd   *command
+	table []*command // the whole command table, for help
 }
 
 // now is the current time in UTC, from the case options' clock when one is

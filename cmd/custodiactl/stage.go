@@ -7,35 +7,42 @@ import (
 	"strings"
 
 	"github.com/custodia-dfir/custodia/casefile"
+	"github.com/custodia-dfir/custodia/casefile/incident"
 )
 
 // guardHelp says, for each guard, when it applies and what it needs, in
 // the order casefile checks them.
 var guardHelp = []struct {
-	guard casefile.Guard
+	guard incident.Guard
 	about string
 }{
-	{casefile.GuardAllowedMove, "every move: the lifecycle allows it (see the moves above)"},
-	{casefile.GuardClassified, "leaving assess: classified, not undetermined ('incident set --classification')"},
-	{casefile.GuardSeverity, "leaving assess: a severity is set ('incident set --severity')"},
-	{casefile.GuardPriority, "leaving assess: a priority is set ('incident set --priority')"},
-	{casefile.GuardIncidentManager, "leaving assess: a Security Incident Manager is assigned ('role assign')"},
-	{casefile.GuardNotSecurityIncident, "assess to close: classified non-security"},
-	{casefile.GuardPostMortem, "entering close: a post-mortem with a summary ('postmortem set')"},
-	{casefile.GuardRepairOwners, "entering close: every repair item has an owner ('repair assign')"},
-	{casefile.GuardNotification, "entering close: a customer-notification decision ('notification decide')"},
+	{incident.GuardAllowedMove, "every move: the lifecycle allows it (see the moves above)"},
+	{incident.GuardClassified, "leaving assess: classified, not undetermined ('incident set --classification')"},
+	{incident.GuardSeverity, "leaving assess: a severity is set ('incident set --severity')"},
+	{incident.GuardPriority, "leaving assess: a priority is set ('incident set --priority')"},
+	{incident.GuardIncidentManager, "leaving assess: a Security Incident Manager is assigned ('role assign')"},
+	{incident.GuardNotSecurityIncident, "assess to close: classified non-security"},
+	{incident.GuardSummary, "entering close: the incident summary ('incident set --summary')"},
+	{incident.GuardDetectionTime, "entering close: the detection time ('incident set --detected-at')"},
+	{incident.GuardAwareness, "entering close: the awareness time ('incident set --aware')"},
+	{incident.GuardPostMortem, "entering close: a post-mortem with a summary ('postmortem set')"},
+	{incident.GuardRepairOwners, "entering close: every repair item has an owner ('repair assign')"},
+	{incident.GuardNotification, "entering close: a final customer-notification decision, not in-progress ('notification decide')"},
 }
 
 // guardFix names the command that satisfies each guard, for hints.
-var guardFix = map[casefile.Guard]string{
-	casefile.GuardClassified:          "set the classification with 'custodiactl incident set --classification'",
-	casefile.GuardSeverity:            "set the severity with 'custodiactl incident set --severity'",
-	casefile.GuardPriority:            "set the priority with 'custodiactl incident set --priority'",
-	casefile.GuardIncidentManager:     "assign a Security Incident Manager with 'custodiactl role assign'",
-	casefile.GuardNotSecurityIncident: "move a security incident on to diagnose instead",
-	casefile.GuardPostMortem:          "write the post-mortem summary with 'custodiactl postmortem set'",
-	casefile.GuardRepairOwners:        "give each repair item an owner with 'custodiactl repair assign'",
-	casefile.GuardNotification:        "record the notification decision with 'custodiactl notification decide'",
+var guardFix = map[incident.Guard]string{
+	incident.GuardClassified:          "set the classification with 'custodiactl incident set --classification'",
+	incident.GuardSeverity:            "set the severity with 'custodiactl incident set --severity'",
+	incident.GuardPriority:            "set the priority with 'custodiactl incident set --priority'",
+	incident.GuardIncidentManager:     "assign a Security Incident Manager with 'custodiactl role assign'",
+	incident.GuardNotSecurityIncident: "move a security incident on to diagnose instead",
+	incident.GuardSummary:             "write the incident summary with 'custodiactl incident set --summary'",
+	incident.GuardDetectionTime:       "record the detection time with 'custodiactl incident set --detected-at'",
+	incident.GuardAwareness:           "record the awareness time with 'custodiactl incident set --aware --aware-at'",
+	incident.GuardPostMortem:          "write the post-mortem summary with 'custodiactl postmortem set'",
+	incident.GuardRepairOwners:        "give each repair item an owner with 'custodiactl repair assign'",
+	incident.GuardNotification:        "record the notification decision with 'custodiactl notification decide'",
 }
 
 func stageAbout() string {
@@ -52,7 +59,7 @@ back to diagnose.
 
 Stages, in order (a case starts in detect):
 `)
-	for _, st := range casefile.Stages {
+	for _, st := range incident.Stages {
 		fmt.Fprintf(&b, "  %-10s %s\n", st, st.Title())
 	}
 	b.WriteString(`
@@ -75,70 +82,70 @@ Guards:
 }
 
 var stageCommand = &command{
-	name:    "stage",
-	args:    "CASE [STAGE|reopen] [--reason TEXT] [--json]",
-	summary: "show the incident's lifecycle stage, or move it",
-	about:   stageAbout(),
-	run:     runStage,
+	name:     "stage",
+	synopsis: "CASE [STAGE|reopen] [--reason TEXT] [--json]",
+	summary:  "show the incident's lifecycle stage, or move it",
+	about:    stageAbout(),
+	params: []param{caseParam, {name: "STAGE|reopen", optional: true, check: func(_ *call, s string) (string, error) {
+		if isReopen(s) {
+			return "reopen", nil
+		}
+		st, err := incident.ParseStage(s)
+		if err != nil {
+			return "", fmt.Errorf("%s; or reopen", problem(err))
+		}
+		return string(st), nil
+	}}},
+	flags: []flagDef{{name: "json", isBool: true, usage: "print JSON instead of text (when showing the stage)"}},
+	opens: true, changes: true,
+	records: incident.ActionStageChanged,
+	check:   checkStage,
+	do:      runStage,
 }
 
-func runStage(inv *invocation, args []string) error {
-	fs := newFlagSet(inv.cmd)
-	asJSON := fs.Bool("json", false, "print JSON instead of text (when showing the stage)")
-	var cf caseFlags
-	cf.addOpenFlags(fs)
-	cf.addReasonFlag(fs)
-	pos, err := inv.parse(fs, args)
-	if err != nil {
-		return err
-	}
-	switch len(pos) {
-	case 0:
-		return inv.usagef("missing CASE")
-	case 1:
-		if cf.reason != "" {
-			return inv.usagef("--reason goes with a move: give the STAGE to move to")
+func isReopen(word string) bool { return strings.EqualFold(strings.TrimSpace(word), "reopen") }
+
+// checkStage checks that the flags go with showing (CASE alone) or with a
+// move (CASE STAGE).
+func checkStage(in *call) error {
+	if len(in.args) == 1 {
+		if in.given("reason") {
+			return in.usagef("--reason goes with a move: give the STAGE to move to")
 		}
-		return inv.withCase(pos[0], &cf, func(c *casefile.Case) error { return inv.showStage(c, *asJSON) })
-	case 2:
-	default:
-		return inv.usagef("unexpected argument %q", pos[2])
-	}
-	path, word := pos[0], pos[1]
-	reopen := strings.EqualFold(strings.TrimSpace(word), "reopen")
-	var to casefile.Stage
-	if !reopen {
-		if to, err = casefile.ParseStage(word); err != nil {
-			return inv.usagef("%s; or reopen", inputProblem(err))
-		}
-	}
-	if *asJSON {
-		return inv.usagef("--json goes with showing the stage, not with a move")
-	}
-	if strings.TrimSpace(string(cf.reason)) == "" {
-		return inv.usagef("--reason is required: it is recorded as the rationale of the move")
-	}
-	return inv.withCase(path, &cf, func(c *casefile.Case) error {
-		var ch casefile.StageChange
-		var err error
-		if reopen {
-			ch, err = c.Reopen(string(cf.reason))
-		} else {
-			ch, err = c.MoveTo(to, string(cf.reason))
-		}
-		if err != nil {
-			return moveError(err, path, word)
-		}
-		fmt.Fprintf(inv.stdout, "moved: %s to %s (%s)\n", ch.From.Title(), ch.To.Title(), ch.Kind)
-		writeRecordedHead(inv.stdout, c, casefile.ActionStageChanged)
 		return nil
-	})
+	}
+	if in.on("json") {
+		return in.usagef("--json goes with showing the stage, not with a move")
+	}
+	if strings.TrimSpace(in.reason) == "" {
+		return in.usagef("--reason is required: it is recorded as the rationale of the move")
+	}
+	return nil
+}
+
+func runStage(in *call, c *casefile.Case) error {
+	if len(in.args) == 1 {
+		return showStage(in, c)
+	}
+	path, word := in.args[0], in.args[1]
+	var ch incident.StageChange
+	var err error
+	if word == "reopen" {
+		ch, err = incident.Of(c).Reopen(in.reason)
+	} else {
+		ch, err = incident.Of(c).MoveTo(incident.Stage(word), in.reason)
+	}
+	if err != nil {
+		return moveError(err, path, word)
+	}
+	fmt.Fprintf(in.stdout, "moved: %s to %s (%s)\n", ch.From.Title(), ch.To.Title(), ch.Kind)
+	return nil
 }
 
 // refusedMove is a move the lifecycle refused, printed with one line per
 // failed guard.
 type refusedMove struct {
-	*casefile.MoveError
+	*incident.MoveError
 }
 
 func (e *refusedMove) Error() string {
@@ -155,14 +162,14 @@ func (e *refusedMove) Error() string {
 func (e *refusedMove) Unwrap() error { return e.MoveError }
 
 // guardLine is one failed guard: "guard NAME: detail".
-func guardLine(g *casefile.GuardError) string {
+func guardLine(g *incident.GuardError) string {
 	return fmt.Sprintf("guard %s: %s", g.Guard, printable(g.Detail, false))
 }
 
 // moveError turns a refused move into the error a person reads: every
 // failed guard, and what to run about each.
 func moveError(err error, path, word string) error {
-	me, ok := errors.AsType[*casefile.MoveError](err)
+	me, ok := errors.AsType[*incident.MoveError](err)
 	if !ok {
 		if errors.Is(err, casefile.ErrInvalid) && strings.EqualFold(word, "reopen") {
 			return withHint(err, fmt.Sprintf("only a closed incident is reopened; 'custodiactl stage %s' shows its stage and where it can move", path))
@@ -184,24 +191,24 @@ func moveError(err error, path, word string) error {
 
 // nextStage is a stage the incident can move to and the guards that fail now.
 type nextStage struct {
-	stage  casefile.Stage
-	failed []*casefile.GuardError
+	stage  incident.Stage
+	failed []*incident.GuardError
 }
 
-func (inv *invocation) showStage(c *casefile.Case, asJSON bool) error {
-	st, err := c.CurrentStage()
+func showStage(in *call, c *casefile.Case) error {
+	st, err := incident.Of(c).CurrentStage()
 	if err != nil {
 		return err
 	}
-	stages, err := c.NextStages()
+	stages, err := incident.Of(c).NextStages()
 	if err != nil {
 		return err
 	}
 	var next []nextStage
 	for _, to := range stages {
 		n := nextStage{stage: to}
-		if err := c.CheckMove(to); err != nil {
-			me, ok := errors.AsType[*casefile.MoveError](err)
+		if err := incident.Of(c).CheckMove(to); err != nil {
+			me, ok := errors.AsType[*incident.MoveError](err)
 			if !ok {
 				return err
 			}
@@ -209,19 +216,19 @@ func (inv *invocation) showStage(c *casefile.Case, asJSON bool) error {
 		}
 		next = append(next, n)
 	}
-	hist, err := c.StageHistory()
+	hist, err := incident.Of(c).StageHistory()
 	if err != nil {
 		return err
 	}
-	if asJSON {
-		return writeJSON(inv.stdout, stageToJSON(st, next, hist))
+	if in.on("json") {
+		return writeJSON(in.stdout, stageToJSON(st, next, hist))
 	}
-	writeStageText(inv.stdout, st, next, hist)
+	writeStageText(in.stdout, st, next, hist)
 	return nil
 }
 
-func writeStageText(w io.Writer, st casefile.Stage, next []nextStage, hist []casefile.StageChange) {
-	fmt.Fprintf(w, "Stage:  %s (%d of %d)\n", st.Title(), st.Number(), len(casefile.Stages))
+func writeStageText(w io.Writer, st incident.Stage, next []nextStage, hist []incident.StageChange) {
+	fmt.Fprintf(w, "Stage:  %s (%d of %d)\n", st.Title(), st.Number(), len(incident.Stages))
 	fmt.Fprint(w, "Next:")
 	if len(next) == 0 {
 		fmt.Fprint(w, "   (none)")
@@ -274,7 +281,7 @@ type stageChangeJSON struct {
 	attributionJSON
 }
 
-func stageToJSON(st casefile.Stage, next []nextStage, hist []casefile.StageChange) stageJSON {
+func stageToJSON(st incident.Stage, next []nextStage, hist []incident.StageChange) stageJSON {
 	j := stageJSON{Stage: string(st), Title: st.Title(), Number: st.Number(),
 		Next: make([]nextStageJSON, 0, len(next)), History: make([]stageChangeJSON, 0, len(hist))}
 	for _, n := range next {

@@ -3,113 +3,85 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
 
 	"github.com/custodia-dfir/custodia/casefile"
 	"github.com/custodia-dfir/custodia/evidence"
+	"github.com/google/uuid"
 )
 
-// verifyResult is the outcome of verifying one item: in the case, and,
-// with --source, against its original source.
-type verifyResult struct {
-	ev     casefile.Evidence
-	v      casefile.Verification // as recorded, with its time and examiner
-	source *sourceCheck          // nil unless --source was given
+// checkEvidenceVerify checks --source before the passphrase is asked for.
+func checkEvidenceVerify(in *call) error {
+	if !in.given("source") {
+		return nil
+	}
+	source := in.text("source")
+	if source == "" {
+		return in.usagef("--source needs the PATH of the original source")
+	}
+	if len(in.args) != 2 {
+		return in.usagef("--source hashes the original of one item: give exactly one ID with it")
+	}
+	_, err := checkReadable("verify source", source)
+	return err
 }
 
-// sourceCheck is the outcome of re-hashing an item's original source.
-type sourceCheck struct {
-	path   string
-	hashes casefile.Hashes
-	ok     bool
-}
-
-// ok reports whether everything checked for the item matches.
-func (r verifyResult) ok() bool { return r.v.OK && (r.source == nil || r.source.ok) }
-
-func runEvidenceVerify(inv *invocation, args []string) error {
-	fs := newFlagSet(inv.cmd)
-	asJSON := fs.Bool("json", false, "print JSON instead of text")
-	allHashes := fs.Bool("all-hashes", false, "recompute MD5 and SHA-1 as well as SHA-256 (about twice as long)")
-	source := fs.String("source", "", "also hash the original source at `PATH` and compare it with the hashes recorded at ingest (one ID only)")
-	var cf caseFlags
-	cf.addOpenFlags(fs)
-	pos, err := inv.parse(fs, args)
+func runEvidenceVerify(in *call, c *casefile.Case) error {
+	asJSON, source := in.on("json"), in.text("source")
+	items, err := evidenceItems(c, in.args[1:])
 	if err != nil {
 		return err
 	}
-	if len(pos) == 0 {
-		return inv.usagef("missing CASE")
+	if len(items) == 0 {
+		if asJSON {
+			return writeJSON(in.stdout, verifyEvidenceJSON{OK: true, Items: []verifyItemJSON{}})
+		}
+		fmt.Fprint(in.stdout, "result: the case holds no evidence to verify\n")
+		return nil
 	}
-	casePath := pos[0]
-	var refs []string
-	for _, id := range pos[1:] {
-		ref, err := inv.evidenceRef(id)
-		if err != nil {
-			return err
-		}
-		refs = append(refs, ref)
+	firstSeq, _ := c.Head()
+	ids := make([]uuid.UUID, len(items))
+	for i, ev := range items {
+		ids[i] = ev.ID
 	}
-	sourceGiven := false
-	fs.Visit(func(f *flag.Flag) { sourceGiven = sourceGiven || f.Name == "source" })
-	if sourceGiven {
-		if *source == "" {
-			return inv.usagef("--source needs the PATH of the original source")
-		}
-		if len(refs) != 1 {
-			return inv.usagef("--source hashes the original of one item: give exactly one ID with it")
-		}
-		if _, err := checkReadable("verify source", *source); err != nil {
-			return err
-		}
-	}
-	return inv.withCase(casePath, &cf, func(c *casefile.Case) error {
-		items, err := evidenceItems(c, refs)
-		if err != nil {
-			return err
-		}
-		if len(items) == 0 {
-			if *asJSON {
-				return writeJSON(inv.stdout, verifyEvidenceJSON{OK: true, Items: []verifyItemJSON{}})
-			}
-			fmt.Fprint(inv.stdout, "result: the case holds no evidence to verify\n")
-			return nil
-		}
-		firstSeq, _ := c.Head()
-		var results []verifyResult
-		err = inv.interruptible(func(ctx context.Context) error {
-			for _, ev := range items {
-				r, err := inv.verifyOne(ctx, c, ev, evidence.VerifyOptions{AllHashes: *allHashes}, *source)
-				if err != nil {
+	var results []evidence.VerifyResult
+	err = in.interruptible(func(ctx context.Context) error {
+		prog := in.progress("verifying")
+		defer prog.clear()
+		// Each result is printed as its item finishes.
+		for r, err := range evidence.VerifyItems(ctx, c, ids, evidence.VerifyOptions{AllHashes: in.on("all-hashes")}, source, prog.sink()) {
+			prog.clear()
+			if err != nil {
+				if r.Verification.At.IsZero() || source == "" {
 					return err
 				}
-				if !*asJSON {
-					writeVerifyLines(inv.stdout, r)
-				}
-				results = append(results, r)
+				return withHint(err, ingestHint(err, source))
 			}
-			return nil
-		})
-		if errors.Is(err, context.Canceled) {
-			err = withHint(errors.New("verification cancelled"),
-				fmt.Sprintf("%s verified before the interruption; their results are recorded", plural(len(results), "item was", "items were")))
-		}
-		lastSeq, _ := c.Head()
-		if *asJSON {
-			if jerr := writeJSON(inv.stdout, verifyToJSON(results)); jerr != nil && err == nil {
-				err = jerr
+			if !asJSON {
+				writeVerifyLines(in.stdout, r)
 			}
-		} else if err == nil {
-			writeVerifySummary(inv.stdout, results, firstSeq, lastSeq)
+			results = append(results, r)
 		}
-		if err != nil {
-			return err
-		}
-		return verifyError(results)
+		return nil
 	})
+	if errors.Is(err, context.Canceled) {
+		err = withHint(errors.New("verification cancelled"),
+			fmt.Sprintf("%s verified before the interruption; their results are recorded", plural(len(results), "item was", "items were")))
+	}
+	lastSeq, _ := c.Head()
+	if asJSON {
+		if jerr := writeJSON(in.stdout, verifyToJSON(results)); jerr != nil && err == nil {
+			err = jerr
+		}
+	} else if err == nil {
+		writeVerifySummary(in.stdout, results, firstSeq, lastSeq)
+	}
+	if err != nil {
+		return err
+	}
+	return verifyError(results)
 }
 
 // evidenceItems resolves refs to items of c, each once, in the order
@@ -133,57 +105,31 @@ func evidenceItems(c *casefile.Case, refs []string) ([]casefile.Evidence, error)
 	return items, nil
 }
 
-// verifyOne verifies ev in the case and, when source is not "", against
-// the original at source.
-func (inv *invocation) verifyOne(ctx context.Context, c *casefile.Case, ev casefile.Evidence, opts evidence.VerifyOptions, source string) (verifyResult, error) {
-	prog := inv.progress("verifying")
-	v, err := evidence.Verify(ctx, c, ev.ID, opts, prog.sink())
-	prog.clear()
-	if err != nil {
-		return verifyResult{}, err
-	}
-	// The result as recorded carries the time and the examiner.
-	if rec, err := c.Evidence(ev.ID); err == nil && rec.Verification != nil {
-		v = *rec.Verification
-	}
-	r := verifyResult{ev: ev, v: v}
-	if source != "" {
-		prog := inv.progress("hashing the source of")
-		hashes, ok, err := evidence.VerifySource(ctx, c, ev.ID, source, prog.sink())
-		prog.clear()
-		if err != nil {
-			return r, withHint(fmt.Errorf("verify source %s: %w", source, err), ingestHint(err, source))
-		}
-		r.source = &sourceCheck{path: absPath(source), hashes: hashes, ok: ok}
-	}
-	return r, nil
-}
-
 // writeVerifyLines writes the result of one item: "OK ID NAME" or
 // "MISMATCH ID NAME: detail", and a line for its source when checked.
-func writeVerifyLines(w io.Writer, r verifyResult) {
-	name := printable(r.ev.Meta.Name, false)
-	if r.v.OK {
-		fmt.Fprintf(w, "OK %s %s\n", shortID(r.ev), name)
+func writeVerifyLines(w io.Writer, r evidence.VerifyResult) {
+	name := printable(r.Item.Meta.Name, false)
+	if r.Verification.OK {
+		fmt.Fprintf(w, "OK %s %s\n", shortID(r.Item), name)
 	} else {
-		fmt.Fprintf(w, "MISMATCH %s %s: %s\n", shortID(r.ev), name, printable(r.v.Detail, false))
+		fmt.Fprintf(w, "MISMATCH %s %s: %s\n", shortID(r.Item), name, printable(r.Verification.Detail, false))
 	}
-	if s := r.source; s != nil {
-		if s.ok {
-			fmt.Fprintf(w, "OK %s %s: source %s matches the hashes recorded at ingest\n", shortID(r.ev), name, printable(s.path, false))
+	if s := r.Source; s != nil {
+		if s.OK {
+			fmt.Fprintf(w, "OK %s %s: source %s matches the hashes recorded at ingest\n", shortID(r.Item), name, printable(s.Path, false))
 		} else {
-			fmt.Fprintf(w, "MISMATCH %s %s: source %s differs from ingest: %s\n", shortID(r.ev), name, printable(s.path, false),
-				r.ev.Meta.Hashes.Diff(s.hashes))
+			fmt.Fprintf(w, "MISMATCH %s %s: source %s differs from ingest: %s\n", shortID(r.Item), name, printable(s.Path, false),
+				r.Item.Meta.Hashes.Diff(s.Hashes))
 		}
 	}
 }
 
 // writeVerifySummary writes the result line and which custody entries
 // recorded the verifications.
-func writeVerifySummary(w io.Writer, results []verifyResult, firstSeq, lastSeq int64) {
+func writeVerifySummary(w io.Writer, results []evidence.VerifyResult, firstSeq, lastSeq int64) {
 	bad := 0
 	for _, r := range results {
-		if !r.ok() {
+		if !r.OK() {
 			bad++
 		}
 	}
@@ -193,15 +139,15 @@ func writeVerifySummary(w io.Writer, results []verifyResult, firstSeq, lastSeq i
 		fmt.Fprintf(w, "result: %d of %s\n", bad, plural(len(results), "item does not match", "items do not match"))
 	}
 	if len(results) > 0 {
-		rc := results[0].v.RecomputedText()
-		if len(results[0].v.RecomputedHashes()) < 3 {
+		rc := results[0].Verification.RecomputedText()
+		if len(results[0].Verification.RecomputedHashes()) < 3 {
 			rc += "; --all-hashes recomputes them too"
 		}
 		fmt.Fprintf(w, "recomputed: %s\n", rc)
 	}
 	action := casefile.ActionEvidenceVerified
 	for _, r := range results {
-		if r.source != nil {
+		if r.Source != nil {
 			action += " and " + casefile.ActionSourceVerified
 			break
 		}
@@ -223,14 +169,14 @@ func writeRecorded(w io.Writer, firstSeq, lastSeq int64, action casefile.Action)
 
 // verifyError is the error for results that do not all match, nil when
 // they do.
-func verifyError(results []verifyResult) error {
+func verifyError(results []evidence.VerifyResult) error {
 	var inCase, source []string
 	for _, r := range results {
-		if !r.v.OK {
-			inCase = append(inCase, printable(r.ev.Meta.Name, false))
+		if !r.Verification.OK {
+			inCase = append(inCase, printable(r.Item.Meta.Name, false))
 		}
-		if r.source != nil && !r.source.ok {
-			source = append(source, printable(r.source.path, false))
+		if r.Source != nil && !r.Source.OK {
+			source = append(source, printable(r.Source.Path, false))
 		}
 	}
 	switch {
@@ -278,18 +224,19 @@ type sourceCheckJSON struct {
 	SHA256 string `json:"sha256"`
 }
 
-func verifyToJSON(results []verifyResult) verifyEvidenceJSON {
+func verifyToJSON(results []evidence.VerifyResult) verifyEvidenceJSON {
 	j := verifyEvidenceJSON{OK: true, Items: make([]verifyItemJSON, 0, len(results))}
 	for _, r := range results {
+		v := r.Verification
 		item := verifyItemJSON{
-			ID: r.ev.ID.String(), Name: r.ev.Meta.Name, OK: r.v.OK, Detail: r.v.Detail,
-			VerifiedAt: formatTime(r.v.At), VerifiedBy: r.v.By, Recomputed: append([]string{}, r.v.RecomputedHashes()...),
-			MD5: r.v.Hashes.MD5, SHA1: r.v.Hashes.SHA1, SHA256: r.v.Hashes.SHA256,
+			ID: r.Item.ID.String(), Name: r.Item.Meta.Name, OK: v.OK, Detail: v.Detail,
+			VerifiedAt: formatTime(v.At), VerifiedBy: v.By, Recomputed: append([]string{}, v.RecomputedHashes()...),
+			MD5: v.Hashes.MD5, SHA1: v.Hashes.SHA1, SHA256: v.Hashes.SHA256,
 		}
-		if s := r.source; s != nil {
-			item.Source = &sourceCheckJSON{Path: s.path, OK: s.ok, MD5: s.hashes.MD5, SHA1: s.hashes.SHA1, SHA256: s.hashes.SHA256}
+		if s := r.Source; s != nil {
+			item.Source = &sourceCheckJSON{Path: s.Path, OK: s.OK, MD5: s.Hashes.MD5, SHA1: s.Hashes.SHA1, SHA256: s.Hashes.SHA256}
 		}
-		j.OK = j.OK && r.ok()
+		j.OK = j.OK && r.OK()
 		j.Items = append(j.Items, item)
 	}
 	return j
