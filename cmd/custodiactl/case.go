@@ -104,11 +104,7 @@ func runInit(in *call, _ *casefile.Case) error {
 			path, casefile.Extension, casefile.Extension)
 	}
 	pf := &passphraseFlags{file: in.text("passphrase-file"), newFile: in.text("new-passphrase-file")}
-	readNew, err := in.newPassphraseSource(pf, path, true)
-	if err != nil {
-		return err
-	}
-	pass, err := readNew()
+	pass, err := in.newPassphrase(pf, path, true)
 	if err != nil {
 		return err
 	}

@@ -84,11 +84,7 @@ func checkExaminerAdd(in *call) error {
 }
 
 func runExaminerAdd(in *call, c *casefile.Case) error {
-	readNew, err := in.newPassphraseSource(&in.caseFlags.passphraseFlags, in.args[0], false)
-	if err != nil {
-		return err
-	}
-	pass, err := readNew()
+	pass, err := in.newPassphrase(&in.caseFlags.passphraseFlags, in.args[0], false)
 	if err != nil {
 		return err
 	}

@@ -114,11 +114,7 @@ func runKeyslotAdd(in *call, c *casefile.Case) error {
 		fmt.Fprintln(in.stdout, key)
 		return nil
 	}
-	readNew, err := in.newPassphraseSource(&in.caseFlags.passphraseFlags, in.args[0], false)
-	if err != nil {
-		return err
-	}
-	pass, err := readNew()
+	pass, err := in.newPassphrase(&in.caseFlags.passphraseFlags, in.args[0], false)
 	if err != nil {
 		return err
 	}
@@ -163,11 +159,7 @@ func runPasswd(in *call, c *casefile.Case) error {
 				"add a passphrase slot with 'custodiactl keyslot add', then remove this slot with 'custodiactl keyslot remove' if it should no longer open the case")
 		}
 	}
-	readNew, err := in.newPassphraseSource(&in.caseFlags.passphraseFlags, in.args[0], false)
-	if err != nil {
-		return err
-	}
-	pass, err := readNew()
+	pass, err := in.newPassphrase(&in.caseFlags.passphraseFlags, in.args[0], false)
 	if err != nil {
 		return err
 	}

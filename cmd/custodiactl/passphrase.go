@@ -114,6 +114,16 @@ func (inv *invocation) currentPassphrase(pf *passphraseFlags, path string) ([]by
 	return nonEmpty(p, "the terminal")
 }
 
+// newPassphrase reads a new passphrase for the case at path from the
+// source newPassphraseSource picks. The caller clears it after use.
+func (inv *invocation) newPassphrase(pf *passphraseFlags, path string, alsoCurrent bool) ([]byte, error) {
+	readNew, err := inv.newPassphraseSource(pf, path, alsoCurrent)
+	if err != nil {
+		return nil, err
+	}
+	return readNew()
+}
+
 // newPassphraseSource decides where a new passphrase for the case at path
 // will come from, failing now if there is no source, and returns a function
 // that reads it. Sources, first match wins: --new-passphrase-file, then
