@@ -328,23 +328,31 @@ func (c *Case) Entries() ([]CustodyEntry, error) {
 			return nil, err
 		}
 		out := make([]CustodyEntry, 0, len(rows))
-		chain := GenesisHash(c.id) // the hash the previous entry's content gives
+		// The hash the previous entry's row stores, and the one its content
+		// gives: an entry links to either (a damaged neighbour must not mark
+		// a sound entry).
+		stored, computed := GenesisHash(c.id), GenesisHash(c.id)
 		for _, r := range rows {
 			// A damaged entry must not hide the others: it is listed,
 			// marked, and reported by VerifyLedger. Its stored hashes are
 			// checked against the chain recomputed from the entries' content
 			// (cheap, unlike the signatures, which VerifyLedger checks), so
 			// an edited hash column is never shown as if it were the record.
-			prev := chain
-			chain = EntryHash(prev, r.seq, r.entry)
+			prevStored, prevComputed := stored, computed
+			stored, _ = digestFrom(r.entryHash)
+			var prev Digest
+			if p, ok := digestFrom(r.prevHash); ok {
+				prev = p
+			}
+			computed = EntryHash(prev, r.seq, r.entry)
 			b, err := c.decodeEntry(r.seq, r.entry)
 			if err == nil {
 				var e CustodyEntry
 				if e, err = entryFromRow(r, b); err == nil {
 					switch {
-					case e.PrevHash != prev:
+					case e.PrevHash != prevStored && e.PrevHash != prevComputed:
 						err = fmt.Errorf("%w: custody entry %d: its previous hash is not the hash of the entry before it", ErrLedgerBroken, r.seq)
-					case e.Hash != chain:
+					case e.Hash != computed:
 						err = fmt.Errorf("%w: custody entry %d: its hash does not match its content", ErrLedgerBroken, r.seq)
 					default:
 						out = append(out, e)
