@@ -75,8 +75,8 @@ func (cv *caseView) chooseRole(title string) {
 				return
 			}
 			oc.role = r
-			if cv.dash != nil {
-				cv.dash.showCustody(oc)
+			if u.cv == cv && cv.view != nil {
+				cv.view.refresh(factsActor)
 			}
 		}
 	})

@@ -11,14 +11,22 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/custodia-dfir/custodia/casefile"
+	"github.com/custodia-dfir/custodia/casefile/incident"
 )
 
-// assessmentPanel is the Assessment tab: the classification with its
+// assessmentArea is the Assessment area: the classification with its
 // rationale and the exercise mark, the severity with its criteria, and the
 // priority with its factors, each with its history and the button that
 // records a new decision.
-type assessmentPanel struct {
-	lv *lifecycleView
+type assessmentArea struct{}
+
+func (assessmentArea) title() string            { return "Assessment" }
+func (assessmentArea) icon() fyne.ThemeIconName { return theme.IconNameWarning }
+func (assessmentArea) fill() bool               { return false }
+
+// assessmentView is the Assessment area on screen.
+type assessmentView struct {
+	cv *caseView
 
 	class, classWhy, classBy, exercise *widget.Label
 	classHistory                       *widget.Label
@@ -26,13 +34,14 @@ type assessmentPanel struct {
 	sevHistory                         *widget.Label
 	priority, priFactors, priWhy       *widget.Label
 	priHistory                         *widget.Label
+	loadProblem                        *widget.Label
 
-	classify, setExercise, setSeverity, setPriority *widget.Button
+	classify, setExercise, setSeverity, setPriority *actionButton
 	root                                            *fyne.Container
 }
 
-func newAssessmentPanel(lv *lifecycleView) *assessmentPanel {
-	p := &assessmentPanel{lv: lv}
+func (a assessmentArea) build(cv *caseView) areaView {
+	p := &assessmentView{cv: cv}
 	p.class, p.classWhy, p.classBy, p.exercise = valueLabel(), valueLabel(), valueLabel(), valueLabel()
 	p.class.TextStyle = fyne.TextStyle{Bold: true}
 	p.classHistory = mutedLabel("")
@@ -42,30 +51,53 @@ func newAssessmentPanel(lv *lifecycleView) *assessmentPanel {
 	p.priority, p.priFactors, p.priWhy = valueLabel(), valueLabel(), valueLabel()
 	p.priority.TextStyle = fyne.TextStyle{Bold: true}
 	p.priHistory = mutedLabel("")
-	p.classify = widget.NewButtonWithIcon("Classify…", theme.DocumentCreateIcon(), lv.showClassify)
-	p.setExercise = widget.NewButtonWithIcon("Exercise…", theme.SettingsIcon(), lv.showExercise)
-	p.setSeverity = widget.NewButtonWithIcon("Set severity…", theme.WarningIcon(), lv.showSeverity)
-	p.setPriority = widget.NewButtonWithIcon("Set priority…", theme.MoveUpIcon(), lv.showPriority)
+	p.loadProblem = problemLabel()
+	p.classify = cv.action("Classify…", theme.DocumentCreateIcon(), cv.showClassify)
+	p.setExercise = cv.action("Exercise…", theme.SettingsIcon(), cv.showExercise)
+	p.setSeverity = cv.action("Set severity…", theme.WarningIcon(), cv.showSeverity)
+	p.setPriority = cv.action("Set priority…", theme.MoveUpIcon(), cv.showPriority)
 	grids := factGrids(
 		[]fact{{"Classification", p.class}, {"Rationale", p.classWhy}, {"Decided by", p.classBy}, {"Exercise", p.exercise}, {"Earlier", p.classHistory}},
 		[]fact{{"Severity", p.severity}, {"Criteria", p.sevCriteria}, {"Rationale", p.sevWhy}, {"Earlier", p.sevHistory}},
 		[]fact{{"Priority", p.priority}, {"Factors", p.priFactors}, {"Rationale", p.priWhy}, {"Earlier", p.priHistory}},
 	)
 	p.root = container.NewVBox(
+		heading(a.title()),
+		p.loadProblem,
 		sectionWith("Classification", grids[0], p.setExercise, p.classify),
 		sectionWith("Severity", grids[1], p.setSeverity),
 		sectionWith("Priority", grids[2], p.setPriority),
 	)
+	p.load(cv.oc.incident)
 	return p
 }
 
-func (p *assessmentPanel) load(f incidentFacts) {
+func (p *assessmentView) content() fyne.CanvasObject { return p.root }
+
+func (p *assessmentView) refresh(what factSet) {
+	if what.has(factsIncident) {
+		p.load(p.cv.oc.incident)
+	} else {
+		p.enable()
+	}
+}
+
+// enable allows the decisions the incident takes now.
+func (p *assessmentView) enable() {
+	why := p.cv.whyNoIncidentChange()
+	for _, b := range []*actionButton{p.classify, p.setExercise, p.setSeverity, p.setPriority} {
+		b.allow(why)
+	}
+}
+
+func (p *assessmentView) load(f incidentFacts) {
+	showLoadProblem(p.loadProblem, f)
 	inc := f.inc
 	p.class.SetText(inc.Classification.Classification.Title())
 	switch inc.Classification.Classification {
-	case casefile.ClassificationSecurityIncident:
+	case incident.ClassificationSecurityIncident:
 		p.class.Importance = widget.DangerImportance
-	case casefile.ClassificationNotSecurityIncident:
+	case incident.ClassificationNotSecurityIncident:
 		p.class.Importance = widget.SuccessImportance
 	default:
 		p.class.Importance = widget.WarningImportance
@@ -118,14 +150,7 @@ func (p *assessmentPanel) load(f incidentFacts) {
 		r := f.priorities[i]
 		return r.At.UTC().Format(timeLayout) + " · " + r.Priority.Title() + " · " + shownLine(r.Examiner)
 	}))
-	closed := inc.Stage == casefile.StageClose
-	for _, b := range []*widget.Button{p.classify, p.setExercise, p.setSeverity, p.setPriority} {
-		if closed {
-			b.Disable()
-		} else {
-			b.Enable()
-		}
-	}
+	p.enable()
 	relayout(p.root)
 }
 
@@ -142,7 +167,7 @@ func levelImportance(level int) widget.Importance {
 
 // severityText is a rating with its scale name and, when overridden, the
 // suggestion: "Sev 2 (High) — suggested Sev 1 (Critical)".
-func severityText(r *casefile.SeverityRating) string {
+func severityText(r *incident.SeverityRating) string {
 	s := r.Severity.Title()
 	if r.Suggested != 0 && r.Suggested != r.Severity {
 		s += " — the criteria suggest " + r.Suggested.Title()
@@ -152,7 +177,7 @@ func severityText(r *casefile.SeverityRating) string {
 
 // priorityText is a rating with its scale name and, when overridden, the
 // suggestion.
-func priorityText(r *casefile.PriorityRating) string {
+func priorityText(r *incident.PriorityRating) string {
 	s := r.Priority.Title()
 	if r.Suggested != 0 && r.Suggested != r.Priority {
 		s += " — the factors suggest " + r.Suggested.Title()
@@ -161,8 +186,8 @@ func priorityText(r *casefile.PriorityRating) string {
 }
 
 // exerciseText says whether the case is an exercise.
-func exerciseText(k casefile.ExerciseKind, note string) string {
-	if k == casefile.ExerciseNone {
+func exerciseText(k incident.ExerciseKind, note string) string {
+	if k == incident.ExerciseNone {
 		return "Real event (not an exercise)"
 	}
 	s := exerciseTitles[k]
@@ -172,15 +197,15 @@ func exerciseText(k casefile.ExerciseKind, note string) string {
 	return s
 }
 
-var exerciseTitles = map[casefile.ExerciseKind]string{
-	casefile.ExerciseNone:     "Real event (not an exercise)",
-	casefile.ExerciseRedTeam:  "Red Team operation",
-	casefile.ExerciseTabletop: "Tabletop exercise",
-	casefile.ExerciseOther:    "Other drill",
+var exerciseTitles = map[incident.ExerciseKind]string{
+	incident.ExerciseNone:     "Real event (not an exercise)",
+	incident.ExerciseRedTeam:  "Red Team operation",
+	incident.ExerciseTabletop: "Tabletop exercise",
+	incident.ExerciseOther:    "Other drill",
 }
 
 // criteriaText writes severity criteria on a few lines.
-func criteriaText(c casefile.SeverityCriteria) string {
+func criteriaText(c incident.SeverityCriteria) string {
 	tenants := "unknown"
 	if c.AffectedTenants >= 0 {
 		tenants = strconv.Itoa(c.AffectedTenants)
@@ -201,37 +226,37 @@ func criteriaText(c casefile.SeverityCriteria) string {
 }
 
 // factorsText writes priority factors on one line.
-func factorsText(f casefile.PriorityFactors) string {
+func factorsText(f incident.PriorityFactors) string {
 	return "Functional impact: " + functionalTitles[f.Functional] + " · informational impact: " +
 		informationalTitles[f.Informational] + " · recoverability: " + recoverabilityTitles[f.Recoverability]
 }
 
-var privacyTitles = map[casefile.PrivacyRisk]string{
-	casefile.PrivacyNone:      "None — no customer data involved",
-	casefile.PrivacyPossible:  "Possible — customer data may be involved",
-	casefile.PrivacyImminent:  "Imminent — customer data is about to be exposed or altered",
-	casefile.PrivacyConfirmed: "Confirmed — customer data was accessed, disclosed or altered",
+var privacyTitles = map[incident.PrivacyRisk]string{
+	incident.PrivacyNone:      "None — no customer data involved",
+	incident.PrivacyPossible:  "Possible — customer data may be involved",
+	incident.PrivacyImminent:  "Imminent — customer data is about to be exposed or altered",
+	incident.PrivacyConfirmed: "Confirmed — customer data was accessed, disclosed or altered",
 }
 
-var functionalTitles = map[casefile.FunctionalImpact]string{
-	casefile.FunctionalNone:   "None — all services to all users",
-	casefile.FunctionalLow:    "Low — all critical services, with lost efficiency",
-	casefile.FunctionalMedium: "Medium — a critical service lost for some users",
-	casefile.FunctionalHigh:   "High — critical services lost for all users",
+var functionalTitles = map[incident.FunctionalImpact]string{
+	incident.FunctionalNone:   "None — all services to all users",
+	incident.FunctionalLow:    "Low — all critical services, with lost efficiency",
+	incident.FunctionalMedium: "Medium — a critical service lost for some users",
+	incident.FunctionalHigh:   "High — critical services lost for all users",
 }
 
-var informationalTitles = map[casefile.InformationalImpact]string{
-	casefile.InformationalNone:        "None — no information compromised",
-	casefile.InformationalProprietary: "Proprietary breach — proprietary information accessed",
-	casefile.InformationalPrivacy:     "Privacy breach — customer or personal data accessed",
-	casefile.InformationalIntegrity:   "Integrity loss — information changed or deleted",
+var informationalTitles = map[incident.InformationalImpact]string{
+	incident.InformationalNone:        "None — no information compromised",
+	incident.InformationalProprietary: "Proprietary breach — proprietary information accessed",
+	incident.InformationalPrivacy:     "Privacy breach — customer or personal data accessed",
+	incident.InformationalIntegrity:   "Integrity loss — information changed or deleted",
 }
 
-var recoverabilityTitles = map[casefile.Recoverability]string{
-	casefile.RecoveryRegular:        "Regular — predictable with existing resources",
-	casefile.RecoverySupplemented:   "Supplemented — predictable with more resources",
-	casefile.RecoveryExtended:       "Extended — unpredictable, outside help needed",
-	casefile.RecoveryNotRecoverable: "Not recoverable",
+var recoverabilityTitles = map[incident.Recoverability]string{
+	incident.RecoveryRegular:        "Regular — predictable with existing resources",
+	incident.RecoverySupplemented:   "Supplemented — predictable with more resources",
+	incident.RecoveryExtended:       "Extended — unpredictable, outside help needed",
+	incident.RecoveryNotRecoverable: "Not recoverable",
 }
 
 // optionsOf lists the titles of keys, in the order of keys.
@@ -256,33 +281,30 @@ func keyOf[K comparable](keys []K, titles map[K]string, title string) (K, bool) 
 
 // showClassify opens the classification form, with the examples of Table
 // 1 to consult: choosing one picks its classification.
-func (lv *lifecycleView) showClassify() {
-	inc := lv.cv.oc.incident.inc
-	form := lv.u.newRecordForm("Classify the event", "Classify",
+func (cv *caseView) showClassify() {
+	inc := cv.oc.incident.inc
+	form := cv.u.newRecordForm("Classify the event", "Classify",
 		"A security incident is illegal or unauthorized access that results in the loss, disclosure or alteration of "+
 			"customer data. Every classification is kept with its rationale; it may change until the incident closes.")
 	form.width = 760
 	var titles []string
-	for _, cl := range casefile.Classifications {
+	for _, cl := range incident.Classifications {
 		titles = append(titles, cl.Title())
 	}
-	choice := widget.NewRadioGroup(titles, func(string) { form.recheck() })
-	choice.Horizontal = true
-	choice.SetSelected(inc.Classification.Classification.Title())
-	form.add("Classification *", choice)
+	choice := form.radio("Classification *", titles, inc.Classification.Classification.Title())
 	rationale := form.text("Rationale *", "What the evidence shows, and which example of Table 1 it matches", 3)
 
 	guide := container.NewVBox()
-	for _, group := range []casefile.Classification{casefile.ClassificationSecurityIncident, casefile.ClassificationNotSecurityIncident} {
+	for _, group := range []incident.Classification{incident.ClassificationSecurityIncident, incident.ClassificationNotSecurityIncident} {
 		head := widget.NewLabelWithStyle("Examples: "+strings.ToLower(group.Title()), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		guide.Add(head)
-		for _, ex := range casefile.ClassificationGuidance() {
+		for _, ex := range incident.ClassificationGuidance() {
 			if ex.Classification != group {
 				continue
 			}
 			text := widget.NewLabel("• " + ex.Event)
 			text.Wrapping = fyne.TextWrapWord
-			use := widget.NewButton("Choose", nil)
+			use := form.button("Choose", nil, nil)
 			use.Importance = widget.LowImportance
 			use.OnTapped = func() {
 				choice.SetSelected(ex.Classification.Title())
@@ -311,14 +333,14 @@ func (lv *lifecycleView) showClassify() {
 	form.build = func() func(*casefile.Case) error {
 		cl, _ := classificationByTitle(choice.Selected)
 		r := strings.TrimSpace(rationale.Text)
-		return func(c *casefile.Case) error { return c.Classify(cl, r) }
+		return func(c *casefile.Case) error { return incident.Of(c).Classify(cl, r) }
 	}
 	form.show(rationale)
 }
 
 // classificationByTitle returns the classification titled title.
-func classificationByTitle(title string) (casefile.Classification, bool) {
-	for _, cl := range casefile.Classifications {
+func classificationByTitle(title string) (incident.Classification, bool) {
+	for _, cl := range incident.Classifications {
 		if cl.Title() == title {
 			return cl, true
 		}
@@ -328,20 +350,20 @@ func classificationByTitle(title string) (casefile.Classification, bool) {
 
 // showExercise opens the form that marks the case as an exercise or a
 // real event.
-func (lv *lifecycleView) showExercise() {
-	inc := lv.cv.oc.incident.inc
-	form := lv.u.newRecordForm("Exercise", "Record",
+func (cv *caseView) showExercise() {
+	inc := cv.oc.incident.inc
+	form := cv.u.newRecordForm("Exercise", "Record",
 		"Red Team operations and drills are handled as if the adversary were real, but they create no actual security "+
 			"incident: an exercise case is never classified as one.")
-	kind := form.choice("Kind *", optionsOf(casefile.ExerciseKinds, exerciseTitles), exerciseTitles[inc.Exercise])
+	kind := form.choice("Kind *", optionsOf(incident.ExerciseKinds, exerciseTitles), exerciseTitles[inc.Exercise])
 	rationale := form.text("Rationale *", "Who runs the exercise and under which rules", 2)
 	form.check = func() bool {
 		return form.require("Rationale", rationale.Text, "Write the rationale.")
 	}
 	form.build = func() func(*casefile.Case) error {
-		k, _ := keyOf(casefile.ExerciseKinds, exerciseTitles, kind.Selected)
+		k, _ := keyOf(incident.ExerciseKinds, exerciseTitles, kind.Selected)
 		r := strings.TrimSpace(rationale.Text)
-		return func(c *casefile.Case) error { return c.SetExercise(k, r) }
+		return func(c *casefile.Case) error { return incident.Of(c).SetExercise(k, r) }
 	}
 	form.show(rationale)
 }
@@ -352,18 +374,18 @@ const useSuggestion = "Use the suggestion"
 // showSeverity opens the severity form: the criteria of the Detection and
 // analysis article, the severity they suggest (updated as they are typed),
 // the severity chosen and the rationale.
-func (lv *lifecycleView) showSeverity() {
-	inc := lv.cv.oc.incident.inc
-	var cur casefile.SeverityCriteria
-	cur.AffectedTenants = casefile.TenantsUnknown
+func (cv *caseView) showSeverity() {
+	inc := cv.oc.incident.inc
+	var cur incident.SeverityCriteria
+	cur.AffectedTenants = incident.TenantsUnknown
 	if inc.Severity != nil {
 		cur = inc.Severity.Criteria
 	}
-	form := lv.u.newRecordForm("Set the severity", "Set severity",
+	form := cv.u.newRecordForm("Set the severity", "Set severity",
 		"Severity rates how much harm the incident does or threatens, 1 (critical) to 4 (low). Events with imminent or "+
 			"confirmed risk to customer data are high severity and worked around the clock.")
 	form.width = 720
-	privacy := form.choice("Privacy *", optionsOf(casefile.PrivacyRisks, privacyTitles), privacyTitles[cur.Privacy])
+	privacy := form.choice("Privacy *", optionsOf(incident.PrivacyRisks, privacyTitles), privacyTitles[cur.Privacy])
 	tenants := form.entry("Affected tenants", "A number; leave empty while unknown")
 	if cur.AffectedTenants >= 0 {
 		tenants.SetText(strconv.Itoa(cur.AffectedTenants))
@@ -384,17 +406,17 @@ func (lv *lifecycleView) showSeverity() {
 	suggested.TextStyle = fyne.TextStyle{Bold: true}
 	form.add("Suggested", suggested)
 	levels := []string{useSuggestion}
-	for s := casefile.SeverityCritical; s <= casefile.SeverityLow; s++ {
+	for s := incident.SeverityCritical; s <= incident.SeverityLow; s++ {
 		levels = append(levels, s.Title())
 	}
 	chosen := form.choice("Severity *", levels, useSuggestion)
 	rationale := form.text("Rationale *", "Why this severity, especially when it differs from the suggestion", 2)
 
-	criteria := func() (casefile.SeverityCriteria, string) {
-		c := casefile.SeverityCriteria{Impact: impact.Text, Scope: scope.Text, Details: details.Text,
+	criteria := func() (incident.SeverityCriteria, string) {
+		c := incident.SeverityCriteria{Impact: impact.Text, Scope: scope.Text, Details: details.Text,
 			Regions: commaList(regions.Text), Services: commaList(services.Text), Regulations: commaList(regulations.Text),
-			AffectedTenants: casefile.TenantsUnknown}
-		c.Privacy, _ = keyOf(casefile.PrivacyRisks, privacyTitles, privacy.Selected)
+			AffectedTenants: incident.TenantsUnknown}
+		c.Privacy, _ = keyOf(incident.PrivacyRisks, privacyTitles, privacy.Selected)
 		if t := strings.TrimSpace(tenants.Text); t != "" {
 			n, err := strconv.Atoi(t)
 			if err != nil || n < 0 {
@@ -415,7 +437,7 @@ func (lv *lifecycleView) showSeverity() {
 			suggested.SetText(c.Suggest().Title())
 		}
 	}
-	for _, e := range []*widget.Entry{tenants, impact, scope, regions, services, regulations, details} {
+	for _, e := range []*formEntry{tenants, impact, scope, regions, services, regulations, details} {
 		e.OnChanged = func(string) { showSuggestion(); form.recheck() }
 	}
 	privacy.OnChanged = func(string) { showSuggestion(); form.recheck() }
@@ -438,15 +460,15 @@ func (lv *lifecycleView) showSeverity() {
 	}
 	form.build = func() func(*casefile.Case) error {
 		c, _ := criteria()
-		var sev casefile.Severity // 0: the suggestion
-		for s := casefile.SeverityCritical; s <= casefile.SeverityLow; s++ {
+		var sev incident.Severity // 0: the suggestion
+		for s := incident.SeverityCritical; s <= incident.SeverityLow; s++ {
 			if s.Title() == chosen.Selected {
 				sev = s
 			}
 		}
 		r := strings.TrimSpace(rationale.Text)
 		return func(cs *casefile.Case) error {
-			_, err := cs.SetSeverity(sev, c, r)
+			_, err := incident.Of(cs).SetSeverity(sev, c, r)
 			return err
 		}
 	}
@@ -455,35 +477,35 @@ func (lv *lifecycleView) showSeverity() {
 
 // showPriority opens the priority form: the three factors, the priority
 // they suggest, the priority chosen and the rationale.
-func (lv *lifecycleView) showPriority() {
-	inc := lv.cv.oc.incident.inc
-	var cur casefile.PriorityFactors
+func (cv *caseView) showPriority() {
+	inc := cv.oc.incident.inc
+	var cur incident.PriorityFactors
 	if inc.Priority != nil {
 		cur = inc.Priority.Factors
 	}
-	form := lv.u.newRecordForm("Set the priority", "Set priority",
+	form := cv.u.newRecordForm("Set the priority", "Set priority",
 		"Priority orders the response, 1 (most urgent) to 4, from the functional impact, the informational impact and "+
 			"the recoverability (NIST SP 800-61r2); the most urgent factor decides the suggestion.")
 	form.width = 720
-	functional := form.choice("Functional impact *", optionsOf(casefile.FunctionalImpacts, functionalTitles), functionalTitles[cur.Functional])
-	informational := form.choice("Informational impact *", optionsOf(casefile.InformationalImpacts, informationalTitles), informationalTitles[cur.Informational])
-	recoverability := form.choice("Recoverability *", optionsOf(casefile.Recoverabilities, recoverabilityTitles), recoverabilityTitles[cur.Recoverability])
+	functional := form.choice("Functional impact *", optionsOf(incident.FunctionalImpacts, functionalTitles), functionalTitles[cur.Functional])
+	informational := form.choice("Informational impact *", optionsOf(incident.InformationalImpacts, informationalTitles), informationalTitles[cur.Informational])
+	recoverability := form.choice("Recoverability *", optionsOf(incident.Recoverabilities, recoverabilityTitles), recoverabilityTitles[cur.Recoverability])
 	suggested := widget.NewLabel("")
 	suggested.TextStyle = fyne.TextStyle{Bold: true}
 	form.add("Suggested", suggested)
 	levels := []string{useSuggestion}
-	for p := casefile.PriorityCritical; p <= casefile.PriorityLow; p++ {
+	for p := incident.PriorityCritical; p <= incident.PriorityLow; p++ {
 		levels = append(levels, p.Title())
 	}
 	chosen := form.choice("Priority *", levels, useSuggestion)
 	rationale := form.text("Rationale *", "Why this priority", 2)
 
-	factors := func() (casefile.PriorityFactors, bool) {
-		var pf casefile.PriorityFactors
+	factors := func() (incident.PriorityFactors, bool) {
+		var pf incident.PriorityFactors
 		var ok1, ok2, ok3 bool
-		pf.Functional, ok1 = keyOf(casefile.FunctionalImpacts, functionalTitles, functional.Selected)
-		pf.Informational, ok2 = keyOf(casefile.InformationalImpacts, informationalTitles, informational.Selected)
-		pf.Recoverability, ok3 = keyOf(casefile.Recoverabilities, recoverabilityTitles, recoverability.Selected)
+		pf.Functional, ok1 = keyOf(incident.FunctionalImpacts, functionalTitles, functional.Selected)
+		pf.Informational, ok2 = keyOf(incident.InformationalImpacts, informationalTitles, informational.Selected)
+		pf.Recoverability, ok3 = keyOf(incident.Recoverabilities, recoverabilityTitles, recoverability.Selected)
 		return pf, ok1 && ok2 && ok3
 	}
 	showSuggestion := func() {
@@ -493,7 +515,7 @@ func (lv *lifecycleView) showPriority() {
 			suggested.SetText("Choose the three factors first.")
 		}
 	}
-	for _, s := range []*widget.Select{functional, informational, recoverability} {
+	for _, s := range []*formSelect{functional, informational, recoverability} {
 		s.OnChanged = func(string) { showSuggestion(); form.recheck() }
 	}
 	showSuggestion()
@@ -501,7 +523,7 @@ func (lv *lifecycleView) showPriority() {
 		ok := true
 		for _, s := range []struct {
 			name string
-			sel  *widget.Select
+			sel  *formSelect
 		}{{"Functional impact", functional}, {"Informational impact", informational}, {"Recoverability", recoverability}} {
 			if s.sel.Selected == "" {
 				form.setProblem(s.name, "Choose one.")
@@ -514,15 +536,15 @@ func (lv *lifecycleView) showPriority() {
 	}
 	form.build = func() func(*casefile.Case) error {
 		pf, _ := factors()
-		var pri casefile.Priority
-		for p := casefile.PriorityCritical; p <= casefile.PriorityLow; p++ {
+		var pri incident.Priority
+		for p := incident.PriorityCritical; p <= incident.PriorityLow; p++ {
 			if p.Title() == chosen.Selected {
 				pri = p
 			}
 		}
 		r := strings.TrimSpace(rationale.Text)
 		return func(c *casefile.Case) error {
-			_, err := c.SetPriority(pri, pf, r)
+			_, err := incident.Of(c).SetPriority(pri, pf, r)
 			return err
 		}
 	}

@@ -46,19 +46,19 @@ func TestBigIngestThroughTheGUI(t *testing.T) {
 	if h.MD5 != want["md5sum"] || h.SHA1 != want["sha1sum"] || h.SHA256 != want["sha256sum"] {
 		t.Fatalf("hashes %+v, want %v", h, want)
 	}
-	test.Tap(v.details.verify)
+	test.Tap(v.verify)
 	waitJobs(t, u)
 	if vr := v.items[0].Verification; vr == nil || !vr.OK || vr.Hashes.SHA256 != want["sha256sum"] {
 		t.Fatalf("verification %+v", vr)
 	}
 	v.allHashes.SetChecked(true)
-	test.Tap(v.details.verify)
+	test.Tap(v.verify)
 	waitJobs(t, u)
 	if vr := v.items[0].Verification; vr == nil || !vr.OK || vr.Hashes != h {
 		t.Fatalf("verification with all hashes %+v", vr)
 	}
 	// Extract through the form, and compare with the source byte for byte.
-	test.Tap(v.details.extract)
+	test.Tap(v.extract)
 	x := u.extract
 	x.folder.SetText(dir)
 	x.fileName.SetText("extracted.img")

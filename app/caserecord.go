@@ -11,78 +11,123 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/custodia-dfir/custodia/casefile"
+	"github.com/custodia-dfir/custodia/casefile/incident"
 )
 
-// recordPanel is the Case record tab: the fields the Detection and
+// incidentArea is the Incident area: the fields the Detection and
 // analysis article asks every case to record — how and when the event was
 // detected, when the organization became aware of it (the decision
 // regulatory clocks run from), the summary, the next steps and the related
 // incidents.
-type recordPanel struct {
-	lv *lifecycleView
+type incidentArea struct{}
+
+func (incidentArea) title() string            { return "Incident" }
+func (incidentArea) icon() fyne.ThemeIconName { return theme.IconNameInfo }
+func (incidentArea) fill() bool               { return false }
+
+// incidentView is the Incident area on screen.
+type incidentView struct {
+	cv *caseView
 
 	source, detectedAt, detail    *widget.Label
 	awareAt, awareBy, awareWhy    *widget.Label
 	summary, nextSteps            *widget.Label
+	relatedSrc                    *listSource[incident.RelatedIncident]
 	related                       *dataTable
-	setDetection, recordAwareness *widget.Button
-	editSummary, editNextSteps    *widget.Button
-	linkIncident, unlinkIncident  *widget.Button
+	setDetection, recordAwareness *actionButton
+	editSummary, editNextSteps    *actionButton
+	linkIncident, unlinkIncident  *actionButton
+	loadProblem                   *widget.Label
 	root                          *fyne.Container
 }
 
-var detectionTitles = map[casefile.DetectionSource]string{
-	casefile.DetectionUnknown:           "Unknown",
-	casefile.DetectionCustomerReport:    "Customer report",
-	casefile.DetectionVulnerability:     "Vulnerability report to the security response center",
-	casefile.DetectionRedTeam:           "Red Team activity",
-	casefile.DetectionBlueTeam:          "Blue Team (security response) finding",
-	casefile.DetectionMonitorSignature:  "Internal monitoring — signature alarm (antimalware, IDS)",
-	casefile.DetectionMonitorAnomaly:    "Internal monitoring — anomaly alert",
-	casefile.DetectionOperatorEscalated: "Escalation by an operator or employee",
+var detectionTitles = map[incident.DetectionSource]string{
+	incident.DetectionUnknown:           "Unknown",
+	incident.DetectionCustomerReport:    "Customer report",
+	incident.DetectionVulnerability:     "Vulnerability report to the security response center",
+	incident.DetectionRedTeam:           "Red Team activity",
+	incident.DetectionBlueTeam:          "Blue Team (security response) finding",
+	incident.DetectionMonitorSignature:  "Internal monitoring — signature alarm (antimalware, IDS)",
+	incident.DetectionMonitorAnomaly:    "Internal monitoring — anomaly alert",
+	incident.DetectionOperatorEscalated: "Escalation by an operator or employee",
 }
 
-func newRecordPanel(lv *lifecycleView) *recordPanel {
-	p := &recordPanel{lv: lv}
+func (a incidentArea) build(cv *caseView) areaView {
+	p := &incidentView{cv: cv}
 	p.source, p.detectedAt, p.detail = valueLabel(), valueLabel(), valueLabel()
 	p.awareAt, p.awareBy, p.awareWhy = valueLabel(), valueLabel(), valueLabel()
 	p.summary, p.nextSteps = valueLabel(), valueLabel()
-	p.setDetection = widget.NewButtonWithIcon("Set detection…", theme.SearchIcon(), lv.showDetection)
-	p.recordAwareness = widget.NewButtonWithIcon("Record awareness…", theme.InfoIcon(), lv.showAwareness)
-	p.editSummary = widget.NewButtonWithIcon("Edit summary…", theme.DocumentCreateIcon(), lv.showSummary)
-	p.editNextSteps = widget.NewButtonWithIcon("Edit next steps…", theme.DocumentCreateIcon(), lv.showNextSteps)
-	p.linkIncident = widget.NewButtonWithIcon("Link incident…", theme.ContentAddIcon(), lv.showLinkIncident)
-	p.unlinkIncident = widget.NewButtonWithIcon("Unlink…", theme.ContentRemoveIcon(), p.showUnlink)
-	p.related = newDataTable([]dataColumn{{"Case number", 200}, {"Note", 600}}, 1, 8)
-	p.related.onSelect = func(int) { p.enable() }
+	p.loadProblem = problemLabel()
+	p.setDetection = cv.action("Set detection…", theme.SearchIcon(), cv.showDetection)
+	p.recordAwareness = cv.action("Record awareness…", theme.InfoIcon(), cv.showAwareness)
+	p.editSummary = cv.action("Edit summary…", theme.DocumentCreateIcon(), cv.showSummary)
+	p.editNextSteps = cv.action("Edit next steps…", theme.DocumentCreateIcon(), cv.showNextSteps)
+	p.linkIncident = cv.action("Link incident…", theme.ContentAddIcon(), cv.showLinkIncident)
+	p.unlinkIncident = cv.action("Unlink…", theme.ContentRemoveIcon(), p.showUnlink)
+	p.relatedSrc = newListSource([]listColumn[incident.RelatedIncident]{
+		{dataColumn{title: "Case number", width: 200}, func(r *incident.RelatedIncident) dataCell {
+			return cell(shownLine(r.CaseNumber))
+		}, nil},
+		{dataColumn{title: "Note", width: 600}, func(r *incident.RelatedIncident) dataCell {
+			return dataCell{text: oneLine(shown(r.Note)), full: shown(r.Note)}
+		}, nil},
+	}, func(r *incident.RelatedIncident) any { return r.CaseNumber })
+	p.related = p.relatedSrc.table(cv.u, 1, 8)
+	p.related.onSelect = func(any) { p.enable() }
 	grids := factGrids(
 		[]fact{{"Source", p.source}, {"Detected (UTC)", p.detectedAt}, {"Detail", p.detail}},
 		[]fact{{"Aware since (UTC)", p.awareAt}, {"Decided by", p.awareBy}, {"Rationale", p.awareWhy}},
 	)
 	clocks := mutedLabel("Regulatory clocks run from the awareness decision: GDPR Art. 33 (72 h to the supervisory authority), " +
-		"NIS2 (early warning 24 h), NYDFS 500.17 (72 h) and others.")
+		"NIS2 (early warning 24 h), NYDFS 500.17 (72 h) and others. Closing the incident needs the detection time, " +
+		"the awareness time and the summary.")
 	p.root = container.NewVBox(
+		heading(a.title()),
+		p.loadProblem,
 		sectionWith("Detection", grids[0], p.setDetection),
 		sectionWith("Awareness", container.NewVBox(grids[1], clocks), p.recordAwareness),
 		sectionWith("Summary", p.summary, p.editSummary),
 		sectionWith("Next steps", p.nextSteps, p.editNextSteps),
 		sectionWith("Related incidents", p.related.box, p.unlinkIncident, p.linkIncident),
 	)
+	p.load(cv.oc.incident)
 	return p
 }
 
-func (p *recordPanel) load(f incidentFacts) {
+func (p *incidentView) content() fyne.CanvasObject { return p.root }
+
+func (p *incidentView) refresh(what factSet) {
+	if what.has(factsIncident) {
+		p.load(p.cv.oc.incident)
+	} else {
+		p.enable()
+	}
+}
+
+// showLoadProblem says in l that part of the incident record could not be
+// read, or hides l.
+func showLoadProblem(l *widget.Label, f incidentFacts) {
+	if f.err != nil {
+		setProblem(l, "Part of the incident record could not be read: "+userMessage(f.err)+" "+hint(f.err))
+	} else {
+		setProblem(l, "")
+	}
+}
+
+func (p *incidentView) load(f incidentFacts) {
+	showLoadProblem(p.loadProblem, f)
+	now := p.cv.u.now()
 	inc := f.inc
 	d := inc.Detection
 	p.source.SetText(detectionTitles[d.Source])
 	if d.DetectedAt.IsZero() {
 		p.detectedAt.SetText("Not recorded")
 	} else {
-		p.detectedAt.SetText(d.DetectedAt.UTC().Format(timeLayout) + " (" + sinceText(d.DetectedAt, p.lv.u.now()) + " ago)")
+		p.detectedAt.SetText(d.DetectedAt.UTC().Format(timeLayout) + " (" + sinceText(d.DetectedAt, now) + " ago)")
 	}
 	p.detail.SetText(orNotSet(shown(d.Detail)))
 	if a := inc.Awareness; a != nil {
-		p.awareAt.SetText(a.AwareAt.UTC().Format(timeLayout) + " (" + sinceText(a.AwareAt, p.lv.u.now()) + " ago)")
+		p.awareAt.SetText(a.AwareAt.UTC().Format(timeLayout) + " (" + sinceText(a.AwareAt, now) + " ago)")
 		p.awareBy.SetText(attribution(a.Attribution))
 		p.awareWhy.SetText(orNotSet(shown(a.Rationale)))
 	} else {
@@ -100,36 +145,31 @@ func (p *recordPanel) load(f incidentFacts) {
 		}
 		p.nextSteps.SetText(strings.Join(steps, "\n"))
 	}
-	rows := make([][]dataCell, len(inc.Related))
-	for i, r := range inc.Related {
-		rows[i] = []dataCell{cell(shownLine(r.CaseNumber)), cell(oneLine(shown(r.Note)))}
-	}
-	p.related.set(rows)
+	p.relatedSrc.set(inc.Related)
+	p.related.reload()
 	p.enable()
 	relayout(p.root)
 }
 
-// enable allows the changes an open incident takes.
-func (p *recordPanel) enable() {
-	closed := p.lv.cv.oc.incident.inc.Stage == casefile.StageClose
-	for _, b := range []*widget.Button{p.setDetection, p.recordAwareness, p.editSummary, p.editNextSteps, p.linkIncident, p.unlinkIncident} {
-		if closed {
-			b.Disable()
-		} else {
-			b.Enable()
-		}
+// enable allows the changes the incident takes now, and says why the
+// others are disabled.
+func (p *incidentView) enable() {
+	why := p.cv.whyNoIncidentChange()
+	for _, b := range []*actionButton{p.setDetection, p.recordAwareness, p.editSummary, p.editNextSteps, p.linkIncident} {
+		b.allow(why)
 	}
-	if p.related.selected < 0 {
-		p.unlinkIncident.Disable()
+	if why == "" && p.relatedSrc.find(p.related.selected) == nil {
+		why = "choose a related incident in the table first."
 	}
+	p.unlinkIncident.allow(why)
 }
 
 // showDetection opens the detection form.
-func (lv *lifecycleView) showDetection() {
-	d := lv.cv.oc.incident.inc.Detection
-	form := lv.u.newRecordForm("Set the detection", "Record",
+func (cv *caseView) showDetection() {
+	d := cv.oc.incident.inc.Detection
+	form := cv.u.newRecordForm("Set the detection", "Record",
 		"How and when the event was first noticed: the trigger of the investigation (white paper, 2.2.1).")
-	source := form.choice("Source *", optionsOf(casefile.DetectionSources, detectionTitles), detectionTitles[d.Source])
+	source := form.choice("Source *", optionsOf(incident.DetectionSources, detectionTitles), detectionTitles[d.Source])
 	at := form.entry("Detected at", "2026-03-14T08:10:00Z, or 2026-03-14 08:10 for UTC; empty if unknown")
 	if !d.DetectedAt.IsZero() {
 		at.SetText(d.DetectedAt.UTC().Format(timeLayout))
@@ -153,13 +193,13 @@ func (lv *lifecycleView) showDetection() {
 		return ok && problem == ""
 	}
 	form.build = func() func(*casefile.Case) error {
-		det := casefile.Detection{Detail: strings.TrimSpace(detail.Text)}
-		det.Source, _ = keyOf(casefile.DetectionSources, detectionTitles, source.Selected)
+		det := incident.Detection{Detail: strings.TrimSpace(detail.Text)}
+		det.Source, _ = keyOf(incident.DetectionSources, detectionTitles, source.Selected)
 		if strings.TrimSpace(at.Text) != "" {
 			det.DetectedAt, _ = parseTimeInput(at.Text)
 		}
 		r := strings.TrimSpace(reason.Text)
-		return func(c *casefile.Case) error { return c.SetDetection(det, r) }
+		return func(c *casefile.Case) error { return incident.Of(c).SetDetection(det, r) }
 	}
 	form.show(detail)
 }
@@ -172,14 +212,11 @@ const (
 
 // showAwareness opens the form that records when the organization became
 // aware of a (possible) breach: now, or at a given time.
-func (lv *lifecycleView) showAwareness() {
-	form := lv.u.newRecordForm("Record awareness", "Record",
+func (cv *caseView) showAwareness() {
+	form := cv.u.newRecordForm("Record awareness", "Record",
 		"You record that the organization is aware of a possible breach. Notification deadlines such as GDPR Art. 33's "+
 			"72 hours run from this time, so record it when the decision is made, or give the time it was made.")
-	when := widget.NewRadioGroup([]string{awareNow, awareAt}, nil)
-	when.Horizontal = true
-	when.SetSelected(awareNow)
-	form.add("When *", when)
+	when := form.radio("When *", []string{awareNow, awareAt}, awareNow)
 	at := form.entry("Time", "2026-03-14T08:55:00Z, or 2026-03-14 08:55 for UTC")
 	at.Disable()
 	when.OnChanged = func(s string) {
@@ -205,41 +242,41 @@ func (lv *lifecycleView) showAwareness() {
 			t, _ = parseTimeInput(at.Text)
 		}
 		r := strings.TrimSpace(rationale.Text)
-		return func(c *casefile.Case) error { return c.RecordAwareness(t, r) }
+		return func(c *casefile.Case) error { return incident.Of(c).RecordAwareness(t, r) }
 	}
 	form.show(rationale)
 }
 
 // showSummary opens the summary form.
-func (lv *lifecycleView) showSummary() {
-	form := lv.u.newRecordForm("Edit the summary", "Save",
+func (cv *caseView) showSummary() {
+	form := cv.u.newRecordForm("Edit the summary", "Save",
 		"A brief description of the incident and its potential impact.")
 	summary := form.text("Summary", "What happened, what is affected, what it may lead to", 6)
-	summary.SetText(lv.cv.oc.incident.inc.Summary)
+	summary.SetText(cv.oc.incident.inc.Summary)
 	reason := form.entry("Reason", "Why it changes (optional)")
 	form.build = func() func(*casefile.Case) error {
 		s, r := summary.Text, strings.TrimSpace(reason.Text)
-		return func(c *casefile.Case) error { return c.SetSummary(s, r) }
+		return func(c *casefile.Case) error { return incident.Of(c).SetSummary(s, r) }
 	}
 	form.show(summary)
 }
 
 // showNextSteps opens the next-steps form: one step per line.
-func (lv *lifecycleView) showNextSteps() {
-	form := lv.u.newRecordForm("Edit the next steps", "Save", "Recommended next steps and actions, one per line.")
+func (cv *caseView) showNextSteps() {
+	form := cv.u.newRecordForm("Edit the next steps", "Save", "Recommended next steps and actions, one per line.")
 	steps := form.text("Next steps", "One step per line", 6)
-	steps.SetText(strings.Join(lv.cv.oc.incident.inc.NextSteps, "\n"))
+	steps.SetText(strings.Join(cv.oc.incident.inc.NextSteps, "\n"))
 	reason := form.entry("Reason", "Why they change (optional)")
 	form.build = func() func(*casefile.Case) error {
 		s, r := lines(steps.Text), strings.TrimSpace(reason.Text)
-		return func(c *casefile.Case) error { return c.SetNextSteps(s, r) }
+		return func(c *casefile.Case) error { return incident.Of(c).SetNextSteps(s, r) }
 	}
 	form.show(steps)
 }
 
 // showLinkIncident opens the form that links a related incident.
-func (lv *lifecycleView) showLinkIncident() {
-	form := lv.u.newRecordForm("Link a related incident", "Link", "Another incident related to this one, by its case number.")
+func (cv *caseView) showLinkIncident() {
+	form := cv.u.newRecordForm("Link a related incident", "Link", "Another incident related to this one, by its case number.")
 	number := form.entry("Case number *", "e.g. IR-2026-0099")
 	note := form.entry("Note", "How it relates")
 	reason := form.entry("Reason", "Why it is linked, for the custody record (optional)")
@@ -247,26 +284,26 @@ func (lv *lifecycleView) showLinkIncident() {
 		return form.require("Case number", number.Text, "Type the case number of the related incident.")
 	}
 	form.build = func() func(*casefile.Case) error {
-		r := casefile.RelatedIncident{CaseNumber: strings.TrimSpace(number.Text), Note: strings.TrimSpace(note.Text)}
+		r := incident.RelatedIncident{CaseNumber: strings.TrimSpace(number.Text), Note: strings.TrimSpace(note.Text)}
 		why := strings.TrimSpace(reason.Text)
-		return func(c *casefile.Case) error { return c.AddRelatedIncident(r, why) }
+		return func(c *casefile.Case) error { return incident.Of(c).AddRelatedIncident(r, why) }
 	}
 	form.show(number)
 }
 
 // showUnlink opens the form that unlinks the chosen related incident.
-func (p *recordPanel) showUnlink() {
-	rel := p.lv.cv.oc.incident.inc.Related
-	if p.related.selected < 0 || p.related.selected >= len(rel) {
+func (p *incidentView) showUnlink() {
+	r := p.relatedSrc.find(p.related.selected)
+	if r == nil {
 		return
 	}
-	num := rel[p.related.selected].CaseNumber
-	form := p.lv.u.newRecordForm("Unlink "+shownLine(num), "Unlink", "The link is removed; the custody record keeps that it existed.")
+	num := r.CaseNumber
+	form := p.cv.u.newRecordForm("Unlink "+shownLine(num), "Unlink", "The link is removed; the custody record keeps that it existed.")
 	reason := form.entry("Reason", "Why it is not related (optional)")
 	form.build = func() func(*casefile.Case) error {
 		r := strings.TrimSpace(reason.Text)
-		return func(c *casefile.Case) error { return c.RemoveRelatedIncident(num, r) }
+		return func(c *casefile.Case) error { return incident.Of(c).RemoveRelatedIncident(num, r) }
 	}
-	form.saved = func() { p.related.choose(-1) }
+	form.saved = func() { p.related.choose(nil) }
 	form.show(reason)
 }

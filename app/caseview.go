@@ -1,17 +1,25 @@
 package app
 
 import (
+	"errors"
 	"fmt"
+	"slices"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/custodia-dfir/custodia/casefile"
+	"github.com/custodia-dfir/custodia/casefile/incident"
 )
 
 // caseView is the main window while a case is open: a header with the case
-// title and a Close case button, the sidebar of areas, and the chosen area.
+// title, who acts in which role and a Close case button, the banner of a
+// case that takes no more changes, the sidebar of areas (areaRegistry),
+// the chosen area, and a status line that says why a control under the
+// pointer is disabled.
 type caseView struct {
 	u  *UI
 	oc *openCase
@@ -19,20 +27,22 @@ type caseView struct {
 	sidebar  *widget.List
 	content  *fyne.Container
 	closeBtn *widget.Button
-	current  int // index into areas
+	current  int      // index into areaRegistry; -1 before the first
+	view     areaView // the area on screen
 
-	// The acting examiner and the role picker in the header.
+	// The header: the case and who acts, with the role picker.
+	subtitle   *widget.Label
 	acting     *widget.Label
 	rolePicker *widget.Select
 	roleBox    *fyne.Container // holds rolePicker at the width of its longest role
 
-	// The views of the area on screen, for tests; nil when another area shows.
-	dash        *dashboardView
-	placeholder *placeholderView
-	custody     *custodyView
-	evidence    *evidenceView
-	lifecycle   *lifecycleView
-	findings    *findingsView
+	// The banner of a suspect case: its ledger failed verification, so
+	// nothing more is written to it (casefile.Case.Suspect).
+	banner     *fyne.Container
+	bannerText *widget.Label
+	// status is the line under the area: why the control under the
+	// pointer is disabled.
+	status *widget.Label
 
 	root fyne.CanvasObject
 }
@@ -40,14 +50,14 @@ type caseView struct {
 func newCaseView(u *UI, oc *openCase) *caseView {
 	cv := &caseView{u: u, oc: oc, current: -1}
 	cv.sidebar = widget.NewList(
-		func() int { return len(areas) },
+		func() int { return len(areaRegistry) },
 		func() fyne.CanvasObject {
 			return container.NewHBox(widget.NewIcon(theme.HomeIcon()), widget.NewLabel("Notifications"))
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			row := o.(*fyne.Container)
-			row.Objects[0].(*widget.Icon).SetResource(theme.Icon(areas[i].icon))
-			row.Objects[1].(*widget.Label).SetText(areas[i].name)
+			row.Objects[0].(*widget.Icon).SetResource(theme.Icon(areaRegistry[i].icon()))
+			row.Objects[1].(*widget.Label).SetText(areaRegistry[i].title())
 		},
 	)
 	cv.sidebar.OnSelected = func(i widget.ListItemID) { cv.show(i) }
@@ -58,27 +68,41 @@ func newCaseView(u *UI, oc *openCase) *caseView {
 	title.SizeName = theme.SizeNameSubHeadingText
 	title.TextStyle = fyne.TextStyle{Bold: true}
 	title.Truncation = fyne.TextTruncateEllipsis
-	sub := widget.NewLabel(caseSubtitle(oc))
-	sub.Truncation = fyne.TextTruncateEllipsis
+	cv.subtitle = widget.NewLabel(caseSubtitle(oc))
+	cv.subtitle.Truncation = fyne.TextTruncateEllipsis
 	cv.buildActing()
 	right := container.NewHBox(cv.acting, cv.roleBox, widget.NewSeparator(), cv.closeBtn)
-	header := container.NewBorder(nil, nil, nil, container.NewCenter(right), container.NewVBox(title, sub))
+	header := container.NewBorder(nil, nil, nil, container.NewCenter(right), container.NewVBox(title, cv.subtitle))
 	band := canvas.NewRectangle(theme.Color(theme.ColorNameHeaderBackground))
 
-	cv.root = container.NewBorder(
-		container.NewVBox(container.NewStack(band, container.NewPadded(header)), widget.NewSeparator()),
-		nil,
+	cv.bannerText = widget.NewLabel("")
+	cv.bannerText.Wrapping = fyne.TextWrapWord
+	cv.bannerText.Importance = widget.DangerImportance
+	cv.banner = container.NewPadded(banner(theme.ColorNameError, container.NewBorder(nil, nil,
+		container.NewVBox(widget.NewIcon(theme.NewErrorThemedResource(theme.ErrorIcon()))), nil, cv.bannerText)))
+	cv.showSuspect()
+
+	cv.status = widget.NewLabel("")
+	cv.status.Truncation = fyne.TextTruncateEllipsis
+	cv.status.SizeName = theme.SizeNameCaptionText
+
+	root := container.NewBorder(
+		container.NewVBox(container.NewStack(band, container.NewPadded(header)), widget.NewSeparator(), cv.banner),
+		container.NewVBox(widget.NewSeparator(), cv.status),
 		container.NewBorder(nil, nil, nil, widget.NewSeparator(), cv.sidebar),
 		nil,
 		cv.content,
 	)
+	cv.root = root
 	cv.sidebar.Select(0)
 	return cv
 }
 
-// caseSubtitle is the line under the case title in the header.
+// caseSubtitle is the line under the case title in the header: the case
+// number and the examiner acting now (whose passphrase opened the case;
+// the dashboard names its creator).
 func caseSubtitle(oc *openCase) string {
-	s := "Examiner " + oc.info.Examiner
+	s := "Examiner " + oc.actor.Name
 	if oc.info.CaseNumber != "" {
 		s = "Case " + oc.info.CaseNumber + "  ·  " + s
 	}
@@ -87,13 +111,15 @@ func caseSubtitle(oc *openCase) string {
 
 // show puts area i in the content pane.
 func (cv *caseView) show(i int) {
-	if i < 0 || i >= len(areas) || i == cv.current {
+	if i < 0 || i >= len(areaRegistry) || i == cv.current {
 		return
 	}
+	a := areaRegistry[i]
 	cv.current = i
-	cv.dash, cv.placeholder, cv.custody, cv.evidence, cv.lifecycle, cv.findings = nil, nil, nil, nil, nil, nil
-	obj := areas[i].build(cv, areas[i])
-	if areas[i].fill {
+	cv.status.SetText("")
+	cv.view = a.build(cv)
+	obj := cv.view.content()
+	if a.fill() {
 		obj = container.NewPadded(obj) // the area scrolls its own tables
 	} else {
 		obj = container.NewVScroll(container.NewPadded(obj))
@@ -102,45 +128,134 @@ func (cv *caseView) show(i int) {
 	cv.content.Refresh()
 }
 
-// custodyChanged shows new custody facts (read by UI.change after each change) in the area
-// on screen.
-func (cv *caseView) custodyChanged() {
-	if cv.dash != nil {
-		cv.dash.showCustody(cv.oc)
+// action makes a button that changes the case: while disabled it says
+// why, in the status line when the pointer is on it and under it when it
+// is tapped.
+func (cv *caseView) action(text string, icon fyne.Resource, tapped func()) *actionButton {
+	b := newActionButton(text, icon, tapped)
+	b.status = func(why string) { cv.status.SetText(why) }
+	return b
+}
+
+// whyNoChange says why the case takes no change now, or "" when it does:
+// a case whose custody ledger failed verification is written to no more.
+func (cv *caseView) whyNoChange() string {
+	if cv.oc.suspect != nil {
+		return "the case failed verification, so nothing more is written to it (see the banner at the top)."
 	}
-	if cv.custody != nil {
-		cv.custody.load(cv.oc.custody)
+	return ""
+}
+
+// whyNoIncidentChange says why the incident record takes no change now,
+// or "": the case takes none, or the incident is closed.
+func (cv *caseView) whyNoIncidentChange() string {
+	if why := cv.whyNoChange(); why != "" {
+		return why
+	}
+	if cv.oc.incident.inc.Stage == incident.StageClose {
+		return "the incident is closed; reopen it in Lifecycle (with the reason) to change it."
+	}
+	return ""
+}
+
+// showSuspect shows the banner of a suspect case, or hides it.
+func (cv *caseView) showSuspect() {
+	err := cv.oc.suspect
+	if err == nil {
+		if cv.banner.Visible() {
+			cv.banner.Hide()
+			if root, ok := cv.root.(*fyne.Container); ok {
+				relayout(root)
+			}
+		}
+		return
+	}
+	cv.bannerText.SetText(suspectText(err))
+	cv.banner.Show()
+	if root, ok := cv.root.(*fyne.Container); ok {
+		relayout(root) // the banner takes room from the area
 	}
 }
 
-// evidenceChanged shows new evidence facts (read after an ingest or a
-// verification) in the area on screen.
-func (cv *caseView) evidenceChanged() {
-	if cv.dash != nil {
-		cv.dash.showEvidence(cv.oc.evidence)
+// suspectText is the banner of a suspect case: what happened, that every
+// change is disabled, and what to do.
+func suspectText(err error) string {
+	return userMessage(err) + " Every change is disabled, and so is all that the custody record would record " +
+		"(verifying or extracting an item, viewing its bytes). What is recorded can still be read, and Verify chain " +
+		"still checks it. What to do: " + hint(err)
+}
+
+// caseFacts holds the facts readFacts read again, for showFacts.
+type caseFacts struct {
+	what     factSet // what was read; factsActor when the actor's roles changed
+	custody  custodyFacts
+	evidence evidenceFacts
+	incident incidentFacts
+	actor    casefile.Examiner
+	suspect  error
+}
+
+// readFacts reads the facts in what from c, the acting examiner and
+// whether the case is suspect. It runs off the UI goroutine, after the
+// change that made them stale.
+func readFacts(c *casefile.Case, what factSet) caseFacts {
+	f := caseFacts{what: what, actor: c.Actor(), suspect: c.Suspect()}
+	if what.has(factsCustody) {
+		f.custody = readCustody(c)
 	}
-	if cv.evidence != nil {
-		cv.evidence.load(cv.oc.evidence)
+	if what.has(factsEvidence) {
+		f.evidence = readEvidence(c)
 	}
-	if cv.findings != nil {
-		cv.findings.load(cv.oc.incident) // locations name their items
+	if what.has(factsIncident) {
+		f.incident = readIncident(c)
 	}
-	if cv.lifecycle != nil {
-		cv.lifecycle.load(cv.oc.incident) // actions name their items
+	return f
+}
+
+// showFacts stores f in the open case and shows it in the header and the
+// area on screen. It runs on the UI goroutine.
+func (cv *caseView) showFacts(f caseFacts) {
+	oc := cv.oc
+	if f.what.has(factsCustody) {
+		oc.custody = f.custody
+	}
+	if f.what.has(factsEvidence) {
+		oc.evidence = f.evidence
+	}
+	if f.what.has(factsIncident) {
+		oc.incident = f.incident
+	}
+	what := f.what
+	if !slices.Equal(f.actor.Roles, oc.actor.Roles) {
+		what |= factsActor
+	}
+	oc.actor = f.actor
+	if (f.suspect == nil) != (oc.suspect == nil) {
+		what = factsAll // every change button of every area says why it is disabled
+	}
+	oc.suspect = f.suspect
+	if cv.u.cv != cv {
+		return // the case is no longer on screen
+	}
+	cv.showSuspect()
+	if what.has(factsActor) {
+		cv.actorChanged()
+	}
+	if cv.view != nil {
+		cv.view.refresh(what)
 	}
 }
 
-// incidentChanged shows new incident facts (read by UI.change) in the area
-// on screen.
-func (cv *caseView) incidentChanged() {
-	if cv.dash != nil {
-		cv.dash.showIncident(cv.oc, cv.u.now())
-	}
-	if cv.lifecycle != nil {
-		cv.lifecycle.load(cv.oc.incident)
-	}
-	if cv.findings != nil {
-		cv.findings.load(cv.oc.incident)
+// afterChange reads the facts in what again off the UI goroutine (call it
+// from a job) and returns the function that shows them and then runs
+// then, if not nil: the end of every job that changed the case.
+func (u *UI) afterChange(cv *caseView, what factSet, then func()) func() {
+	f := readFacts(cv.oc.c, what)
+	return func() {
+		cv.showFacts(f)
+		if then != nil {
+			then()
+		}
 	}
 }
 
@@ -155,6 +270,7 @@ func (cv *caseView) actorChanged() {
 	cv.rolePicker.Options = titles
 	cv.rolePicker.Refresh()
 	cv.acting.SetText(actingText(oc.actor))
+	cv.subtitle.SetText(caseSubtitle(oc))
 	if len(titles) > 0 {
 		cv.rolePicker.Show()
 		cv.roleBox.Show()
@@ -168,13 +284,13 @@ func (u *UI) Area() string {
 	if u.cv == nil || u.cv.current < 0 {
 		return ""
 	}
-	return areas[u.cv.current].name
+	return areaRegistry[u.cv.current].title()
 }
 
 // SelectArea shows the area called name in the open case.
 func (u *UI) SelectArea(name string) error {
 	if u.cv == nil {
-		return fmt.Errorf("no case is open")
+		return errors.New("no case is open")
 	}
 	i := areaIndex(name)
 	if i < 0 {

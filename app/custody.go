@@ -1,45 +1,47 @@
 package app
 
 import (
+	"cmp"
 	"fmt"
-	"image/color"
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/custodia-dfir/custodia/casefile"
 )
 
-// custodyView is the Custody area: the custody ledger in a table that
+// custodyArea is the Custody area: the custody ledger in a table that
 // draws only the rows on screen, filters, the details of the chosen entry,
-// chain verification with its verdict, and the examiners of the case.
-//
-// The rows come from a slice read off the UI goroutine (readCustody); the
-// table asks for the cells it shows, so a ledger of any length costs the
-// same to draw.
+// and chain verification with its verdict. The examiners of the case have
+// their own area (examiners.go).
+type custodyArea struct{}
+
+func (custodyArea) title() string            { return "Custody" }
+func (custodyArea) icon() fyne.ThemeIconName { return theme.IconNameList }
+func (custodyArea) fill() bool               { return true }
+
+// custodyView is the Custody area on screen. The rows come from a slice
+// read off the UI goroutine (readCustody); the table asks for the cells it
+// shows, so a ledger of any length costs the same to draw.
 type custodyView struct {
 	u  *UI
 	cv *caseView
 
-	tabs   *container.AppTabs
-	ledger *fyne.Container // the Ledger tab, laid out again when the verdict changes
+	ledger *fyne.Container // the area, laid out again when the verdict changes
 
-	entries  []casefile.CustodyEntry // the whole ledger, in order
-	rows     []int                   // indices into entries that pass the filters
-	selected int64                   // seq of the entry in the details panel; 0 for none
-	selCol   int                     // column of the cell the table itself highlights; -1 for none
+	entries []casefile.CustodyEntry // the whole ledger, in order
+	src     *listSource[casefile.CustodyEntry]
 
 	loadProblem *widget.Label // the ledger could not be read
 
 	head      *widget.Hyperlink // "entry N · short hash"; shows that entry
-	copyHead  *widget.Button
+	copyHead  *widget.Button    // copies "entry N <full hash>"
 	verify    *widget.Button
 	verifying *widget.Activity
 
@@ -53,32 +55,30 @@ type custodyView struct {
 	actorFilter, actionFilter *widget.Select
 	targetFilter              *widget.Entry
 	count                     *widget.Label
-	table                     *widget.Table
-	tableBox                  *fyne.Container // the table, its last column filling the pane
-	tableFill                 *fillLastColumn
+	table                     *dataTable
 	details                   *entryDetails
-
-	examiners *examinersView
 }
 
 // allFilter is the filter choice that lets every entry through.
 const allFilter = "All"
 
-// ledgerColumn is one column of the ledger table.
-type ledgerColumn struct {
-	title string
-	text  func(e *casefile.CustodyEntry) string
-	width float32 // at most this wide; narrower when the ledger's values are
-}
-
-var ledgerColumns = []ledgerColumn{
-	{"Seq", func(e *casefile.CustodyEntry) string { return fmt.Sprint(e.Seq) }, 80},
-	{"Time (UTC)", func(e *casefile.CustodyEntry) string { return e.Time.UTC().Format(timeLayout) }, 220},
-	{"Actor", func(e *casefile.CustodyEntry) string { return e.Actor }, 180},
-	{"Role", func(e *casefile.CustodyEntry) string { return roleTitle(e.Role) }, 220},
-	{"Action", func(e *casefile.CustodyEntry) string { return string(e.Action) }, 220},
-	{"Target", func(e *casefile.CustodyEntry) string { return targetText(e.Target) }, 180},
-	{"Reason", func(e *casefile.CustodyEntry) string { return oneLine(e.Reason) }, 280},
+// ledgerColumns are the columns of the ledger table.
+var ledgerColumns = []listColumn[casefile.CustodyEntry]{
+	{dataColumn{title: "Seq", width: 80}, func(e *casefile.CustodyEntry) dataCell {
+		return dataCell{text: fmt.Sprint(e.Seq), end: true}
+	}, func(a, b *casefile.CustodyEntry) int { return cmp.Compare(a.Seq, b.Seq) }},
+	{dataColumn{title: "Time (UTC)", width: 220}, func(e *casefile.CustodyEntry) dataCell {
+		return cell(e.Time.UTC().Format(timeLayout))
+	}, func(a, b *casefile.CustodyEntry) int { return a.Time.Compare(b.Time) }},
+	{dataColumn{title: "Actor", width: 180}, func(e *casefile.CustodyEntry) dataCell { return cell(e.Actor) }, nil},
+	{dataColumn{title: "Role", width: 220}, func(e *casefile.CustodyEntry) dataCell { return cell(roleTitle(e.Role)) }, nil},
+	{dataColumn{title: "Action", width: 220}, func(e *casefile.CustodyEntry) dataCell { return cell(string(e.Action)) }, nil},
+	{dataColumn{title: "Target", width: 180}, func(e *casefile.CustodyEntry) dataCell {
+		return dataCell{text: targetText(e.Target), full: strings.TrimSpace(e.Target.Type + " " + e.Target.ID)}
+	}, nil},
+	{dataColumn{title: "Reason", width: 280}, func(e *casefile.CustodyEntry) dataCell {
+		return dataCell{text: oneLine(e.Reason), full: e.Reason}
+	}, nil},
 }
 
 // roleTitle is a role's title, or "—" for an entry recorded without one.
@@ -104,29 +104,29 @@ func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-func buildCustody(cv *caseView, a area) fyne.CanvasObject {
-	v := &custodyView{u: cv.u, cv: cv, selCol: -1}
-	cv.custody = v
+func (a custodyArea) build(cv *caseView) areaView {
+	v := &custodyView{u: cv.u, cv: cv}
 
 	v.loadProblem = problemLabel()
 
 	v.head = widget.NewHyperlink("", nil)
 	v.head.OnTapped = v.showHeadEntry
-	v.copyHead = copyButton(v.u, func() string { return v.cv.oc.custody.head.String() })
+	v.copyHead = copyButton(v.u, "Copy", func() string { return headCopyText(v.cv.oc.custody.headSeq, v.cv.oc.custody.head) })
 	v.verify = widget.NewButtonWithIcon("Verify chain", theme.ConfirmIcon(), v.verifyChain)
 	v.verify.Importance = widget.HighImportance
 	v.verifying = widget.NewActivity()
 	v.verifying.Hide()
-	headRow := container.NewHBox(
-		widget.NewLabelWithStyle("Custody head", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		v.head, v.copyHead, layout.NewSpacer(), v.verifying, v.verify)
+	headRow := container.NewBorder(nil, nil,
+		container.NewHBox(widget.NewLabelWithStyle("Custody head", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), v.head, v.copyHead),
+		container.NewHBox(v.verifying, v.verify))
 
 	v.verdict = container.NewVBox()
 	v.verdictTitle = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	v.verdictTitle.Wrapping = fyne.TextWrapWord
 	v.verdictNote = widget.NewLabel("")
 	v.verdictNote.Wrapping = fyne.TextWrapWord
 	v.lastRecorded = widget.NewLabel("")
-	v.lastRecorded.Truncation = fyne.TextTruncateEllipsis
+	v.lastRecorded.Wrapping = fyne.TextWrapWord
 	v.problems = widget.NewList(
 		func() int { return len(v.problemList()) },
 		func() fyne.CanvasObject {
@@ -155,72 +155,55 @@ func buildCustody(cv *caseView, a area) fyne.CanvasObject {
 	filterName := func(s string) *widget.Label {
 		return widget.NewLabelWithStyle(s, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
 	}
-	filters := container.NewBorder(nil, nil,
+	// Two rows of filters: one row would widen a window of 800 points.
+	filters := container.NewVBox(
 		container.NewHBox(
-			filterName("Actor"), container.New(minSizeLayout{fyne.NewSize(170, 0)}, v.actorFilter),
-			filterName("Action"), container.New(minSizeLayout{fyne.NewSize(190, 0)}, v.actionFilter),
-			filterName("Target")),
-		v.count, v.targetFilter)
+			filterName("Actor"), container.New(minSizeLayout{fyne.NewSize(150, 0)}, v.actorFilter),
+			filterName("Action"), container.New(minSizeLayout{fyne.NewSize(170, 0)}, v.actionFilter)),
+		container.NewBorder(nil, nil, filterName("Target"), v.count, v.targetFilter))
 
-	v.table = v.newTable()
-	v.tableFill = &fillLastColumn{table: v.table}
-	v.tableBox = container.New(v.tableFill, v.table)
+	v.src = newListSource(ledgerColumns, func(e *casefile.CustodyEntry) any { return e.Seq })
+	v.src.keep = v.matches
+	v.table = v.src.table(v.u, 3, 0)
+	v.table.onSelect = func(key any) {
+		seq, _ := key.(int64)
+		v.details.show(v.entry(seq), v.problemsOf(seq))
+	}
 	v.details = newEntryDetails()
-	split := container.NewVSplit(v.tableBox, container.NewVScroll(v.details.root))
+	split := container.NewVSplit(v.table.box, container.NewVScroll(v.details.root))
 	split.Offset = 0.6
 
 	v.ledger = container.NewBorder(
-		container.NewVBox(headRow, v.verdict, v.loadProblem, filters),
+		container.NewVBox(heading(a.title()), headRow, v.verdict, v.loadProblem, filters),
 		nil, nil, nil, split)
 
-	v.examiners = newExaminersView(v)
-	v.tabs = container.NewAppTabs(
-		container.NewTabItemWithIcon("Ledger", theme.ListIcon(), v.ledger),
-		container.NewTabItemWithIcon("Examiners", theme.AccountIcon(), v.examiners.root),
-	)
 	v.load(cv.oc.custody)
 	if cv.oc.verdict != nil {
 		v.showVerdict(cv.oc.verdict)
 	}
 	// The head entry is chosen at first, so its full hash is in view. The
 	// table is not laid out yet, so it is marked without scrolling to it.
-	if n := len(v.entries); n > 0 && v.selected == 0 {
+	if n := len(v.entries); n > 0 && v.table.selected == nil {
 		v.selectSeq(v.entries[n-1].Seq)
 	}
-	return container.NewBorder(heading(a.name), nil, nil, nil, v.tabs)
+	return v
 }
 
-// newTable makes the ledger table. Each cell is a label over a background
-// that marks the row of the chosen entry; the table itself marks one cell.
-func (v *custodyView) newTable() *widget.Table {
-	t := widget.NewTableWithHeaders(
-		func() (int, int) { return len(v.rows), len(ledgerColumns) },
-		func() fyne.CanvasObject {
-			l := widget.NewLabel("")
-			l.Truncation = fyne.TextTruncateEllipsis
-			return container.NewStack(canvas.NewRectangle(color.Transparent), l)
-		},
-		func(id widget.TableCellID, o fyne.CanvasObject) {
-			cell := o.(*fyne.Container)
-			bg, l := cell.Objects[0].(*canvas.Rectangle), cell.Objects[1].(*widget.Label)
-			if id.Row >= len(v.rows) {
-				l.SetText("")
-				return
-			}
-			e := &v.entries[v.rows[id.Row]]
-			l.SetText(ledgerColumns[id.Col].text(e))
-			markRow(bg, e.Seq == v.selected && id.Col != v.selCol)
-		},
-	)
-	setTitleHeader(t, len(ledgerColumns), func(col int) string { return ledgerColumns[col].title })
-	t.OnSelected = func(id widget.TableCellID) {
-		if id.Row < 0 || id.Row >= len(v.rows) {
-			return
-		}
-		v.selCol = id.Col
-		v.selectSeq(v.entries[v.rows[id.Row]].Seq)
+func (v *custodyView) content() fyne.CanvasObject { return v.ledger }
+
+func (v *custodyView) refresh(what factSet) {
+	if what.has(factsCustody) {
+		v.load(v.cv.oc.custody)
 	}
-	return t
+}
+
+// headCopyText is what Copy next to the head puts on the clipboard: the
+// entry number and the full hash, as reports print them.
+func headCopyText(seq int64, head casefile.Digest) string {
+	if seq == 0 {
+		return ""
+	}
+	return fmt.Sprintf("entry %d %s", seq, head)
 }
 
 // load shows a newly read custody record, keeping the filters and the
@@ -238,9 +221,9 @@ func (v *custodyView) load(f custodyFacts) {
 		setProblem(v.loadProblem, "The custody record could not be read: "+userMessage(f.entriesErr)+" "+hint(f.entriesErr)+
 			" Verify chain still checks every entry and names the damaged ones.")
 	case len(unreadable) > 0:
-		what := "Entries " + strings.Join(unreadable, ", ") + " could not be decrypted: they were"
+		what := "Entries " + strings.Join(unreadable, ", ") + " could not be read: they were"
 		if len(unreadable) == 1 {
-			what = "Entry " + unreadable[0] + " could not be decrypted: it was"
+			what = "Entry " + unreadable[0] + " could not be read: it was"
 		}
 		setProblem(v.loadProblem, what+" changed or damaged outside Custodia. Verify chain still checks every entry and names the damaged ones.")
 	default:
@@ -253,10 +236,17 @@ func (v *custodyView) load(f custodyFacts) {
 		v.copyHead.Disable()
 	}
 	v.setFilterOptions(f.examiners)
-	v.sizeColumns()
-	v.applyFilters()
+	v.src.set(f.entries)
+	v.table.reload()
+	v.showCount()
+	v.details.show(v.entry(v.chosenSeq()), v.problemsOf(v.chosenSeq()))
 	v.showLastRecorded()
-	v.examiners.load(f.examiners, f.examinersErr)
+}
+
+// chosenSeq is the sequence number of the chosen entry, or 0.
+func (v *custodyView) chosenSeq() int64 {
+	seq, _ := v.table.selected.(int64)
+	return seq
 }
 
 // setFilterOptions offers the examiners' names, and any other actor in the
@@ -290,28 +280,6 @@ func (v *custodyView) setFilterOptions(exs []casefile.Examiner) {
 	v.actionFilter.Refresh()
 }
 
-// sizeColumns fits each column to its header and the widest of a sample of
-// values (the first and last entries), within the column's limit.
-func (v *custodyView) sizeColumns() {
-	pad := 2*theme.InnerPadding() + theme.Padding()
-	measure := func(s string, bold bool) float32 {
-		return fyne.MeasureText(s, theme.TextSize(), fyne.TextStyle{Bold: bold}).Width + pad
-	}
-	sample := v.entries
-	if len(sample) > 400 {
-		sample = append(slices.Clip(sample[:200]), sample[len(sample)-200:]...)
-	}
-	widths := make([]float32, len(ledgerColumns))
-	for c, col := range ledgerColumns {
-		w := measure(col.title, true)
-		for i := range sample {
-			w = max(w, measure(col.text(&sample[i]), false))
-		}
-		widths[c] = min(w, col.width)
-	}
-	v.tableFill.setWidths(widths, v.tableBox)
-}
-
 // matches reports whether entry e passes the filters.
 func (v *custodyView) matches(e *casefile.CustodyEntry) bool {
 	if a := v.actorFilter.Selected; a != allFilter && a != "" && e.Actor != a {
@@ -332,35 +300,18 @@ func (v *custodyView) matches(e *casefile.CustodyEntry) bool {
 // applyFilters recomputes the rows on show and the count, keeping the
 // chosen entry chosen when it still passes.
 func (v *custodyView) applyFilters() {
-	v.rows = v.rows[:0]
-	for i := range v.entries {
-		if v.matches(&v.entries[i]) {
-			v.rows = append(v.rows, i)
-		}
+	if v.src == nil {
+		return // a filter fires while the area is built
 	}
-	v.count.SetText(fmt.Sprintf("%d of %s", len(v.rows), plural(len(v.entries), "entry", "entries")))
-	v.table.UnselectAll()
-	if row := v.rowOf(v.selected); row >= 0 && v.selCol >= 0 {
-		v.table.Select(widget.TableCellID{Row: row, Col: v.selCol})
-	} else if row >= 0 {
-		v.selectSeq(v.selected)
-	} else {
-		v.selectSeq(0)
-	}
-	v.table.Refresh()
+	v.src.filter()
+	v.table.reload()
+	v.showCount()
+	v.details.show(v.entry(v.chosenSeq()), v.problemsOf(v.chosenSeq()))
 }
 
-// rowOf returns the table row showing entry seq, or -1.
-func (v *custodyView) rowOf(seq int64) int {
-	if seq == 0 {
-		return -1
-	}
-	for r, i := range v.rows {
-		if v.entries[i].Seq == seq {
-			return r
-		}
-	}
-	return -1
+// showCount says how many entries pass the filters.
+func (v *custodyView) showCount() {
+	v.count.SetText(fmt.Sprintf("%d of %s", v.src.count(), plural(len(v.entries), "entry", "entries")))
 }
 
 // entry returns the entry with sequence number seq, or nil.
@@ -377,12 +328,15 @@ func (v *custodyView) entry(seq int64) *casefile.CustodyEntry {
 	return nil
 }
 
-// selectSeq shows entry seq in the details panel (0 clears it) and marks its
-// row.
+// selectSeq chooses entry seq (0 clears the choice) and shows it in the
+// details panel.
 func (v *custodyView) selectSeq(seq int64) {
-	v.selected = seq
+	if seq == 0 {
+		v.table.mark(nil)
+	} else {
+		v.table.mark(seq)
+	}
 	v.details.show(v.entry(seq), v.problemsOf(seq))
-	v.table.Refresh()
 }
 
 // showEntry chooses entry seq in the table, scrolled into view. Filters that
@@ -391,15 +345,11 @@ func (v *custodyView) showEntry(seq int64) {
 	if v.entry(seq) == nil {
 		return
 	}
-	v.tabs.SelectIndex(0)
-	if v.rowOf(seq) < 0 {
-		v.selected = seq
+	if v.src.rowOf(seq) < 0 {
 		v.clearFilters()
 	}
-	if row := v.rowOf(seq); row >= 0 {
-		v.table.UnselectAll()
-		v.table.Select(widget.TableCellID{Row: row, Col: max(v.selCol, 0)})
-	}
+	v.selectSeq(seq)
+	v.table.scrollToChosen()
 }
 
 // showHeadEntry chooses the last entry, whose hash is the head.
@@ -422,7 +372,9 @@ func (v *custodyView) clearFilters() {
 // verdict is the result of the last chain verification in this window.
 type verdict struct {
 	report *casefile.LedgerReport
-	entry  *casefile.CustodyEntry // the ledger.verified entry it appended; nil if that failed
+	entry  *casefile.CustodyEntry // the ledger.verified entry it appended; nil when none was (a failed chain)
+	at     time.Time              // when it ran
+	by     string                 // who ran it
 }
 
 // problemList returns the problems of the last verification.
@@ -450,38 +402,37 @@ func problemText(p *casefile.LedgerProblem) string {
 }
 
 // verifyChain verifies the whole ledger off the UI goroutine, shows the
-// verdict and reloads the ledger, which now ends with the verification.
+// verdict and reloads the ledger, which ends with the verification when
+// the chain is intact. A chain with problems is recorded nowhere: the
+// case takes no more entries (the banner says so).
 func (v *custodyView) verifyChain() {
 	u, cv, oc := v.u, v.cv, v.cv.oc
 	v.setVerifying(true)
+	at, by := u.now(), oc.actor.Name
 	u.runJob(func() func() {
 		r, err := oc.c.VerifyLedger()
-		f := readCustody(oc.c)
-		return func() {
+		return u.afterChange(cv, factsCustody, func() {
 			v.setVerifying(false)
 			if r != nil {
-				vd := &verdict{report: r}
-				if err == nil {
-					for i := len(f.entries) - 1; i >= 0; i-- {
-						if f.entries[i].Action == casefile.ActionLedgerVerified {
-							vd.entry = &f.entries[i]
+				vd := &verdict{report: r, at: at, by: by}
+				if r.Recorded {
+					es := oc.custody.entries
+					for i := len(es) - 1; i >= 0; i-- {
+						if es[i].Action == casefile.ActionLedgerVerified {
+							vd.entry = &es[i]
 							break
 						}
 					}
 				}
 				oc.verdict = vd
-			}
-			oc.custody = f
-			if u.cv == cv {
-				cv.custodyChanged()
-				if cv.custody != nil && oc.verdict != nil {
-					cv.custody.showVerdict(oc.verdict)
+				if view := areaViewOf[*custodyView](u); view != nil {
+					view.showVerdict(vd)
 				}
 			}
 			if err != nil {
 				u.showError("The custody record could not be verified", err, nil)
 			}
-		}
+		})
 	})
 }
 
@@ -508,6 +459,8 @@ func (v *custodyView) showVerdict(vd *verdict) {
 	note := "Hash chain, signatures and sealed entries checked"
 	if vd.entry != nil {
 		note += fmt.Sprintf(" %s by %s (recorded as entry %d)", vd.entry.Time.UTC().Format(timeLayout), vd.entry.Actor, vd.entry.Seq)
+	} else {
+		note += fmt.Sprintf(" %s by %s", vd.at.UTC().Format(timeLayout), vd.by)
 	}
 	note += "."
 	var panel fyne.CanvasObject
@@ -516,25 +469,25 @@ func (v *custodyView) showVerdict(vd *verdict) {
 		v.verdictNote.SetText(note)
 		v.verdictColour = theme.ColorNameSuccess
 		panel = banner(v.verdictColour, container.NewVBox(
-			container.NewHBox(widget.NewIcon(theme.NewSuccessThemedResource(theme.ConfirmIcon())), v.verdictTitle),
+			container.NewBorder(nil, nil, widget.NewIcon(theme.NewSuccessThemedResource(theme.ConfirmIcon())), nil, v.verdictTitle),
 			v.verdictNote))
 	} else {
 		n := len(r.Problems)
 		v.verdictTitle.SetText(fmt.Sprintf("%s — %s checked, head %s", plural(n, "problem", "problems"), entries, r.Head.Short()))
-		v.verdictNote.SetText(note + " Choose a problem to see its entry. Keep this copy of the case file unchanged, " +
-			"and compare the head with the one printed in the last report.")
+		v.verdictNote.SetText(note + " Nothing was recorded: the case takes no more entries. Choose a problem to see its " +
+			"entry. Keep this copy of the case file unchanged, and compare the head with the one printed in the last report.")
 		v.verdictColour = theme.ColorNameError
 		rowHeight := v.problems.CreateItem().MinSize().Height + theme.SeparatorThicknessSize()
 		v.problems.UnselectAll()
 		v.problems.Refresh()
 		panel = banner(v.verdictColour, container.NewVBox(
-			container.NewHBox(widget.NewIcon(theme.NewErrorThemedResource(theme.ErrorIcon())), v.verdictTitle),
+			container.NewBorder(nil, nil, widget.NewIcon(theme.NewErrorThemedResource(theme.ErrorIcon())), nil, v.verdictTitle),
 			v.verdictNote,
 			withHeight(float32(min(n, 4))*rowHeight, v.problems)))
 	}
 	v.verdict.Objects = []fyne.CanvasObject{panel}
 	relayout(v.ledger) // the panel's height changes the table's
-	v.details.show(v.entry(v.selected), v.problemsOf(v.selected))
+	v.details.show(v.entry(v.chosenSeq()), v.problemsOf(v.chosenSeq()))
 }
 
 // showLastRecorded says, until Verify chain runs in this window, what the
@@ -544,7 +497,7 @@ func (v *custodyView) showLastRecorded() {
 	if v.cv.oc.verdict != nil {
 		return
 	}
-	text, _ := lastVerification(v.entries, nil)
+	text, _ := lastVerification(v.entries, nil, nil)
 	if text == "Never verified" {
 		text = "The chain has never been verified."
 	} else {

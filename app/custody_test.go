@@ -50,9 +50,9 @@ func makeTeamCase(t *testing.T, dir string) string {
 
 // cellText returns what table t's cell shows at row, col: the table's own
 // functions fill a fresh cell, as they do for the rows on screen.
-func cellText(t *widget.Table, row, col int) string {
-	o := t.CreateCell()
-	t.UpdateCell(widget.TableCellID{Row: row, Col: col}, o)
+func cellText(t *dataTable, row, col int) string {
+	o := t.table.CreateCell()
+	t.table.UpdateCell(widget.TableCellID{Row: row, Col: col}, o)
 	var text string
 	for _, obj := range test.LaidOutObjects(o) {
 		if l, ok := obj.(*widget.Label); ok {
@@ -64,8 +64,8 @@ func cellText(t *widget.Table, row, col int) string {
 
 // tableRows returns the data of table t, one string per row with the cells
 // separated by "|".
-func tableRows(t *widget.Table) []string {
-	rows, cols := t.Length()
+func tableRows(t *dataTable) []string {
+	rows, cols := t.table.Length()
 	out := make([]string, rows)
 	for r := range rows {
 		cells := make([]string, cols)
@@ -83,21 +83,20 @@ func ledgerRows(v *custodyView) []string { return tableRows(v.table) }
 // rowSeqs returns the sequence numbers of the rows on show.
 func rowSeqs(v *custodyView) []int64 {
 	var out []int64
-	for _, i := range v.rows {
-		out = append(out, v.entries[i].Seq)
+	for r := range v.src.count() {
+		out = append(out, v.src.item(r).Seq)
 	}
 	return out
 }
 
 func openCustody(t *testing.T, u *UI) *custodyView {
 	t.Helper()
-	if err := u.SelectArea("Custody"); err != nil {
-		t.Fatal(err)
-	}
-	if u.cv.custody == nil {
-		t.Fatal("Custody area not built")
-	}
-	return u.cv.custody
+	return viewOf[*custodyView](t, u, "Custody")
+}
+
+func openExaminers(t *testing.T, u *UI) *examinersView {
+	t.Helper()
+	return viewOf[*examinersView](t, u, "Examiners")
 }
 
 func TestCustodyLedgerExaminersFiltersVerify(t *testing.T) {
@@ -149,14 +148,14 @@ func TestCustodyLedgerExaminersFiltersVerify(t *testing.T) {
 		t.Errorf("head = %q", got)
 	}
 	test.Tap(v.copyHead)
-	if got := u.app.Clipboard().Content(); got != head.String() {
-		t.Errorf("clipboard = %q, want the full head %s", got, head)
+	if got := u.app.Clipboard().Content(); got != "entry 1 "+head.String() {
+		t.Errorf("clipboard = %q, want the entry number and the full head %s", got, head)
 	}
 
 	// Add an examiner through the form; a name taken is refused in the form.
-	v.tabs.SelectIndex(1)
-	test.Tap(v.examiners.add)
-	form := v.examiners.form
+	ev := openExaminers(t, u)
+	test.Tap(ev.add)
+	form := ev.form
 	if form == nil {
 		t.Fatal("no add-examiner form")
 	}
@@ -170,7 +169,7 @@ func TestCustodyLedgerExaminersFiltersVerify(t *testing.T) {
 	test.Tap(form.add)
 	waitJobs(t, u)
 	if !errors.Is(u.LastError(), casefile.ErrInvalid) || !form.formProblem.Visible() ||
-		!strings.Contains(form.formProblem.Text, "exists already") || v.examiners.form != form {
+		!strings.Contains(form.formProblem.Text, "exists already") || ev.form != form {
 		t.Fatalf("a taken name: last error %v, form problem %q (visible %v)", u.LastError(), form.formProblem.Text, form.formProblem.Visible())
 	}
 	form.name.SetText("Sam Okafor")
@@ -185,23 +184,24 @@ func TestCustodyLedgerExaminersFiltersVerify(t *testing.T) {
 	}
 	close(gate)
 	waitJobs(t, u)
-	if v.examiners.form != nil {
+	if ev.form != nil {
 		t.Fatalf("the form is still open; last error %v, problem %q", u.LastError(), form.formProblem.Text)
 	}
 	sam, err := c.Examiner("Sam Okafor")
 	if err != nil {
 		t.Fatalf("examiner not added: %v", err)
 	}
-	if len(v.examiners.list) != 2 {
-		t.Fatalf("examiners tab lists %d, want 2", len(v.examiners.list))
+	if len(ev.list) != 2 {
+		t.Fatalf("examiners area lists %d, want 2", len(ev.list))
 	}
 	wantExaminers := []string{
 		"Jane Doe (acting)|Security Incident Manager, Forensic Engineer|jane.doe@contoso.example|Slot 1|" + actor.Fingerprint(),
 		fmt.Sprintf("Sam Okafor|Legal Advisor|+44 20 7946 0018|Slot %d|%s", sam.SlotID, sam.Fingerprint()),
 	}
-	if got := tableRows(v.examiners.table); !slices.Equal(got, wantExaminers) {
+	if got := tableRows(ev.table); !slices.Equal(got, wantExaminers) {
 		t.Errorf("examiners table = %q, want %q", got, wantExaminers)
 	}
+	v = openCustody(t, u)
 	if got := v.count.Text; got != "2 of 2 entries" {
 		t.Errorf("count after adding = %q", got)
 	}
@@ -212,7 +212,6 @@ func TestCustodyLedgerExaminersFiltersVerify(t *testing.T) {
 	}
 
 	// Filters narrow the rows and the count says so.
-	v.tabs.SelectIndex(0)
 	if got := v.actorFilter.Options; !slices.Equal(got, []string{"All", "Jane Doe", "Sam Okafor"}) {
 		t.Errorf("actor filter offers %q", got)
 	}
@@ -238,13 +237,13 @@ func TestCustodyLedgerExaminersFiltersVerify(t *testing.T) {
 		if v.count.Text != c.count || !slices.Equal(rowSeqs(v), c.seqs) {
 			t.Errorf("filters %q/%q/%q: count %q rows %v, want %q %v", c.actor, c.action, c.target, v.count.Text, rowSeqs(v), c.count, c.seqs)
 		}
-		if rows, _ := v.table.Length(); rows != len(c.seqs) {
+		if rows, _ := v.table.table.Length(); rows != len(c.seqs) {
 			t.Errorf("filters %q/%q/%q: the table has %d rows", c.actor, c.action, c.target, rows)
 		}
 	}
 
 	// Choosing a row shows the entry in full.
-	v.table.Select(widget.TableCellID{Row: 1, Col: 2})
+	v.table.table.Select(widget.TableCellID{Row: 1, Col: 2})
 	e2 := v.entries[1]
 	d := v.details
 	if d.action.Text != "examiner.added" || d.hash.Text != e2.Hash.String() || d.prevHash.Text != v.entries[0].Hash.String() ||
@@ -295,8 +294,7 @@ func TestCustodyLedgerExaminersFiltersVerify(t *testing.T) {
 	}
 
 	// The dashboard shows the head and the last verification.
-	u.SelectArea("Dashboard")
-	dash := u.cv.dash
+	dash := dashboard(t, u)
 	if got := dash.verified.Text; got != createdText+" by Jane Doe — intact" {
 		t.Errorf("last verification = %q", got)
 	}
@@ -372,6 +370,15 @@ func TestCustodyVerifyNamesTamperedEntry(t *testing.T) {
 	if got := v.verdictTitle.Text; !strings.HasPrefix(got, "1 problem — 3 entries checked") || v.verdictColour != theme.ColorNameError {
 		t.Errorf("verdict = %q (colour %v)", got, v.verdictColour)
 	}
+	// Nothing was written: the count is still three, and the case is now
+	// suspect — the banner says so and every change says why it is off.
+	if got := v.count.Text; got != "3 of 3 entries" {
+		t.Errorf("count after a failed verification = %q: something was recorded", got)
+	}
+	if !u.cv.banner.Visible() || !strings.HasPrefix(u.cv.bannerText.Text, "The case failed verification") ||
+		!strings.Contains(u.cv.bannerText.Text, "Every change is disabled") {
+		t.Errorf("suspect banner: visible %v, %q", u.cv.banner.Visible(), u.cv.bannerText.Text)
+	}
 	line := "Entry 2 — bad-signature — " + ps[0].Detail
 	if texts := canvasTexts(u.win.Canvas()); !strings.Contains(texts, line) {
 		t.Errorf("problem %q not on screen; visible labels:\n%s", line, texts)
@@ -383,16 +390,25 @@ func TestCustodyVerifyNamesTamperedEntry(t *testing.T) {
 		t.Fatal("filter did not hide entry 2")
 	}
 	v.problems.Select(0)
-	if v.selected != 2 || v.details.seq.Text != "2" || !slices.Contains(rowSeqs(v), 2) {
-		t.Fatalf("choosing the problem shows entry %d (details %q), rows %v", v.selected, v.details.seq.Text, rowSeqs(v))
+	if v.chosenSeq() != 2 || v.details.seq.Text != "2" || !slices.Contains(rowSeqs(v), 2) {
+		t.Fatalf("choosing the problem shows entry %d (details %q), rows %v", v.chosenSeq(), v.details.seq.Text, rowSeqs(v))
 	}
 	if !v.details.problems.Visible() || !strings.HasPrefix(v.details.problems.Text, "bad-signature — ") {
 		t.Errorf("entry details do not name the problem: %q", v.details.problems.Text)
 	}
 
-	u.SelectArea("Dashboard")
-	if got := u.cv.dash.verified.Text; got != createdText+" by Sam Okafor — 1 problem" {
+	if got := dashboard(t, u).verified.Text; got != createdText+" by Sam Okafor — 1 problem (not recorded: the case takes no more entries)" {
 		t.Errorf("last verification = %q", got)
+	}
+
+	// The Examiners area cannot add anyone, and says why.
+	ex := openExaminers(t, u)
+	if !ex.add.Disabled() || !strings.Contains(ex.add.whyNot(), "failed verification") {
+		t.Errorf("Add examiner… on a suspect case: disabled %v, why %q", ex.add.Disabled(), ex.add.whyNot())
+	}
+	test.Tap(ex.add)
+	if ex.form != nil || ex.add.tip == nil {
+		t.Error("tapping the disabled Add examiner… opened the form, or did not say why")
 	}
 }
 
@@ -401,6 +417,7 @@ func TestOpenAsNamedExaminer(t *testing.T) {
 	path := makeTeamCase(t, dir)
 	u := newTestUI(t, dir)
 	u.PromptOpen(path)
+	waitJobs(t, u)
 	p := u.prompt
 	if texts := canvasTexts(u.win.Canvas()); !strings.Contains(texts, "Each examiner has their own passphrase; it decides who signs the custody record.") {
 		t.Errorf("the prompt does not explain examiner passphrases; visible labels:\n%s", texts)
@@ -437,6 +454,10 @@ func TestOpenAsNamedExaminer(t *testing.T) {
 	if got := u.cv.acting.Text + " " + u.cv.rolePicker.Selected; got != "Acting as: Priya Raman · Legal Advisor" {
 		t.Errorf("header = %q", got)
 	}
+	// The header names who acts now, not who created the case.
+	if got := u.cv.subtitle.Text; got != "Case IR-2026-0007  ·  Examiner Priya Raman" {
+		t.Errorf("header subtitle = %q", got)
+	}
 	u.CloseCase()
 	waitJobs(t, u)
 
@@ -449,7 +470,7 @@ func TestOpenAsNamedExaminer(t *testing.T) {
 	if got := u.cv.acting.Text; got != "Acting as: Lee Chen · holds no role" || u.cv.rolePicker.Visible() {
 		t.Errorf("header = %q, picker visible %v", got, u.cv.rolePicker.Visible())
 	}
-	if got := u.cv.dash.verified.Text; got != "Never verified" {
+	if got := dashboard(t, u).verified.Text; got != "Never verified" {
 		t.Errorf("last verification = %q", got)
 	}
 }
@@ -508,7 +529,7 @@ func TestCustodyUnreadableEntryStillVerifies(t *testing.T) {
 		t.Fatalf("unexpected error dialog %q", u.alert.title)
 	}
 	v := openCustody(t, u)
-	if !v.loadProblem.Visible() || !strings.Contains(v.loadProblem.Text, "Entry 2 could not be decrypted") {
+	if !v.loadProblem.Visible() || !strings.HasPrefix(v.loadProblem.Text, "Entry 2 could not be read: it was changed or damaged outside Custodia.") {
 		t.Errorf("load problem = %q (visible %v)", v.loadProblem.Text, v.loadProblem.Visible())
 	}
 	test.Tap(v.verify)

@@ -8,13 +8,26 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/custodia-dfir/custodia/casefile"
+	"github.com/custodia-dfir/custodia/casefile/incident"
 )
 
-// dashboardView shows who and what a case is, and the facts of its file.
+// dashboardArea is the first area of a case: who and what the case is,
+// where its incident stands, its evidence, its chain of custody and the
+// facts of its file.
+type dashboardArea struct{}
+
+func (dashboardArea) title() string            { return "Dashboard" }
+func (dashboardArea) icon() fyne.ThemeIconName { return theme.IconNameHome }
+func (dashboardArea) fill() bool               { return false }
+
+// dashboardView is the Dashboard on screen.
 type dashboardView struct {
+	cv *caseView
+
 	title, number, examiner, created, description *widget.Label
 	caseUUID, format, keySlots, unlocked, path    *widget.Label
 
@@ -33,6 +46,8 @@ type dashboardView struct {
 	roles, repairs                *widget.Label
 	findings                      *fyne.Container
 	incident                      *fyne.Container
+
+	root *fyne.Container
 }
 
 // notSet is shown for an optional field left empty.
@@ -41,10 +56,9 @@ const notSet = "—"
 // timeLayout is how the GUI writes times: RFC 3339 in UTC.
 const timeLayout = time.RFC3339
 
-func buildDashboard(cv *caseView, a area) fyne.CanvasObject {
+func (a dashboardArea) build(cv *caseView) areaView {
 	info := cv.oc.info
-	d := &dashboardView{}
-	cv.dash = d
+	d := &dashboardView{cv: cv}
 	value := func(text string) *widget.Label {
 		l := widget.NewLabel(text)
 		l.Selectable = true
@@ -64,7 +78,7 @@ func buildDashboard(cv *caseView, a area) fyne.CanvasObject {
 	d.path.Wrapping = fyne.TextWrapBreak
 	d.head = value("")
 	d.head.Wrapping = fyne.TextWrapOff
-	d.copyHead = copyButton(cv.u, func() string { return cv.oc.custody.head.String() })
+	d.copyHead = copyButton(cv.u, "Copy", func() string { return headCopyText(cv.oc.custody.headSeq, cv.oc.custody.head) })
 	d.verified = value("")
 	d.acting = value("")
 	d.examiners = value("")
@@ -130,14 +144,30 @@ func buildDashboard(cv *caseView, a area) fyne.CanvasObject {
 		grids[6],
 	)
 	d.showIncident(cv.oc, cv.u.now())
-	return container.NewVBox(
-		heading(a.name),
+	d.root = container.NewVBox(
+		heading(a.title()),
 		section("Incident", d.incident),
 		section("Case", grids[0]),
 		section("Evidence", grids[3]),
 		section("Chain of custody", grids[2]),
 		section("Case file", grids[1]),
 	)
+	return d
+}
+
+func (d *dashboardView) content() fyne.CanvasObject { return d.root }
+
+func (d *dashboardView) refresh(what factSet) {
+	oc := d.cv.oc
+	if what.has(factsCustody | factsActor) {
+		d.showCustody(oc)
+	}
+	if what.has(factsEvidence) {
+		d.showEvidence(oc.evidence)
+	}
+	if what.has(factsIncident) {
+		d.showIncident(oc, d.cv.u.now())
+	}
 }
 
 // showIncident shows the incident facts of oc: the stage, the assessment,
@@ -150,11 +180,11 @@ func (d *dashboardView) showIncident(oc *openCase, now time.Time) {
 	d.stage.SetText(stageNote(f, now))
 	d.class.SetText(inc.Classification.Classification.Title())
 	d.class.Importance = widget.MediumImportance
-	if inc.Classification.Classification == casefile.ClassificationSecurityIncident {
+	if inc.Classification.Classification == incident.ClassificationSecurityIncident {
 		d.class.Importance = widget.DangerImportance
 	}
 	d.class.Refresh()
-	if inc.Exercise != casefile.ExerciseNone {
+	if inc.Exercise != incident.ExerciseNone {
 		d.class.SetText(inc.Classification.Classification.Title() + " · " + exerciseTitles[inc.Exercise])
 	}
 	if inc.Severity != nil {
@@ -199,7 +229,7 @@ func (d *dashboardView) showIncident(oc *openCase, now time.Time) {
 	}
 	var open, overdue int
 	for _, it := range f.repairs {
-		if it.Status != casefile.RepairDone {
+		if it.Status != incident.RepairDone {
 			open++
 		}
 		if it.Overdue(now) {
@@ -301,7 +331,7 @@ func evidenceVerification(items []casefile.Evidence) (string, widget.Importance)
 func (d *dashboardView) showCustody(oc *openCase) {
 	f := oc.custody
 	d.head.SetText(headText(f.headSeq, f.head))
-	text, imp := lastVerification(f.entries, f.entriesErr)
+	text, imp := lastVerification(f.entries, f.entriesErr, oc.verdict)
 	d.verified.Importance = imp
 	d.verified.SetText(text)
 	acting := oc.actor.Name + " · holds no role"
@@ -321,9 +351,15 @@ func headText(seq int64, head casefile.Digest) string {
 	return fmt.Sprintf("Entry %d · %s", seq, head.Short())
 }
 
-// lastVerification describes the newest ledger.verified entry: when, by
-// whom and with what result.
-func lastVerification(entries []casefile.CustodyEntry, err error) (string, widget.Importance) {
+// lastVerification describes the last verification of the chain: one in
+// this window that found problems (which nothing records: the case takes
+// no more entries), else the newest ledger.verified entry — when, by whom
+// and with what result.
+func lastVerification(entries []casefile.CustodyEntry, err error, vd *verdict) (string, widget.Importance) {
+	if vd != nil && !vd.report.OK() {
+		return vd.at.UTC().Format(timeLayout) + " by " + vd.by + " — " + plural(len(vd.report.Problems), "problem", "problems") +
+			" (not recorded: the case takes no more entries)", widget.DangerImportance
+	}
 	if err != nil {
 		return "Could not be read: " + userMessage(err), widget.DangerImportance
 	}

@@ -12,36 +12,54 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/custodia-dfir/custodia/casefile"
-	"github.com/custodia-dfir/custodia/evidence"
 )
 
 // errorView is a dialog that says what went wrong and what to do about it.
 type errorView struct {
 	title   string
 	message string // what happened
+	note    string // what else the person should know (what was done before the failure); "" for none
 	hint    string // what to do
+	details string // the error's full text, for a bug report (Copy details)
 	dlg     *dialog.CustomDialog
 }
 
 // showError records err as the last error and shows it in a dialog titled
-// title, with casefile's hint on what to do. onClosed, if not nil, runs when
-// the dialog is dismissed.
+// title, with the hint on what to do and a Copy details button. onClosed,
+// if not nil, runs when the dialog is dismissed.
 func (u *UI) showError(title string, err error, onClosed func()) {
+	u.showErrorWith(title, err, "", onClosed)
+}
+
+// showErrorNote is showError with a note under the message: what was done
+// before the failure.
+func (u *UI) showErrorNote(title string, err error, note string) {
+	u.showErrorWith(title, err, note, nil)
+}
+
+func (u *UI) showErrorWith(title string, err error, note string, onClosed func()) {
 	u.setLastError(err)
-	ev := &errorView{title: title, message: userMessage(err), hint: hint(err)}
+	ev := &errorView{title: title, message: userMessage(err), note: note, hint: hint(err), details: errorDetails(err)}
 
 	msg := widget.NewLabel(ev.message)
 	msg.Wrapping = fyne.TextWrapWord
 	msg.Selectable = true
+	content := container.NewVBox(msg)
+	if note != "" {
+		n := widget.NewLabel(note)
+		n.Wrapping = fyne.TextWrapWord
+		content.Add(n)
+	}
 	what := widget.NewLabel("What to do")
 	what.TextStyle = fyne.TextStyle{Bold: true}
 	h := widget.NewLabel(ev.hint)
 	h.Wrapping = fyne.TextWrapWord
-	content := container.NewVBox(msg, what, h)
+	copyDetails := copyButton(u, "Copy details", func() string { return ev.details })
+	content.Add(what)
+	content.Add(h)
+	content.Add(container.NewHBox(copyDetails))
 
-	ev.dlg = dialog.NewCustom(title, "OK", content, u.win)
-	ev.dlg.SetIcon(theme.ErrorIcon())
-	ev.dlg.SetOnClosed(func() {
+	ev.dlg = u.messageDialog(title, theme.ErrorIcon(), content, 520, func() {
 		if u.alert == ev {
 			u.alert = nil
 		}
@@ -50,36 +68,65 @@ func (u *UI) showError(title string, err error, onClosed func()) {
 		}
 	})
 	u.alert = ev
-	ev.dlg.Show()
-	fitDialog(u.win, ev.dlg, content, 520)
 }
 
-// userMessage turns err into a sentence for a person: the package prefixes
-// that only programmers need are dropped.
-func userMessage(err error) string {
-	s := err.Error()
-	s = strings.ReplaceAll(s, casefile.ErrInvalid.Error()+": ", "")
-	s = strings.ReplaceAll(s, "casefile: ", "")
-	s = strings.ReplaceAll(s, "evidence: ", "")
-	s = sentence(s)
-	if !strings.HasSuffix(s, ".") {
-		s += "."
+// messageDialog shows content in a dialog with one OK button, which has
+// the keyboard: Enter and Escape close the dialog, from the button or
+// from anywhere that does not take them. onClosed, if not nil, runs once
+// it is closed.
+func (u *UI) messageDialog(title string, icon fyne.Resource, content fyne.CanvasObject, width float32, onClosed func()) *dialog.CustomDialog {
+	return u.messageDialogWith(title, "OK", icon, content, width, onClosed)
+}
+
+// messageDialogWith is messageDialog with a button that says okText.
+func (u *UI) messageDialogWith(title, okText string, icon fyne.Resource, content fyne.CanvasObject, width float32, onClosed func()) *dialog.CustomDialog {
+	var d *dialog.CustomDialog
+	keys := &formKeys{}
+	keys.submit = func() { d.Hide() }
+	keys.cancel = keys.submit
+	ok := newFormButton(keys, okText, theme.ConfirmIcon(), keys.submit)
+	ok.Importance = widget.HighImportance
+	d = dialog.NewCustomWithoutButtons(title, content, u.win)
+	d.SetButtons([]fyne.CanvasObject{ok})
+	if icon != nil {
+		d.SetIcon(icon)
 	}
-	return s
+	c := u.win.Canvas()
+	prev := c.OnTypedKey()
+	c.SetOnTypedKey(func(ev *fyne.KeyEvent) {
+		if !keys.typed(ev, true) && prev != nil {
+			prev(ev)
+		}
+	})
+	d.SetOnClosed(func() {
+		c.SetOnTypedKey(prev)
+		if onClosed != nil {
+			onClosed()
+		}
+	})
+	d.Show()
+	fitDialog(u.win, d, content, width)
+	c.Focus(ok)
+	return d
 }
 
-// hint says what a person can do about err: casefile's hint when it has one,
-// otherwise advice for common file-system failures.
+// userMessage is what a person reads about err: casefile.Explain's message
+// as a sentence. An internal failure, which has no message for a person,
+// is said to be one; its text is for the bug report (see errorDetails).
+func userMessage(err error) string {
+	msg, _, known := casefile.Explain(err)
+	if !known {
+		msg = "Custodia could not complete this because of an internal error"
+	}
+	return endSentence(sentence(msg))
+}
+
+// hint says what a person can do about err: the hint of its kind when it
+// has one, otherwise advice for common file-system failures.
 func hint(err error) string {
 	h := casefile.Hint(err)
 	switch {
 	case h != "":
-	case errors.Is(err, evidence.ErrDestination):
-		h = "choose another folder or file name: Custodia writes only new files, in a folder your account may write to, on a disk with room for the item"
-	case errors.Is(err, evidence.ErrUnsupported):
-		h = "this format cannot be read yet; add the raw bytes instead (for example a dd image), or the file as it is with kind Other"
-	case errors.Is(err, evidence.ErrSource):
-		h = "check that the source is readable and not changing (unmount a disk, stop a log's writer, or work from a copy), then add it again"
 	case errors.Is(err, casefile.ErrNotThisExaminer):
 		h = "check the examiner name, or leave it empty to open the case as whoever the passphrase belongs to"
 	case errors.Is(err, fs.ErrNotExist):
@@ -87,7 +134,54 @@ func hint(err error) string {
 	case errors.Is(err, fs.ErrPermission):
 		h = "check that your account may read and write the file and its folder"
 	default:
-		h = "try again; if it happens again, keep the case file unchanged and report the message above"
+		h = "try again; if it happens again, keep the case file unchanged and report the problem with its details (Copy details)"
 	}
-	return sentence(h) + "."
+	return endSentence(sentence(h))
+}
+
+// errorDetails is the full text of err, for a bug report: what Copy details
+// puts on the clipboard. It is never shown in place of the message.
+func errorDetails(err error) string { return err.Error() }
+
+// endSentence ends s with a period unless it ends with punctuation already.
+func endSentence(s string) string {
+	if s == "" || strings.HasSuffix(s, ".") || strings.HasSuffix(s, "?") || strings.HasSuffix(s, "!") {
+		return s
+	}
+	return s + "."
+}
+
+// confirmDialog asks a yes-or-no question: dismissText keeps things as
+// they are and has the keyboard (Enter presses it, Escape too), confirmText
+// does what the question says. onConfirm runs after confirmText.
+func (u *UI) confirmDialog(title, message, confirmText, dismissText string, onConfirm func()) *dialog.CustomDialog {
+	var d *dialog.CustomDialog
+	confirmed := false
+	keys := &formKeys{}
+	keys.cancel = func() { d.Hide() }
+	keys.submit = keys.cancel
+	dismiss := newFormButton(keys, dismissText, theme.CancelIcon(), keys.cancel)
+	confirm := newFormButton(keys, confirmText, theme.ConfirmIcon(), func() { confirmed = true; d.Hide() })
+	confirm.Importance = widget.DangerImportance
+	msg := widget.NewLabel(message)
+	msg.Wrapping = fyne.TextWrapWord
+	d = dialog.NewCustomWithoutButtons(title, msg, u.win)
+	d.SetButtons([]fyne.CanvasObject{dismiss, confirm})
+	c := u.win.Canvas()
+	prev := c.OnTypedKey()
+	c.SetOnTypedKey(func(ev *fyne.KeyEvent) {
+		if !keys.typed(ev, true) && prev != nil {
+			prev(ev)
+		}
+	})
+	d.SetOnClosed(func() {
+		c.SetOnTypedKey(prev)
+		if confirmed && onConfirm != nil {
+			onConfirm()
+		}
+	})
+	d.Show()
+	fitDialog(u.win, d, msg, 480)
+	c.Focus(dismiss)
+	return d
 }

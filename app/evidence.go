@@ -1,14 +1,12 @@
 package app
 
 import (
+	"cmp"
 	"fmt"
-	"image/color"
 	"strings"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 	"github.com/google/uuid"
@@ -41,64 +39,72 @@ func (f evidenceFacts) item(id uuid.UUID) *casefile.Evidence {
 	return nil
 }
 
-// evidenceView is the Evidence area: the case's items in a table that
-// draws only the rows on screen, the details of the chosen item with its
-// hashes, verification and warnings, and the actions on evidence: Add
-// evidence…, Verify, Verify all, Extract… and View bytes.
+// evidenceArea is the Evidence area: the case's items in a table that
+// draws only the rows on screen, the actions on the chosen item (Verify,
+// Check source…, Extract…, View bytes, Withdraw… or Reinstate…) above its
+// details — hashes, verification, warnings, provenance and, for a
+// withdrawn item, its withdrawal — and Add evidence… and Verify all.
+type evidenceArea struct{}
+
+func (evidenceArea) title() string            { return "Evidence" }
+func (evidenceArea) icon() fyne.ThemeIconName { return theme.IconNameStorage }
+func (evidenceArea) fill() bool               { return true }
+
+// evidenceView is the Evidence area on screen.
 type evidenceView struct {
 	u  *UI
 	cv *caseView
 
-	items    []casefile.Evidence
-	selected uuid.UUID // the item in the details panel; uuid.Nil for none
+	items []casefile.Evidence
+	src   *listSource[casefile.Evidence]
 
-	add, verifyAll *widget.Button
+	add, verifyAll *actionButton
 	allHashes      *widget.Check // Verify recomputes MD5 and SHA-1 as well as SHA-256
 	count          *widget.Label
 	loadProblem    *widget.Label
 
-	table     *widget.Table
-	tableFill *fillLastColumn
-	tableBox  *fyne.Container
-	details   *evidenceDetails
-	body      *fyne.Container
+	// The actions on the chosen item, above its details so they never
+	// scroll out of view.
+	verify, checkSource, extract, bytes *actionButton
+	withdraw, reinstate                 *actionButton // one of the two shows
+	itemBar                             *fyne.Container
+
+	table   *dataTable
+	details *evidenceDetails
+	body    *fyne.Container
+	root    *fyne.Container
 }
 
-// evidenceCell is what one table cell shows.
-type evidenceCell struct {
-	text string
-	icon fyne.Resource // nil for none
-	imp  widget.Importance
-	mono bool
-	end  bool // aligned to the trailing edge (numbers)
-}
-
-// evidenceColumn is one column of the evidence table.
-type evidenceColumn struct {
-	title string
-	cell  func(ev *casefile.Evidence) evidenceCell
-	width float32 // at most this wide
-}
-
-var evidenceColumns = []evidenceColumn{
-	{"Name", func(ev *casefile.Evidence) evidenceCell {
-		c := evidenceCell{text: shownLine(ev.Meta.Name)}
+// evidenceColumns are the columns of the evidence table.
+var evidenceColumns = []listColumn[casefile.Evidence]{
+	{dataColumn{title: "Name", width: 300}, func(ev *casefile.Evidence) dataCell {
+		c := dataCell{text: shownLine(ev.Meta.Name)}
 		if len(ev.Meta.Warnings) > 0 {
 			c.icon = theme.NewWarningThemedResource(theme.WarningIcon())
 		}
 		return c
-	}, 300},
-	{"Kind", func(ev *casefile.Evidence) evidenceCell { return evidenceCell{text: kindTitle(ev.Meta.Kind)} }, 140},
-	{"Size", func(ev *casefile.Evidence) evidenceCell {
-		return evidenceCell{text: humanSize(ev.Meta.Size), end: true}
-	}, 120},
-	{"SHA-256", func(ev *casefile.Evidence) evidenceCell {
-		return evidenceCell{text: shortHash(ev.Meta.Hashes.SHA256), mono: true}
-	}, 200},
-	{"Verified", func(ev *casefile.Evidence) evidenceCell { return verifiedCell(ev.Verification) }, 250},
-	{"Ingested (UTC)", func(ev *casefile.Evidence) evidenceCell {
-		return evidenceCell{text: ev.Meta.IngestedAt.UTC().Format(timeLayout)}
-	}, 220},
+	}, nil},
+	{dataColumn{title: "Status", width: 140}, func(ev *casefile.Evidence) dataCell { return statusCell(ev) }, nil},
+	{dataColumn{title: "Kind", width: 140}, func(ev *casefile.Evidence) dataCell { return cell(kindTitle(ev.Meta.Kind)) }, nil},
+	{dataColumn{title: "Size", width: 120}, func(ev *casefile.Evidence) dataCell {
+		return dataCell{text: humanSize(ev.Meta.Size), full: byteCount(ev.Meta.Size), end: true}
+	}, func(a, b *casefile.Evidence) int { return cmp.Compare(a.Meta.Size, b.Meta.Size) }},
+	{dataColumn{title: "SHA-256", width: 200}, func(ev *casefile.Evidence) dataCell {
+		return dataCell{text: shortHash(ev.Meta.Hashes.SHA256), full: ev.Meta.Hashes.SHA256, mono: true}
+	}, nil},
+	{dataColumn{title: "Verified", width: 250}, func(ev *casefile.Evidence) dataCell { return verifiedCell(ev.Verification) }, nil},
+	{dataColumn{title: "Ingested (UTC)", width: 220}, func(ev *casefile.Evidence) dataCell {
+		return cell(ev.Meta.IngestedAt.UTC().Format(timeLayout))
+	}, func(a, b *casefile.Evidence) int { return a.Meta.IngestedAt.Compare(b.Meta.IngestedAt) }},
+}
+
+// statusCell is the Status column: In force, or the Withdrawn badge.
+func statusCell(ev *casefile.Evidence) dataCell {
+	if ev.InForce() {
+		return cell("In force")
+	}
+	return dataCell{text: "Withdrawn", icon: theme.NewWarningThemedResource(theme.ContentRemoveIcon()),
+		imp: widget.WarningImportance, bold: true}
 }
 
 // shortHash is the first 16 hex digits of a hash, as the GUI shows
@@ -113,34 +119,47 @@ func shortHash(h string) string {
 // verifiedCell is the Verified column: a check mark and the time of the
 // last verification when it matched, MISMATCH when it did not, Never
 // before the first.
-func verifiedCell(v *casefile.Verification) evidenceCell {
+func verifiedCell(v *casefile.Verification) dataCell {
 	switch {
 	case v == nil:
-		return evidenceCell{text: "Never"}
+		return cell("Never")
 	case v.OK:
-		return evidenceCell{text: v.At.UTC().Format(timeLayout), icon: theme.NewSuccessThemedResource(theme.ConfirmIcon()),
+		return dataCell{text: v.At.UTC().Format(timeLayout), icon: theme.NewSuccessThemedResource(theme.ConfirmIcon()),
 			imp: widget.SuccessImportance}
 	default:
-		return evidenceCell{text: "MISMATCH", icon: theme.NewErrorThemedResource(theme.ErrorIcon()), imp: widget.DangerImportance}
+		return dataCell{text: "MISMATCH", icon: theme.NewErrorThemedResource(theme.ErrorIcon()), imp: widget.DangerImportance}
 	}
 }
 
-func buildEvidence(cv *caseView, a area) fyne.CanvasObject {
+func (a evidenceArea) build(cv *caseView) areaView {
 	v := &evidenceView{u: cv.u, cv: cv}
-	cv.evidence = v
 	v.loadProblem = problemLabel()
-	v.add = widget.NewButtonWithIcon("Add evidence…", theme.ContentAddIcon(), v.showAddForm)
+	v.add = cv.action("Add evidence…", theme.ContentAddIcon(), v.showAddForm)
 	v.add.Importance = widget.HighImportance
-	v.verifyAll = widget.NewButtonWithIcon("Verify all", theme.ConfirmIcon(), v.verifyEvery)
+	v.verifyAll = cv.action("Verify all", theme.ConfirmIcon(), v.verifyEvery)
 	v.allHashes = widget.NewCheck("Verify recomputes MD5 and SHA-1 too (slower)", nil)
 	v.count = widget.NewLabel("")
-	toolbar := container.NewHBox(v.add, v.verifyAll, v.allHashes, layout.NewSpacer(), v.count)
+	toolbar := container.NewVBox(
+		container.NewBorder(nil, nil, container.NewHBox(v.add, v.verifyAll), v.count),
+		v.allHashes)
 
-	v.table = v.newTable()
-	v.tableFill = &fillLastColumn{table: v.table}
-	v.tableBox = container.New(v.tableFill, v.table)
+	v.verify = cv.action("Verify", theme.ConfirmIcon(), v.verifyOne)
+	v.checkSource = cv.action("Check source…", theme.SearchIcon(), v.showSourceForm)
+	v.extract = cv.action("Extract…", theme.DownloadIcon(), v.showExtractForm)
+	v.bytes = cv.action("View bytes", theme.VisibilityIcon(), v.viewBytes)
+	v.withdraw = cv.action("Withdraw…", theme.ContentRemoveIcon(), v.showWithdraw)
+	v.reinstate = cv.action("Reinstate…", theme.ContentUndoIcon(), v.showReinstate)
+	v.itemBar = container.NewHBox(v.verify, v.checkSource, v.extract, v.bytes, v.withdraw, v.reinstate)
+
+	v.src = newListSource(evidenceColumns, func(ev *casefile.Evidence) any { return ev.ID })
+	v.table = v.src.table(v.u, 2, 0)
+	v.table.onSelect = func(key any) {
+		id, _ := key.(uuid.UUID)
+		v.selectItem(id)
+	}
 	v.details = newEvidenceDetails(v)
-	split := container.NewVSplit(v.tableBox, container.NewVScroll(container.NewPadded(v.details.root)))
+	split := container.NewVSplit(v.table.box,
+		container.NewBorder(v.itemBar, nil, nil, nil, container.NewVScroll(container.NewPadded(v.details.root))))
 	split.Offset = 0.38
 
 	v.body = container.NewBorder(container.NewVBox(toolbar, v.loadProblem), nil, nil, nil, split)
@@ -148,60 +167,18 @@ func buildEvidence(cv *caseView, a area) fyne.CanvasObject {
 	if len(v.items) > 0 {
 		v.selectItem(v.items[len(v.items)-1].ID) // the newest item
 	}
-	return container.NewBorder(heading(a.name), nil, nil, nil, v.body)
+	v.root = container.NewBorder(heading(a.title()), nil, nil, nil, v.body)
+	return v
 }
 
-// newTable makes the evidence table. Each cell is an icon and a label over
-// a background that marks the row of the chosen item.
-func (v *evidenceView) newTable() *widget.Table {
-	t := widget.NewTableWithHeaders(
-		func() (int, int) { return len(v.items), len(evidenceColumns) },
-		func() fyne.CanvasObject {
-			l := widget.NewLabel("")
-			l.Truncation = fyne.TextTruncateEllipsis
-			icon := widget.NewIcon(nil)
-			icon.Hide()
-			return container.NewStack(canvas.NewRectangle(color.Transparent),
-				container.NewBorder(nil, nil, icon, nil, l))
-		},
-		func(id widget.TableCellID, o fyne.CanvasObject) {
-			cell := o.(*fyne.Container)
-			bg := cell.Objects[0].(*canvas.Rectangle)
-			row := cell.Objects[1].(*fyne.Container)
-			l, icon := row.Objects[0].(*widget.Label), row.Objects[1].(*widget.Icon)
-			if id.Row >= len(v.items) {
-				l.SetText("")
-				icon.Hide()
-				return
-			}
-			ev := &v.items[id.Row]
-			c := evidenceColumns[id.Col].cell(ev)
-			l.Importance = c.imp
-			l.TextStyle = fyne.TextStyle{Monospace: c.mono}
-			l.Alignment = fyne.TextAlignLeading
-			if c.end {
-				l.Alignment = fyne.TextAlignTrailing
-			}
-			l.SetText(c.text)
-			if c.icon != nil {
-				icon.SetResource(c.icon)
-				icon.Show()
-			} else {
-				icon.Hide()
-			}
-			markRow(bg, ev.ID == v.selected)
-		},
-	)
-	setTitleHeader(t, len(evidenceColumns), func(col int) string { return evidenceColumns[col].title })
-	t.OnSelected = func(id widget.TableCellID) {
-		if id.Row >= 0 && id.Row < len(v.items) {
-			v.selectItem(v.items[id.Row].ID)
-		}
-		// The row background marks the choice; the table's own cell
-		// highlight would mark one cell of it.
-		t.UnselectAll()
+func (v *evidenceView) content() fyne.CanvasObject { return v.root }
+
+func (v *evidenceView) refresh(what factSet) {
+	if what.has(factsEvidence) {
+		v.load(v.cv.oc.evidence)
+	} else {
+		v.enable()
 	}
-	return t
 }
 
 // load shows a newly read list of items, keeping the chosen one.
@@ -214,77 +191,85 @@ func (v *evidenceView) load(f evidenceFacts) {
 	}
 	relayout(v.body)
 	var total int64
+	withdrawn := 0
 	for i := range v.items {
 		total += v.items[i].Meta.Size
+		if !v.items[i].InForce() {
+			withdrawn++
+		}
 	}
-	v.count.SetText(plural(len(v.items), "item", "items") + " · " + humanSize(total))
-	if len(v.items) == 0 {
-		v.verifyAll.Disable()
+	count := plural(len(v.items), "item", "items") + " · " + humanSize(total)
+	if withdrawn > 0 {
+		count += fmt.Sprintf(" · %d withdrawn", withdrawn)
+	}
+	v.count.SetText(count)
+	v.src.set(v.items)
+	v.table.reload()
+	v.selectItem(v.selectedID())
+}
+
+// selectedID is the chosen item's id, or uuid.Nil.
+func (v *evidenceView) selectedID() uuid.UUID {
+	id, _ := v.table.selected.(uuid.UUID)
+	return id
+}
+
+// enable allows the actions the case and the chosen item take now, and
+// says why the others are disabled. Recording a verification, an
+// extraction or a view writes a custody entry, so a suspect case takes
+// none of them.
+func (v *evidenceView) enable() {
+	why := v.cv.whyNoChange()
+	v.add.allow(why)
+	switch {
+	case why != "":
+		v.verifyAll.allow(why)
+	case len(v.items) == 0:
+		v.verifyAll.allow("the case has no evidence yet; add some first.")
+	default:
+		v.verifyAll.allow("")
+	}
+	ev := v.Selected()
+	if why == "" && ev == nil {
+		why = "choose an item in the table first."
+	}
+	for _, b := range []*actionButton{v.verify, v.checkSource, v.extract, v.bytes, v.withdraw, v.reinstate} {
+		b.allow(why)
+	}
+	if ev == nil || ev.InForce() {
+		v.reinstate.Hide()
+		v.withdraw.Show()
 	} else {
-		v.verifyAll.Enable()
+		v.withdraw.Hide()
+		v.reinstate.Show()
 	}
-	v.sizeColumns()
-	if f.item(v.selected) == nil {
-		v.selected = uuid.Nil
-	}
-	v.selectItem(v.selected)
-}
-
-// sizeColumns fits each column to its header and values, within its limit.
-func (v *evidenceView) sizeColumns() {
-	pad := 2*theme.InnerPadding() + theme.Padding()
-	widths := make([]float32, len(evidenceColumns))
-	for c, col := range evidenceColumns {
-		w := fyne.MeasureText(col.title, theme.TextSize(), fyne.TextStyle{Bold: true}).Width
-		for i := range v.items {
-			cell := col.cell(&v.items[i])
-			cw := fyne.MeasureText(cell.text, theme.TextSize(), fyne.TextStyle{Monospace: cell.mono}).Width
-			if cell.icon != nil {
-				cw += theme.IconInlineSize() + theme.Padding()
-			}
-			w = max(w, cw)
-		}
-		widths[c] = min(w+pad, col.width)
-	}
-	v.tableFill.setWidths(widths, v.tableBox)
-}
-
-// rowOf returns the table row of item id, or -1.
-func (v *evidenceView) rowOf(id uuid.UUID) int {
-	for i := range v.items {
-		if v.items[i].ID == id {
-			return i
-		}
-	}
-	return -1
+	v.itemBar.Refresh()
 }
 
 // selectItem shows item id in the details panel (uuid.Nil clears it) and
 // marks its row.
 func (v *evidenceView) selectItem(id uuid.UUID) {
-	v.selected = id
-	var ev *casefile.Evidence
-	if r := v.rowOf(id); r >= 0 {
-		ev = &v.items[r]
+	if v.src.find(id) == nil {
+		id = uuid.Nil
 	}
-	v.details.show(ev, len(v.items))
-	v.table.Refresh()
+	if id == uuid.Nil {
+		v.table.mark(nil)
+	} else {
+		v.table.mark(id)
+	}
+	v.details.show(v.Selected(), len(v.items))
+	v.enable()
 }
 
 // showItem chooses item id and scrolls its row into view.
 func (v *evidenceView) showItem(id uuid.UUID) {
 	v.selectItem(id)
-	if r := v.rowOf(id); r >= 0 {
-		v.table.ScrollTo(widget.TableCellID{Row: r, Col: 0})
-	}
+	v.table.scrollToChosen()
 }
 
 // Selected returns the chosen item, or nil.
 func (v *evidenceView) Selected() *casefile.Evidence {
-	if r := v.rowOf(v.selected); r >= 0 {
-		return &v.items[r]
-	}
-	return nil
+	return v.src.find(v.table.selected)
 }
 
 // evidenceDetails is the panel under the evidence table with everything
@@ -294,9 +279,8 @@ type evidenceDetails struct {
 
 	empty                   *widget.Label
 	name                    *widget.Label
-	verify, extract, bytes  *widget.Button
-	checkSource             *widget.Button // Check source…
-	header                  *fyne.Container
+	withdrawal              *fyne.Container // the withdrawal banner, hidden while the item is in force
+	withdrawalText          *widget.Label
 	warnings                *fyne.Container // the warnings banner, hidden when there are none
 	warningsText            *widget.Label
 	verdict                 *fyne.Container // the last verification, as a banner
@@ -323,12 +307,15 @@ func newEvidenceDetails(v *evidenceView) *evidenceDetails {
 	d.empty.TextStyle = fyne.TextStyle{Italic: true}
 
 	d.name = subheading("")
-	d.name.Truncation = fyne.TextTruncateEllipsis
-	d.verify = widget.NewButtonWithIcon("Verify", theme.ConfirmIcon(), func() { v.verifyOne() })
-	d.extract = widget.NewButtonWithIcon("Extract…", theme.DownloadIcon(), v.showExtractForm)
-	d.bytes = widget.NewButtonWithIcon("View bytes", theme.VisibilityIcon(), v.viewBytes)
-	d.checkSource = widget.NewButtonWithIcon("Check source…", theme.SearchIcon(), v.showSourceForm)
-	d.header = container.NewBorder(nil, nil, nil, container.NewHBox(d.verify, d.checkSource, d.extract, d.bytes), d.name)
+	d.name.Wrapping = fyne.TextWrapBreak
+
+	d.withdrawalText = widget.NewLabel("")
+	d.withdrawalText.Wrapping = fyne.TextWrapWord
+	withdrawnTitle := widget.NewLabelWithStyle("Withdrawn", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	withdrawnTitle.Importance = widget.WarningImportance
+	d.withdrawal = container.NewStack(banner(theme.ColorNameWarning, container.NewVBox(
+		container.NewHBox(widget.NewIcon(theme.NewWarningThemedResource(theme.ContentRemoveIcon())), withdrawnTitle),
+		d.withdrawalText)))
 
 	d.warningsText = widget.NewLabel("")
 	d.warningsText.Wrapping = fyne.TextWrapWord
@@ -362,9 +349,9 @@ func newEvidenceDetails(v *evidenceView) *evidenceDetails {
 	d.timeZone, d.host, d.tool, d.chunks = text(), text(), text(), text()
 	d.source.Wrapping = fyne.TextWrapBreak
 	d.md5, d.sha1, d.sha256 = mono(), mono(), mono()
-	d.copyMD5 = copyButton(v.u, func() string { return d.hashes().MD5 })
-	d.copySHA1 = copyButton(v.u, func() string { return d.hashes().SHA1 })
-	d.copySHA256 = copyButton(v.u, func() string { return d.hashes().SHA256 })
+	d.copyMD5 = copyButton(v.u, "Copy", func() string { return d.hashes().MD5 })
+	d.copySHA1 = copyButton(v.u, "Copy", func() string { return d.hashes().SHA1 })
+	d.copySHA256 = copyButton(v.u, "Copy", func() string { return d.hashes().SHA256 })
 	d.acquisition, d.containers = text(), mono()
 	hash := func(l *widget.Label, b *widget.Button) fyne.CanvasObject {
 		return container.NewBorder(nil, nil, nil, container.NewVBox(b), l)
@@ -395,7 +382,7 @@ func newEvidenceDetails(v *evidenceView) *evidenceDetails {
 		},
 	)
 	d.sections = container.NewVBox(
-		d.header, d.warnings, d.verdict,
+		d.name, d.withdrawal, d.warnings, d.verdict,
 		section("Hashes recorded at ingest", grids[1]),
 		section("Item", grids[0]),
 		section("Provenance", grids[2]),
@@ -430,6 +417,13 @@ func (d *evidenceDetails) show(ev *casefile.Evidence, items int) {
 	d.sections.Show()
 	m := ev.Meta
 	d.name.SetText(shownLine(m.Name))
+	if w := ev.Withdrawal; w != nil {
+		d.withdrawalText.SetText(fmt.Sprintf("%s: %s It stays sealed and listed, and is left out of reports and exports. "+
+			"Reinstate… puts it back in force, with the reason.", attribution(w.Attribution), endSentence(sentence(shown(w.Reason)))))
+		d.withdrawal.Show()
+	} else {
+		d.withdrawal.Hide()
+	}
 	if len(m.Warnings) > 0 {
 		lines := make([]string, len(m.Warnings))
 		for i, w := range m.Warnings {
@@ -491,7 +485,7 @@ func (d *evidenceDetails) showVerification(ev *casefile.Evidence) {
 		icon = theme.NewErrorThemedResource(theme.ErrorIcon())
 		d.verdictTitle.SetText("MISMATCH — the item no longer reads back as ingested")
 	}
-	note := fmt.Sprintf("%s by %s. %s", vr.At.UTC().Format(timeLayout), shown(vr.By), verifyDetail(ev, vr.Detail))
+	note := fmt.Sprintf("%s by %s. %s", vr.At.UTC().Format(timeLayout), shown(vr.By), verifyDetail(vr.Detail))
 	if !vr.OK {
 		note += " " + sentence(casefile.Hint(casefile.ErrAuthFailed)) + "."
 	}
@@ -501,17 +495,10 @@ func (d *evidenceDetails) showVerification(ev *casefile.Evidence) {
 	d.verdict.Refresh()
 }
 
-// verifyDetail is a verification's detail as a sentence, without the
-// package prefix and the item's own UUID, which the panel already shows:
-// "Chunk 1: failed authentication (…)."
-func verifyDetail(ev *casefile.Evidence, detail string) string {
-	detail = strings.ReplaceAll(detail, "casefile: ", "")
-	detail = strings.ReplaceAll(detail, "evidence "+ev.ID.String()+" ", "")
-	detail = sentence(strings.TrimSpace(shown(detail)))
-	if !strings.HasSuffix(detail, ".") {
-		detail += "."
-	}
-	return detail
+// verifyDetail is a verification's detail, worded by the core for a
+// person, as a sentence: "Chunk 1 (bytes …): failed authentication (…)."
+func verifyDetail(detail string) string {
+	return endSentence(sentence(strings.TrimSpace(shown(detail))))
 }
 
 // timeZoneText is the recorded time zone of a source, or says it is

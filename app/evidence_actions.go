@@ -10,9 +10,10 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/google/uuid"
 
 	"github.com/custodia-dfir/custodia/casefile"
 	"github.com/custodia-dfir/custodia/evidence"
@@ -25,7 +26,8 @@ func (v *evidenceView) verifyOne() {
 	}
 }
 
-// verifyEvery verifies every item, one after the other.
+// verifyEvery verifies every item, one after the other, with one progress
+// for the whole job.
 func (v *evidenceView) verifyEvery() {
 	if len(v.items) > 0 {
 		v.u.verifyItems(append([]casefile.Evidence(nil), v.items...), true)
@@ -39,10 +41,12 @@ type verifyResult struct {
 }
 
 // verifyItems verifies items off the UI goroutine behind a progress dialog
-// with Cancel. Each result is recorded by the evidence package (sealed, and
-// in the custody record) and shown in the item's details; a mismatch is
-// also reported in a dialog. all says the examiner asked to verify every
-// item, which earns a summary even when everything matched.
+// with Cancel, which shows the item in progress and the whole job (bytes,
+// items, time left). Each result is recorded by the evidence package
+// (sealed, and in the custody record) and shown in the item's details as
+// it comes; a mismatch is also reported in a dialog. all says the examiner
+// asked to verify every item, which earns a summary even when everything
+// matched.
 func (u *UI) verifyItems(items []casefile.Evidence, all bool) {
 	cv := u.cv
 	if cv == nil || len(items) == 0 {
@@ -50,7 +54,8 @@ func (u *UI) verifyItems(items []casefile.Evidence, all bool) {
 	}
 	oc := cv.oc
 	title := "Verifying evidence"
-	opts := evidence.VerifyOptions{AllHashes: cv.evidence != nil && cv.evidence.allHashes.Checked}
+	ev := areaViewOf[*evidenceView](u)
+	opts := evidence.VerifyOptions{AllHashes: ev != nil && ev.allHashes.Checked}
 	what := "SHA-256 (MD5 and SHA-1 are not recomputed unless \"Verify recomputes MD5 and SHA-1 too\" is ticked)"
 	if opts.AllHashes {
 		what = "MD5, SHA-1 and SHA-256"
@@ -59,46 +64,89 @@ func (u *UI) verifyItems(items []casefile.Evidence, all bool) {
 		"Re-reading every chunk from the case file, authenticating and decompressing it, and comparing its "+what+
 			" with the values recorded at ingest.",
 		"Stopping. Nothing is recorded for the item in progress.")
-	if len(items) > 1 {
-		p.setStep(fmt.Sprintf("1 of %d · ", len(items)), items[0].Meta.Name)
-	} else {
-		p.setStep("", items[0].Meta.Name)
+	p.setStep(items[0].Meta.Name)
+	ids := make([]uuid.UUID, len(items))
+	for i, it := range items {
+		ids[i] = it.ID
 	}
 	u.runWork(p, func(ctx context.Context) func() {
 		var results []verifyResult
 		var err error
-		for i, ev := range items {
-			if i > 0 {
-				prefix := fmt.Sprintf("%d of %d · ", i+1, len(items))
-				u.do(func() { p.setStep(prefix, ev.Meta.Name) })
-			}
-			vr, verr := evidence.Verify(ctx, oc.c, ev.ID, opts, p)
+		for r, verr := range evidence.VerifyItems(ctx, oc.c, ids, opts, "", p) {
 			if verr != nil {
 				err = verr
 				break
 			}
-			results = append(results, verifyResult{ev, vr})
+			results = append(results, verifyResult{r.Item, r.Verification})
+			// Show each result as it is recorded.
+			u.do(u.afterChange(cv, factsEvidence, nil))
 		}
-		ef, cf := readEvidence(oc.c), readCustody(oc.c)
-		return func() {
-			oc.evidence, oc.custody = ef, cf
-			if u.cv == cv {
-				cv.evidenceChanged()
-				cv.custodyChanged()
-				if cv.evidence != nil && len(results) > 0 {
-					show := results[0].ev.ID
-					for _, r := range results {
-						if !r.vr.OK {
-							show = r.ev.ID
-							break
-						}
+		return u.afterChange(cv, factsEvidence|factsCustody, func() {
+			if v := areaViewOf[*evidenceView](u); v != nil && len(results) > 0 {
+				show := results[0].ev.ID
+				for _, r := range results {
+					if !r.vr.OK {
+						show = r.ev.ID
+						break
 					}
-					cv.evidence.showItem(show)
 				}
+				v.showItem(show)
 			}
 			u.reportVerify(items, results, err, all)
-		}
+		})
 	})
+}
+
+// showWithdraw opens the form that withdraws the chosen item, with the
+// reason it needs.
+func (v *evidenceView) showWithdraw() {
+	ev := v.Selected()
+	if ev == nil || !ev.InForce() {
+		return
+	}
+	id, name := ev.ID, ev.Meta.Name
+	form := v.u.newRecordForm("Withdraw "+shownLine(name), "Withdraw",
+		"A withdrawn item stays sealed in the case and listed with a Withdrawn badge, but it is left out of reports and "+
+			"exports. The withdrawal is recorded in the custody record with your reason, and Reinstate… undoes it.")
+	reason := form.text("Reason *", "Why the item no longer counts, e.g. acquired from the wrong host", 2)
+	form.changes = factsEvidence | factsCustody
+	form.check = func() bool {
+		return form.require("Reason", reason.Text, "Give the reason: an item is withdrawn only with one.")
+	}
+	form.build = func() func(*casefile.Case) error {
+		r := strings.TrimSpace(reason.Text)
+		return func(c *casefile.Case) error {
+			_, err := c.WithdrawEvidence(id, r)
+			return err
+		}
+	}
+	form.show(reason)
+}
+
+// showReinstate opens the form that puts the chosen withdrawn item back in
+// force, with the reason it needs.
+func (v *evidenceView) showReinstate() {
+	ev := v.Selected()
+	if ev == nil || ev.InForce() {
+		return
+	}
+	id, name := ev.ID, ev.Meta.Name
+	form := v.u.newRecordForm("Reinstate "+shownLine(name), "Reinstate",
+		"The item counts again: reports and exports include it. The reinstatement is recorded in the custody record "+
+			"with your reason; the withdrawal stays on record.")
+	reason := form.text("Reason *", "Why the item counts again", 2)
+	form.changes = factsEvidence | factsCustody
+	form.check = func() bool {
+		return form.require("Reason", reason.Text, "Give the reason: an item is reinstated only with one.")
+	}
+	form.build = func() func(*casefile.Case) error {
+		r := strings.TrimSpace(reason.Text)
+		return func(c *casefile.Case) error {
+			_, err := c.ReinstateEvidence(id, r)
+			return err
+		}
+	}
+	form.show(reason)
 }
 
 // reportVerify says how a verification ended when a dialog is needed: a
@@ -108,7 +156,7 @@ func (u *UI) reportVerify(items []casefile.Evidence, results []verifyResult, err
 	var bad []string
 	for _, r := range results {
 		if !r.vr.OK {
-			bad = append(bad, "• "+shownLine(r.ev.Meta.Name)+" — "+verifyDetail(&r.ev, r.vr.Detail))
+			bad = append(bad, "• "+shownLine(r.ev.Meta.Name)+" — "+verifyDetail(r.vr.Detail))
 		}
 	}
 	done := ""
@@ -146,21 +194,21 @@ func (u *UI) reportVerify(items []casefile.Evidence, results []verifyResult, err
 	}
 }
 
-// extractForm is the dialog that chooses where an item's bytes are written.
+// extractForm is the record form that chooses where an item's bytes are
+// written.
 //
 // It is a folder plus a file name rather than Fyne's Save dialog: that
 // dialog creates (or truncates) the chosen file itself, and Custodia never
 // overwrites a file. An existing file is refused in the form.
 type extractForm struct {
-	v  *evidenceView
-	ev casefile.Evidence
+	v    *evidenceView
+	ev   casefile.Evidence
+	form *recordForm
 
-	folder, fileName, reason *widget.Entry
-	chooseFolder             *widget.Button
+	folder, fileName, reason *formEntry
+	chooseFolder             *formButton
 	locationProblem          *widget.Label
-	extract, cancel          *widget.Button
-	content                  *fyne.Container
-	dlg                      *dialog.CustomDialog
+	extract, cancel          *formButton
 }
 
 // showExtractForm opens the Extract form for the chosen item.
@@ -170,35 +218,34 @@ func (v *evidenceView) showExtractForm() {
 		return
 	}
 	u := v.u
-	f := &extractForm{v: v, ev: *ev}
-	f.folder = widget.NewEntry()
+	form := u.newRecordForm("Extract evidence", "Extract",
+		"Writes the exact original bytes of "+shownLine(ev.Meta.Name)+" ("+humanSize(ev.Meta.Size)+
+			") to a new file, checking their SHA-256 against the value recorded at ingest. The extraction is recorded "+
+			"in the custody record with the file's path and hash. Custodia never overwrites a file.")
+	form.width = 680
+	form.live = true
+	f := &extractForm{v: v, ev: *ev, form: form}
+	f.folder = newFormEntry(form.keys, 0)
 	f.folder.SetText(defaultFolder(u.cfg.DefaultFolder))
-	f.folder.OnChanged = func(string) { f.check() }
-	f.fileName = widget.NewEntry()
+	f.folder.OnChanged = func(string) { form.recheck() }
+	f.chooseFolder = form.button("Choose…", theme.FolderOpenIcon(), func() { u.choosePath(f.folder, true) })
+	form.add("Folder *", container.NewBorder(nil, nil, nil, f.chooseFolder, f.folder))
+	form.fields["Folder"] = f.folder
+	f.fileName = form.entry("File name *", "A new file's name")
 	f.fileName.SetText(extractName(ev.Meta.Name))
-	f.fileName.OnChanged = func(string) { f.check() }
-	f.reason = widget.NewEntry()
-	f.reason.SetPlaceHolder("Why the bytes leave the case, e.g. hand-over to legal (recorded)")
-	f.chooseFolder = widget.NewButtonWithIcon("Choose…", theme.FolderOpenIcon(), func() { u.choosePath(f.folder, true) })
-	f.locationProblem = problemLabel()
-	f.extract = widget.NewButtonWithIcon("Extract", theme.DownloadIcon(), f.submit)
-	f.extract.Importance = widget.HighImportance
-	f.cancel = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), f.close)
-	intro := widget.NewLabel("Writes the exact original bytes of " + shownLine(ev.Meta.Name) + " (" + humanSize(ev.Meta.Size) +
-		") to a new file, checking their SHA-256 against the value recorded at ingest. The extraction is recorded " +
-		"in the custody record with the file's path and hash. Custodia never overwrites a file.")
-	intro.Wrapping = fyne.TextWrapWord
-	grid := factGrids([]fact{
-		{"Folder *", container.NewBorder(nil, nil, nil, f.chooseFolder, f.folder)},
-		{"File name *", container.NewVBox(f.fileName, f.locationProblem)},
-		{"Reason", f.reason},
-	})[0]
-	f.content = container.NewVBox(intro, grid)
-	f.dlg = dialog.NewCustomWithoutButtons("Extract evidence", f.content, u.win)
-	f.dlg.SetButtons([]fyne.CanvasObject{f.cancel, f.extract})
+	f.reason = form.entry("Reason", "Why the bytes leave the case, e.g. hand-over to legal (recorded)")
+	f.locationProblem = form.problems["File name"].label
+	f.extract, f.cancel = form.save, form.cancel
+	f.extract.Icon = theme.DownloadIcon()
+	form.check = f.check
+	form.hand = func() { u.extractItem(f.ev, f.Path(), strings.TrimSpace(f.reason.Text)) }
+	form.onClosed = func() {
+		if u.extract == f {
+			u.extract = nil
+		}
+	}
 	u.extract = f
-	f.dlg.Show()
-	f.check()
+	form.show(f.fileName)
 }
 
 // extractName proposes a file name for an item: its name without any
@@ -217,16 +264,6 @@ func extractName(name string) string {
 	return name
 }
 
-func (f *extractForm) fit() { fitDialog(f.v.u.win, f.dlg, f.content, 680) }
-
-// close hides the form.
-func (f *extractForm) close() {
-	f.dlg.Hide()
-	if f.v.u.extract == f {
-		f.v.u.extract = nil
-	}
-}
-
 // Path returns the file the form would write.
 func (f *extractForm) Path() string {
 	return filepath.Join(strings.TrimSpace(f.folder.Text), strings.TrimSpace(f.fileName.Text))
@@ -236,13 +273,7 @@ func (f *extractForm) Path() string {
 // extraction can start.
 func (f *extractForm) check() bool {
 	msg := extractLocationMessage(strings.TrimSpace(f.folder.Text), strings.TrimSpace(f.fileName.Text))
-	setProblem(f.locationProblem, msg)
-	if msg == "" {
-		f.extract.Enable()
-	} else {
-		f.extract.Disable()
-	}
-	f.fit()
+	f.form.setProblem("File name", msg)
 	return msg == ""
 }
 
@@ -262,21 +293,9 @@ func extractLocationMessage(folder, name string) string {
 	if _, err := os.Lstat(filepath.Join(folder, name)); err == nil {
 		return "A file named " + name + " already exists in this folder: choose another name. Custodia never overwrites a file."
 	} else if !errors.Is(err, os.ErrNotExist) {
-		return "The file name cannot be used: " + err.Error() + "."
+		return "The file name cannot be used: " + userMessage(err)
 	}
 	return ""
-}
-
-// submit checks the form and, when the destination is new, closes it and
-// starts the extraction.
-func (f *extractForm) submit() {
-	if !f.check() {
-		return
-	}
-	dest := f.Path()
-	reason := strings.TrimSpace(f.reason.Text)
-	f.close()
-	f.v.u.extractItem(f.ev, dest, reason)
 }
 
 // extractItem writes ev's bytes to dest off the UI goroutine behind a
@@ -290,10 +309,10 @@ func (u *UI) extractItem(ev casefile.Evidence, dest, reason string) {
 	p := u.newProgress("Extracting evidence",
 		"Writing the original bytes to "+dest+" and re-hashing them with SHA-256.",
 		"Stopping. The partial file is being removed.")
-	p.setStep("", ev.Meta.Name)
+	p.setStep(ev.Meta.Name)
 	u.runWork(p, func(ctx context.Context) func() {
 		hs, err := evidence.Extract(ctx, oc.c, ev.ID, dest, reason, p)
-		return u.afterCustody(cv, func() {
+		return u.afterChange(cv, factsCustody, func() {
 			switch {
 			case errors.Is(err, context.Canceled):
 				u.setLastError(err)
@@ -320,7 +339,7 @@ func (u *UI) showExtracted(ev casefile.Evidence, dest string, hs casefile.Hashes
 	sum.Wrapping = fyne.TextWrapBreak
 	grid := factGrids([]fact{
 		{"File", path},
-		{"SHA-256", container.NewBorder(nil, nil, nil, container.NewVBox(copyButton(u, func() string { return hs.SHA256 })), sum)},
+		{"SHA-256", container.NewBorder(nil, nil, nil, container.NewVBox(copyButton(u, "Copy", func() string { return hs.SHA256 })), sum)},
 	})[0]
 	u.showNotice("Evidence extracted",
 		fmt.Sprintf("%s (%s) was written. Its SHA-256 matches the value recorded at ingest, and the extraction is recorded in the custody record.",

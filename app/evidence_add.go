@@ -8,11 +8,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -30,91 +28,64 @@ var kindChoices = []struct{ title, keyword string }{
 	{"Other", "other"},
 }
 
-// addEvidenceForm is the dialog that names a source and describes it; Add
-// starts the ingest behind a progress dialog.
+// addEvidenceForm is the record form that names a source and describes
+// it; Add evidence closes it and starts the ingest behind a progress
+// dialog. Its fields are kept by name for tests.
 type addEvidenceForm struct {
-	v *evidenceView
+	v    *evidenceView
+	form *recordForm
 
-	source                   *widget.Entry
-	chooseFile, chooseDir    *widget.Button
-	kind                     *widget.Select
-	description              *widget.Entry
-	timeZone, reason         *widget.Entry
+	source                *formEntry
+	chooseFile, chooseDir *formButton
+	kind                  *formSelect
+	description           *formEntry
+	timeZone, reason      *formEntry
+	add, cancel           *formButton
+
 	sourceProblem, tzProblem *widget.Label
-
-	add, cancel *widget.Button
-	checked     bool
-	content     *fyne.Container
-	dlg         *dialog.CustomDialog
 }
 
 // showAddForm opens the Add evidence form.
 func (v *evidenceView) showAddForm() {
 	u := v.u
-	f := &addEvidenceForm{v: v}
-	recheck := func(string) {
-		if f.checked {
-			f.check()
-		}
-	}
-	f.source = widget.NewEntry()
+	form := u.newRecordForm("Add evidence", "Add evidence",
+		"Every byte is read once, hashed with MD5, SHA-1 and SHA-256, and sealed into the case file in compressed, "+
+			"encrypted chunks; the source is only read, never changed. A folder adds one item per file; entries that "+
+			"are not regular files (links, pipes, devices) are listed and recorded as skipped.")
+	form.width = 720
+	f := &addEvidenceForm{v: v, form: form}
+	f.source = newFormEntry(form.keys, 0)
 	f.source.SetPlaceHolder("File, first segment (image.001), folder of logs, or device such as /dev/sdb")
-	f.source.OnChanged = recheck
-	f.chooseFile = widget.NewButtonWithIcon("File…", theme.FileIcon(), func() { u.choosePath(f.source, false) })
-	f.chooseDir = widget.NewButtonWithIcon("Folder…", theme.FolderOpenIcon(), func() { u.choosePath(f.source, true) })
+	f.source.OnChanged = func(string) { form.recheck() }
+	f.chooseFile = form.button("File…", theme.FileIcon(), func() { u.choosePath(f.source, false) })
+	f.chooseDir = form.button("Folder…", theme.FolderOpenIcon(), func() { u.choosePath(f.source, true) })
+	form.add("Source *", container.NewBorder(nil, nil, nil, container.NewHBox(f.chooseFile, f.chooseDir), f.source))
+	form.fields["Source"] = f.source
 	titles := make([]string, len(kindChoices))
 	for i, k := range kindChoices {
 		titles[i] = k.title
 	}
-	f.kind = widget.NewSelect(titles, nil)
-	f.kind.SetSelected(titles[0])
-	f.description = widget.NewMultiLineEntry()
-	f.description.SetPlaceHolder("What it is and where it came from, e.g. system disk of FS01, imaged with dd by J. Doe")
-	f.description.SetMinRowsVisible(3)
-	f.description.Wrapping = fyne.TextWrapWord
-	f.timeZone = widget.NewEntry()
-	f.timeZone.SetPlaceHolder("UTC or e.g. Europe/Berlin")
-	f.timeZone.OnChanged = recheck
-	f.reason = widget.NewEntry()
-	f.reason.SetPlaceHolder("Why it is added, e.g. ticket SEC-4471 (recorded in the custody entry)")
-	f.sourceProblem, f.tzProblem = problemLabel(), problemLabel()
-	f.add = widget.NewButtonWithIcon("Add evidence", theme.ContentAddIcon(), f.submit)
-	f.add.Importance = widget.HighImportance
-	f.cancel = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), f.close)
-
-	tzNote := widget.NewLabel("The time zone the source's clocks were set to, so its times can be read in UTC. " +
-		"Leave it empty when it is not known.")
-	tzNote.Wrapping = fyne.TextWrapWord
-	tzNote.Importance = widget.LowImportance
-	grid := factGrids([]fact{
-		{"Source *", container.NewVBox(
-			container.NewBorder(nil, nil, nil, container.NewHBox(f.chooseFile, f.chooseDir), f.source),
-			f.sourceProblem)},
-		{"Kind", selectFitting(f.kind)},
-		{"Description", f.description},
-		{"Time zone", container.NewVBox(f.timeZone, f.tzProblem, tzNote)},
-		{"Reason", f.reason},
-	})[0]
-	intro := widget.NewLabel("Every byte is read once, hashed with MD5, SHA-1 and SHA-256, and sealed into the case file " +
-		"in compressed, encrypted chunks; the source is only read, never changed. A folder adds one item per file.")
-	intro.Wrapping = fyne.TextWrapWord
-	f.content = container.NewVBox(intro, grid)
-	f.dlg = dialog.NewCustomWithoutButtons("Add evidence", f.content, u.win)
-	f.dlg.SetButtons([]fyne.CanvasObject{f.cancel, f.add})
-	u.addEvidence = f
-	f.dlg.Show()
-	f.fit()
-	u.win.Canvas().Focus(f.source)
-}
-
-func (f *addEvidenceForm) fit() { fitDialog(f.v.u.win, f.dlg, f.content, 720) }
-
-// close hides the form.
-func (f *addEvidenceForm) close() {
-	f.dlg.Hide()
-	if f.v.u.addEvidence == f {
-		f.v.u.addEvidence = nil
+	f.kind = form.choice("Kind", titles, titles[0])
+	f.description = form.text("Description", "What it is and where it came from, e.g. system disk of FS01, imaged with dd by J. Doe", 3)
+	f.timeZone = form.entry("Time zone", "UTC or e.g. Europe/Berlin; empty when not known")
+	form.note("", mutedLabel("The time zone the source's clocks were set to, so its times can be read in UTC. "+
+		"Leave it empty when it is not known."))
+	f.reason = form.entry("Reason", "Why it is added, e.g. ticket SEC-4471 (recorded in the custody entry)")
+	f.add, f.cancel = form.save, form.cancel
+	f.add.Icon = theme.ContentAddIcon()
+	f.sourceProblem, f.tzProblem = form.problems["Source"].label, form.problems["Time zone"].label
+	form.check = f.check
+	form.hand = func() {
+		path := strings.TrimSpace(f.source.Text)
+		u.ingest(path, f.options())
 	}
+	form.onClosed = func() {
+		if u.addEvidence == f {
+			u.addEvidence = nil
+		}
+	}
+	u.addEvidence = f
+	form.show(f.source)
 }
 
 // options is what the form describes, for evidence.Ingest.
@@ -140,9 +111,8 @@ func (f *addEvidenceForm) options() evidence.Options {
 func (f *addEvidenceForm) check() bool {
 	src := sourceMessage(strings.TrimSpace(f.source.Text), f.v.cv.oc.path)
 	tz := timeZoneMessage(strings.TrimSpace(f.timeZone.Text))
-	setProblem(f.sourceProblem, src)
-	setProblem(f.tzProblem, tz)
-	f.fit()
+	f.form.setProblem("Source", src)
+	f.form.setProblem("Time zone", tz)
 	return src == "" && tz == ""
 }
 
@@ -159,7 +129,7 @@ func sourceMessage(path, casePath string) string {
 	case errors.Is(err, fs.ErrPermission):
 		return "Custodia may not read " + path + ": check its permissions (a device may need to be readable by your account)."
 	case err != nil:
-		return "The source cannot be used: " + err.Error() + "."
+		return "The source cannot be used: " + userMessage(err)
 	}
 	if cfi, err := os.Stat(casePath); err == nil && os.SameFile(fi, cfi) {
 		return "That is this case's own file: choose the evidence to add, not the case."
@@ -172,35 +142,19 @@ func sourceMessage(path, casePath string) string {
 
 // timeZoneMessage accepts an empty time zone (unknown) or an IANA name.
 func timeZoneMessage(tz string) string {
-	if tz == "" {
-		return ""
-	}
-	if strings.EqualFold(tz, "local") {
-		return "Give the time zone by name, e.g. Europe/Berlin: \"Local\" means this computer's zone, not the source's."
-	}
-	if _, err := time.LoadLocation(tz); err != nil {
-		return "Unknown time zone " + tz + ": use an IANA name such as UTC, Europe/Berlin or America/New_York."
+	if _, err := casefile.SourceTimeZone(tz); err != nil {
+		return userMessage(err)
 	}
 	return ""
 }
 
-// submit checks the form and, when it is complete, closes it and starts
-// the ingest.
-func (f *addEvidenceForm) submit() {
-	f.checked = true
-	if !f.check() {
-		return
-	}
-	path := strings.TrimSpace(f.source.Text)
-	opts := f.options()
-	f.close()
-	f.v.u.ingest(path, opts)
-}
-
 // ingest adds the evidence at path off the UI goroutine behind a progress
 // dialog with Cancel. On success the list shows the new items and the last
-// one is chosen; warnings are listed in a dialog. Cancelling rolls the item
-// in progress back, and the dialog after it says so.
+// one is chosen. A source whose content is already in the case stops the
+// ingest to ask whether to keep it (with a reason) or drop it; warnings,
+// duplicates and the entries of a folder that were skipped are listed in a
+// dialog afterwards. Cancelling rolls the item in progress back, and the
+// dialog after it says so.
 func (u *UI) ingest(path string, opts evidence.Options) {
 	cv := u.cv
 	if cv == nil {
@@ -211,27 +165,114 @@ func (u *UI) ingest(path string, opts evidence.Options) {
 		"Reading, hashing and sealing "+shownLine(filepath.Base(path))+". The source is only read.",
 		"Stopping. The item in progress is being rolled back: nothing of it will stay in the case.")
 	opts.Progress = p
+	opts.Duplicate = func(ctx context.Context, newItem casefile.EvidenceMeta, existing []casefile.Evidence) (bool, string) {
+		return u.askDuplicate(ctx, newItem, existing)
+	}
 	u.runWork(p, func(ctx context.Context) func() {
-		items, err := evidence.Ingest(ctx, oc.c, path, opts)
-		ef, cf := readEvidence(oc.c), readCustody(oc.c)
+		r, err := evidence.IngestWithReport(ctx, oc.c, path, opts)
 		current := p.Current()
-		return func() {
-			oc.evidence, oc.custody = ef, cf
-			if u.cv == cv {
-				cv.evidenceChanged()
-				cv.custodyChanged()
-				if cv.evidence != nil && len(items) > 0 {
-					cv.evidence.showItem(items[len(items)-1].ID)
-				}
+		return u.afterChange(cv, factsEvidence|factsCustody, func() {
+			if v := areaViewOf[*evidenceView](u); v != nil && len(r.Items) > 0 {
+				v.showItem(r.Items[len(r.Items)-1].ID)
 			}
-			u.reportIngest(path, items, current, err)
-		}
+			u.reportIngest(path, r, current, err)
+		})
 	})
 }
 
+// duplicateAnswer is what the examiner decided about a duplicate.
+type duplicateAnswer struct {
+	keep   bool
+	reason string
+}
+
+// askDuplicate asks, on the UI goroutine, whether to keep an item whose
+// content is already in the case, and waits for the answer; it runs on
+// the ingest's goroutine (evidence.DuplicateFunc). Cancelling the ingest
+// drops the item.
+func (u *UI) askDuplicate(ctx context.Context, newItem casefile.EvidenceMeta, existing []casefile.Evidence) (bool, string) {
+	answer := make(chan duplicateAnswer, 1)
+	u.do(func() { u.showDuplicateForm(newItem, existing, answer) })
+	select {
+	case a := <-answer:
+		return a.keep, a.reason
+	case <-ctx.Done():
+		u.do(func() {
+			if f := u.duplicate; f != nil {
+				f.form.close()
+			}
+		})
+		return false, ""
+	}
+}
+
+// duplicateForm asks whether to keep a duplicate: Keep needs the reason,
+// Drop (and Escape) rolls the item back.
+type duplicateForm struct {
+	form   *recordForm
+	reason *formEntry
+	keep   *formButton
+	drop   *formButton
+}
+
+// showDuplicateForm opens the question; answer receives the decision once.
+func (u *UI) showDuplicateForm(newItem casefile.EvidenceMeta, existing []casefile.Evidence, answer chan<- duplicateAnswer) {
+	lines := make([]string, len(existing))
+	for i, ev := range existing {
+		lines[i] = fmt.Sprintf("• %s — item %s, ingested %s by %s", shownLine(ev.Meta.Name), ev.ID,
+			ev.Meta.IngestedAt.UTC().Format(timeLayout), shownLine(ev.Meta.IngestedBy))
+		if !ev.InForce() {
+			lines[i] += " (withdrawn)"
+		}
+	}
+	which, other := "an item", "the other item"
+	if len(existing) > 1 {
+		which, other = fmt.Sprintf("%d items", len(existing)), "the others"
+	}
+	intro := fmt.Sprintf("%s has the SHA-256 of %s already in the case:\n%s\n\nKeep it as a duplicate "+
+		"(recorded with your reason and a warning naming %s), or drop it: nothing of it stays in the case, "+
+		"and the custody record notes that it was dropped.",
+		shownLine(newItem.Name), which, strings.Join(lines, "\n"), other)
+	form := u.newRecordForm("Content already in the case", "Keep as duplicate", intro)
+	form.width = 680
+	f := &duplicateForm{form: form}
+	sum := widget.NewLabel(newItem.Hashes.SHA256)
+	sum.TextStyle = fyne.TextStyle{Monospace: true}
+	sum.Wrapping = fyne.TextWrapBreak
+	sum.Selectable = true
+	form.note("SHA-256", sum)
+	f.reason = form.entry("Reason *", "Why a second copy of the same bytes is kept, e.g. acquired again from the original disk")
+	f.keep, f.drop = form.save, form.cancel
+	f.drop.Text = "Drop it"
+	f.drop.Icon = theme.DeleteIcon()
+	answered := false
+	send := func(a duplicateAnswer) {
+		if !answered {
+			answered = true
+			answer <- a
+		}
+	}
+	form.check = func() bool {
+		return form.require("Reason", f.reason.Text, "Give the reason the copy is kept: it is recorded with the item.")
+	}
+	form.hand = func() { send(duplicateAnswer{keep: true, reason: strings.TrimSpace(f.reason.Text)}) }
+	form.onClosed = func() {
+		if !form.handed {
+			send(duplicateAnswer{}) // closed without Keep: drop
+		}
+		if u.duplicate == f {
+			u.duplicate = nil
+		}
+	}
+	u.duplicate = f
+	form.show(f.reason)
+}
+
 // reportIngest says how an ingest ended: a dialog for a cancellation (the
-// item in progress was rolled back), a failure, or warnings on new items.
-func (u *UI) reportIngest(path string, items []casefile.Evidence, current string, err error) {
+// item in progress was rolled back), a failure, or, on success, the
+// warnings on new items, the duplicates met and the entries skipped.
+func (u *UI) reportIngest(path string, r evidence.Report, current string, err error) {
+	items := r.Items
 	kept := ""
 	if len(items) > 0 {
 		names := make([]string, len(items))
@@ -253,12 +294,14 @@ func (u *UI) reportIngest(path string, items []casefile.Evidence, current string
 			theme.InfoIcon(), nil)
 		return
 	case err != nil:
+		title := "The evidence was not added"
 		if kept != "" {
-			err = fmt.Errorf("%w.%s", err, kept)
+			title = "Not all the evidence was added"
 		}
-		u.showError("The evidence was not added", err, nil)
+		u.showErrorNote(title, err, strings.TrimSpace(kept))
 		return
 	}
+	var parts []string
 	var warnings []string
 	for _, ev := range items {
 		for _, w := range ev.Meta.Warnings {
@@ -266,9 +309,44 @@ func (u *UI) reportIngest(path string, items []casefile.Evidence, current string
 		}
 	}
 	if len(warnings) > 0 {
-		u.showNotice("Evidence added with warnings",
-			plural(len(items), "item was", "items were")+" added. Read these warnings before relying on the evidence; "+
-				"they stay recorded with the item:\n\n"+strings.Join(warnings, "\n"),
-			theme.NewWarningThemedResource(theme.WarningIcon()), nil)
+		parts = append(parts, "Read these warnings before relying on the evidence; they stay recorded with the item:\n"+
+			strings.Join(warnings, "\n"))
 	}
+	if len(r.Duplicates) > 0 {
+		var ds []string
+		for _, d := range r.Duplicates {
+			what := "dropped"
+			if d.Kept {
+				what = "kept as a duplicate: " + shownLine(d.Reason)
+			}
+			ds = append(ds, "• "+shownLine(d.Meta.Name)+" — "+what)
+		}
+		parts = append(parts, plural(len(r.Duplicates), "source was", "sources were")+" already in the case:\n"+strings.Join(ds, "\n"))
+	}
+	if len(r.Skipped) > 0 {
+		var ss []string
+		for _, sk := range r.Skipped {
+			line := "• " + shown(sk.Path) + " — " + sk.Reason
+			if sk.Target != "" {
+				line += " (→ " + shown(sk.Target) + ")"
+			}
+			ss = append(ss, line)
+		}
+		parts = append(parts, plural(len(r.Skipped), "entry of the folder was", "entries of the folder were")+
+			" not read: only regular files become items, and links are not followed. The custody record lists them too:\n"+
+			strings.Join(ss, "\n"))
+	}
+	if len(parts) == 0 {
+		return
+	}
+	var icon fyne.Resource = theme.NewSuccessThemedResource(theme.ConfirmIcon())
+	title := "Evidence added"
+	added := plural(len(items), "item was", "items were") + " added."
+	switch {
+	case len(items) == 0:
+		title, icon, added = "No evidence added", theme.InfoIcon(), "No item was added."
+	case len(warnings) > 0:
+		title, icon = "Evidence added with warnings", theme.NewWarningThemedResource(theme.WarningIcon())
+	}
+	u.showNotice(title, added+"\n\n"+strings.Join(parts, "\n\n"), icon, nil)
 }

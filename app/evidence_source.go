@@ -6,9 +6,7 @@ import (
 	"os"
 	"strings"
 
-	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -16,19 +14,18 @@ import (
 	"github.com/custodia-dfir/custodia/evidence"
 )
 
-// sourceForm re-hashes an item's original source, where it is still
-// attached, and compares it with the hashes recorded at ingest. It reads
-// the source only, and leaves the case content alone.
+// sourceForm asks where an item's original source is now, to re-hash it
+// where it is still attached and compare it with the hashes recorded at
+// ingest. It reads the source only, and leaves the case content alone.
 type sourceForm struct {
-	v  *evidenceView
-	ev casefile.Evidence
+	v    *evidenceView
+	ev   casefile.Evidence
+	form *recordForm
 
-	path          *widget.Entry
-	choose        *widget.Button
+	path          *formEntry
+	choose        *formButton
 	problem       *widget.Label
-	check, cancel *widget.Button
-	content       *fyne.Container
-	dlg           *dialog.CustomDialog
+	check, cancel *formButton
 }
 
 // showSourceForm opens the Check source form for the chosen item, with the
@@ -39,33 +36,30 @@ func (v *evidenceView) showSourceForm() {
 		return
 	}
 	u := v.u
-	f := &sourceForm{v: v, ev: *ev}
-	f.path = widget.NewEntry()
+	form := u.newRecordForm("Check the original source", "Check source",
+		"Reads the original source of "+shownLine(ev.Meta.Name)+" again — a file, the first segment "+
+			"of a split image, or a device — hashes it with MD5, SHA-1 and SHA-256 and compares them with the values "+
+			"recorded at ingest. The source is only read; the check is recorded in the custody record.")
+	form.width = 680
+	form.live = true
+	f := &sourceForm{v: v, ev: *ev, form: form}
+	f.path = newFormEntry(form.keys, 0)
 	f.path.SetText(ev.Meta.SourcePath)
-	f.path.OnChanged = func(string) { f.validate() }
-	f.choose = widget.NewButtonWithIcon("Choose…", theme.FolderOpenIcon(), func() { u.choosePath(f.path, false) })
-	f.problem = problemLabel()
-	f.check = widget.NewButtonWithIcon("Check source", theme.ConfirmIcon(), f.submit)
-	f.check.Importance = widget.HighImportance
-	f.cancel = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), f.close)
-	intro := widget.NewLabel("Reads the original source of " + shownLine(ev.Meta.Name) + " again — a file, the first segment " +
-		"of a split image, or a device — hashes it with MD5, SHA-1 and SHA-256 and compares them with the values " +
-		"recorded at ingest. The source is only read; the check is recorded in the custody record.")
-	intro.Wrapping = fyne.TextWrapWord
-	grid := factGrids([]fact{{"Source *", container.NewVBox(container.NewBorder(nil, nil, nil, f.choose, f.path), f.problem)}})[0]
-	f.content = container.NewVBox(intro, grid)
-	f.dlg = dialog.NewCustomWithoutButtons("Check the original source", f.content, u.win)
-	f.dlg.SetButtons([]fyne.CanvasObject{f.cancel, f.check})
-	u.sourceCheck = f
-	f.dlg.Show()
-	f.validate()
-}
-
-func (f *sourceForm) close() {
-	f.dlg.Hide()
-	if f.v.u.sourceCheck == f {
-		f.v.u.sourceCheck = nil
+	f.path.OnChanged = func(string) { form.recheck() }
+	f.choose = form.button("Choose…", theme.FolderOpenIcon(), func() { u.choosePath(f.path, false) })
+	form.add("Source *", container.NewBorder(nil, nil, nil, f.choose, f.path))
+	form.fields["Source"] = f.path
+	f.problem = form.problems["Source"].label
+	f.check, f.cancel = form.save, form.cancel
+	form.check = f.validate
+	form.hand = func() { u.checkSource(f.ev, strings.TrimSpace(f.path.Text)) }
+	form.onClosed = func() {
+		if u.sourceCheck == f {
+			u.sourceCheck = nil
+		}
 	}
+	u.sourceCheck = f
+	form.show(f.path)
 }
 
 // validate shows why the path cannot be checked, if it cannot.
@@ -79,23 +73,8 @@ func (f *sourceForm) validate() bool {
 	} else if err == nil && fi.IsDir() {
 		msg = p + " is a folder: choose the file (or the first segment) the item was ingested from."
 	}
-	setProblem(f.problem, msg)
-	if msg == "" {
-		f.check.Enable()
-	} else {
-		f.check.Disable()
-	}
-	fitDialog(f.v.u.win, f.dlg, f.content, 680)
+	f.form.setProblem("Source", msg)
 	return msg == ""
-}
-
-func (f *sourceForm) submit() {
-	if !f.validate() {
-		return
-	}
-	path := strings.TrimSpace(f.path.Text)
-	f.close()
-	f.v.u.checkSource(f.ev, path)
 }
 
 // checkSource re-hashes the source at path off the UI goroutine behind a
@@ -108,10 +87,10 @@ func (u *UI) checkSource(ev casefile.Evidence, path string) {
 	oc := cv.oc
 	p := u.newProgress("Checking the original source", "Reading "+path+" and hashing it with MD5, SHA-1 and SHA-256.",
 		"Stopping. Nothing is recorded.")
-	p.setStep("", ev.Meta.Name)
+	p.setStep(ev.Meta.Name)
 	u.runWork(p, func(ctx context.Context) func() {
 		got, ok, err := evidence.VerifySource(ctx, oc.c, ev.ID, path, p)
-		return u.afterCustody(cv, func() {
+		return u.afterChange(cv, factsCustody, func() {
 			switch {
 			case errors.Is(err, context.Canceled):
 				u.setLastError(err)

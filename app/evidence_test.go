@@ -67,13 +67,7 @@ func openCaseUI(t *testing.T, dir, path string) (*UI, *evidenceView) {
 	if u.Screen() != ScreenCase {
 		t.Fatalf("case did not open: %v", u.LastError())
 	}
-	if err := u.SelectArea("Evidence"); err != nil {
-		t.Fatal(err)
-	}
-	if u.cv.evidence == nil {
-		t.Fatal("Evidence area not built")
-	}
-	return u, u.cv.evidence
+	return u, viewOf[*evidenceView](t, u, "Evidence")
 }
 
 // rowHex is how the hex view should write b (up to 16 bytes), worked out
@@ -143,7 +137,7 @@ func TestEvidenceAddListVerifyExtractAndHexView(t *testing.T) {
 	}
 	f.source.SetText(src)
 	f.timeZone.SetText("Mars/Olympus_Mons")
-	if !f.tzProblem.Visible() || !strings.HasPrefix(f.tzProblem.Text, "Unknown time zone Mars/Olympus_Mons") {
+	if !f.tzProblem.Visible() || !strings.HasPrefix(f.tzProblem.Text, `Unknown time zone "Mars/Olympus_Mons": use an IANA name`) {
 		t.Errorf("bad time zone: problem %q", f.tzProblem.Text)
 	}
 	if f.sourceProblem.Visible() {
@@ -170,7 +164,7 @@ func TestEvidenceAddListVerifyExtractAndHexView(t *testing.T) {
 		t.Fatalf("%d items listed, want 1", len(v.items))
 	}
 	row := tableRows(v.table)[0]
-	if want := "disk.raw|Disk image|3.0 MiB|" + wantSHA256[:16] + "…|Never|" + createdText; row != want {
+	if want := "disk.raw|In force|Disk image|3.0 MiB|" + wantSHA256[:16] + "…|Never|" + createdText; row != want {
 		t.Errorf("table row = %q, want %q", row, want)
 	}
 	if v.count.Text != "1 item · 3.0 MiB" {
@@ -215,7 +209,7 @@ func TestEvidenceAddListVerifyExtractAndHexView(t *testing.T) {
 	// Verify: a match, shown in green in the details and in the list.
 	gate := make(chan struct{})
 	u.jobGate = gate
-	test.Tap(d.verify)
+	test.Tap(v.verify)
 	if u.progress == nil || u.progress.title != "Verifying evidence" || u.progress.item.Text != "disk.raw" {
 		t.Error("no progress dialog while verifying")
 	}
@@ -231,7 +225,7 @@ func TestEvidenceAddListVerifyExtractAndHexView(t *testing.T) {
 	if d.verdictColour != theme.ColorNameSuccess || d.verdictTitle.Text != "Verified — SHA-256 matches" {
 		t.Errorf("verdict = %q (colour %q)", d.verdictTitle.Text, d.verdictColour)
 	}
-	if got := cellText(v.table, 0, 4); got != createdText {
+	if got := cellText(v.table, 0, 5); got != createdText {
 		t.Errorf("Verified cell = %q, want the verification time", got)
 	}
 	if u.notice != nil {
@@ -240,7 +234,7 @@ func TestEvidenceAddListVerifyExtractAndHexView(t *testing.T) {
 
 	// Extract: an existing file is refused in the form; a new one gets the
 	// exact bytes.
-	test.Tap(d.extract)
+	test.Tap(v.extract)
 	x := u.extract
 	if x == nil {
 		t.Fatal("Extract… opened no form")
@@ -248,11 +242,15 @@ func TestEvidenceAddListVerifyExtractAndHexView(t *testing.T) {
 	if x.fileName.Text != "disk.raw" || x.folder.Text != dir {
 		t.Errorf("extract proposes %q in %q", x.fileName.Text, x.folder.Text)
 	}
-	if !x.locationProblem.Visible() || !strings.HasPrefix(x.locationProblem.Text, "A file named disk.raw already exists") || !x.extract.Disabled() {
-		t.Errorf("an existing file is not refused: problem %q, Extract disabled %v", x.locationProblem.Text, x.extract.Disabled())
+	if !x.locationProblem.Visible() || !strings.HasPrefix(x.locationProblem.Text, "A file named disk.raw already exists") {
+		t.Errorf("an existing file is not refused: problem %q", x.locationProblem.Text)
+	}
+	test.Tap(x.extract)
+	if u.extract != x || u.progress != nil {
+		t.Fatal("Extract started with an existing file as destination")
 	}
 	x.fileName.SetText("disk-copy.raw")
-	if x.locationProblem.Visible() || x.extract.Disabled() {
+	if x.locationProblem.Visible() {
 		t.Errorf("a new file name is refused: %q", x.locationProblem.Text)
 	}
 	test.Type(x.reason, "hand-over to legal")
@@ -275,7 +273,7 @@ func TestEvidenceAddListVerifyExtractAndHexView(t *testing.T) {
 	u.notice.dlg.Hide()
 
 	// The hex view: one row per 16 bytes, exact rows, go-to-offset.
-	test.Tap(d.bytes)
+	test.Tap(v.bytes)
 	waitJobs(t, u)
 	if len(u.hexViews) != 1 {
 		t.Fatalf("%d hex views open, want 1", len(u.hexViews))
@@ -333,7 +331,7 @@ func TestEvidenceAddListVerifyExtractAndHexView(t *testing.T) {
 	}
 
 	// Opening it again brings the window forward; one view, one entry.
-	test.Tap(d.bytes)
+	test.Tap(v.bytes)
 	waitJobs(t, u)
 	views := viewedEntries(t, u)
 	if len(views) != 1 || views[0].Details["via"] != "hex view" || views[0].Target.ID != v.items[0].ID.String() {
@@ -341,10 +339,7 @@ func TestEvidenceAddListVerifyExtractAndHexView(t *testing.T) {
 	}
 
 	// The dashboard sums the evidence up.
-	if err := u.SelectArea("Dashboard"); err != nil {
-		t.Fatal(err)
-	}
-	dash := u.cv.dash
+	dash := dashboard(t, u)
 	if dash.evItems.Text != "1 item (1 disk image)" || dash.evSize.Text != "3,145,728 bytes (3.0 MiB)" ||
 		dash.evVerified.Text != "1 verified · 0 mismatched · 0 never verified" {
 		t.Errorf("dashboard evidence = %q, %q, %q", dash.evItems.Text, dash.evSize.Text, dash.evVerified.Text)
@@ -490,7 +485,7 @@ func TestEvidenceTamperedChunkShowsMismatch(t *testing.T) {
 		t.Fatalf("%d items", len(v.items))
 	}
 	d := v.details
-	test.Tap(d.verify)
+	test.Tap(v.verify)
 	waitJobs(t, u)
 	if vr := v.items[0].Verification; vr == nil || vr.OK || !strings.Contains(vr.Detail, "chunk 1") {
 		t.Fatalf("verification = %+v, want a mismatch naming chunk 1", vr)
@@ -499,7 +494,7 @@ func TestEvidenceTamperedChunkShowsMismatch(t *testing.T) {
 		!strings.Contains(d.verdictNote.Text, "by Sam Okafor. Chunk 1 (bytes 1048576 to 2097151): failed authentication (changed, moved or from another item).") {
 		t.Errorf("verdict = %q / %q (colour %q)", d.verdictTitle.Text, d.verdictNote.Text, d.verdictColour)
 	}
-	if got := cellText(v.table, 0, 4); got != "MISMATCH" {
+	if got := cellText(v.table, 0, 5); got != "MISMATCH" {
 		t.Errorf("Verified cell = %q", got)
 	}
 	if u.notice == nil || u.notice.title != "Evidence MISMATCH" || !strings.Contains(u.notice.message, "memory.lime — Chunk 1 (bytes 1048576 to 2097151): failed authentication") {
@@ -508,7 +503,7 @@ func TestEvidenceTamperedChunkShowsMismatch(t *testing.T) {
 	u.notice.dlg.Hide()
 
 	// The hex view reads the good chunks and names the bad one.
-	test.Tap(d.bytes)
+	test.Tap(v.bytes)
 	waitJobs(t, u)
 	h := u.hexViews[0]
 	waitJobs(t, u)
@@ -531,8 +526,8 @@ func TestEvidenceTamperedChunkShowsMismatch(t *testing.T) {
 
 	// The dashboard counts the mismatch.
 	u.SelectArea("Dashboard")
-	if got := u.cv.dash.evVerified.Text; got != "0 verified · 1 mismatched · 0 never verified" ||
-		u.cv.dash.evVerified.Importance != widget.DangerImportance {
+	if got := dashboard(t, u).evVerified.Text; got != "0 verified · 1 mismatched · 0 never verified" ||
+		dashboard(t, u).evVerified.Importance != widget.DangerImportance {
 		t.Errorf("dashboard verification = %q", got)
 	}
 }
@@ -545,9 +540,22 @@ func tapButton(t *testing.T, c fyne.Canvas, text string) {
 		objs = append(objs, test.LaidOutObjects(o)...)
 	}
 	for _, o := range objs {
-		if b, ok := o.(*widget.Button); ok && b.Visible() && b.Text == text {
-			test.Tap(b)
-			return
+		switch b := o.(type) {
+		case *widget.Button:
+			if b.Visible() && b.Text == text {
+				test.Tap(b)
+				return
+			}
+		case *formButton:
+			if b.Visible() && b.Text == text {
+				test.Tap(b)
+				return
+			}
+		case *actionButton:
+			if b.Visible() && b.Text == text {
+				test.Tap(b)
+				return
+			}
 		}
 	}
 	t.Fatalf("no button %q on screen", text)
@@ -592,11 +600,11 @@ func TestEvidenceWarningsAndVerifyAll(t *testing.T) {
 	if len(v.items) != 3 || v.Selected() == nil || v.Selected().ID != v.items[2].ID {
 		t.Fatalf("after adding a folder: %d items, chosen %v", len(v.items), v.Selected())
 	}
-	if got := cellText(v.table, 1, 1); got != "Log" {
+	if got := cellText(v.table, 1, 2); got != "Log" {
 		t.Errorf("kind of a.log = %q, want Log (detected)", got)
 	}
 	// Choosing a row shows that item.
-	v.table.Select(widget.TableCellID{Row: 1, Col: 2})
+	v.table.table.Select(widget.TableCellID{Row: 1, Col: 2})
 	if v.Selected().ID != v.items[1].ID || d.name.Text != v.items[1].Meta.Name {
 		t.Errorf("choosing row 1 shows %q", d.name.Text)
 	}
@@ -632,7 +640,7 @@ func TestEvidenceWarningsAndVerifyAll(t *testing.T) {
 
 	// Ticked, Verify recomputes all three, shown in the banner.
 	v.allHashes.SetChecked(true)
-	test.Tap(d.verify)
+	test.Tap(v.verify)
 	waitJobs(t, u)
 	vr := v.Selected().Verification
 	if vr == nil || !vr.OK || vr.Hashes != v.Selected().Meta.Hashes || vr.RecomputedText() != "MD5, SHA-1, SHA-256" {
@@ -700,15 +708,14 @@ func TestEvidenceCheckSource(t *testing.T) {
 	if err := u.LastError(); err != nil {
 		t.Fatal(err)
 	}
-	d := v.details
 
-	test.Tap(d.checkSource)
+	test.Tap(v.checkSource)
 	f := u.sourceCheck
-	if f == nil || f.path.Text != src || f.check.Disabled() {
+	if f == nil || f.path.Text != src || f.problem.Visible() {
 		t.Fatalf("Check source form: %+v", f)
 	}
 	f.path.SetText(filepath.Join(dir, "gone.raw"))
-	if !f.check.Disabled() || !strings.HasPrefix(f.problem.Text, "Nothing is at ") {
+	if !f.problem.Visible() || !strings.HasPrefix(f.problem.Text, "Nothing is at ") {
 		t.Errorf("a missing source is not refused: %q", f.problem.Text)
 	}
 	f.path.SetText(src)
@@ -725,7 +732,7 @@ func TestEvidenceCheckSource(t *testing.T) {
 	if err := os.WriteFile(src, changed, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	test.Tap(d.checkSource)
+	test.Tap(v.checkSource)
 	test.Tap(u.sourceCheck.check)
 	waitJobs(t, u)
 	want := "MD5 recorded " + v.items[0].Meta.Hashes.MD5 + ", now " + fmt.Sprintf("%x", md5.Sum(changed))

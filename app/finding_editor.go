@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/custodia-dfir/custodia/casefile"
+	"github.com/custodia-dfir/custodia/casefile/incident"
 )
 
 // findingEditor is the form that creates a finding or saves a new
@@ -26,35 +27,36 @@ type findingEditor struct {
 	form *recordForm
 	id   uuid.UUID // uuid.Nil for a new finding
 
-	title       *widget.Entry
-	confidence  *widget.RadioGroup
-	description *widget.Entry
+	title       *formEntry
+	confidence  *choiceGroup
+	description *formEntry
 	preview     *widget.RichText
 	previewSeq  int // the newest preview asked for; older ones are dropped
 
-	locations   []casefile.EvidenceLocation
+	locations   []incident.EvidenceLocation
 	locList     *fyne.Container
-	locItem     *widget.Select
-	locStart    *widget.Entry
-	locEnd      *widget.Entry
-	locAdd      *widget.Button
-	locProblem  *widget.Label
-	indicators  *widget.CheckGroup
+	locItem     *formSelect
+	locStart    *formEntry
+	locEnd      *formEntry
+	locAdd      *formButton
+	locProblem  *widget.Label // the problem of the location typed (locSlot's)
+	locSlot     *problemSlot
+	indicators  *checkList
 	indicatorID map[string]uuid.UUID // by check label
-	techniques  *widget.Entry
-	reason      *widget.Entry
+	techniques  *formEntry
+	reason      *formEntry
 	newFinding  bool // the reason is optional for a new finding
 }
 
 // findingDraft prefills a new finding.
 type findingDraft struct {
-	location    casefile.EvidenceLocation
+	location    incident.EvidenceLocation
 	description string
 }
 
 // showFindingEditor opens the editor: for a new finding when f is nil
 // (prefilled from draft when not nil), else for the next revision of f.
-func (u *UI) showFindingEditor(f *casefile.Finding, draft *findingDraft) {
+func (u *UI) showFindingEditor(f *incident.Finding, draft *findingDraft) {
 	cv := u.cv
 	if cv == nil {
 		return
@@ -62,8 +64,8 @@ func (u *UI) showFindingEditor(f *casefile.Finding, draft *findingDraft) {
 	e := &findingEditor{u: u, indicatorID: map[string]uuid.UUID{}}
 	title, save, intro := "New finding", "Add finding",
 		"A finding states what the evidence shows, on the exact bytes it rests on. It is sealed in the case with a custody entry."
-	var cur casefile.FindingContent
-	cur.Confidence = casefile.ConfidenceMedium
+	var cur incident.FindingContent
+	cur.Confidence = incident.ConfidenceMedium
 	if f != nil {
 		e.id = f.ID
 		cur = f.FindingContent
@@ -72,7 +74,7 @@ func (u *UI) showFindingEditor(f *casefile.Finding, draft *findingDraft) {
 			f.Revision+1, f.Revision)
 	}
 	if draft != nil {
-		cur.Locations = []casefile.EvidenceLocation{draft.location}
+		cur.Locations = []incident.EvidenceLocation{draft.location}
 		cur.Description = draft.description
 	}
 	form := u.newRecordForm(title, save, intro)
@@ -81,15 +83,10 @@ func (u *UI) showFindingEditor(f *casefile.Finding, draft *findingDraft) {
 
 	e.title = form.entry("Title *", "One line: what was found")
 	e.title.SetText(cur.Title)
-	e.confidence = widget.NewRadioGroup([]string{"Low", "Medium", "High"}, func(string) { form.recheck() })
-	e.confidence.Horizontal = true
-	e.confidence.SetSelected(confidenceTitle(cur.Confidence))
-	form.add("Confidence *", e.confidence)
+	e.confidence = form.radio("Confidence *", []string{"Low", "Medium", "High"}, confidenceTitle(cur.Confidence))
 
-	e.description = widget.NewMultiLineEntry()
-	e.description.Wrapping = fyne.TextWrapWord
+	e.description = newFormEntry(form.keys, 9)
 	e.description.SetPlaceHolder("Markdown: what the bytes show, how it was established, what it means")
-	e.description.SetMinRowsVisible(9)
 	e.description.SetText(cur.Description)
 	e.description.OnChanged = func(s string) { e.renderPreview(s); form.recheck() }
 	e.preview = widget.NewRichText()
@@ -99,9 +96,10 @@ func (u *UI) showFindingEditor(f *casefile.Finding, draft *findingDraft) {
 	previewPane := container.NewBorder(previewHead, nil, nil, nil, container.NewVScroll(e.preview))
 	split := container.NewHSplit(e.description, previewPane)
 	split.Offset = 0.5
-	form.add("Description", container.NewVBox(
+	form.note("Description", container.NewVBox(
 		container.New(minSizeLayout{fyne.NewSize(0, e.description.MinSize().Height)}, split),
 		mutedLabel(previewNote)))
+	form.fields["Description"] = e.description
 
 	e.locations = append(e.locations, cur.Locations...)
 	e.locList = container.NewVBox()
@@ -110,26 +108,29 @@ func (u *UI) showFindingEditor(f *casefile.Finding, draft *findingDraft) {
 	for i, ev := range items {
 		names[i] = itemChoice(ev)
 	}
-	e.locItem = widget.NewSelect(names, nil)
+	e.locItem = newFormSelect(form.keys, names)
 	e.locItem.PlaceHolder = "Evidence item"
 	if len(names) > 0 {
 		e.locItem.SetSelected(names[0])
 	}
 	e.locItem.OnChanged = func(string) { e.checkLocation() }
-	e.locStart = widget.NewEntry()
+	// Enter in the offsets adds the location rather than saving the form.
+	locKeys := &formKeys{submit: e.addLocation, cancel: form.userCancel, submitAll: form.submit}
+	e.locStart = newFormEntry(locKeys, 0)
 	e.locStart.SetPlaceHolder("Start: 0x1be or 446")
 	e.locStart.OnChanged = func(string) { e.checkLocation() }
-	e.locEnd = widget.NewEntry()
+	e.locEnd = newFormEntry(locKeys, 0)
 	e.locEnd.SetPlaceHolder("End (exclusive): 0x1ce")
 	e.locEnd.OnChanged = func(string) { e.checkLocation() }
-	e.locAdd = widget.NewButtonWithIcon("Add location", theme.ContentAddIcon(), e.addLocation)
-	e.locProblem = problemLabel()
-	addRow := container.NewBorder(nil, nil, selectFitting(e.locItem), e.locAdd,
+	e.locAdd = form.button("Add location", theme.ContentAddIcon(), e.addLocation)
+	e.locSlot = form.slot("Evidence location")
+	e.locProblem = e.locSlot.label
+	addRow := container.NewBorder(nil, nil, container.New(minSizeLayout{fyne.NewSize(selectWidthOf(names), 0)}, e.locItem), e.locAdd,
 		container.NewGridWithColumns(2, e.locStart, e.locEnd))
 	if len(items) == 0 {
 		addRow = container.NewVBox(mutedLabel("No evidence in the case yet: add evidence first to point at its bytes."))
 	}
-	form.add("Evidence", container.NewVBox(e.locList, addRow, e.locProblem))
+	form.note("Evidence", container.NewVBox(e.locList, addRow, e.locSlot))
 	e.showLocations()
 
 	inc := cv.oc.incident
@@ -144,12 +145,11 @@ func (u *UI) showFindingEditor(f *casefile.Finding, draft *findingDraft) {
 			}
 		}
 	}
-	e.indicators = widget.NewCheckGroup(labels, nil)
-	e.indicators.Selected = selected
 	if len(labels) == 0 {
-		form.add("Indicators", mutedLabel("No indicators in the case yet; add them in Lifecycle › Indicators."))
+		form.note("Indicators", mutedLabel("No indicators in the case yet; add them in the Indicators area."))
+		e.indicators = newCheckList(form.keys, nil, 1, nil)
 	} else {
-		form.add("Indicators", e.indicators)
+		e.indicators = form.checks("Indicators", labels, selected, 1)
 	}
 	e.techniques = form.entry("ATT&CK techniques", "Comma-separated ids: T1078, T1021.001")
 	e.techniques.SetText(strings.Join(cur.Techniques, ", "))
@@ -163,16 +163,13 @@ func (u *UI) showFindingEditor(f *casefile.Finding, draft *findingDraft) {
 	form.check = e.check
 	form.build = e.build
 	form.saved = func() {}
-	u.editor = e
-	form.show(e.title)
-	form.dlg.SetOnClosed(func() {
-		if u.record == form {
-			u.record = nil
-		}
+	form.onClosed = func() {
 		if u.editor == e {
 			u.editor = nil
 		}
-	})
+	}
+	u.editor = e
+	form.show(e.title)
 }
 
 // itemChoice names an item in the location picker.
@@ -211,7 +208,7 @@ func (e *findingEditor) renderPreview(src string) {
 func (e *findingEditor) showLocations() {
 	var rows []fyne.CanvasObject
 	for i, l := range e.locations {
-		rm := widget.NewButtonWithIcon("", theme.DeleteIcon(), func() {
+		rm := e.form.button("", theme.DeleteIcon(), func() {
 			e.locations = append(e.locations[:i], e.locations[i+1:]...)
 			e.showLocations()
 			e.form.recheck()
@@ -258,22 +255,22 @@ func parseByteOffset(s string) (int64, bool) {
 // locationTyped reads the location typed in the add row. problem says
 // what is wrong with it; a range outside the item is described by
 // casefile's own LocationError, as saving it would be refused.
-func (e *findingEditor) locationTyped() (casefile.EvidenceLocation, string) {
+func (e *findingEditor) locationTyped() (incident.EvidenceLocation, string) {
 	ev := e.chosenItem()
 	if ev == nil {
-		return casefile.EvidenceLocation{}, "Choose the evidence item."
+		return incident.EvidenceLocation{}, "Choose the evidence item."
 	}
 	start, ok1 := parseByteOffset(e.locStart.Text)
 	end, ok2 := parseByteOffset(e.locEnd.Text)
 	switch {
 	case !ok1:
-		return casefile.EvidenceLocation{}, "Type the start offset: decimal (446) or hexadecimal with 0x (0x1be)."
+		return incident.EvidenceLocation{}, "Type the start offset: decimal (446) or hexadecimal with 0x (0x1be)."
 	case !ok2:
-		return casefile.EvidenceLocation{}, "Type the end offset, one past the last byte: decimal (462) or hexadecimal (0x1ce)."
+		return incident.EvidenceLocation{}, "Type the end offset, one past the last byte: decimal (462) or hexadecimal (0x1ce)."
 	}
-	l := casefile.EvidenceLocation{Evidence: ev.ID, Start: start, End: end}
+	l := incident.EvidenceLocation{Evidence: ev.ID, Start: start, End: end}
 	if start < 0 || end <= start || end > ev.Meta.Size {
-		return l, userMessage(&casefile.LocationError{Location: l, Item: ev.Meta.Name, Size: ev.Meta.Size})
+		return l, userMessage(&incident.LocationError{Location: l, Item: ev.Meta.Name, Size: ev.Meta.Size})
 	}
 	return l, ""
 }
@@ -282,31 +279,30 @@ func (e *findingEditor) locationTyped() (casefile.EvidenceLocation, string) {
 // offsets are there.
 func (e *findingEditor) checkLocation() {
 	if strings.TrimSpace(e.locStart.Text) == "" || strings.TrimSpace(e.locEnd.Text) == "" {
-		setProblem(e.locProblem, "")
+		e.locSlot.set("")
 	} else {
 		_, problem := e.locationTyped()
-		setProblem(e.locProblem, problem)
+		e.locSlot.set(problem)
 	}
-	e.form.fit()
 }
 
 // addLocation adds the location typed, when it lies within its item.
 func (e *findingEditor) addLocation() {
 	l, problem := e.locationTyped()
-	setProblem(e.locProblem, problem)
+	e.locSlot.set(problem)
 	if problem == "" {
 		for _, x := range e.locations {
 			if x == l {
 				problem = "That location is listed already."
 			}
 		}
-		setProblem(e.locProblem, problem)
+		e.locSlot.set(problem)
 	}
 	if problem == "" {
 		e.locations = append(e.locations, l)
 		e.locStart.SetText("")
 		e.locEnd.SetText("")
-		setProblem(e.locProblem, "")
+		e.locSlot.set("")
 		e.showLocations()
 	}
 	e.form.fit()
@@ -316,7 +312,7 @@ func (e *findingEditor) addLocation() {
 func (e *findingEditor) techniqueList() ([]string, string) {
 	var out []string
 	for _, t := range commaList(e.techniques.Text) {
-		id, err := casefile.ParseTechnique(t)
+		id, err := incident.ParseTechnique(t)
 		if err != nil {
 			return nil, fmt.Sprintf("%q is not an ATT&CK technique id: use T and 4 digits, optionally .3 digits (T1059, T1059.001).", strings.ToUpper(t))
 		}
@@ -345,14 +341,14 @@ func (e *findingEditor) check() bool {
 }
 
 // content is the finding the form describes.
-func (e *findingEditor) content() casefile.FindingContent {
-	fc := casefile.FindingContent{
+func (e *findingEditor) content() incident.FindingContent {
+	fc := incident.FindingContent{
 		Title:       strings.TrimSpace(e.title.Text),
 		Description: e.description.Text,
-		Confidence:  casefile.Confidence(strings.ToLower(e.confidence.Selected)),
-		Locations:   append([]casefile.EvidenceLocation(nil), e.locations...),
+		Confidence:  incident.Confidence(strings.ToLower(e.confidence.Selected)),
+		Locations:   append([]incident.EvidenceLocation(nil), e.locations...),
 	}
-	for _, l := range e.indicators.Selected {
+	for _, l := range e.indicators.Selected() {
 		if id, ok := e.indicatorID[l]; ok {
 			fc.Indicators = append(fc.Indicators, id)
 		}
@@ -379,17 +375,17 @@ func (e *findingEditor) build() func(*casefile.Case) error {
 		if u.Area() != "Findings" {
 			u.SelectArea("Findings")
 		}
-		if u.cv.findings != nil {
-			u.cv.findings.selectFinding(saved)
+		if v := areaViewOf[*findingsView](u); v != nil {
+			v.selectFinding(saved)
 		}
 	}
 	return func(c *casefile.Case) error {
-		var f casefile.Finding
+		var f incident.Finding
 		var err error
 		if id == uuid.Nil {
-			f, err = c.AddFinding(fc, reason)
+			f, err = incident.Of(c).AddFinding(fc, reason)
 		} else {
-			f, err = c.EditFinding(id, fc, reason)
+			f, err = incident.Of(c).EditFinding(id, fc, reason)
 		}
 		saved = f.ID
 		return err

@@ -7,59 +7,89 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 	"github.com/google/uuid"
 
 	"github.com/custodia-dfir/custodia/casefile"
+	"github.com/custodia-dfir/custodia/casefile/incident"
 )
 
-// findingsView is the Findings area: the case's findings in a table
+// findingsArea is the Findings area: the case's findings in a table
 // (newest first), the chosen one in full underneath — its description
 // rendered safely, the exact evidence locations it rests on (each opens the
 // hex view on its bytes), its indicators and ATT&CK techniques — and New
 // finding…, Edit… and History….
+type findingsArea struct{}
+
+func (findingsArea) title() string            { return "Findings" }
+func (findingsArea) icon() fyne.ThemeIconName { return theme.IconNameSearchReplace }
+func (findingsArea) fill() bool               { return true }
+
+// findingsView is the Findings area on screen.
 type findingsView struct {
 	u  *UI
 	cv *caseView
 
-	findings []casefile.Finding // newest first, as the table shows them
+	findings []incident.Finding // newest first, as the table shows them
 	selected uuid.UUID
 
-	add         *widget.Button
+	add         *actionButton
 	count       *widget.Label
 	loadProblem *widget.Label
+	src         *listSource[incident.Finding]
 	table       *dataTable
 	details     *findingDetails
 	body        *fyne.Container
+	root        *fyne.Container
 }
 
-func buildFindings(cv *caseView, a area) fyne.CanvasObject {
+func (a findingsArea) build(cv *caseView) areaView {
 	v := &findingsView{u: cv.u, cv: cv}
-	cv.findings = v
-	v.add = widget.NewButtonWithIcon("New finding…", theme.ContentAddIcon(), func() { v.u.showFindingEditor(nil, nil) })
+	v.add = cv.action("New finding…", theme.ContentAddIcon(), func() { v.u.showFindingEditor(nil, nil) })
 	v.add.Importance = widget.HighImportance
 	v.count = widget.NewLabel("")
 	v.loadProblem = problemLabel()
-	v.table = newDataTable([]dataColumn{
-		{"Title", 380}, {"Confidence", 120}, {"Stage", 180}, {"Author", 220}, {"Updated (UTC)", 220}, {"Rev.", 60},
-	}, 3, 1000)
-	v.table.onSelect = func(row int) {
-		if row >= 0 && row < len(v.findings) {
-			v.selectFinding(v.findings[row].ID)
-		}
+	v.src = newListSource([]listColumn[incident.Finding]{
+		{dataColumn{title: "Title", width: 380}, func(f *incident.Finding) dataCell {
+			return dataCell{text: shownLine(f.Title), bold: true}
+		}, nil},
+		{dataColumn{title: "Confidence", width: 120}, func(f *incident.Finding) dataCell { return confidenceCell(f.Confidence) }, nil},
+		{dataColumn{title: "Stage", width: 180}, func(f *incident.Finding) dataCell { return cell(f.Stage.Title()) }, nil},
+		{dataColumn{title: "Author", width: 220}, func(f *incident.Finding) dataCell { return cell(shownLine(f.Created.Examiner)) }, nil},
+		{dataColumn{title: "Updated (UTC)", width: 220}, func(f *incident.Finding) dataCell {
+			return cell(f.Updated.At.UTC().Format(timeLayout))
+		}, func(a, b *incident.Finding) int { return a.Updated.At.Compare(b.Updated.At) }},
+		{dataColumn{title: "Rev.", width: 60}, func(f *incident.Finding) dataCell {
+			return dataCell{text: fmt.Sprint(f.Revision), end: true}
+		}, nil},
+	}, func(f *incident.Finding) any { return f.ID })
+	v.table = v.src.table(v.u, 3, 0)
+	v.table.onSelect = func(key any) {
+		id, _ := key.(uuid.UUID)
+		v.selectFinding(id)
 	}
 	v.details = newFindingDetails(v)
 	split := container.NewVSplit(v.table.box, container.NewVScroll(container.NewPadded(v.details.root)))
 	split.Offset = 0.3
-	toolbar := container.NewHBox(v.add, layout.NewSpacer(), v.count)
+	toolbar := container.NewBorder(nil, nil, v.add, v.count)
 	v.body = container.NewBorder(container.NewVBox(toolbar, v.loadProblem), nil, nil, nil, split)
 	v.load(cv.oc.incident)
 	if v.selected == uuid.Nil && len(v.findings) > 0 {
 		v.selectFinding(v.findings[0].ID)
 	}
-	return container.NewBorder(heading(a.name), nil, nil, nil, v.body)
+	v.root = container.NewBorder(heading(a.title()), nil, nil, nil, v.body)
+	return v
+}
+
+func (v *findingsView) content() fyne.CanvasObject { return v.root }
+
+func (v *findingsView) refresh(what factSet) {
+	if what.has(factsIncident | factsEvidence) {
+		v.load(v.cv.oc.incident) // locations name their items
+	} else {
+		v.enable()
+	}
 }
 
 // load shows newly read findings, keeping the chosen one.
@@ -74,45 +104,42 @@ func (v *findingsView) load(f incidentFacts) {
 		setProblem(v.loadProblem, "")
 	}
 	v.count.SetText(plural(len(v.findings), "finding", "findings"))
-	rows := make([][]dataCell, len(v.findings))
-	for i, fd := range v.findings {
-		rows[i] = []dataCell{
-			{text: shownLine(fd.Title), bold: true}, confidenceCell(fd.Confidence), cell(fd.Stage.Title()),
-			cell(shownLine(fd.Created.Examiner)), cell(fd.Updated.At.UTC().Format(timeLayout)), cell(fmt.Sprint(fd.Revision)),
-		}
-	}
-	v.table.set(rows)
-	closed := f.inc.Stage == casefile.StageClose
-	if closed {
-		v.add.Disable()
-	} else {
-		v.add.Enable()
-	}
+	v.src.set(v.findings)
+	v.table.reload()
+	v.enable()
 	v.selectFinding(v.selected)
 	relayout(v.body)
 }
 
+// enable allows a new finding while the incident takes changes.
+func (v *findingsView) enable() {
+	v.add.allow(v.cv.whyNoIncidentChange())
+	if v.details != nil {
+		v.details.enable()
+	}
+}
+
 // confidenceCell shows a confidence level, coloured.
-func confidenceCell(c casefile.Confidence) dataCell {
+func confidenceCell(c incident.Confidence) dataCell {
 	d := dataCell{text: confidenceTitle(c)}
 	switch c {
-	case casefile.ConfidenceHigh:
+	case incident.ConfidenceHigh:
 		d.imp = widget.SuccessImportance
-	case casefile.ConfidenceLow:
+	case incident.ConfidenceLow:
 		d.imp = widget.WarningImportance
 	}
 	return d
 }
 
 // confidenceTitle is a confidence level as people write it.
-func confidenceTitle(c casefile.Confidence) string {
+func confidenceTitle(c incident.Confidence) string {
 	if c == "" {
 		return notSet
 	}
 	return sentence(string(c))
 }
 
-// rowOf returns the table row of finding id, or -1.
+// rowOf returns the index of finding id in v.findings, or -1.
 func (v *findingsView) rowOf(id uuid.UUID) int {
 	for i := range v.findings {
 		if v.findings[i].ID == id {
@@ -129,19 +156,17 @@ func (v *findingsView) selectFinding(id uuid.UUID) {
 		id = uuid.Nil
 	}
 	v.selected = id
-	if v.table.selected != r {
-		v.table.selected = r
-		v.table.table.Refresh()
-	}
-	if r >= 0 {
-		v.details.show(&v.findings[r])
-	} else {
+	if id == uuid.Nil {
+		v.table.mark(nil)
 		v.details.show(nil)
+		return
 	}
+	v.table.mark(id)
+	v.details.show(&v.findings[r])
 }
 
 // Selected returns the chosen finding, or nil.
-func (v *findingsView) Selected() *casefile.Finding {
+func (v *findingsView) Selected() *incident.Finding {
 	if r := v.rowOf(v.selected); r >= 0 {
 		return &v.findings[r]
 	}
@@ -155,7 +180,7 @@ type findingDetails struct {
 	empty       *widget.Label
 	title       *widget.Label
 	meta        *widget.Label
-	edit        *widget.Button
+	edit        *actionButton
 	history     *widget.Button
 	description *widget.RichText
 	note        *widget.Label // says links, images or HTML were made inert
@@ -175,7 +200,7 @@ func newFindingDetails(v *findingsView) *findingDetails {
 	d.title.Wrapping = fyne.TextWrapWord
 	d.meta = widget.NewLabel("")
 	d.meta.Wrapping = fyne.TextWrapWord
-	d.edit = widget.NewButtonWithIcon("Edit…", theme.DocumentCreateIcon(), func() {
+	d.edit = v.cv.action("Edit…", theme.DocumentCreateIcon(), func() {
 		if f := v.Selected(); f != nil {
 			v.u.showFindingEditor(f, nil)
 		}
@@ -206,7 +231,7 @@ func newFindingDetails(v *findingsView) *findingDetails {
 }
 
 // show fills the panel with f, or says what to do when none is chosen.
-func (d *findingDetails) show(f *casefile.Finding) {
+func (d *findingDetails) show(f *incident.Finding) {
 	if f == nil {
 		if len(d.v.findings) == 0 {
 			d.empty.SetText("No findings yet. A finding annotates exact bytes of the evidence: choose New finding…, " +
@@ -244,18 +269,18 @@ func (d *findingDetails) show(f *casefile.Finding) {
 	d.locations.Refresh()
 	d.indicators.SetText(indicatorLines(d.v.cv.oc.incident, f.Indicators))
 	d.techniques.SetText(orNotSet(strings.Join(f.Techniques, "\n")))
-	closed := d.v.cv.oc.incident.inc.Stage == casefile.StageClose
-	if closed {
-		d.edit.Disable()
-	} else {
-		d.edit.Enable()
-	}
+	d.enable()
 	relayout(d.root)
+}
+
+// enable allows Edit… while the incident takes changes.
+func (d *findingDetails) enable() {
+	d.edit.allow(d.v.cv.whyNoIncidentChange())
 }
 
 // locationText describes an evidence location: "fs01-system.raw ·
 // 0x1be–0x1cd (16 bytes)"; the end shown is the last byte, inclusive.
-func locationText(u *UI, l casefile.EvidenceLocation) string {
+func locationText(u *UI, l incident.EvidenceLocation) string {
 	name := l.Evidence.String()
 	if u.cv != nil {
 		if ev := u.cv.oc.evidence.item(l.Evidence); ev != nil {
@@ -267,7 +292,7 @@ func locationText(u *UI, l casefile.EvidenceLocation) string {
 
 // locationRows lists locations, each with a button that opens the hex view
 // on its bytes, selected.
-func locationRows(u *UI, locs []casefile.EvidenceLocation) []fyne.CanvasObject {
+func locationRows(u *UI, locs []incident.EvidenceLocation) []fyne.CanvasObject {
 	if len(locs) == 0 {
 		return []fyne.CanvasObject{widget.NewLabel(notSet)}
 	}
@@ -308,7 +333,8 @@ func indicatorLines(f incidentFacts, ids []uuid.UUID) string {
 // findingHistoryView is the dialog listing every revision of a finding,
 // with the content of the chosen one.
 type findingHistoryView struct {
-	revs    []casefile.FindingRevision
+	revs    []incident.FindingRevision
+	src     *listSource[incident.FindingRevision]
 	table   *dataTable
 	content *fyne.Container
 	dlg     *dialog.CustomDialog
@@ -316,14 +342,14 @@ type findingHistoryView struct {
 
 // showFindingHistory reads every revision of f off the UI goroutine and
 // shows them.
-func (u *UI) showFindingHistory(f casefile.Finding) {
+func (u *UI) showFindingHistory(f incident.Finding) {
 	cv := u.cv
 	if cv == nil {
 		return
 	}
 	oc := cv.oc
 	u.runJob(func() func() {
-		revs, err := oc.c.FindingHistory(f.ID)
+		revs, err := incident.Of(oc.c).FindingHistory(f.ID)
 		return func() {
 			if err != nil {
 				u.showError("The history of the finding could not be read", err, nil)
@@ -334,53 +360,60 @@ func (u *UI) showFindingHistory(f casefile.Finding) {
 	})
 }
 
-func (u *UI) openFindingHistory(f casefile.Finding, revs []casefile.FindingRevision) {
+func (u *UI) openFindingHistory(f incident.Finding, revs []incident.FindingRevision) {
 	h := &findingHistoryView{revs: revs}
-	h.table = newDataTable([]dataColumn{
-		{"Rev.", 60}, {"Time (UTC)", 220}, {"Author", 300}, {"Changed", 260}, {"Reason", 400},
-	}, 2, 6)
-	rows := make([][]dataCell, len(revs))
-	for i, r := range revs {
-		changed := "Created"
-		if i > 0 {
-			changed = strings.Join(changedParts(revs[i-1].FindingContent, r.FindingContent), ", ")
+	changed := func(r *incident.FindingRevision) string {
+		for i := range revs {
+			if revs[i].Revision == r.Revision && i > 0 {
+				return strings.Join(changedParts(revs[i-1].FindingContent, r.FindingContent), ", ")
+			}
 		}
-		reason := orNotSet(oneLine(shown(r.Reason)))
-		if i == 0 {
-			reason = "—"
-		}
-		rows[i] = []dataCell{cell(fmt.Sprint(r.Revision)), cell(r.At.UTC().Format(timeLayout)),
-			cell(attribution(casefile.Attribution{Examiner: r.Examiner, Role: r.Role})),
-			cell(changed), cell(reason)}
+		return "Created"
 	}
-	h.table.set(rows)
+	h.src = newListSource([]listColumn[incident.FindingRevision]{
+		{dataColumn{title: "Rev.", width: 60}, func(r *incident.FindingRevision) dataCell {
+			return dataCell{text: fmt.Sprint(r.Revision), end: true}
+		}, nil},
+		{dataColumn{title: "Time (UTC)", width: 220}, func(r *incident.FindingRevision) dataCell {
+			return cell(r.At.UTC().Format(timeLayout))
+		}, nil},
+		{dataColumn{title: "Author", width: 300}, func(r *incident.FindingRevision) dataCell {
+			return cell(attribution(casefile.Attribution{Examiner: r.Examiner, Role: r.Role}))
+		}, nil},
+		{dataColumn{title: "Changed", width: 260}, func(r *incident.FindingRevision) dataCell { return cell(changed(r)) }, nil},
+		{dataColumn{title: "Reason", width: 400}, func(r *incident.FindingRevision) dataCell {
+			return dataCell{text: orNotSet(oneLine(shown(r.Reason))), full: shown(r.Reason)}
+		}, nil},
+	}, func(r *incident.FindingRevision) any { return r.Revision })
+	h.src.set(revs)
+	h.table = h.src.table(u, 2, 6)
+	h.table.reload()
 	h.content = container.NewVBox()
-	h.table.onSelect = func(row int) {
-		if row < 0 || row >= len(revs) {
-			return
+	h.table.onSelect = func(key any) {
+		if r := h.src.find(key); r != nil {
+			h.content.Objects = []fyne.CanvasObject{revisionContent(u, *r)}
+			h.content.Refresh()
 		}
-		h.content.Objects = []fyne.CanvasObject{revisionContent(u, revs[row])}
-		h.content.Refresh()
 	}
-	h.table.choose(len(revs) - 1)
+	if len(revs) > 0 {
+		h.table.choose(revs[len(revs)-1].Revision)
+	}
 	body := container.NewBorder(
 		container.NewVBox(mutedLabel(fmt.Sprintf("%s of %q. Every revision is kept as it was saved, sealed, with its "+
-			"author and time; choose one to see its content.", plural(len(revs), "revision", "revisions"), shownLine(f.Title))), h.table.box),
+			"author, time and reason; choose one to see its content.", plural(len(revs), "revision", "revisions"), shownLine(f.Title))), h.table.box),
 		nil, nil, nil, container.NewVScroll(h.content))
-	h.dlg = dialog.NewCustom("History of the finding", "Close", body, u.win)
-	h.dlg.SetOnClosed(func() {
+	u.history = h
+	h.dlg = u.messageDialogWith("History of the finding", "Close", nil, body, 980, func() {
 		if u.history == h {
 			u.history = nil
 		}
 	})
-	u.history = h
-	h.dlg.Show()
 	h.dlg.Resize(dialogSize(u.win, 980, 640))
 }
 
 // changedParts names the parts of a finding that differ between two
 // revisions.
-func changedParts(a, b casefile.FindingContent) []string {
+func changedParts(a, b incident.FindingContent) []string {
 	var out []string
 	if a.Title != b.Title {
 		out = append(out, "title")
@@ -404,7 +437,7 @@ func changedParts(a, b casefile.FindingContent) []string {
 }
 
 // revisionContent shows the content of one revision.
-func revisionContent(u *UI, r casefile.FindingRevision) fyne.CanvasObject {
+func revisionContent(u *UI, r incident.FindingRevision) fyne.CanvasObject {
 	title := subheading(fmt.Sprintf("Revision %d: %s", r.Revision, shownLine(r.Title)))
 	title.Wrapping = fyne.TextWrapWord
 	var locs []string

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/custodia-dfir/custodia/casefile"
+	"github.com/custodia-dfir/custodia/casefile/incident"
 	"github.com/custodia-dfir/custodia/evidence"
 )
 
@@ -125,7 +126,8 @@ func TestFindingHostileMarkdownRendersInert(t *testing.T) {
 	if err := u.SelectArea("Findings"); err != nil {
 		t.Fatal(err)
 	}
-	test.Tap(u.cv.findings.add)
+	fv := viewOf[*findingsView](t, u, "Findings")
+	test.Tap(fv.add)
 	e := u.editor
 	if e == nil {
 		t.Fatal("New finding… opened no editor")
@@ -139,13 +141,13 @@ func TestFindingHostileMarkdownRendersInert(t *testing.T) {
 
 	setField(t, e.form, "Title", "Phishing mail with a scripted attachment")
 	saveForm(t, u, e.form)
-	d := u.cv.findings.details
-	if u.cv.findings.Selected() == nil {
+	d := fv.details
+	if fv.Selected() == nil {
 		t.Fatal("the saved finding is not shown")
 	}
 	checkInert(t, "finding details", d.description.Segments)
 	checkNoActiveObjects(t, "finding details", d.description)
-	if got := u.cv.findings.Selected().Description; got != hostileMarkdown {
+	if got := fv.Selected().Description; got != hostileMarkdown {
 		t.Error("the description was not stored verbatim")
 	}
 }
@@ -161,7 +163,7 @@ func TestFindingLocationOutsideItemShowsCasefileError(t *testing.T) {
 	// Typed: the form says what casefile would, at once.
 	e.locStart.SetText("0")
 	e.locEnd.SetText("4097")
-	want := userMessage(&casefile.LocationError{Location: casefile.EvidenceLocation{Evidence: ev.ID, Start: 0, End: 4097},
+	want := userMessage(&incident.LocationError{Location: incident.EvidenceLocation{Evidence: ev.ID, Start: 0, End: 4097},
 		Item: ev.Meta.Name, Size: 4096})
 	if !e.locProblem.Visible() || e.locProblem.Text != want {
 		t.Errorf("location problem = %q (visible %v), want %q", e.locProblem.Text, e.locProblem.Visible(), want)
@@ -177,17 +179,17 @@ func TestFindingLocationOutsideItemShowsCasefileError(t *testing.T) {
 	}
 	e.locEnd.SetText("0x1000") // the whole rest of the item, end exclusive
 	test.Tap(e.locAdd)
-	if len(e.locations) != 1 || e.locations[0] != (casefile.EvidenceLocation{Evidence: ev.ID, Start: 0x20, End: 0x1000}) {
+	if len(e.locations) != 1 || e.locations[0] != (incident.EvidenceLocation{Evidence: ev.ID, Start: 0x20, End: 0x1000}) {
 		t.Fatalf("locations = %+v", e.locations)
 	}
 
 	// Saved: casefile judges the location and the form shows its error.
-	bad := casefile.EvidenceLocation{Evidence: ev.ID, Start: 4000, End: 5000}
+	bad := incident.EvidenceLocation{Evidence: ev.ID, Start: 4000, End: 5000}
 	e.locations = append(e.locations, bad)
 	setField(t, e.form, "Title", "Header of the phishing mail")
 	test.Tap(e.form.save)
 	waitJobs(t, u)
-	var le *casefile.LocationError
+	var le *incident.LocationError
 	if !errors.As(u.LastError(), &le) || le.Location != bad {
 		t.Fatalf("last error = %v, want casefile's LocationError", u.LastError())
 	}

@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/custodia-dfir/custodia/casefile"
+	"github.com/custodia-dfir/custodia/casefile/incident"
 )
 
 // The hex view shows an item's bytes, 16 to a row: the offset, the bytes in
@@ -127,7 +128,7 @@ func (u *UI) openHexViewRange(ev casefile.Evidence, at, end int64) {
 				Details: map[string]string{"via": "hex view"},
 			})
 		}
-		return u.afterCustody(cv, func() {
+		return u.afterChange(cv, factsCustody, func() {
 			switch {
 			case err != nil:
 				u.showError("The bytes could not be shown", err, nil)
@@ -304,12 +305,12 @@ func (h *hexView) findingFromSelection() {
 		return
 	}
 	h.u.win.RequestFocus()
-	if h.u.cv.oc.incident.inc.Stage == casefile.StageClose {
+	if h.u.cv.oc.incident.inc.Stage == incident.StageClose {
 		h.u.showError("No finding can be added", fmt.Errorf("%w: reopen it (with the reason) before adding findings",
-			casefile.ErrIncidentClosed), nil)
+			incident.ErrIncidentClosed), nil)
 		return
 	}
-	loc := casefile.EvidenceLocation{Evidence: h.ev.ID, Start: start, End: end}
+	loc := incident.EvidenceLocation{Evidence: h.ev.ID, Start: start, End: end}
 	desc := fmt.Sprintf("Bytes 0x%x–0x%x of %s (%s):\n\n", start, end-1, "`"+strings.ReplaceAll(shownLine(h.ev.Meta.Name), "`", "'")+"`",
 		byteCount(end-start))
 	if dump := h.hexDump(start, min(end, start+256)); dump != "" {

@@ -3,34 +3,35 @@ package app
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/custodia-dfir/custodia/casefile"
+	"github.com/custodia-dfir/custodia/casefile/incident"
 )
 
-// incidentFacts is what the Lifecycle and Findings areas and the dashboard
-// show of the case's incident record. It is read off the UI goroutine when
+// incidentFacts is what the incident areas (Incident, Assessment,
+// Lifecycle, Indicators, Findings, Response, Post-mortem, the roles of
+// Examiners) and the dashboard show of the case's incident record. It is read off the UI goroutine when
 // the case opens and again after every change made through the window
 // (UI.change), so the views never query the case themselves.
 type incidentFacts struct {
-	inc             casefile.Incident
-	stages          []casefile.StageChange
+	inc             incident.Incident
+	stages          []incident.StageChange
 	moves           []stageMove // the moves the lifecycle allows now, with their guards
-	classifications []casefile.ClassificationDecision
-	severities      []casefile.SeverityRating
-	priorities      []casefile.PriorityRating
-	indicators      []casefile.Indicator
-	roleHistory     []casefile.RoleAssignment
-	actions         []casefile.ResponseAction
-	mitigations     []casefile.Mitigation
-	notifications   []casefile.NotificationDecision
-	findings        []casefile.Finding
-	postMortem      *casefile.PostMortem // the latest revision; nil before the first
-	repairs         []casefile.RepairItem
+	classifications []incident.ClassificationDecision
+	severities      []incident.SeverityRating
+	priorities      []incident.PriorityRating
+	indicators      []incident.Indicator
+	roleHistory     []incident.RoleAssignment
+	actions         []incident.ResponseAction
+	mitigations     []incident.Mitigation
+	notifications   []incident.NotificationDecision
+	findings        []incident.Finding
+	postMortem      *incident.PostMortem // the latest revision; nil before the first
+	repairs         []incident.RepairItem
 
 	err error // the first read that failed; the rest may be partial
 }
@@ -38,8 +39,8 @@ type incidentFacts struct {
 // stageMove is one move the lifecycle allows from the current stage and
 // whether its guards pass now.
 type stageMove struct {
-	to      casefile.Stage
-	refused *casefile.MoveError // the guards that fail now; nil when all pass
+	to      incident.Stage
+	refused *incident.MoveError // the guards that fail now; nil when all pass
 	err     error               // the check itself failed
 }
 
@@ -53,51 +54,51 @@ func readIncident(c *casefile.Case) incidentFacts {
 		}
 	}
 	var err error
-	f.inc, err = c.Incident()
+	f.inc, err = incident.Of(c).Incident()
 	keep(err)
-	f.stages, err = c.StageHistory()
+	f.stages, err = incident.Of(c).StageHistory()
 	keep(err)
-	next, err := c.NextStages()
+	next, err := incident.Of(c).NextStages()
 	keep(err)
 	for _, to := range next {
 		m := stageMove{to: to}
-		if err := c.CheckMove(to); err != nil {
+		if err := incident.Of(c).CheckMove(to); err != nil {
 			if !errors.As(err, &m.refused) {
 				m.err = err
 			}
 		}
 		f.moves = append(f.moves, m)
 	}
-	f.classifications, err = c.ClassificationHistory()
+	f.classifications, err = incident.Of(c).ClassificationHistory()
 	keep(err)
-	f.severities, err = c.SeverityHistory()
+	f.severities, err = incident.Of(c).SeverityHistory()
 	keep(err)
-	f.priorities, err = c.PriorityHistory()
+	f.priorities, err = incident.Of(c).PriorityHistory()
 	keep(err)
-	f.indicators, err = c.Indicators()
+	f.indicators, err = incident.Of(c).Indicators()
 	keep(err)
-	f.roleHistory, err = c.RoleHistory()
+	f.roleHistory, err = incident.Of(c).RoleHistory()
 	keep(err)
-	f.actions, err = c.ResponseActions()
+	f.actions, err = incident.Of(c).ResponseActions()
 	keep(err)
-	f.mitigations, err = c.Mitigations()
+	f.mitigations, err = incident.Of(c).Mitigations()
 	keep(err)
-	f.notifications, err = c.NotificationHistory()
+	f.notifications, err = incident.Of(c).NotificationHistory()
 	keep(err)
-	f.findings, err = c.Findings()
+	f.findings, err = incident.Of(c).Findings()
 	keep(err)
-	pm, ok, err := c.PostMortem()
+	pm, ok, err := incident.Of(c).PostMortem()
 	keep(err)
 	if ok {
 		f.postMortem = &pm
 	}
-	f.repairs, err = c.RepairItems()
+	f.repairs, err = incident.Of(c).RepairItems()
 	keep(err)
 	return f
 }
 
 // move returns the allowed move to stage to, or nil.
-func (f incidentFacts) move(to casefile.Stage) *stageMove {
+func (f incidentFacts) move(to incident.Stage) *stageMove {
 	for i := range f.moves {
 		if f.moves[i].to == to {
 			return &f.moves[i]
@@ -107,7 +108,7 @@ func (f incidentFacts) move(to casefile.Stage) *stageMove {
 }
 
 // indicator returns the indicator with id, or nil.
-func (f incidentFacts) indicator(id uuid.UUID) *casefile.Indicator {
+func (f incidentFacts) indicator(id uuid.UUID) *incident.Indicator {
 	for i := range f.indicators {
 		if f.indicators[i].ID == id {
 			return &f.indicators[i]
@@ -127,36 +128,28 @@ func (u *UI) now() time.Time {
 }
 
 // change runs do against the open case off the UI goroutine, then reads
-// the incident and custody facts again and shows them in the areas on
+// the incident and custody facts again and shows them in the area on
 // screen. done, if not nil, runs afterwards on the UI goroutine with do's
 // error. Every change to the incident record goes through here, so the
 // views never show a state older than the change they asked for.
 func (u *UI) change(do func(c *casefile.Case) error, done func(err error)) {
+	u.changeFacts(factsIncident|factsCustody, do, done)
+}
+
+// changeFacts is change for a change that makes the facts in what stale
+// (a withdrawal: the evidence and the custody record).
+func (u *UI) changeFacts(what factSet, do func(c *casefile.Case) error, done func(err error)) {
 	cv := u.cv
 	if cv == nil {
 		return
 	}
-	oc := cv.oc
 	u.runJob(func() func() {
-		err := do(oc.c)
-		inc := readIncident(oc.c)
-		cf := readCustody(oc.c)
-		actor := oc.c.Actor()
-		return func() {
-			oc.incident, oc.custody = inc, cf
-			rolesChanged := !slices.Equal(actor.Roles, oc.actor.Roles)
-			oc.actor = actor
-			if u.cv == cv {
-				if rolesChanged {
-					cv.actorChanged()
-				}
-				cv.incidentChanged()
-				cv.custodyChanged()
-			}
+		err := do(cv.oc.c)
+		return u.afterChange(cv, what, func() {
 			if done != nil {
 				done(err)
 			}
-		}
+		})
 	})
 }
 
@@ -249,20 +242,23 @@ func commaList(s string) []string {
 
 // guardTitles name the guards of the lifecycle as the Lifecycle area
 // lists them.
-var guardTitles = map[casefile.Guard]string{
-	casefile.GuardAllowedMove:         "Allowed move",
-	casefile.GuardClassified:          "Classification",
-	casefile.GuardSeverity:            "Severity",
-	casefile.GuardPriority:            "Priority",
-	casefile.GuardIncidentManager:     "Security Incident Manager",
-	casefile.GuardNotSecurityIncident: "Not a security incident",
-	casefile.GuardPostMortem:          "Post-mortem",
-	casefile.GuardRepairOwners:        "Repair item owners",
-	casefile.GuardNotification:        "Notification decision",
+var guardTitles = map[incident.Guard]string{
+	incident.GuardAllowedMove:         "Allowed move",
+	incident.GuardClassified:          "Classification",
+	incident.GuardSeverity:            "Severity",
+	incident.GuardPriority:            "Priority",
+	incident.GuardIncidentManager:     "Security Incident Manager",
+	incident.GuardNotSecurityIncident: "Not a security incident",
+	incident.GuardPostMortem:          "Post-mortem",
+	incident.GuardRepairOwners:        "Repair item owners",
+	incident.GuardNotification:        "Notification decision",
+	incident.GuardSummary:             "Summary",
+	incident.GuardDetectionTime:       "Detection time",
+	incident.GuardAwareness:           "Awareness",
 }
 
 // guardTitle names guard g.
-func guardTitle(g casefile.Guard) string {
+func guardTitle(g incident.Guard) string {
 	if t, ok := guardTitles[g]; ok {
 		return t
 	}
@@ -272,7 +268,7 @@ func guardTitle(g casefile.Guard) string {
 // guardLines lists every failed guard of a refused move, one per line:
 // "• Severity — set the severity (1 critical to 4 low) from the severity
 // criteria."
-func guardLines(me *casefile.MoveError) string {
+func guardLines(me *incident.MoveError) string {
 	out := make([]string, len(me.Guards))
 	for i, g := range me.Guards {
 		d := sentence(strings.TrimSpace(shown(g.Detail)))
@@ -288,32 +284,28 @@ func guardLines(me *casefile.MoveError) string {
 // guards of a refused move one per line, any other refusal as a sentence,
 // each followed by what to do.
 func refusalText(err error) string {
-	var me *casefile.MoveError
+	var me *incident.MoveError
 	if errors.As(err, &me) {
 		return fmt.Sprintf("The move from %s to %s is refused: %s fail.\n%s\n%s", me.From.Title(), me.To.Title(),
 			plural(len(me.Guards), "guard", "guards"), guardLines(me), hint(err))
 	}
-	msg := err.Error()
-	// Drop the operation's context ("add finding: "): the form names it.
-	if i := strings.LastIndex(msg, "casefile: "); i >= 0 {
-		msg = strings.TrimPrefix(msg[i+len("casefile: "):], "invalid input: ")
+	msg, h, known := casefile.Explain(err)
+	if !known {
+		return userMessage(err) + " " + hint(err)
 	}
-	msg = userMessage(errors.New(msg))
-	if h := casefile.Hint(err); h != "" {
-		return msg + " " + sentence(h) + "."
+	msg = endSentence(sentence(msg))
+	if h == "" {
+		return msg + " " + hint(err)
 	}
-	if errors.Is(err, casefile.ErrInvalid) {
-		return msg // the message says what to change
-	}
-	return msg + " " + hint(err)
+	return msg + " " + endSentence(sentence(h))
 }
 
 // refusedInForm reports whether err is a refusal a form shows under its
 // fields (a rule casefile checked), rather than a failure for a dialog.
 func refusedInForm(err error) bool {
-	for _, target := range []error{casefile.ErrInvalid, casefile.ErrGuard, casefile.ErrIncidentClosed,
-		casefile.ErrExerciseIncident, casefile.ErrUnknownExaminer, casefile.ErrNoSuchEvidence,
-		casefile.ErrNoSuchIndicator, casefile.ErrNoSuchFinding, casefile.ErrNoSuchRepairItem} {
+	for _, target := range []error{casefile.ErrInvalid, incident.ErrGuard, incident.ErrIncidentClosed,
+		incident.ErrExerciseIncident, casefile.ErrUnknownExaminer, casefile.ErrNoSuchEvidence,
+		incident.ErrNoSuchIndicator, incident.ErrNoSuchFinding, incident.ErrNoSuchRepairItem} {
 		if errors.Is(err, target) {
 			return true
 		}

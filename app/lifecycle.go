@@ -7,20 +7,25 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/custodia-dfir/custodia/casefile"
+	"github.com/custodia-dfir/custodia/casefile/incident"
 )
 
-// lifecycleView is the Lifecycle area: the stage stepper over tabs for the
-// stage and its moves, the assessment (classification, severity,
-// priority), the case record (detection, awareness, summary, next steps,
-// related incidents), indicators, role assignments, the response (actions,
-// emergency mitigations, the notification decision) and the post-mortem
-// with its repair items. It shows oc.incident and changes the case only
-// through recordForms and UI.change.
+// lifecycleArea is the Lifecycle area: the stage stepper, a card for each
+// move the lifecycle allows now, each saying whether its guards pass and
+// listing every one that fails, Reopen for a closed incident, and the stage
+// history.
+type lifecycleArea struct{}
+
+func (lifecycleArea) title() string            { return "Lifecycle" }
+func (lifecycleArea) icon() fyne.ThemeIconName { return theme.IconNameViewRefresh }
+func (lifecycleArea) fill() bool               { return false }
+
+// lifecycleView is the Lifecycle area on screen. It shows oc.incident and
+// changes the case only through recordForms and UI.change.
 type lifecycleView struct {
 	u  *UI
 	cv *caseView
@@ -28,94 +33,96 @@ type lifecycleView struct {
 	stepper     *stageStepper
 	stageNote   *widget.Label
 	loadProblem *widget.Label
-	tabs        *container.AppTabs
 
-	stage      *stagePanel
-	assess     *assessmentPanel
-	record     *recordPanel
-	indicators *indicatorsPanel
-	roles      *rolesPanel
-	response   *responsePanel
-	postMortem *postMortemPanel
-	pmForm     *lapsesEditor // the lapses of the open post-mortem form, for tests
-
-	top *fyne.Container
+	intro      *widget.Label
+	moves      *fyne.Container
+	buttons    map[incident.Stage]*actionButton // the move buttons on show
+	guards     map[incident.Stage]*widget.Label // what each move's guards say
+	reopen     *actionButton                    // shown for a closed incident
+	historySrc *listSource[incident.StageChange]
+	history    *dataTable
+	root       *fyne.Container
 }
 
-// The tabs of the Lifecycle area.
-const (
-	tabStage      = "Stage"
-	tabAssessment = "Assessment"
-	tabRecord     = "Case record"
-	tabIndicators = "Indicators"
-	tabRoles      = "Roles"
-	tabResponse   = "Response"
-	tabPostMortem = "Post-mortem"
-)
-
-func buildLifecycle(cv *caseView, a area) fyne.CanvasObject {
+func (a lifecycleArea) build(cv *caseView) areaView {
 	lv := &lifecycleView{u: cv.u, cv: cv}
-	cv.lifecycle = lv
 	lv.stepper = newStageStepper(cv.oc.incident.inc.Stage)
 	lv.stageNote = widget.NewLabel("")
 	lv.stageNote.Wrapping = fyne.TextWrapWord
 	lv.loadProblem = problemLabel()
-
-	lv.stage = newStagePanel(lv)
-	lv.assess = newAssessmentPanel(lv)
-	lv.record = newRecordPanel(lv)
-	lv.indicators = newIndicatorsPanel(lv)
-	lv.roles = newRolesPanel(lv)
-	lv.response = newResponsePanel(lv)
-	lv.postMortem = newPostMortemPanel(lv)
-	page := func(obj fyne.CanvasObject) fyne.CanvasObject {
-		return container.NewVScroll(container.NewPadded(obj))
-	}
-	lv.tabs = container.NewAppTabs(
-		container.NewTabItem(tabStage, page(lv.stage.root)),
-		container.NewTabItem(tabAssessment, page(lv.assess.root)),
-		container.NewTabItem(tabRecord, page(lv.record.root)),
-		container.NewTabItem(tabIndicators, page(lv.indicators.root)),
-		container.NewTabItem(tabRoles, page(lv.roles.root)),
-		container.NewTabItem(tabResponse, page(lv.response.root)),
-		container.NewTabItem(tabPostMortem, page(lv.postMortem.root)),
+	lv.intro = widget.NewLabel("")
+	lv.intro.Wrapping = fyne.TextWrapWord
+	lv.moves = container.NewVBox()
+	lv.reopen = cv.action("Reopen…", theme.ViewRefreshIcon(), lv.showReopen)
+	lv.historySrc = newListSource([]listColumn[incident.StageChange]{
+		{dataColumn{title: "Time (UTC)", width: 220}, func(ch *incident.StageChange) dataCell {
+			return cell(ch.At.UTC().Format(timeLayout))
+		}, nil},
+		{dataColumn{title: "By", width: 320}, func(ch *incident.StageChange) dataCell {
+			return cell(attribution(casefile.Attribution{Examiner: ch.Examiner, Role: ch.Role}))
+		}, nil},
+		{dataColumn{title: "Move", width: 110}, func(ch *incident.StageChange) dataCell { return cell(moveKindTitle(ch.Kind)) }, nil},
+		{dataColumn{title: "From → to", width: 320}, func(ch *incident.StageChange) dataCell {
+			return cell(ch.From.Title() + " → " + ch.To.Title())
+		}, nil},
+		{dataColumn{title: "Rationale", width: 400}, func(ch *incident.StageChange) dataCell {
+			return dataCell{text: oneLine(shown(ch.Rationale)), full: shown(ch.Rationale)}
+		}, nil},
+	}, nil)
+	lv.history = lv.historySrc.table(cv.u, 2, 12).withDetails() // rationales are long
+	lv.root = container.NewVBox(
+		heading(a.title()),
+		lv.stepper, lv.stageNote, lv.loadProblem,
+		subheading("Next stage"), lv.intro, lv.moves,
+		subheading("Stage history"), lv.history.box,
 	)
-	title := heading(a.name)
-	title.Wrapping = fyne.TextWrapOff
-	lv.top = container.NewVBox(
-		container.NewBorder(nil, nil, container.NewVBox(title), nil, lv.stepper),
-		lv.stageNote, lv.loadProblem)
 	lv.load(cv.oc.incident)
-	return container.NewBorder(lv.top, nil, nil, nil, lv.tabs)
+	return lv
 }
 
-// showTab shows the tab called name.
-func (lv *lifecycleView) showTab(name string) {
-	for i, it := range lv.tabs.Items {
-		if it.Text == name {
-			lv.tabs.SelectIndex(i)
-			return
-		}
+func (lv *lifecycleView) content() fyne.CanvasObject { return lv.root }
+
+func (lv *lifecycleView) refresh(what factSet) {
+	if what.has(factsIncident) || lv.cv.whyNoChange() != "" {
+		lv.load(lv.cv.oc.incident)
 	}
 }
 
-// load shows newly read incident facts in every tab.
+// load shows newly read incident facts.
 func (lv *lifecycleView) load(f incidentFacts) {
 	lv.stepper.SetStage(f.inc.Stage)
 	lv.stageNote.SetText(stageNote(f, lv.u.now()))
-	if f.err != nil {
-		setProblem(lv.loadProblem, "Part of the incident record could not be read: "+userMessage(f.err)+" "+hint(f.err))
-	} else {
-		setProblem(lv.loadProblem, "")
+	showLoadProblem(lv.loadProblem, f)
+	why := lv.cv.whyNoChange()
+	cur := f.inc.Stage
+	lv.buttons = map[incident.Stage]*actionButton{}
+	lv.guards = map[incident.Stage]*widget.Label{}
+	var cards []fyne.CanvasObject
+	switch {
+	case cur == incident.StageClose:
+		lv.intro.SetText("The incident is closed. Its post-mortem, repair items and notification decision stay editable. " +
+			"Reopening it (with the reason) returns it to Diagnose for new facts.")
+		lv.reopen.allow(why)
+		cards = append(cards, container.NewHBox(lv.reopen))
+	case len(f.moves) == 0:
+		lv.intro.SetText("No move is possible from " + cur.Title() + ".")
+	default:
+		lv.intro.SetText(fmt.Sprintf("From %s the lifecycle allows %s. Each move is checked against its guards now; "+
+			"a move whose guards fail lists what is missing.", cur.Title(), plural(len(f.moves), "move", "moves")))
+		for _, m := range f.moves {
+			cards = append(cards, lv.moveCard(cur, m, why))
+		}
 	}
-	relayout(lv.top)
-	lv.stage.load(f)
-	lv.assess.load(f)
-	lv.record.load(f)
-	lv.indicators.load(f)
-	lv.roles.load(f)
-	lv.response.load(f)
-	lv.postMortem.load(f)
+	lv.moves.Objects = cards
+	lv.moves.Refresh()
+
+	hist := make([]incident.StageChange, 0, len(f.stages))
+	for i := len(f.stages) - 1; i >= 0; i-- { // newest first
+		hist = append(hist, f.stages[i])
+	}
+	lv.historySrc.set(hist)
+	lv.history.reload()
+	relayout(lv.root)
 }
 
 // stageNote says where the incident is, since when and on whose move.
@@ -126,7 +133,7 @@ func stageNote(f incidentFacts, now time.Time) string {
 	}
 	last := f.stages[len(f.stages)-1]
 	verb := "In " + st.Title()
-	if st == casefile.StageClose {
+	if st == incident.StageClose {
 		verb = "Closed"
 	}
 	since := sinceText(last.At, now)
@@ -139,117 +146,49 @@ func stageNote(f incidentFacts, now time.Time) string {
 
 // stageDescriptions say what happens in each stage (white paper, table
 // "Incident response stages").
-var stageDescriptions = map[casefile.Stage]string{
-	casefile.StageDetect: "First indication of an event investigation: record how and when it was detected, and when the " +
+var stageDescriptions = map[incident.Stage]string{
+	incident.StageDetect: "First indication of an event investigation: record how and when it was detected, and when the " +
 		"organization became aware of it.",
-	casefile.StageAssess: "Triage: classify the event, set its severity and priority, and assign a Security Incident Manager.",
-	casefile.StageDiagnose: "The technical and forensic investigation: findings on the evidence, containment, mitigation " +
+	incident.StageAssess: "Triage: classify the event, set its severity and priority, and assign a Security Incident Manager.",
+	incident.StageDiagnose: "The technical and forensic investigation: findings on the evidence, containment, mitigation " +
 		"and workaround strategies. Customer notification starts in parallel if customer data may be exposed.",
-	casefile.StageStabilize: "Stabilize and recover: emergency mitigation, a recovery plan, and checks that the risk is " +
+	incident.StageStabilize: "Stabilize and recover: emergency mitigation, a recovery plan, and checks that the risk is " +
 		"contained. The team may move back to Diagnose as the investigation progresses.",
-	casefile.StageClose: "The post-mortem: lapses, procedures and SOP updates, with an owner and date for every repair item.",
+	incident.StageClose: "The post-mortem: lapses, procedures and SOP updates, with an owner and date for every repair item.",
 }
 
 // moveKindOf is the kind of the lifecycle move from → to, as casefile
-// allows them (casefile.MoveKind).
-func moveKindOf(from, to casefile.Stage) casefile.MoveKind {
-	if k := casefile.MoveKindOf(from, to); k != "" {
+// allows them (incident.MoveKind).
+func moveKindOf(from, to incident.Stage) incident.MoveKind {
+	if k := incident.MoveKindOf(from, to); k != "" {
 		return k
 	}
-	return casefile.MoveForward
+	return incident.MoveForward
 }
 
 // moveButtonText is what the button of a move says.
-func moveButtonText(from, to casefile.Stage) string {
+func moveButtonText(from, to incident.Stage) string {
 	switch moveKindOf(from, to) {
-	case casefile.MoveBack:
+	case incident.MoveBack:
 		return "Back to " + to.Title() + "…"
-	case casefile.MoveDismiss:
+	case incident.MoveDismiss:
 		return "Close as not a security incident…"
-	case casefile.MoveReopen:
+	case incident.MoveReopen:
 		return "Reopen…"
 	}
 	return "Move to " + to.Title() + "…"
 }
 
-// stagePanel is the Stage tab: a card for each move the lifecycle allows
-// now, each saying whether its guards pass and listing every one that
-// fails; Reopen for a closed incident; and the stage history.
-type stagePanel struct {
-	lv *lifecycleView
-
-	intro   *widget.Label
-	moves   *fyne.Container
-	buttons map[casefile.Stage]*widget.Button // the move buttons on show
-	guards  map[casefile.Stage]*widget.Label  // what each move's guards say
-	reopen  *widget.Button                    // shown for a closed incident
-	history *dataTable
-	root    *fyne.Container
-}
-
-func newStagePanel(lv *lifecycleView) *stagePanel {
-	p := &stagePanel{lv: lv}
-	p.intro = widget.NewLabel("")
-	p.intro.Wrapping = fyne.TextWrapWord
-	p.moves = container.NewVBox()
-	p.reopen = widget.NewButtonWithIcon("Reopen…", theme.ViewRefreshIcon(), p.showReopen)
-	p.history = newDataTable([]dataColumn{
-		{"Time (UTC)", 220}, {"By", 320}, {"Move", 110}, {"From → to", 320}, {"Rationale", 400},
-	}, 2, 12)
-	p.root = container.NewVBox(
-		subheading("Next stage"), p.intro, p.moves,
-		subheading("Stage history"), p.history.box,
-	)
-	return p
-}
-
-func (p *stagePanel) load(f incidentFacts) {
-	cur := f.inc.Stage
-	p.buttons = map[casefile.Stage]*widget.Button{}
-	p.guards = map[casefile.Stage]*widget.Label{}
-	var cards []fyne.CanvasObject
-	switch {
-	case cur == casefile.StageClose:
-		p.intro.SetText("The incident is closed. Its post-mortem, repair items and notification decision stay editable. " +
-			"Reopening it (with the reason) returns it to Diagnose for new facts.")
-		cards = append(cards, container.NewHBox(p.reopen))
-	case len(f.moves) == 0:
-		p.intro.SetText("No move is possible from " + cur.Title() + ".")
-	default:
-		p.intro.SetText(fmt.Sprintf("From %s the lifecycle allows %s. Each move is checked against its guards now; "+
-			"a move whose guards fail lists what is missing.", cur.Title(), plural(len(f.moves), "move", "moves")))
-		for _, m := range f.moves {
-			cards = append(cards, p.moveCard(cur, m))
-		}
-	}
-	p.moves.Objects = cards
-	p.moves.Refresh()
-
-	rows := make([][]dataCell, 0, len(f.stages))
-	for i := len(f.stages) - 1; i >= 0; i-- { // newest first
-		ch := f.stages[i]
-		rows = append(rows, []dataCell{
-			cell(ch.At.UTC().Format(timeLayout)),
-			cell(attribution(casefile.Attribution{Examiner: ch.Examiner, Role: ch.Role})),
-			cell(moveKindTitle(ch.Kind)),
-			cell(ch.From.Title() + " → " + ch.To.Title()),
-			cell(oneLine(shown(ch.Rationale))),
-		})
-	}
-	p.history.set(rows)
-	relayout(p.root)
-}
-
 // moveKindTitle names a move kind in the stage history.
-func moveKindTitle(k casefile.MoveKind) string {
+func moveKindTitle(k incident.MoveKind) string {
 	switch k {
-	case casefile.MoveForward:
+	case incident.MoveForward:
 		return "Forward"
-	case casefile.MoveBack:
+	case incident.MoveBack:
 		return "Back"
-	case casefile.MoveDismiss:
+	case incident.MoveDismiss:
 		return "Dismissed"
-	case casefile.MoveReopen:
+	case incident.MoveReopen:
 		return "Reopened"
 	}
 	return string(k)
@@ -257,13 +196,13 @@ func moveKindTitle(k casefile.MoveKind) string {
 
 // moveCard shows one allowed move: its button, enabled when every guard
 // passes, and the verdict of its guards.
-func (p *stagePanel) moveCard(cur casefile.Stage, m stageMove) fyne.CanvasObject {
+func (lv *lifecycleView) moveCard(cur incident.Stage, m stageMove, whyNot string) fyne.CanvasObject {
 	to := m.to
 	icon := theme.NavigateNextIcon()
-	if moveKindOf(cur, to) == casefile.MoveBack {
+	if moveKindOf(cur, to) == incident.MoveBack {
 		icon = theme.NavigateBackIcon()
 	}
-	b := widget.NewButtonWithIcon(moveButtonText(cur, to), icon, func() { p.lv.showMove(to) })
+	b := lv.cv.action(moveButtonText(cur, to), icon, func() { lv.showMove(to) })
 	title := widget.NewLabelWithStyle(to.Title(), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	what := widget.NewLabel(stageDescriptions[to])
 	what.Wrapping = fyne.TextWrapWord
@@ -275,20 +214,24 @@ func (p *stagePanel) moveCard(cur casefile.Stage, m stageMove) fyne.CanvasObject
 		verdict.SetText("The guards could not be checked: " + userMessage(m.err) + " " + hint(m.err))
 		verdict.Importance = widget.DangerImportance
 		colour = theme.ColorNameError
-		b.Disable()
+		b.allow("the guards could not be checked: " + userMessage(m.err))
 	case m.refused != nil:
 		verdict.SetText(fmt.Sprintf("Refused now — %s:\n%s", plural(len(m.refused.Guards), "guard fails", "guards fail"),
 			guardLines(m.refused)))
 		verdict.Importance = widget.DangerImportance
 		colour = theme.ColorNameError
-		b.Disable()
+		b.allow(guardsWhy(m.refused))
 	default:
 		verdict.SetText("Every guard passes: the move can be made.")
 		verdict.Importance = widget.SuccessImportance
 		b.Importance = widget.HighImportance
+		b.allow(whyNot)
 	}
-	p.buttons[to] = b
-	p.guards[to] = verdict
+	if whyNot != "" {
+		b.allow(whyNot)
+	}
+	lv.buttons[to] = b
+	lv.guards[to] = verdict
 	return banner(colour, container.NewBorder(nil, nil, nil, container.NewVBox(b), container.NewVBox(title, what, verdict)))
 }
 
@@ -296,7 +239,7 @@ func (p *stagePanel) moveCard(cur casefile.Stage, m stageMove) fyne.CanvasObject
 // rationale the move needs. A move whose guards fail now can still be
 // asked for (casefile checks again and refuses it); the form lists the
 // failed guards first.
-func (lv *lifecycleView) showMove(to casefile.Stage) {
+func (lv *lifecycleView) showMove(to incident.Stage) {
 	f := lv.cv.oc.incident
 	cur := f.inc.Stage
 	title := strings.TrimSuffix(moveButtonText(cur, to), "…")
@@ -320,17 +263,26 @@ func (lv *lifecycleView) showMove(to casefile.Stage) {
 	form.build = func() func(*casefile.Case) error {
 		r := strings.TrimSpace(rationale.Text)
 		return func(c *casefile.Case) error {
-			_, err := c.MoveTo(to, r)
+			_, err := incident.Of(c).MoveTo(to, r)
 			return err
 		}
 	}
 	form.show(rationale)
 }
 
+// guardsWhy says why a move's button is disabled: the guards that fail.
+func guardsWhy(me *incident.MoveError) string {
+	names := make([]string, len(me.Guards))
+	for i, g := range me.Guards {
+		names[i] = strings.ToLower(guardTitle(g.Guard))
+	}
+	return fmt.Sprintf("%s: %s (the card lists what each needs).",
+		plural(len(me.Guards), "guard fails", "guards fail"), strings.Join(names, ", "))
+}
+
 // showReopen opens the form that reopens a closed incident (it returns to
 // Diagnose) with the reason.
-func (p *stagePanel) showReopen() {
-	lv := p.lv
+func (lv *lifecycleView) showReopen() {
 	form := lv.u.newRecordForm("Reopen the incident", "Reopen",
 		"A reopened incident returns to Diagnose: new facts need investigating. Its classification, severity, priority, "+
 			"roles and findings stay on record and can be revised.")
@@ -341,49 +293,9 @@ func (p *stagePanel) showReopen() {
 	form.build = func() func(*casefile.Case) error {
 		r := strings.TrimSpace(reason.Text)
 		return func(c *casefile.Case) error {
-			_, err := c.Reopen(r)
+			_, err := incident.Of(c).Reopen(r)
 			return err
 		}
 	}
 	form.show(reason)
-}
-
-// historyLines writes records as lines for a history label, newest first,
-// at most limit of them, or says there are none.
-func historyLines(n, limit int, line func(i int) string) string {
-	if n == 0 {
-		return "No earlier decisions."
-	}
-	var out []string
-	for i := n - 1; i >= 0 && len(out) < limit; i-- {
-		out = append(out, line(i))
-	}
-	if n > limit {
-		out = append(out, fmt.Sprintf("… and %d earlier", n-limit))
-	}
-	return strings.Join(out, "\n")
-}
-
-// valueLabel is a selectable, wrapping label for a value on a page.
-func valueLabel() *widget.Label {
-	l := widget.NewLabel("")
-	l.Wrapping = fyne.TextWrapWord
-	l.Selectable = true
-	return l
-}
-
-// mutedLabel is a wrapping label in the caption size, for notes and
-// histories. (The low-importance colour is too faint to read on the dark
-// theme.)
-func mutedLabel(text string) *widget.Label {
-	l := widget.NewLabel(text)
-	l.Wrapping = fyne.TextWrapWord
-	l.SizeName = theme.SizeNameCaptionText
-	return l
-}
-
-// sectionWith is a section whose heading has buttons at its right.
-func sectionWith(title string, content fyne.CanvasObject, buttons ...fyne.CanvasObject) fyne.CanvasObject {
-	head := container.NewHBox(append([]fyne.CanvasObject{subheading(title), layout.NewSpacer()}, buttons...)...)
-	return container.NewVBox(head, widget.NewCard("", "", content))
 }

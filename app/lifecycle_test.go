@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/custodia-dfir/custodia/casefile"
+	"github.com/custodia-dfir/custodia/casefile/incident"
 	"github.com/custodia-dfir/custodia/evidence"
 )
 
@@ -30,26 +31,34 @@ func openForm(t *testing.T, u *UI, title string) *recordForm {
 }
 
 // setField fills the field called name of f: an entry's text, a select's
-// or radio group's choice, a check box.
+// or radio group's choice, a check box, the ticked options of a check list.
 func setField(t *testing.T, f *recordForm, name string, value any) {
 	t.Helper()
+	if l, ok := f.lists[name]; ok {
+		want := value.([]string)
+		for _, w := range want {
+			if l.check(w) == nil {
+				t.Fatalf("%s: %q is not among %q", name, w, l.options)
+			}
+		}
+		l.SetSelected(want)
+		return
+	}
 	switch w := f.fields[name].(type) {
-	case *widget.Entry:
+	case *formEntry:
 		w.SetText(value.(string))
-	case *widget.Select:
+	case *formSelect:
 		if !slices.Contains(w.Options, value.(string)) {
 			t.Fatalf("%s: %q is not among %q", name, value, w.Options)
 		}
 		w.SetSelected(value.(string))
-	case *widget.RadioGroup:
+	case *choiceGroup:
 		if !slices.Contains(w.Options, value.(string)) {
 			t.Fatalf("%s: %q is not among %q", name, value, w.Options)
 		}
 		w.SetSelected(value.(string))
-	case *widget.Check:
+	case *formCheck:
 		w.SetChecked(value.(bool))
-	case *widget.CheckGroup:
-		w.SetSelected(value.([]string))
 	default:
 		t.Fatalf("form %q has no field %q (it has %v)", f.title, name, fieldNames(f))
 	}
@@ -83,51 +92,42 @@ func saveForm(t *testing.T, u *UI, f *recordForm) {
 	if u.record == f {
 		var problems []string
 		for name, p := range f.problems {
-			if p.Visible() {
-				problems = append(problems, name+": "+p.Text)
+			if p.label.Visible() {
+				problems = append(problems, name+": "+p.label.Text)
 			}
 		}
 		t.Fatalf("%q did not save: %q; field problems %q; last error %v", f.title, f.problem.Text, problems, u.LastError())
 	}
 }
 
-// addExaminerThroughForm adds an examiner with one role in the Custody
-// area's Examiners tab.
+// addExaminerThroughForm adds an examiner with one role in the Examiners
+// area.
 func addExaminerThroughForm(t *testing.T, u *UI, name string, role casefile.Role, pass string) {
 	t.Helper()
-	v := openCustody(t, u)
-	v.tabs.SelectIndex(1)
-	test.Tap(v.examiners.add)
-	form := v.examiners.form
+	v := openExaminers(t, u)
+	test.Tap(v.add)
+	form := v.form
 	test.Type(form.name, name)
 	test.Tap(form.roles.check(role))
 	test.Type(form.passphrase, pass)
 	test.Type(form.confirm, pass)
 	test.Tap(form.add)
 	waitJobs(t, u)
-	if v.examiners.form != nil {
+	if v.form != nil {
 		t.Fatalf("examiner %s not added: %q %v", name, form.formProblem.Text, u.LastError())
 	}
 }
 
-// openLifecycle shows the Lifecycle area's tab called tab.
-func openLifecycle(t *testing.T, u *UI, tab string) *lifecycleView {
+// openLifecycle shows the Lifecycle area.
+func openLifecycle(t *testing.T, u *UI) *lifecycleView {
 	t.Helper()
-	if err := u.SelectArea("Lifecycle"); err != nil {
-		t.Fatal(err)
-	}
-	lv := u.cv.lifecycle
-	if lv == nil {
-		t.Fatal("Lifecycle area not built")
-	}
-	lv.showTab(tab)
-	return lv
+	return viewOf[*lifecycleView](t, u, "Lifecycle")
 }
 
 // moveButtons lists the titles of the move buttons on the Stage tab.
 func moveButtons(lv *lifecycleView) []string {
 	var out []string
-	for _, b := range lv.stage.buttons {
+	for _, b := range lv.buttons {
 		out = append(out, b.Text)
 	}
 	slices.Sort(out)
@@ -136,15 +136,15 @@ func moveButtons(lv *lifecycleView) []string {
 
 // moveThroughButton taps the button that moves to stage to, writes the
 // rationale and saves; the stage must be to afterwards.
-func moveThroughButton(t *testing.T, u *UI, to casefile.Stage, rationale string) {
+func moveThroughButton(t *testing.T, u *UI, to incident.Stage, rationale string) {
 	t.Helper()
-	lv := openLifecycle(t, u, tabStage)
-	b := lv.stage.buttons[to]
+	lv := openLifecycle(t, u)
+	b := lv.buttons[to]
 	if b == nil {
 		t.Fatalf("no button moves to %s; buttons: %q", to.Title(), moveButtons(lv))
 	}
 	if b.Disabled() {
-		t.Fatalf("the button to %s is disabled: %q", to.Title(), lv.stage.guards[to].Text)
+		t.Fatalf("the button to %s is disabled: %q", to.Title(), lv.guards[to].Text)
 	}
 	test.Tap(b)
 	f := openForm(t, u, strings.TrimSuffix(b.Text, "…"))
@@ -183,66 +183,70 @@ func TestSeedScenarioThroughTheGUI(t *testing.T) {
 
 	// Detect: how and when it was detected, and when the organization
 	// became aware of it.
-	lv := openLifecycle(t, u, tabRecord)
-	test.Tap(lv.record.setDetection)
+	rec := viewOf[*incidentView](t, u, "Incident")
+	test.Tap(rec.setDetection)
 	f := openForm(t, u, "Set the detection")
-	setField(t, f, "Source", detectionTitles[casefile.DetectionMonitorSignature])
+	setField(t, f, "Source", detectionTitles[incident.DetectionMonitorSignature])
 	setField(t, f, "Detected at", "yesterday")
 	test.Tap(f.save)
-	if p := f.problems["Detected at"]; !p.Visible() || !strings.Contains(p.Text, "is not a time") {
+	if p := f.problems["Detected at"].label; !p.Visible() || !strings.Contains(p.Text, "is not a time") {
 		t.Errorf("a bad detection time: problem %q (visible %v)", p.Text, p.Visible())
 	}
 	setField(t, f, "Detected at", "2026-03-14 08:10")
 	setField(t, f, "Detail", "IDS alert ET POLICY VPN login from TOR exit")
 	saveForm(t, u, f)
-	test.Tap(lv.record.recordAwareness)
+	test.Tap(rec.recordAwareness)
 	f = openForm(t, u, "Record awareness")
 	setField(t, f, "When", awareAt)
 	setField(t, f, "Time", "2026-03-14T08:55:00Z")
 	setField(t, f, "Rationale", "SOC confirmed logins with a stolen VPN credential")
 	saveForm(t, u, f)
 	inc := u.cv.oc.incident.inc
-	if inc.Detection.Source != casefile.DetectionMonitorSignature || inc.Detection.DetectedAt.Format(timeLayout) != "2026-03-14T08:10:00Z" ||
+	if inc.Detection.Source != incident.DetectionMonitorSignature || inc.Detection.DetectedAt.Format(timeLayout) != "2026-03-14T08:10:00Z" ||
 		inc.Awareness == nil || inc.Awareness.AwareAt.Format(timeLayout) != "2026-03-14T08:55:00Z" {
 		t.Fatalf("detection %+v awareness %+v", inc.Detection, inc.Awareness)
 	}
-	if got := lv.record.detectedAt.Text; got != "2026-03-14T08:10:00Z (1 h 16 min ago)" {
+	if got := rec.detectedAt.Text; got != "2026-03-14T08:10:00Z (1 h 16 min ago)" {
 		t.Errorf("detected at shows %q", got)
 	}
+	test.Tap(rec.editSummary)
+	f = openForm(t, u, "Edit the summary")
+	setField(t, f, "Summary", "A VPN credential stolen by phishing was used from TOR to reach the customer file share.")
+	saveForm(t, u, f)
 
 	// Detect offers only Assess; a move to Diagnose asked for anyway is
 	// refused by casefile and the form says why.
-	lv = openLifecycle(t, u, tabStage)
+	lv := openLifecycle(t, u)
 	if got := moveButtons(lv); !slices.Equal(got, []string{"Move to Assess…"}) {
 		t.Fatalf("from Detect the buttons are %q, want only Move to Assess…", got)
 	}
-	lv.showMove(casefile.StageDiagnose)
+	lv.showMove(incident.StageDiagnose)
 	f = openForm(t, u, "Move to Diagnose")
 	setField(t, f, "Rationale", "skip triage")
 	test.Tap(f.save)
 	waitJobs(t, u)
-	var me *casefile.MoveError
-	if !errors.As(u.LastError(), &me) || !me.Failed(casefile.GuardAllowedMove) || u.record != f ||
+	var me *incident.MoveError
+	if !errors.As(u.LastError(), &me) || !me.Failed(incident.GuardAllowedMove) || u.record != f ||
 		!strings.Contains(f.problem.Text, "• Allowed move — The incident moves one stage forward at a time") ||
 		!strings.Contains(f.problem.Text, "Do what each failed guard names") {
 		t.Fatalf("refused Detect → Diagnose: last error %v, form problem %q", u.LastError(), f.problem.Text)
 	}
 	f.close()
-	if st := u.cv.oc.incident.inc.Stage; st != casefile.StageDetect {
+	if st := u.cv.oc.incident.inc.Stage; st != incident.StageDetect {
 		t.Fatalf("a refused move changed the stage to %s", st)
 	}
-	moveThroughButton(t, u, casefile.StageAssess, "Alert confirmed as suspicious; triage starts")
+	moveThroughButton(t, u, incident.StageAssess, "Alert confirmed as suspicious; triage starts")
 
 	// From Assess the Diagnose button lists the four failing guards before
 	// anyone tries.
-	lv = openLifecycle(t, u, tabStage)
+	lv = openLifecycle(t, u)
 	if got := moveButtons(lv); !slices.Equal(got, []string{"Close as not a security incident…", "Move to Diagnose…"}) {
 		t.Fatalf("from Assess the buttons are %q", got)
 	}
-	if !lv.stage.buttons[casefile.StageDiagnose].Disabled() {
+	if !lv.buttons[incident.StageDiagnose].Disabled() {
 		t.Error("Move to Diagnose is enabled while its guards fail")
 	}
-	guards := lv.stage.guards[casefile.StageDiagnose].Text
+	guards := lv.guards[incident.StageDiagnose].Text
 	for _, want := range []string{"4 guards fail", "• Classification — Classify the event", "• Severity — Set the severity",
 		"• Priority — Set the priority", "• Security Incident Manager — Assign a Security Incident Manager"} {
 		if !strings.Contains(guards, want) {
@@ -252,29 +256,29 @@ func TestSeedScenarioThroughTheGUI(t *testing.T) {
 	if texts := canvasTexts(u.win.Canvas()); !strings.Contains(texts, guards) {
 		t.Errorf("the guards are not on screen; visible labels:\n%s", texts)
 	}
-	if lv.stepper.State(casefile.StageDetect) != stepDone || lv.stepper.State(casefile.StageAssess) != stepCurrent ||
-		lv.stepper.State(casefile.StageDiagnose) != stepTodo {
+	if lv.stepper.State(incident.StageDetect) != stepDone || lv.stepper.State(incident.StageAssess) != stepCurrent ||
+		lv.stepper.State(incident.StageDiagnose) != stepTodo {
 		t.Error("the stepper does not mark Detect done and Assess current")
 	}
 
 	// Assess: classify (with Table 1 to consult), severity, priority, and
 	// a Security Incident Manager.
-	lv = openLifecycle(t, u, tabAssessment)
-	test.Tap(lv.assess.classify)
+	as := viewOf[*assessmentView](t, u, "Assessment")
+	test.Tap(as.classify)
 	f = openForm(t, u, "Classify the event")
-	if g, ok := f.fields["Guidance"].(*fyne.Container); !ok || len(g.Objects) < len(casefile.ClassificationGuidance()) {
+	if g, ok := f.fields["Guidance"].(*fyne.Container); !ok || len(g.Objects) < len(incident.ClassificationGuidance()) {
 		t.Fatal("the classification form does not list the Table 1 examples")
 	}
 	if !strings.Contains(canvasTexts(u.win.Canvas()), "• Unauthorized access to infrastructure systems and exfiltration of customer data") {
 		t.Error("the Table 1 examples are not on screen")
 	}
-	setField(t, f, "Classification", casefile.ClassificationSecurityIncident.Title())
+	setField(t, f, "Classification", incident.ClassificationSecurityIncident.Title())
 	setField(t, f, "Rationale", "VPN credential used from TOR to reach the customer file share; customer files copied")
 	saveForm(t, u, f)
 
-	test.Tap(lv.assess.setSeverity)
+	test.Tap(as.setSeverity)
 	f = openForm(t, u, "Set the severity")
-	setField(t, f, "Privacy", privacyTitles[casefile.PrivacyConfirmed])
+	setField(t, f, "Privacy", privacyTitles[incident.PrivacyConfirmed])
 	setField(t, f, "Affected tenants", "3")
 	setField(t, f, "Regulations", "GDPR")
 	if got := f.fields["Suggested"].(*widget.Label).Text; got != "Sev 1 (Critical)" {
@@ -282,44 +286,44 @@ func TestSeedScenarioThroughTheGUI(t *testing.T) {
 	}
 	setField(t, f, "Affected tenants", "three")
 	test.Tap(f.save)
-	if p := f.problems["Affected tenants"]; !p.Visible() || !strings.Contains(p.Text, "is not a number of tenants") {
+	if p := f.problems["Affected tenants"].label; !p.Visible() || !strings.Contains(p.Text, "is not a number of tenants") {
 		t.Errorf("bad tenants: problem %q", p.Text)
 	}
 	setField(t, f, "Affected tenants", "3")
 	setField(t, f, "Rationale", "Confirmed access to customer data")
 	saveForm(t, u, f)
 
-	test.Tap(lv.assess.setPriority)
+	test.Tap(as.setPriority)
 	f = openForm(t, u, "Set the priority")
-	setField(t, f, "Functional impact", functionalTitles[casefile.FunctionalLow])
-	setField(t, f, "Informational impact", informationalTitles[casefile.InformationalPrivacy])
-	setField(t, f, "Recoverability", recoverabilityTitles[casefile.RecoverySupplemented])
+	setField(t, f, "Functional impact", functionalTitles[incident.FunctionalLow])
+	setField(t, f, "Informational impact", informationalTitles[incident.InformationalPrivacy])
+	setField(t, f, "Recoverability", recoverabilityTitles[incident.RecoverySupplemented])
 	if got := f.fields["Suggested"].(*widget.Label).Text; got != "P1 (Critical)" {
 		t.Errorf("suggested priority = %q", got)
 	}
-	setField(t, f, "Priority", casefile.PriorityHigh.Title())
+	setField(t, f, "Priority", incident.PriorityHigh.Title())
 	setField(t, f, "Rationale", "Contained to one share; exfiltration is done, not ongoing")
 	saveForm(t, u, f)
-	if got := lv.assess.priority.Text; got != "P2 (High) — the factors suggest P1 (Critical)" {
+	if got := as.priority.Text; got != "P2 (High) — the factors suggest P1 (Critical)" {
 		t.Errorf("priority shows %q", got)
 	}
-	if got := lv.assess.severity.Text; got != "Sev 1 (Critical)" {
+	if got := as.severity.Text; got != "Sev 1 (Critical)" {
 		t.Errorf("severity shows %q", got)
 	}
 
-	lv = openLifecycle(t, u, tabRoles)
-	test.Tap(lv.roles.assign)
+	rp := openExaminers(t, u).roles
+	test.Tap(rp.assign)
 	f = openForm(t, u, "Assign a role")
 	setField(t, f, "Role", casefile.RoleSecurityIncidentManager.Title())
 	setField(t, f, "Examiner", "Morgan Lee")
 	setField(t, f, "Reason", "On call this week")
 	saveForm(t, u, f)
-	if got := tableRows(lv.roles.table.table); len(got) != 1 || !strings.HasPrefix(got[0], "Security Incident Manager|Morgan Lee|") {
+	if got := tableRows(rp.table); len(got) != 1 || !strings.HasPrefix(got[0], "Security Incident Manager|Morgan Lee|") {
 		t.Errorf("role holders = %q", got)
 	}
 	// Assigning the acting examiner a role they cannot act in yet grants
 	// it: the header's role picker offers it at once.
-	test.Tap(lv.roles.assign)
+	test.Tap(rp.assign)
 	f = openForm(t, u, "Assign a role")
 	setField(t, f, "Role", casefile.RoleCommunicationsManager.Title())
 	setField(t, f, "Examiner", "Jane Doe")
@@ -327,29 +331,28 @@ func TestSeedScenarioThroughTheGUI(t *testing.T) {
 	if got := u.cv.rolePicker.Options; !slices.Equal(got, []string{"Forensic Engineer", "Communications Manager"}) {
 		t.Errorf("role picker offers %q after the grant", got)
 	}
-	lv.roles.table.choose(1)
-	test.Tap(lv.roles.release)
+	rp.table.chooseRow(1)
+	test.Tap(rp.release)
 	f = openForm(t, u, "Release Jane Doe as Communications Manager")
 	setField(t, f, "Reason", "Handed to the comms team")
 	saveForm(t, u, f)
-	if got := tableRows(lv.roles.history.table); len(got) != 3 || !strings.Contains(got[0], "|Released|Communications Manager|Jane Doe|") ||
+	if got := tableRows(rp.history); len(got) != 3 || !strings.Contains(got[0], "|Released|Communications Manager|Jane Doe|") ||
 		!strings.Contains(got[1], "|Assigned (granted)|Communications Manager|Jane Doe|") {
 		t.Errorf("role history = %q", got)
 	}
 
 	// Every guard passes now.
-	lv = openLifecycle(t, u, tabStage)
-	if b := lv.stage.buttons[casefile.StageDiagnose]; b.Disabled() || !strings.Contains(lv.stage.guards[casefile.StageDiagnose].Text, "Every guard passes") {
-		t.Fatalf("Diagnose still refused: %q", lv.stage.guards[casefile.StageDiagnose].Text)
+	lv = openLifecycle(t, u)
+	if b := lv.buttons[incident.StageDiagnose]; b.Disabled() || !strings.Contains(lv.guards[incident.StageDiagnose].Text, "Every guard passes") {
+		t.Fatalf("Diagnose still refused: %q", lv.guards[incident.StageDiagnose].Text)
 	}
-	if !strings.Contains(lv.stage.guards[casefile.StageClose].Text, "• Not a security incident") {
-		t.Errorf("dismissing a security incident is not refused: %q", lv.stage.guards[casefile.StageClose].Text)
+	if !strings.Contains(lv.guards[incident.StageClose].Text, "• Not a security incident") {
+		t.Errorf("dismissing a security incident is not refused: %q", lv.guards[incident.StageClose].Text)
 	}
-	moveThroughButton(t, u, casefile.StageDiagnose, "SIM assigned, severity and priority set")
+	moveThroughButton(t, u, incident.StageDiagnose, "SIM assigned, severity and priority set")
 
 	// Diagnose: an indicator, checked inline with casefile's rules.
-	lv = openLifecycle(t, u, tabIndicators)
-	ip := lv.indicators
+	ip := viewOf[*indicatorsView](t, u, "Indicators")
 	ip.value.SetText("203.0.113.999")
 	if !ip.add.Disabled() || ip.verdict.Importance != widget.DangerImportance || !strings.Contains(ip.verdict.Text, "is not an IP address") {
 		t.Errorf("a bad IP: verdict %q, add disabled %v", ip.verdict.Text, ip.add.Disabled())
@@ -358,10 +361,10 @@ func TestSeedScenarioThroughTheGUI(t *testing.T) {
 	ip.note.SetText("Source of the VPN logins")
 	test.Tap(ip.add)
 	waitJobs(t, u)
-	if got := tableRows(ip.table.table); len(got) != 1 || !strings.HasPrefix(got[0], "IP address or CIDR|203.0.113.27|Source of the VPN logins|Jane Doe") {
+	if got := tableRows(ip.table); len(got) != 1 || !strings.HasPrefix(got[0], "IP address or CIDR|203.0.113.27|Source of the VPN logins|Jane Doe") {
 		t.Fatalf("indicators = %q (last error %v)", got, u.LastError())
 	}
-	ip.kind.SetSelected(indicatorTitles[casefile.IndicatorDomain])
+	ip.kind.SetSelected(indicatorTitles[incident.IndicatorDomain])
 	ip.value.SetText("Exfil.Example.COM.")
 	if ip.verdict.Text != "Recorded as exfil.example.com" {
 		t.Errorf("normalization shown as %q", ip.verdict.Text)
@@ -415,8 +418,8 @@ func TestSeedScenarioThroughTheGUI(t *testing.T) {
 	if e == nil {
 		t.Fatal("New finding from selection opened no editor")
 	}
-	want := casefile.EvidenceLocation{Evidence: ev.ID, Start: 0x1000, End: 0x101b}
-	if !slices.Equal(e.locations, []casefile.EvidenceLocation{want}) {
+	want := incident.EvidenceLocation{Evidence: ev.ID, Start: 0x1000, End: 0x101b}
+	if !slices.Equal(e.locations, []incident.EvidenceLocation{want}) {
 		t.Fatalf("editor locations = %+v, want %+v", e.locations, want)
 	}
 	if !strings.Contains(e.description.Text, "000000001000  73 76 63 2d 76 70 6e 3a") {
@@ -428,16 +431,16 @@ func TestSeedScenarioThroughTheGUI(t *testing.T) {
 	e.indicators.SetSelected([]string{"IP address or CIDR: 203.0.113.27"})
 	setField(t, f, "ATT&CK techniques", "t1078, T1133")
 	saveForm(t, u, f)
-	if u.Area() != "Findings" || u.cv.findings == nil {
+	fv := areaViewOf[*findingsView](u)
+	if u.Area() != "Findings" || fv == nil {
 		t.Fatalf("after saving a finding the area is %q", u.Area())
 	}
-	fv := u.cv.findings
 	fd := fv.Selected()
 	if fd == nil || fd.Title != "Stolen VPN credential in the gateway log" || !slices.Equal(fd.Techniques, []string{"T1078", "T1133"}) ||
-		!slices.Equal(fd.Locations, []casefile.EvidenceLocation{want}) || len(fd.Indicators) != 1 {
+		!slices.Equal(fd.Locations, []incident.EvidenceLocation{want}) || len(fd.Indicators) != 1 {
 		t.Fatalf("finding = %+v", fd)
 	}
-	if got := tableRows(fv.table.table); len(got) != 1 || got[0] != "Stolen VPN credential in the gateway log|Medium|Diagnose|Jane Doe|"+createdText+"|1" {
+	if got := tableRows(fv.table); len(got) != 1 || got[0] != "Stolen VPN credential in the gateway log|Medium|Diagnose|Jane Doe|"+createdText+"|1" {
 		t.Errorf("findings table = %q", got)
 	}
 	if got := fv.details.locations.Objects; len(got) != 1 {
@@ -450,12 +453,12 @@ func TestSeedScenarioThroughTheGUI(t *testing.T) {
 	f = e.form
 	e.confidence.SetSelected("High")
 	test.Tap(f.save)
-	if p := f.problems["Reason"]; !p.Visible() {
+	if p := f.problems["Reason"].label; !p.Visible() {
 		t.Error("an edit without a reason is not stopped")
 	}
 	setField(t, f, "Reason", "Hash matches the credential dump")
 	saveForm(t, u, f)
-	if fd := fv.Selected(); fd == nil || fd.Revision != 2 || fd.Confidence != casefile.ConfidenceHigh {
+	if fd := fv.Selected(); fd == nil || fd.Revision != 2 || fd.Confidence != incident.ConfidenceHigh {
 		t.Fatalf("after the edit: %+v", fd)
 	}
 	test.Tap(fv.details.history)
@@ -464,7 +467,7 @@ func TestSeedScenarioThroughTheGUI(t *testing.T) {
 	if hv == nil || len(hv.revs) != 2 {
 		t.Fatalf("history view = %+v", hv)
 	}
-	rows := tableRows(hv.table.table)
+	rows := tableRows(hv.table)
 	if len(rows) != 2 || rows[0] != "1|"+createdText+"|Jane Doe (Forensic Engineer)|Created|—" ||
 		!strings.HasPrefix(rows[1], "2|"+createdText+"|Jane Doe (Forensic Engineer)|confidence|Hash matches the credential dump") {
 		t.Errorf("history rows = %q", rows)
@@ -472,73 +475,73 @@ func TestSeedScenarioThroughTheGUI(t *testing.T) {
 	hv.dlg.Hide()
 
 	// An action with linked evidence, and an emergency mitigation.
-	lv = openLifecycle(t, u, tabResponse)
-	test.Tap(lv.response.recordAction)
+	rv := viewOf[*responseView](t, u, "Response")
+	test.Tap(rv.recordAction)
 	f = openForm(t, u, "Record an action")
 	setField(t, f, "Description", "Disabled the svc-vpn account and revoked its sessions")
 	setField(t, f, "Performed at", "2026-03-14 09:05")
 	setField(t, f, "Linked evidence", []string{shownLine(ev.Meta.Name) + " — " + shortHash(ev.Meta.Hashes.SHA256)})
 	saveForm(t, u, f)
-	if got := tableRows(lv.response.actions.table); len(got) != 1 ||
+	if got := tableRows(rv.actions); len(got) != 1 ||
 		got[0] != "2026-03-14T09:05:00Z|Diagnose|Disabled the svc-vpn account and revoked its sessions|vpn-gw01-auth.log|Jane Doe (Forensic Engineer)" {
 		t.Errorf("actions = %q", got)
 	}
-	test.Tap(lv.response.recordMitigation)
+	test.Tap(rv.recordMitigation)
 	f = openForm(t, u, "Record an emergency mitigation")
-	if got := f.fields["Approved by: Security Incident Manager"].(*widget.Entry).Text; got != "Morgan Lee" {
+	if got := f.fields["Approved by: Security Incident Manager"].(*formEntry).Text; got != "Morgan Lee" {
 		t.Errorf("the SIM approval is not prefilled with the holder: %q", got)
 	}
 	setField(t, f, "Description", "Took the VPN gateway offline")
 	setField(t, f, "Approved by: Executive Incident Manager", "Dana Whitfield")
 	setField(t, f, "Outage", true)
 	test.Tap(f.save)
-	if p := f.problems["Outage detail"]; !p.Visible() {
+	if p := f.problems["Outage detail"].label; !p.Visible() {
 		t.Error("an outage without detail is not stopped")
 	}
 	setField(t, f, "Outage detail", "Remote access down 40 minutes")
 	saveForm(t, u, f)
-	if got := tableRows(lv.response.mitigations.table); len(got) != 1 || !strings.Contains(got[0], "Missing: service owner") ||
+	if got := tableRows(rv.mitigations); len(got) != 1 || !strings.Contains(got[0], "Missing: service owner") ||
 		!strings.Contains(got[0], "Yes — Remote access down 40 minutes") {
 		t.Errorf("mitigations = %q", got)
 	}
 
 	// Stabilize, back to Diagnose, Stabilize again.
-	moveThroughButton(t, u, casefile.StageStabilize, "Account disabled, gateway rebuilt")
-	lv = openLifecycle(t, u, tabStage)
+	moveThroughButton(t, u, incident.StageStabilize, "Account disabled, gateway rebuilt")
+	lv = openLifecycle(t, u)
 	if got := moveButtons(lv); !slices.Equal(got, []string{"Back to Diagnose…", "Move to Close & Post-mortem…"}) {
 		t.Fatalf("from Stabilize the buttons are %q", got)
 	}
-	moveThroughButton(t, u, casefile.StageDiagnose, "A second account used the same credential")
-	moveThroughButton(t, u, casefile.StageStabilize, "Second account disabled")
+	moveThroughButton(t, u, incident.StageDiagnose, "A second account used the same credential")
+	moveThroughButton(t, u, incident.StageStabilize, "Second account disabled")
 
 	// An unowned repair item; Close is refused listing the post-mortem,
 	// repair-owner and notification guards.
-	lv = openLifecycle(t, u, tabPostMortem)
-	test.Tap(lv.postMortem.add)
+	pv := viewOf[*postMortemView](t, u, "Post-mortem")
+	test.Tap(pv.add)
 	f = openForm(t, u, "Add a repair item")
 	setField(t, f, "Description", "Enforce MFA on the VPN")
 	setField(t, f, "Due", "2026-03-10")
 	saveForm(t, u, f)
-	test.Tap(lv.postMortem.add)
+	test.Tap(pv.add)
 	f = openForm(t, u, "Add a repair item")
 	setField(t, f, "Description", "Alert on logins from TOR exits")
 	setField(t, f, "Owner", "Morgan Lee")
 	setField(t, f, "Due", "2026-04-30")
 	saveForm(t, u, f)
-	if got := lv.postMortem.counts.Text; got != "2 items · 2 not done · 1 OVERDUE · 1 without owner" {
+	if got := pv.counts.Text; got != "2 items · 2 not done · 1 OVERDUE · 1 without owner" {
 		t.Errorf("repair counts = %q", got)
 	}
-	lv.postMortem.filter.SetSelected(repairOverdue)
-	if got := tableRows(lv.postMortem.repairs.table); len(got) != 1 || !strings.HasPrefix(got[0], "Enforce MFA on the VPN|No owner|2026-03-10 — OVERDUE|Open|") {
+	pv.filter.SetSelected(repairOverdue)
+	if got := tableRows(pv.repairs); len(got) != 1 || !strings.HasPrefix(got[0], "Enforce MFA on the VPN|No owner|2026-03-10 — OVERDUE|Open|") {
 		t.Errorf("overdue filter = %q", got)
 	}
-	lv.postMortem.filter.SetSelected(repairAll)
-	lv = openLifecycle(t, u, tabStage)
-	b := lv.stage.buttons[casefile.StageClose]
+	pv.filter.SetSelected(repairAll)
+	lv = openLifecycle(t, u)
+	b := lv.buttons[incident.StageClose]
 	if b == nil || !b.Disabled() {
 		t.Fatal("Close is offered enabled before the post-mortem")
 	}
-	guards = lv.stage.guards[casefile.StageClose].Text
+	guards = lv.guards[incident.StageClose].Text
 	for _, want := range []string{"3 guards fail", "• Post-mortem — Write the post-mortem",
 		`• Repair item owners — 1 repair item(s) have no owner: "Enforce MFA on the VPN"`, "• Notification decision — Record the customer-notification decision"} {
 		if !strings.Contains(guards, want) {
@@ -547,12 +550,12 @@ func TestSeedScenarioThroughTheGUI(t *testing.T) {
 	}
 
 	// The post-mortem, the owner assigned later, the notification decision.
-	lv = openLifecycle(t, u, tabPostMortem)
-	test.Tap(lv.postMortem.edit)
+	pv = viewOf[*postMortemView](t, u, "Post-mortem")
+	test.Tap(pv.edit)
 	f = openForm(t, u, "Edit the post-mortem")
 	setField(t, f, "Summary", "A VPN credential phished on 9 March was used from TOR to copy customer files.")
-	pm := lv.pmForm
-	test.Tap(pm.root.Objects[1].(*fyne.Container).Objects[0].(*widget.Button)) // Add lapse
+	pm := pv.pmForm
+	test.Tap(pm.addButton) // Add lapse
 	pm.rows[0].description.SetText("No MFA on the VPN gateway")
 	pm.rows[0].followUp.SetChecked(true)
 	test.Tap(f.save)
@@ -560,7 +563,7 @@ func TestSeedScenarioThroughTheGUI(t *testing.T) {
 		t.Error("engineering follow-up without a team is not stopped")
 	}
 	pm.rows[0].followWho.SetText("Network engineering, NET-812")
-	pm.addRow(casefile.Lapse{Category: casefile.LapseCommunications, Description: "The SOC paged the wrong on-call"})
+	pm.addRow(incident.Lapse{Category: incident.LapseCommunications, Description: "The SOC paged the wrong on-call"})
 	setField(t, f, "SOP updates", "Page the SIM rotation for VPN alerts\nAdd TOR exits to the deny list")
 	saveForm(t, u, f)
 	pmNow := u.cv.oc.incident.postMortem
@@ -568,59 +571,58 @@ func TestSeedScenarioThroughTheGUI(t *testing.T) {
 		len(pmNow.SOPUpdates) != 2 {
 		t.Fatalf("post-mortem = %+v", pmNow)
 	}
-	if got := lv.postMortem.lapses.Text; !strings.Contains(got, "Technical:\n  • No MFA on the VPN gateway\n      Engineering follow-up: Network engineering, NET-812") ||
+	if got := pv.lapses.Text; !strings.Contains(got, "Technical:\n  • No MFA on the VPN gateway\n      Engineering follow-up: Network engineering, NET-812") ||
 		!strings.Contains(got, "Communications:\n  • The SOC paged the wrong on-call") {
 		t.Errorf("lapses shown as %q", got)
 	}
-	lv.postMortem.repairs.choose(0)
-	test.Tap(lv.postMortem.assign)
+	pv.repairs.chooseRow(0)
+	test.Tap(pv.assign)
 	f = openForm(t, u, "Owner of the repair item")
 	setField(t, f, "Owner", "Morgan Lee")
 	saveForm(t, u, f)
-	lv.postMortem.repairs.choose(1)
-	test.Tap(lv.postMortem.status)
+	pv.repairs.chooseRow(1)
+	test.Tap(pv.status)
 	f = openForm(t, u, "Status of the repair item")
 	setField(t, f, "Status", "In progress")
 	saveForm(t, u, f)
-	lv = openLifecycle(t, u, tabResponse)
-	test.Tap(lv.response.decide)
+	rv = viewOf[*responseView](t, u, "Response")
+	test.Tap(rv.decide)
 	f = openForm(t, u, "Customer notification decision")
 	setField(t, f, "Status", "Sent")
 	setField(t, f, "Reason", "Three tenants notified by e-mail")
 	saveForm(t, u, f)
 
-	moveThroughButton(t, u, casefile.StageClose, "Post-mortem written, owners assigned, customers notified")
-	lv = openLifecycle(t, u, tabStage)
-	if lv.stepper.State(casefile.StageClose) != stepClosed || len(lv.stage.buttons) != 0 || !lv.stage.reopen.Visible() {
+	moveThroughButton(t, u, incident.StageClose, "Post-mortem written, owners assigned, customers notified")
+	lv = openLifecycle(t, u)
+	if lv.stepper.State(incident.StageClose) != stepClosed || len(lv.buttons) != 0 || !lv.reopen.Visible() {
 		t.Fatal("a closed incident does not offer Reopen")
 	}
-	if !lv.assess.classify.Disabled() {
-		t.Error("classification is editable on a closed incident")
+	if as := viewOf[*assessmentView](t, u, "Assessment"); !as.classify.Disabled() ||
+		as.classify.whyNot() != "the incident is closed; reopen it in Lifecycle (with the reason) to change it." {
+		t.Errorf("classification on a closed incident: disabled %v, why %q", as.classify.Disabled(), as.classify.whyNot())
 	}
+	lv = openLifecycle(t, u)
 
 	// Reopen with the reason: back to Diagnose.
-	test.Tap(lv.stage.reopen)
+	test.Tap(lv.reopen)
 	f = openForm(t, u, "Reopen the incident")
 	test.Tap(f.save)
-	if !f.problems["Reason"].Visible() {
+	if !f.problems["Reason"].label.Visible() {
 		t.Error("Reopen without a reason is not stopped")
 	}
 	setField(t, f, "Reason", "The credential appears in a new paste")
 	saveForm(t, u, f)
-	if st := u.cv.oc.incident.inc.Stage; st != casefile.StageDiagnose {
+	if st := u.cv.oc.incident.inc.Stage; st != incident.StageDiagnose {
 		t.Fatalf("reopened to %s, want Diagnose", st)
 	}
-	hist := tableRows(lv.stage.history.table)
+	hist := tableRows(lv.history)
 	if len(hist) != 7 || !strings.Contains(hist[0], "|Reopened|Close & Post-mortem → Diagnose|The credential appears in a new paste") ||
 		!strings.Contains(hist[3], "|Back|Stabilize & Recover → Diagnose|") || !strings.Contains(hist[6], "|Forward|Detect → Assess|") {
 		t.Errorf("stage history = %q", hist)
 	}
 
 	// The dashboard shows the incident.
-	if err := u.SelectArea("Dashboard"); err != nil {
-		t.Fatal(err)
-	}
-	d := u.cv.dash
+	d := dashboard(t, u)
 	for _, c := range []struct{ name, got, want string }{
 		{"classification", d.class.Text, "Security incident"},
 		{"severity", d.severity.Text, "Sev 1 (Critical)"},
@@ -635,7 +637,7 @@ func TestSeedScenarioThroughTheGUI(t *testing.T) {
 			t.Errorf("dashboard %s = %q, want %q", c.name, c.got, c.want)
 		}
 	}
-	if d.stepper.State(casefile.StageDiagnose) != stepCurrent {
+	if d.stepper.State(incident.StageDiagnose) != stepCurrent {
 		t.Error("dashboard stepper is not on Diagnose")
 	}
 	if len(d.findings.Objects) != 1 {
@@ -657,7 +659,7 @@ func TestSeedScenarioThroughTheGUI(t *testing.T) {
 	}
 	wantActions := []string{
 		"case.created", "examiner.added", "examiner.added",
-		"incident.detection-set", "incident.awareness-recorded", "stage.changed",
+		"incident.detection-set", "incident.awareness-recorded", "incident.summary-set", "stage.changed",
 		"incident.classified", "incident.severity-set", "incident.priority-set", "role.assigned", "role.assigned", "role.released",
 		"stage.changed",
 		"indicator.added", "indicator.added", "evidence.ingested", "evidence.viewed", "finding.added", "finding.edited",

@@ -11,28 +11,29 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/custodia-dfir/custodia/casefile"
 )
 
-// newCaseForm is the form that creates a case.
+// newCaseForm is the record form that creates a case, shown as the
+// window's content. Its widgets are kept by name for tests.
 //
 // The case file's location is a folder plus a file name rather than Fyne's
 // Save dialog: that dialog opens (creates or truncates) the chosen file
 // itself, and confirming its "Overwrite?" question on an existing case would
 // destroy it. A folder picker never touches a file.
 type newCaseForm struct {
-	u *UI
+	u    *UI
+	form *recordForm
 
-	title, number, examiner, description *widget.Entry
-	contact                              *widget.Entry
+	title, number, examiner, description *formEntry
+	contact, reason                      *formEntry
 	roles                                *roleChooser // the creator's roles
-	folder, fileName                     *widget.Entry
-	passphrase, confirm                  *widget.Entry
-	chooseFolder                         *widget.Button
+	folder, fileName                     *formEntry
+	passphrase, confirm                  *formEntry
+	chooseFolder                         *formButton
 	strength                             *widget.Label
 
 	// Inline problems, shown under the field they concern.
@@ -40,9 +41,8 @@ type newCaseForm struct {
 	rolesProblem, contactProblem                                     *widget.Label
 	locationProblem, passphraseProblem, confirmProblem, formProblem  *widget.Label
 
-	create, cancel *widget.Button
+	create, cancel *formButton
 
-	checked       bool // Create was pressed once; from then on every edit re-checks
 	nameFromTitle bool // the file name still follows the title and case number
 	proposing     bool // followTitle is setting the file name
 	root          fyne.CanvasObject
@@ -50,106 +50,70 @@ type newCaseForm struct {
 
 func newNewCaseForm(u *UI) *newCaseForm {
 	f := &newCaseForm{u: u, nameFromTitle: true}
-	recheck := func(string) {
-		if f.checked {
-			f.check()
-		}
-	}
-	entry := func(placeholder string) *widget.Entry {
-		e := widget.NewEntry()
-		e.SetPlaceHolder(placeholder)
-		e.OnChanged = recheck
-		return e
-	}
-	f.title = entry("e.g. Ransomware on finance file server")
-	f.number = entry("e.g. IR-2026-0042")
-	f.examiner = entry("Your name, as it will appear in the custody record")
-	f.contact = entry("E-mail or phone (optional)")
-	f.roles = newRoleChooser([]casefile.Role{casefile.RoleForensicEngineer}, func() { recheck("") })
-	f.description = widget.NewMultiLineEntry()
-	f.description.SetPlaceHolder("What happened, who reported it, what is in scope")
-	f.description.SetMinRowsVisible(4)
-	f.description.Wrapping = fyne.TextWrapWord
-	f.description.OnChanged = recheck
-	f.title.OnChanged = func(string) { f.followTitle(); recheck("") }
-	f.number.OnChanged = func(string) { f.followTitle(); recheck("") }
-
-	f.folder = entry("Folder that will hold the case file")
+	form := u.newRecordForm("New case", "Create case", "")
+	form.width = 760
+	form.busyText = "Deriving the encryption key from the passphrase and writing the case file…"
+	form.failTitle = "The case was not created"
+	f.form = form
+	form.section("Case details")
+	f.title = form.entry("Title *", "e.g. Ransomware on finance file server")
+	f.number = form.entry("Case number", "e.g. IR-2026-0042")
+	f.description = form.text("Description", "What happened, who reported it, what is in scope", 4)
+	f.title.OnChanged = func(string) { f.followTitle(); form.recheck() }
+	f.number.OnChanged = func(string) { f.followTitle(); form.recheck() }
+	form.section("Examiner")
+	f.examiner = form.entry("Examiner *", "Your name, as it will appear in the custody record")
+	f.roles = form.roles("Your roles *", []casefile.Role{casefile.RoleForensicEngineer})
+	f.contact = form.entry("Contact", "E-mail or phone (optional)")
+	form.section("Case file")
+	f.folder = newFormEntry(form.keys, 0)
+	f.folder.SetPlaceHolder("Folder that will hold the case file")
 	f.folder.SetText(defaultFolder(u.cfg.DefaultFolder))
-	f.fileName = entry("case" + casefile.Extension)
+	f.folder.OnChanged = func(string) { form.recheck() }
+	f.chooseFolder = form.button("Choose…", theme.FolderOpenIcon(), func() { f.u.choosePath(f.folder, true) })
+	form.add("Folder *", container.NewBorder(nil, nil, nil, f.chooseFolder, f.folder))
+	form.fields["Folder"] = f.folder
+	f.fileName = form.entry("File name *", "case"+casefile.Extension)
 	f.fileName.OnChanged = func(string) {
 		if !f.proposing {
 			f.nameFromTitle = false
 		}
-		recheck("")
+		form.recheck()
 	}
-	f.chooseFolder = widget.NewButtonWithIcon("Choose…", theme.FolderOpenIcon(), func() { f.u.choosePath(f.folder, true) })
-
-	f.passphrase = widget.NewPasswordEntry()
-	f.passphrase.SetPlaceHolder("A long sentence is easy to remember and hard to guess")
-	f.confirm = widget.NewPasswordEntry()
-	f.confirm.SetPlaceHolder("Type the passphrase again")
+	form.section("Passphrase")
+	f.passphrase = form.password("Passphrase *", "A long sentence is easy to remember and hard to guess")
+	f.confirm = form.password("Confirm *", "Type the passphrase again")
 	f.strength = widget.NewLabel("")
 	f.strength.Wrapping = fyne.TextWrapWord
-	f.passphrase.OnChanged = func(s string) { showStrength(f.strength, s); recheck("") }
-	f.confirm.OnChanged = recheck
-	f.confirm.OnSubmitted = func(string) { f.submit() }
+	f.passphrase.OnChanged = func(s string) { showStrength(f.strength, s); form.recheck() }
 	showStrength(f.strength, "")
-
-	f.titleProblem, f.numberProblem = problemLabel(), problemLabel()
-	f.examinerProblem, f.descriptionProblem = problemLabel(), problemLabel()
-	f.rolesProblem, f.contactProblem = problemLabel(), problemLabel()
-	f.locationProblem, f.passphraseProblem = problemLabel(), problemLabel()
-	f.confirmProblem, f.formProblem = problemLabel(), problemLabel()
-
-	f.create = widget.NewButtonWithIcon("Create case", theme.ConfirmIcon(), f.submit)
-	f.create.Importance = widget.HighImportance
-	f.cancel = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), u.ShowStart)
-
-	field := func(e fyne.CanvasObject, problem *widget.Label) fyne.CanvasObject {
-		return container.NewVBox(e, problem)
-	}
-	grids := factGrids(
-		[]fact{
-			{"Title *", field(f.title, f.titleProblem)},
-			{"Case number", field(f.number, f.numberProblem)},
-			{"Description", field(f.description, f.descriptionProblem)},
-		},
-		[]fact{
-			{"Examiner *", field(f.examiner, f.examinerProblem)},
-			{"Your roles *", field(f.roles.root, f.rolesProblem)},
-			{"Contact", field(f.contact, f.contactProblem)},
-		},
-		[]fact{
-			{"Folder *", container.NewBorder(nil, nil, nil, f.chooseFolder, f.folder)},
-			{"File name *", field(f.fileName, f.locationProblem)},
-		},
-		[]fact{
-			{"Passphrase *", field(f.passphrase, f.passphraseProblem)},
-			{"Confirm *", field(f.confirm, f.confirmProblem)},
-			{"", f.strength},
-		},
-	)
-	details, you, location, secret := grids[0], grids[1], grids[2], grids[3]
 	warning := widget.NewLabel("The passphrase encrypts the case file and is yours alone: it decides who signs the " +
 		"custody record. Nobody can recover it: without the passphrase (or a recovery key added later) the case " +
 		"cannot be opened. Other examiners get their own passphrase when you add them.")
 	warning.Wrapping = fyne.TextWrapWord
 	warning.TextStyle = fyne.TextStyle{Italic: true}
-	required := widget.NewLabel("Fields marked * are required.")
+	form.note("", container.NewVBox(f.strength, warning))
+	form.section("Custody record")
+	f.reason = form.entry("Reason", "Why the case is opened, e.g. ticket SEC-4471 (recorded in custody entry 1)")
 
-	body := container.NewVBox(
-		heading("New case"),
-		required,
-		section("Case details", details),
-		section("Examiner", you),
-		section("Case file", location),
-		section("Passphrase", container.NewVBox(secret, warning)),
-		f.formProblem,
-	)
-	buttons := container.NewHBox(layout.NewSpacer(), f.cancel, f.create)
-	f.root = container.NewBorder(nil, container.NewPadded(newMaxWidth(760, buttons)), nil, nil,
-		container.NewVScroll(container.NewPadded(newMaxWidth(760, body))))
+	f.titleProblem = form.problems["Title"].label
+	f.numberProblem = form.problems["Case number"].label
+	f.examinerProblem = form.problems["Examiner"].label
+	f.descriptionProblem = form.problems["Description"].label
+	f.rolesProblem = form.problems["Your roles"].label
+	f.contactProblem = form.problems["Contact"].label
+	f.locationProblem = form.problems["File name"].label
+	f.passphraseProblem = form.problems["Passphrase"].label
+	f.confirmProblem = form.problems["Confirm"].label
+	f.formProblem = form.problem
+	f.create, f.cancel = form.save, form.cancel
+
+	form.check = func() bool { _, _, ok := f.check(); return ok }
+	form.job = f.job
+	form.onCancel = u.ShowStart
+
+	head := container.NewVBox(heading("New case"), widget.NewLabel("Fields marked * are required."))
+	f.root = form.showScreen(head, nil)
 	return f
 }
 
@@ -247,14 +211,8 @@ func (f *newCaseForm) Path() string {
 // whether the case can be created. The case fields are judged by
 // casefile's NewCase.Validate alone.
 func (f *newCaseForm) check() (casefile.NewCase, string, bool) {
-	nc := casefile.NewCase{
-		Title:           f.title.Text,
-		CaseNumber:      f.number.Text,
-		Examiner:        f.examiner.Text,
-		Description:     f.description.Text,
-		ExaminerRoles:   f.roles.Selected(),
-		ExaminerContact: strings.TrimSpace(f.contact.Text),
-	}
+	form := f.form
+	nc := f.newCase()
 	// Validate reports the first problem only; asking it about one field at
 	// a time, with valid values in the others, puts each message under its
 	// own field.
@@ -266,36 +224,41 @@ func (f *newCaseForm) check() (casefile.NewCase, string, bool) {
 		}
 		return ""
 	}
-	problems := []struct {
-		label *widget.Label
-		msg   string
-	}{
-		{f.titleProblem, probe(func(n *casefile.NewCase) { n.Title = nc.Title })},
-		{f.numberProblem, probe(func(n *casefile.NewCase) { n.CaseNumber = nc.CaseNumber })},
-		{f.examinerProblem, probe(func(n *casefile.NewCase) { n.Examiner = nc.Examiner })},
-		{f.descriptionProblem, probe(func(n *casefile.NewCase) { n.Description = nc.Description })},
-		{f.rolesProblem, rolesMessage(nc.ExaminerRoles)},
-		{f.contactProblem, contactMessage(nc.ExaminerContact)},
-		{f.locationProblem, f.locationMessage()},
-		{f.passphraseProblem, f.passphraseMessage()},
-		{f.confirmProblem, f.confirmMessage()},
-		{f.formProblem, ""},
+	problems := []struct{ field, msg string }{
+		{"Title", probe(func(n *casefile.NewCase) { n.Title = nc.Title })},
+		{"Case number", probe(func(n *casefile.NewCase) { n.CaseNumber = nc.CaseNumber })},
+		{"Examiner", probe(func(n *casefile.NewCase) { n.Examiner = nc.Examiner })},
+		{"Description", probe(func(n *casefile.NewCase) { n.Description = nc.Description })},
+		{"Your roles", rolesMessage(nc.ExaminerRoles)},
+		{"Contact", contactMessage(nc.ExaminerContact)},
+		{"File name", f.locationMessage()},
+		{"Passphrase", passphraseMessage(f.passphrase.Text)},
+		{"Confirm", confirmMessage(f.passphrase.Text, f.confirm.Text)},
 	}
 	ok := true
 	for _, p := range problems {
-		if p.msg != "" {
-			ok = false
-		}
+		form.setProblem(p.field, p.msg)
+		ok = ok && p.msg == ""
 	}
+	form.setFormProblem("")
 	if err := nc.Validate(); ok && err != nil {
-		problems[len(problems)-1].msg = userMessage(err) // a rule that spans fields
+		form.setFormProblem(userMessage(err)) // a rule that spans fields
 		ok = false
 	}
-	for _, p := range problems {
-		setProblem(p.label, p.msg)
-	}
-	f.root.Refresh() // lay out again: shown or hidden messages change row heights
 	return nc, f.Path(), ok
+}
+
+// newCase is the case the form describes.
+func (f *newCaseForm) newCase() casefile.NewCase {
+	return casefile.NewCase{
+		Title:           f.title.Text,
+		CaseNumber:      f.number.Text,
+		Examiner:        f.examiner.Text,
+		Description:     f.description.Text,
+		ExaminerRoles:   f.roles.Selected(),
+		ExaminerContact: strings.TrimSpace(f.contact.Text),
+		Reason:          strings.TrimSpace(f.reason.Text),
+	}
 }
 
 // rolesMessage asks for at least one role. casefile would quietly record
@@ -333,57 +296,27 @@ func (f *newCaseForm) locationMessage() string {
 	if _, err := os.Lstat(f.Path()); err == nil {
 		return "A file named " + filepath.Base(f.Path()) + " already exists in this folder: choose another name. Custodia never overwrites a file."
 	} else if !errors.Is(err, os.ErrNotExist) {
-		return "The file name cannot be used: " + err.Error() + "."
+		return "The file name cannot be used: " + userMessage(err)
 	}
 	return ""
 }
 
-func (f *newCaseForm) passphraseMessage() string {
-	if f.passphrase.Text == "" {
-		return "Passphrase is required: " + casefile.Hint(casefile.ErrEmptyPassphrase) + "."
-	}
-	return ""
-}
-
-func (f *newCaseForm) confirmMessage() string {
-	if f.passphrase.Text != "" && f.confirm.Text != f.passphrase.Text {
-		return "The passphrases differ: type the same passphrase in both fields."
-	}
-	return ""
-}
-
-// submit checks the form and, when it is complete, creates the case.
-func (f *newCaseForm) submit() {
-	f.checked = true
-	nc, path, ok := f.check()
-	if !ok {
-		return
-	}
+// job creates the case off the UI goroutine (key derivation takes about a
+// second), then shows it.
+func (f *newCaseForm) job() func() (func(), error) {
+	u := f.u
+	nc, path, _ := f.check()
 	pass := []byte(f.passphrase.Text)
-	f.u.createCase(path, pass, nc)
-}
-
-// createCase creates the case off the UI goroutine behind a busy dialog,
-// then shows it. Key derivation takes about a second.
-func (u *UI) createCase(path string, pass []byte, nc casefile.NewCase) {
-	busy := newBusy(u, "Creating case", "Deriving the encryption key from the passphrase and writing "+filepath.Base(path)+"…")
-	u.runJob(func() func() {
+	return func() (func(), error) {
 		c, err := casefile.Create(path, pass, nc, u.cfg.CaseOptions)
 		clear(pass)
-		var oc *openCase
-		if err == nil {
-			oc = loadCase(c)
-			if !u.adopt(oc) {
-				return func() {}
-			}
+		if err != nil {
+			return nil, err
 		}
-		return func() {
-			busy.Hide(u)
-			if err != nil {
-				u.showError("The case was not created", err, nil)
-				return
-			}
-			u.showCase(oc)
+		oc := loadCase(c)
+		if !u.adopt(oc) {
+			return func() {}, nil
 		}
-	})
+		return func() { u.showCase(oc) }, nil
+	}
 }

@@ -6,20 +6,32 @@ import (
 	"fyne.io/fyne/v2/widget"
 )
 
-// placeholderView stands in for an area that is not built yet and says
+// placeholderArea stands in for an area that is not built yet and says
 // plainly what will appear there.
-type placeholderView struct {
-	sentence *widget.Label
+type placeholderArea struct {
+	name     string
+	iconName fyne.ThemeIconName
+	sentence string
 }
 
-// placeholder returns a builder for an area that is not built yet.
-func placeholder(sentence string) func(*caseView, area) fyne.CanvasObject {
-	return func(cv *caseView, a area) fyne.CanvasObject {
-		p := &placeholderView{sentence: widget.NewLabel(sentence)}
-		p.sentence.Wrapping = fyne.TextWrapWord
-		cv.placeholder = p
-		note := widget.NewLabel("This area is not built yet.")
-		note.TextStyle = fyne.TextStyle{Italic: true}
-		return container.NewVBox(heading(a.name), p.sentence, note)
-	}
+func (a placeholderArea) title() string            { return a.name }
+func (a placeholderArea) icon() fyne.ThemeIconName { return a.iconName }
+func (a placeholderArea) fill() bool               { return false }
+
+func (a placeholderArea) build(*caseView) areaView {
+	p := &placeholderView{sentence: widget.NewLabel(a.sentence)}
+	p.sentence.Wrapping = fyne.TextWrapWord
+	note := widget.NewLabel("This area is not built yet.")
+	note.TextStyle = fyne.TextStyle{Italic: true}
+	p.root = container.NewVBox(heading(a.name), p.sentence, note)
+	return p
 }
+
+// placeholderView is a placeholder area on screen.
+type placeholderView struct {
+	sentence *widget.Label
+	root     *fyne.Container
+}
+
+func (p *placeholderView) content() fyne.CanvasObject { return p.root }
+func (p *placeholderView) refresh(factSet)            {}

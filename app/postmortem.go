@@ -12,33 +12,43 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/custodia-dfir/custodia/casefile"
+	"github.com/custodia-dfir/custodia/casefile/incident"
 )
 
-// postMortemPanel is the Post-mortem tab: the latest revision of the
+// postMortemArea is the Post-mortem area: the latest revision of the
 // post-mortem (summary, lapses by category with their engineering
 // follow-up, the assessment of the procedures, SOP updates) and the repair
 // item inventory with owners, due dates and status, overdue items flagged.
 // Both stay editable after Close.
-type postMortemPanel struct {
-	lv *lifecycleView
+type postMortemArea struct{}
+
+func (postMortemArea) title() string            { return "Post-mortem" }
+func (postMortemArea) icon() fyne.ThemeIconName { return theme.IconNameDocumentCreate }
+func (postMortemArea) fill() bool               { return false }
+
+// postMortemView is the Post-mortem area on screen.
+type postMortemView struct {
+	cv *caseView
 
 	revision   *widget.Label
 	summary    *widget.RichText
 	lapses     *widget.Label
 	procedures *widget.RichText
 	sopUpdates *widget.Label
-	edit       *widget.Button
+	edit       *actionButton
 	pmBody     *fyne.Container
+	pmForm     *lapsesEditor // the lapses of the open post-mortem form, for tests
 
-	filter  *widget.RadioGroup
-	counts  *widget.Label
-	shown   []casefile.RepairItem // the items on show, after the filter
-	repairs *dataTable
-	add     *widget.Button
-	assign  *widget.Button
-	due     *widget.Button
-	status  *widget.Button
-	root    *fyne.Container
+	filter      *widget.RadioGroup
+	counts      *widget.Label
+	repairSrc   *listSource[incident.RepairItem]
+	repairs     *dataTable
+	add         *actionButton
+	assign      *actionButton
+	due         *actionButton
+	status      *actionButton
+	loadProblem *widget.Label
+	root        *fyne.Container
 }
 
 // The repair item filters.
@@ -48,22 +58,22 @@ const (
 	repairOverdue = "Overdue"
 )
 
-var lapseTitles = map[casefile.LapseCategory]string{
-	casefile.LapseTechnical:      "Technical",
-	casefile.LapseCommunications: "Communications",
-	casefile.LapseProcedural:     "Procedural",
-	casefile.LapseManualError:    "Manual error",
-	casefile.LapseProcessFlaw:    "Process flaw",
+var lapseTitles = map[incident.LapseCategory]string{
+	incident.LapseTechnical:      "Technical",
+	incident.LapseCommunications: "Communications",
+	incident.LapseProcedural:     "Procedural",
+	incident.LapseManualError:    "Manual error",
+	incident.LapseProcessFlaw:    "Process flaw",
 }
 
-var repairStatusTitles = map[casefile.RepairStatus]string{
-	casefile.RepairOpen:       "Open",
-	casefile.RepairInProgress: "In progress",
-	casefile.RepairDone:       "Done",
+var repairStatusTitles = map[incident.RepairStatus]string{
+	incident.RepairOpen:       "Open",
+	incident.RepairInProgress: "In progress",
+	incident.RepairDone:       "Done",
 }
 
-func newPostMortemPanel(lv *lifecycleView) *postMortemPanel {
-	p := &postMortemPanel{lv: lv}
+func (a postMortemArea) build(cv *caseView) areaView {
+	p := &postMortemView{cv: cv}
 	p.revision = mutedLabel("")
 	p.summary = widget.NewRichText()
 	p.summary.Wrapping = fyne.TextWrapWord
@@ -71,36 +81,89 @@ func newPostMortemPanel(lv *lifecycleView) *postMortemPanel {
 	p.procedures.Wrapping = fyne.TextWrapWord
 	p.lapses = valueLabel()
 	p.sopUpdates = valueLabel()
-	p.edit = widget.NewButtonWithIcon("Edit post-mortem…", theme.DocumentCreateIcon(), lv.showPostMortem)
+	p.loadProblem = problemLabel()
+	p.edit = cv.action("Edit post-mortem…", theme.DocumentCreateIcon(), p.showPostMortem)
 	grid := factGrids([]fact{
 		{"Summary", p.summary}, {"Lapses", p.lapses}, {"Procedures", p.procedures}, {"SOP updates", p.sopUpdates},
 	})[0]
 	p.pmBody = container.NewVBox(p.revision, grid)
 
-	p.filter = widget.NewRadioGroup([]string{repairAll, repairOpen, repairOverdue}, func(string) { p.showRepairs() })
-	p.filter.Horizontal = true
-	p.filter.SetSelected(repairAll)
 	p.counts = widget.NewLabel("")
-	p.repairs = newDataTable([]dataColumn{
-		{"Description", 380}, {"Owner", 200}, {"Due", 200}, {"Status", 130}, {"Updated", 320},
-	}, 3, 12)
-	p.repairs.onSelect = func(int) { p.enable() }
-	p.add = widget.NewButtonWithIcon("Add item…", theme.ContentAddIcon(), lv.showAddRepair)
-	p.assign = widget.NewButtonWithIcon("Owner…", theme.AccountIcon(), func() { p.withItem(lv.showAssignRepair) })
-	p.due = widget.NewButtonWithIcon("Due date…", theme.HistoryIcon(), func() { p.withItem(lv.showRepairDue) })
-	p.status = widget.NewButtonWithIcon("Status…", theme.ConfirmIcon(), func() { p.withItem(lv.showRepairStatus) })
+	p.counts.Wrapping = fyne.TextWrapWord
+	now := cv.u.now()
+	p.repairSrc = newListSource([]listColumn[incident.RepairItem]{
+		{dataColumn{title: "Description", width: 380}, func(it *incident.RepairItem) dataCell {
+			return dataCell{text: oneLine(shown(it.Description)), full: shown(it.Description)}
+		}, nil},
+		{dataColumn{title: "Owner", width: 200}, func(it *incident.RepairItem) dataCell {
+			if it.Owner == "" {
+				return dataCell{text: "No owner", imp: widget.WarningImportance}
+			}
+			return cell(shownLine(it.Owner))
+		}, nil},
+		{dataColumn{title: "Due", width: 200}, func(it *incident.RepairItem) dataCell {
+			switch {
+			case it.Due.IsZero():
+				return cell(notSet)
+			case it.Overdue(now):
+				return dataCell{text: it.Due.Format(time.DateOnly) + " — OVERDUE", imp: widget.DangerImportance, bold: true}
+			}
+			return cell(it.Due.Format(time.DateOnly))
+		}, func(a, b *incident.RepairItem) int { return a.Due.Compare(b.Due) }},
+		{dataColumn{title: "Status", width: 130}, func(it *incident.RepairItem) dataCell {
+			if it.Status == incident.RepairDone {
+				return dataCell{text: "Done " + it.Completed.UTC().Format(time.DateOnly), imp: widget.SuccessImportance}
+			}
+			return cell(repairStatusTitles[it.Status])
+		}, nil},
+		{dataColumn{title: "Updated", width: 320}, func(it *incident.RepairItem) dataCell { return cell(attribution(it.Attribution)) }, nil},
+	}, func(it *incident.RepairItem) any { return it.ID })
+	p.repairSrc.keep = func(it *incident.RepairItem) bool {
+		switch p.filter.Selected {
+		case repairOpen:
+			return it.Status != incident.RepairDone
+		case repairOverdue:
+			return it.Overdue(cv.u.now())
+		}
+		return true
+	}
+	p.repairs = p.repairSrc.table(cv.u, 3, 12)
+	p.repairs.onSelect = func(any) { p.enable() }
+	p.filter = widget.NewRadioGroup([]string{repairAll, repairOpen, repairOverdue}, nil)
+	p.filter.Horizontal = true
+	p.filter.Selected = repairAll
+	p.filter.OnChanged = func(string) { p.showRepairs() }
+	p.add = cv.action("Add item…", theme.ContentAddIcon(), cv.showAddRepair)
+	p.assign = cv.action("Owner…", theme.AccountIcon(), func() { p.withItem(cv.showAssignRepair) })
+	p.due = cv.action("Due date…", theme.HistoryIcon(), func() { p.withItem(cv.showRepairDue) })
+	p.status = cv.action("Status…", theme.ConfirmIcon(), func() { p.withItem(cv.showRepairStatus) })
 	p.root = container.NewVBox(
+		heading(a.title()),
+		p.loadProblem,
 		sectionWith("Post-mortem", p.pmBody, p.edit),
 		sectionWith("Repair items", container.NewVBox(
-			container.NewBorder(nil, nil, widget.NewLabelWithStyle("Show", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), p.counts, p.filter),
+			container.NewBorder(nil, nil, widget.NewLabelWithStyle("Show", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, p.filter),
+			p.counts,
 			p.repairs.box,
 			container.NewHBox(p.assign, p.due, p.status),
 		), p.add),
 	)
+	p.load(cv.oc.incident)
 	return p
 }
 
-func (p *postMortemPanel) load(f incidentFacts) {
+func (p *postMortemView) content() fyne.CanvasObject { return p.root }
+
+func (p *postMortemView) refresh(what factSet) {
+	if what.has(factsIncident) {
+		p.load(p.cv.oc.incident)
+	} else {
+		p.enable()
+	}
+}
+
+func (p *postMortemView) load(f incidentFacts) {
+	showLoadProblem(p.loadProblem, f)
 	if pm := f.postMortem; pm != nil {
 		p.revision.SetText(fmt.Sprintf("Revision %d by %s.", pm.Revision, attribution(pm.Attribution)))
 		p.summary.Segments = safeMarkdown(orNotSet(pm.Summary))
@@ -131,13 +194,13 @@ func (p *postMortemPanel) load(f incidentFacts) {
 
 // lapsesText lists lapses grouped by category, technical lapses with their
 // engineering follow-up.
-func lapsesText(ls []casefile.Lapse) string {
+func lapsesText(ls []incident.Lapse) string {
 	if len(ls) == 0 {
 		return notSet
 	}
 	var out []string
-	pc := casefile.PostMortemContent{Lapses: ls}
-	for _, cat := range casefile.LapseCategories {
+	pc := incident.PostMortemContent{Lapses: ls}
+	for _, cat := range incident.LapseCategories {
 		of := pc.LapsesOf(cat)
 		if len(of) == 0 {
 			continue
@@ -155,14 +218,13 @@ func lapsesText(ls []casefile.Lapse) string {
 }
 
 // showRepairs shows the repair items the filter lets through.
-func (p *postMortemPanel) showRepairs() {
+func (p *postMortemView) showRepairs() {
 	if p.repairs == nil {
-		return // the filter fires while the panel is built
+		return // the filter fires while the area is built
 	}
-	now := p.lv.u.now()
-	all := p.lv.cv.oc.incident.repairs
+	now := p.cv.u.now()
+	all := p.cv.oc.incident.repairs
 	var overdue, unowned, open int
-	p.shown = p.shown[:0]
 	for _, it := range all {
 		if it.Overdue(now) {
 			overdue++
@@ -170,20 +232,9 @@ func (p *postMortemPanel) showRepairs() {
 		if it.OwnerID == uuid.Nil {
 			unowned++
 		}
-		if it.Status != casefile.RepairDone {
+		if it.Status != incident.RepairDone {
 			open++
 		}
-		switch p.filter.Selected {
-		case repairOpen:
-			if it.Status == casefile.RepairDone {
-				continue
-			}
-		case repairOverdue:
-			if !it.Overdue(now) {
-				continue
-			}
-		}
-		p.shown = append(p.shown, it)
 	}
 	counts := fmt.Sprintf("%s · %d not done", plural(len(all), "item", "items"), open)
 	if overdue > 0 {
@@ -196,55 +247,45 @@ func (p *postMortemPanel) showRepairs() {
 		counts += fmt.Sprintf(" · %d without owner", unowned)
 	}
 	p.counts.SetText(counts)
-	rows := make([][]dataCell, len(p.shown))
-	for i, it := range p.shown {
-		owner := dataCell{text: shownLine(it.Owner)}
-		if it.Owner == "" {
-			owner = dataCell{text: "No owner", imp: widget.WarningImportance}
-		}
-		due := cell(notSet)
-		if !it.Due.IsZero() {
-			due = cell(it.Due.Format(time.DateOnly))
-			if it.Overdue(now) {
-				due = dataCell{text: it.Due.Format(time.DateOnly) + " — OVERDUE", imp: widget.DangerImportance, bold: true}
-			}
-		}
-		status := cell(repairStatusTitles[it.Status])
-		if it.Status == casefile.RepairDone {
-			status = dataCell{text: "Done " + it.Completed.UTC().Format(time.DateOnly), imp: widget.SuccessImportance}
-		}
-		rows[i] = []dataCell{cell(oneLine(shown(it.Description))), owner, due, status, cell(attribution(it.Attribution))}
-	}
-	p.repairs.set(rows)
+	p.repairSrc.set(all)
+	p.repairs.reload()
 	p.enable()
 }
 
-// enable allows the changes to the chosen item.
-func (p *postMortemPanel) enable() {
-	for _, b := range []*widget.Button{p.assign, p.due, p.status} {
-		if p.repairs.selected >= 0 && p.repairs.selected < len(p.shown) {
-			b.Enable()
-		} else {
-			b.Disable()
-		}
+// enable allows the changes the post-mortem and the chosen item take.
+func (p *postMortemView) enable() {
+	why := p.cv.whyNoChange()
+	p.edit.allow(why)
+	p.add.allow(why)
+	if why == "" && p.chosen() == nil {
+		why = "choose a repair item in the table first."
+	}
+	for _, b := range []*actionButton{p.assign, p.due, p.status} {
+		b.allow(why)
 	}
 }
 
+// chosen returns the chosen repair item, or nil.
+func (p *postMortemView) chosen() *incident.RepairItem {
+	return p.repairSrc.find(p.repairs.selected)
+}
+
 // withItem calls show with the chosen repair item.
-func (p *postMortemPanel) withItem(show func(casefile.RepairItem)) {
-	if r := p.repairs.selected; r >= 0 && r < len(p.shown) {
-		show(p.shown[r])
+func (p *postMortemView) withItem(show func(incident.RepairItem)) {
+	if it := p.chosen(); it != nil {
+		show(*it)
 	}
 }
 
 // lapseRow is one lapse in the post-mortem form.
 type lapseRow struct {
-	category    *widget.Select
-	description *widget.Entry
-	followUp    *widget.Check
-	followWho   *widget.Entry
-	problem     *widget.Label
-	remove      *widget.Button
+	category    *formSelect
+	description *formEntry
+	followUp    *formCheck
+	followWho   *formEntry
+	problem     *widget.Label // the row's problem (slot's)
+	slot        *problemSlot
+	remove      *formButton
 	root        *fyne.Container
 }
 
@@ -252,53 +293,60 @@ type lapseRow struct {
 // with its category and, for a lapse engineering teams follow up on, who
 // does and where.
 type lapsesEditor struct {
-	form *recordForm
-	rows []*lapseRow
-	box  *fyne.Container
-	root *fyne.Container
+	form      *recordForm
+	rows      []*lapseRow
+	box       *fyne.Container
+	addButton *formButton
+	root      *fyne.Container
 }
 
-func newLapsesEditor(form *recordForm, lapses []casefile.Lapse) *lapsesEditor {
+func newLapsesEditor(form *recordForm, lapses []incident.Lapse) *lapsesEditor {
 	e := &lapsesEditor{form: form, box: container.NewVBox()}
-	add := widget.NewButtonWithIcon("Add lapse", theme.ContentAddIcon(), func() {
-		e.addRow(casefile.Lapse{Category: casefile.LapseTechnical})
+	e.addButton = form.button("Add lapse", theme.ContentAddIcon(), func() {
+		r := e.addRow(incident.Lapse{Category: incident.LapseTechnical})
 		form.fit()
+		form.u.win.Canvas().Focus(r.description)
 	})
-	add.Importance = widget.LowImportance
+	e.addButton.Importance = widget.LowImportance
 	for _, l := range lapses {
 		e.addRow(l)
 	}
-	e.root = container.NewVBox(e.box, container.NewHBox(add))
+	e.root = container.NewVBox(e.box, container.NewHBox(e.addButton))
 	return e
 }
 
-func (e *lapsesEditor) addRow(l casefile.Lapse) {
+func (e *lapsesEditor) addRow(l incident.Lapse) *lapseRow {
+	keys := e.form.keys
 	r := &lapseRow{}
-	r.category = widget.NewSelect(optionsOf(casefile.LapseCategories, lapseTitles), func(string) { e.form.recheck() })
+	r.category = newFormSelect(keys, optionsOf(incident.LapseCategories, lapseTitles))
 	r.category.SetSelected(lapseTitles[l.Category])
-	r.description = widget.NewEntry()
+	r.category.OnChanged = func(string) { e.form.recheck() }
+	r.description = newFormEntry(keys, 0)
 	r.description.SetPlaceHolder("What lapsed: a technical or communications lapse, a procedural failure, a manual error, a process flaw")
 	r.description.SetText(l.Description)
 	r.description.OnChanged = func(string) { e.form.recheck() }
-	r.followWho = widget.NewEntry()
+	r.followWho = newFormEntry(keys, 0)
 	r.followWho.SetPlaceHolder("Engineering team and ticket")
 	r.followWho.SetText(l.EngineeringFollowUp)
 	r.followWho.OnChanged = func(string) { e.form.recheck() }
-	r.followUp = widget.NewCheck("Engineering follow-up", func(on bool) {
+	// The team field is always there, disabled without a follow-up, so
+	// ticking the box moves nothing.
+	r.followUp = newFormCheck(keys, "Engineering follow-up", func(on bool) {
 		if on {
-			r.followWho.Show()
+			r.followWho.Enable()
 		} else {
-			r.followWho.Hide()
+			r.followWho.Disable()
 		}
 		e.form.recheck()
-		e.form.fit()
 	})
 	r.followUp.SetChecked(l.EngineeringFollowUp != "")
 	if !r.followUp.Checked {
-		r.followWho.Hide()
+		r.followWho.Disable()
 	}
-	r.problem = problemLabel()
-	r.remove = widget.NewButtonWithIcon("", theme.DeleteIcon(), func() {
+	r.slot = e.form.slot("Lapse")
+	r.problem = r.slot.label
+	r.remove = e.form.button("", theme.DeleteIcon(), func() {
+		e.form.dropSlot(r.slot)
 		for i, x := range e.rows {
 			if x == r {
 				e.rows = append(e.rows[:i], e.rows[i+1:]...)
@@ -310,20 +358,22 @@ func (e *lapsesEditor) addRow(l casefile.Lapse) {
 	})
 	r.remove.Importance = widget.LowImportance
 	r.root = container.NewVBox(
-		container.NewBorder(nil, nil, selectFitting(r.category), r.remove, r.description),
+		container.NewBorder(nil, nil, container.New(minSizeLayout{fyne.NewSize(selectWidthOf(r.category.Options), 0)}, r.category),
+			r.remove, r.description),
 		container.NewBorder(nil, nil, r.followUp, nil, r.followWho),
-		r.problem, widget.NewSeparator())
+		r.slot, widget.NewSeparator())
 	e.rows = append(e.rows, r)
 	e.box.Add(r.root)
+	return r
 }
 
 // lapses returns the lapses typed, and whether each is complete.
-func (e *lapsesEditor) lapses() ([]casefile.Lapse, bool) {
+func (e *lapsesEditor) lapses() ([]incident.Lapse, bool) {
 	ok := true
-	out := make([]casefile.Lapse, 0, len(e.rows))
+	out := make([]incident.Lapse, 0, len(e.rows))
 	for _, r := range e.rows {
-		cat, _ := keyOf(casefile.LapseCategories, lapseTitles, r.category.Selected)
-		l := casefile.Lapse{Category: cat, Description: strings.TrimSpace(r.description.Text)}
+		cat, _ := keyOf(incident.LapseCategories, lapseTitles, r.category.Selected)
+		l := incident.Lapse{Category: cat, Description: strings.TrimSpace(r.description.Text)}
 		msg := ""
 		switch {
 		case l.Description == "":
@@ -334,7 +384,7 @@ func (e *lapsesEditor) lapses() ([]casefile.Lapse, bool) {
 		if r.followUp.Checked {
 			l.EngineeringFollowUp = strings.TrimSpace(r.followWho.Text)
 		}
-		setProblem(r.problem, msg)
+		r.slot.set(msg)
 		ok = ok && msg == ""
 		out = append(out, l)
 	}
@@ -342,12 +392,13 @@ func (e *lapsesEditor) lapses() ([]casefile.Lapse, bool) {
 }
 
 // showPostMortem opens the post-mortem form; saving makes a new revision.
-func (lv *lifecycleView) showPostMortem() {
-	var cur casefile.PostMortemContent
-	if pm := lv.cv.oc.incident.postMortem; pm != nil {
+func (p *postMortemView) showPostMortem() {
+	cv := p.cv
+	var cur incident.PostMortemContent
+	if pm := cv.oc.incident.postMortem; pm != nil {
 		cur = pm.PostMortemContent
 	}
-	form := lv.u.newRecordForm("Edit the post-mortem", "Save revision",
+	form := cv.u.newRecordForm("Edit the post-mortem", "Save revision",
 		"The post-mortem addresses the lapses that caused the incident or were found in it, the technical lapses to "+
 			"follow up with engineering, whether the response procedures were sufficient and complete, and the updates "+
 			"the SOP needs. Text is Markdown. Every save is a new revision.")
@@ -355,7 +406,7 @@ func (lv *lifecycleView) showPostMortem() {
 	summary := form.text("Summary *", "The details of the incident: what happened, impact, timeline, root cause", 5)
 	summary.SetText(cur.Summary)
 	lapses := newLapsesEditor(form, cur.Lapses)
-	form.add("Lapses", lapses.root)
+	form.note("Lapses", lapses.root)
 	procedures := form.text("Procedures", "Were the response procedures sufficient and complete?", 3)
 	procedures.SetText(cur.ProcedureAssessment)
 	sop := form.text("SOP updates", "One update of the response SOP per line", 3)
@@ -367,30 +418,31 @@ func (lv *lifecycleView) showPostMortem() {
 	}
 	form.build = func() func(*casefile.Case) error {
 		ls, _ := lapses.lapses()
-		pc := casefile.PostMortemContent{Summary: summary.Text, Lapses: ls, ProcedureAssessment: procedures.Text,
+		pc := incident.PostMortemContent{Summary: summary.Text, Lapses: ls, ProcedureAssessment: procedures.Text,
 			SOPUpdates: lines(sop.Text)}
 		r := strings.TrimSpace(reason.Text)
 		return func(c *casefile.Case) error {
-			_, err := c.UpdatePostMortem(pc, r)
+			_, err := incident.Of(c).UpdatePostMortem(pc, r)
 			return err
 		}
 	}
-	lv.pmForm = lapses
+	p.pmForm = lapses
+	form.onClosed = func() { p.pmForm = nil }
 	form.show(summary)
 }
 
 // ownerChoices lists the examiners who can own a repair item.
-func (lv *lifecycleView) ownerChoices() []string {
-	return assignableExaminers(lv.cv.oc.custody.examiners)
+func (cv *caseView) ownerChoices() []string {
+	return assignableExaminers(cv.oc.custody.examiners)
 }
 
 // showAddRepair opens the form that adds a repair item.
-func (lv *lifecycleView) showAddRepair() {
-	form := lv.u.newRecordForm("Add a repair item", "Add",
+func (cv *caseView) showAddRepair() {
+	form := cv.u.newRecordForm("Add a repair item", "Add",
 		"An item of the repair inventory: what must be fixed, who owns it, and by when. Closing the incident needs an "+
 			"owner for every item; an owner can be assigned later.")
 	desc := form.text("Description *", "What must be repaired or changed", 2)
-	owner := form.choice("Owner", append([]string{"No owner yet"}, lv.ownerChoices()...), "No owner yet")
+	owner := form.choice("Owner", append([]string{"No owner yet"}, cv.ownerChoices()...), "No owner yet")
 	due := form.entry("Due", "2026-03-31 (optional)")
 	reason := form.entry("Reason", "Why it is needed, for the custody record (optional)")
 	form.check = func() bool {
@@ -402,7 +454,7 @@ func (lv *lifecycleView) showAddRepair() {
 		return form.require("Description", desc.Text, "Describe the repair.") && problem == ""
 	}
 	form.build = func() func(*casefile.Case) error {
-		n := casefile.NewRepairItem{Description: strings.TrimSpace(desc.Text), Reason: strings.TrimSpace(reason.Text)}
+		n := incident.NewRepairItem{Description: strings.TrimSpace(desc.Text), Reason: strings.TrimSpace(reason.Text)}
 		if owner.Selected != "No owner yet" {
 			n.Owner = owner.Selected
 		}
@@ -410,7 +462,7 @@ func (lv *lifecycleView) showAddRepair() {
 			n.Due, _ = parseDateInput(due.Text)
 		}
 		return func(c *casefile.Case) error {
-			_, err := c.AddRepairItem(n)
+			_, err := incident.Of(c).AddRepairItem(n)
 			return err
 		}
 	}
@@ -418,9 +470,9 @@ func (lv *lifecycleView) showAddRepair() {
 }
 
 // showAssignRepair opens the form that makes an examiner the owner of it.
-func (lv *lifecycleView) showAssignRepair(it casefile.RepairItem) {
-	form := lv.u.newRecordForm("Owner of the repair item", "Assign", shownLine(it.Description))
-	owner := form.choice("Owner *", lv.ownerChoices(), it.Owner)
+func (cv *caseView) showAssignRepair(it incident.RepairItem) {
+	form := cv.u.newRecordForm("Owner of the repair item", "Assign", shownLine(it.Description))
+	owner := form.choice("Owner *", cv.ownerChoices(), it.Owner)
 	reason := form.entry("Reason", "Why this owner (optional)")
 	form.check = func() bool {
 		if owner.Selected == "" {
@@ -433,7 +485,7 @@ func (lv *lifecycleView) showAssignRepair(it casefile.RepairItem) {
 	form.build = func() func(*casefile.Case) error {
 		o, r, id := owner.Selected, strings.TrimSpace(reason.Text), it.ID
 		return func(c *casefile.Case) error {
-			_, err := c.AssignRepairItem(id, o, r)
+			_, err := incident.Of(c).AssignRepairItem(id, o, r)
 			return err
 		}
 	}
@@ -441,8 +493,8 @@ func (lv *lifecycleView) showAssignRepair(it casefile.RepairItem) {
 }
 
 // showRepairDue opens the form that sets or clears its due date.
-func (lv *lifecycleView) showRepairDue(it casefile.RepairItem) {
-	form := lv.u.newRecordForm("Due date of the repair item", "Set", shownLine(it.Description))
+func (cv *caseView) showRepairDue(it incident.RepairItem) {
+	form := cv.u.newRecordForm("Due date of the repair item", "Set", shownLine(it.Description))
 	due := form.entry("Due", "2026-03-31; empty clears the date")
 	if !it.Due.IsZero() {
 		due.SetText(it.Due.Format(time.DateOnly))
@@ -463,7 +515,7 @@ func (lv *lifecycleView) showRepairDue(it casefile.RepairItem) {
 		}
 		r, id := strings.TrimSpace(reason.Text), it.ID
 		return func(c *casefile.Case) error {
-			_, err := c.SetRepairDue(id, d, r)
+			_, err := incident.Of(c).SetRepairDue(id, d, r)
 			return err
 		}
 	}
@@ -471,22 +523,19 @@ func (lv *lifecycleView) showRepairDue(it casefile.RepairItem) {
 }
 
 // showRepairStatus opens the form that sets its status.
-func (lv *lifecycleView) showRepairStatus(it casefile.RepairItem) {
-	form := lv.u.newRecordForm("Status of the repair item", "Set", shownLine(it.Description))
-	status := widget.NewRadioGroup(optionsOf(casefile.RepairStatuses, repairStatusTitles), func(string) { form.recheck() })
-	status.Horizontal = true
-	status.SetSelected(repairStatusTitles[it.Status])
-	form.add("Status *", status)
+func (cv *caseView) showRepairStatus(it incident.RepairItem) {
+	form := cv.u.newRecordForm("Status of the repair item", "Set", shownLine(it.Description))
+	status := form.radio("Status *", optionsOf(incident.RepairStatuses, repairStatusTitles), repairStatusTitles[it.Status])
 	reason := form.entry("Reason", "e.g. the fix is deployed (optional)")
 	form.build = func() func(*casefile.Case) error {
-		st, ok := keyOf(casefile.RepairStatuses, repairStatusTitles, status.Selected)
+		st, ok := keyOf(incident.RepairStatuses, repairStatusTitles, status.Selected)
 		if !ok {
 			form.setProblem("Status", "Choose the status.")
 			return nil
 		}
 		r, id := strings.TrimSpace(reason.Text), it.ID
 		return func(c *casefile.Case) error {
-			_, err := c.SetRepairStatus(id, st, r)
+			_, err := incident.Of(c).SetRepairStatus(id, st, r)
 			return err
 		}
 	}

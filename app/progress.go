@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"sync"
 
 	"fyne.io/fyne/v2"
@@ -31,18 +32,24 @@ type progressView struct {
 	// Touched on the UI goroutine only.
 	item, amount, note *widget.Label
 	bar                *widget.ProgressBar
-	cancel             *widget.Button
-	dlg                *dialog.CustomDialog
-	content            *fyne.Container
-	cancelNote         string // what Cancel does, shown once it is pressed
-	cancelled          bool   // Cancel was pressed
-	prefix             string // put before the item name, e.g. "2 of 5 · "
+	// The whole job, shown when it has several items (Verify all, a
+	// folder): which item of how many, and the bytes and time left of all.
+	job        *fyne.Container
+	jobBar     *widget.ProgressBar
+	jobAmount  *widget.Label
+	cancel     *widget.Button
+	dlg        *dialog.CustomDialog
+	content    *fyne.Container
+	cancelNote string // what Cancel does, shown once it is pressed
+	cancelled  bool   // Cancel was pressed
 
 	mu      sync.Mutex // guards the fields below, written by the work
 	latest  evidence.Status
 	queued  bool   // a redraw is queued with fyne.Do
 	current string // the item the work reported last
 	hidden  bool
+
+	prevKey func(*fyne.KeyEvent) // the window's keys before the dialog took Escape
 }
 
 // newProgress shows a progress dialog titled title. intro says what is
@@ -58,7 +65,13 @@ func (u *UI) newProgress(title, intro, cancelNote string) *progressView {
 	p.note = widget.NewLabel(intro)
 	p.note.Wrapping = fyne.TextWrapWord
 	p.cancel = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), p.requestCancel)
-	p.content = container.NewVBox(p.item, p.bar, p.amount, p.note)
+	p.jobBar = widget.NewProgressBar()
+	p.jobAmount = widget.NewLabel("")
+	p.jobAmount.Truncation = fyne.TextTruncateEllipsis
+	p.job = container.NewVBox(widget.NewSeparator(),
+		widget.NewLabelWithStyle("Whole job", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), p.jobBar, p.jobAmount)
+	p.job.Hide()
+	p.content = container.NewVBox(p.item, p.bar, p.amount, p.job, p.note)
 	p.dlg = dialog.NewCustomWithoutButtons(title, p.content, u.win)
 	p.dlg.SetButtons([]fyne.CanvasObject{p.cancel})
 
@@ -69,6 +82,19 @@ func (u *UI) newProgress(title, intro, cancelNote string) *progressView {
 	u.works[p] = struct{}{}
 	u.mu.Unlock()
 	u.progress = p
+	// Escape is Cancel.
+	c := u.win.Canvas()
+	p.prevKey = c.OnTypedKey()
+	prev := p.prevKey
+	c.SetOnTypedKey(func(ev *fyne.KeyEvent) {
+		if ev.Name == fyne.KeyEscape {
+			p.requestCancel()
+			return
+		}
+		if prev != nil {
+			prev(ev)
+		}
+	})
 	p.dlg.Show()
 	fitDialog(u.win, p.dlg, p.content, 520)
 	return p
@@ -104,7 +130,7 @@ func (p *progressView) showLatest() {
 // show draws s.
 func (p *progressView) show(s evidence.Status) {
 	if s.Item != "" {
-		p.item.SetText(p.prefix + shownLine(s.Item))
+		p.item.SetText(stepText(s) + shownLine(s.Item))
 	}
 	if s.Total > 0 {
 		p.bar.SetValue(float64(s.Done) / float64(s.Total))
@@ -112,6 +138,36 @@ func (p *progressView) show(s evidence.Status) {
 		p.bar.SetValue(1)
 	}
 	p.amount.SetText(statusText(s))
+	if s.JobTotal > 0 {
+		p.jobBar.SetValue(float64(s.JobDone) / float64(s.JobTotal))
+		p.jobAmount.SetText(jobText(s))
+		if !p.job.Visible() {
+			p.job.Show()
+			fitDialog(p.u.win, p.dlg, p.content, 520)
+		}
+	}
+}
+
+// stepText says which of several items is worked on: "2 of 5 · ", or ""
+// for one.
+func stepText(s evidence.Status) string {
+	if s.Count > 1 && s.Index > 0 {
+		return fmt.Sprintf("%d of %d · ", s.Index, s.Count)
+	}
+	return ""
+}
+
+// jobText is the whole job's line: "item 2 of 5 · 1.2 GiB of 3.0 GiB ·
+// 0:42 left".
+func jobText(s evidence.Status) string {
+	text := humanSize(s.JobDone) + " of " + humanSize(s.JobTotal)
+	if s.Count > 1 && s.Index > 0 {
+		text = fmt.Sprintf("item %d of %d · ", s.Index, s.Count) + text
+	}
+	if s.JobRemaining >= 0 && s.JobDone < s.JobTotal {
+		text += " · " + clockText(s.JobRemaining) + " left"
+	}
+	return text
 }
 
 // statusText is the amount line of a progress dialog:
@@ -130,10 +186,9 @@ func statusText(s evidence.Status) string {
 	return text
 }
 
-// setStep says which of several items is worked on: "2 of 5 · ".
-func (p *progressView) setStep(prefix, item string) {
-	p.prefix = prefix
-	p.item.SetText(prefix + shownLine(item))
+// setStep names the item the work starts with, before its first status.
+func (p *progressView) setStep(item string) {
+	p.item.SetText(shownLine(item))
 	p.bar.SetValue(0)
 	p.amount.SetText("")
 }
@@ -168,6 +223,7 @@ func (p *progressView) hide() {
 	p.hidden = true
 	p.mu.Unlock()
 	p.stop() // release the context
+	p.u.win.Canvas().SetOnTypedKey(p.prevKey)
 	p.dlg.Hide()
 	u := p.u
 	u.mu.Lock()
@@ -210,16 +266,10 @@ func (u *UI) showNotice(title, message string, icon fyne.Resource, extra fyne.Ca
 	if extra != nil {
 		content.Add(extra)
 	}
-	nv.dlg = dialog.NewCustom(title, "OK", content, u.win)
-	if icon != nil {
-		nv.dlg.SetIcon(icon)
-	}
-	nv.dlg.SetOnClosed(func() {
+	nv.dlg = u.messageDialog(title, icon, content, 600, func() {
 		if u.notice == nv {
 			u.notice = nil
 		}
 	})
 	u.notice = nv
-	nv.dlg.Show()
-	fitDialog(u.win, nv.dlg, content, 600)
 }

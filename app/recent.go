@@ -34,14 +34,20 @@ func (r recentCases) List() []string {
 
 // Add puts path first in the list, removing an older entry for the same file
 // and keeping at most maxRecent entries.
+// The list is written only when it changes: every write of the
+// preferences file is one more chance for another Custodia window to read
+// it half-written.
 func (r recentCases) Add(path string) {
 	path = cleanPath(path)
-	list := slices.DeleteFunc(r.List(), func(p string) bool { return cleanPath(p) == path })
+	old := r.List()
+	list := slices.DeleteFunc(slices.Clone(old), func(p string) bool { return cleanPath(p) == path })
 	list = append([]string{path}, list...)
 	if len(list) > maxRecent {
 		list = list[:maxRecent]
 	}
-	r.prefs.SetStringList(recentKey, list)
+	if !slices.Equal(list, old) {
+		r.prefs.SetStringList(recentKey, list)
+	}
 }
 
 // Remove deletes path from the list; the file itself is not touched.

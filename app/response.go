@@ -11,52 +11,99 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/custodia-dfir/custodia/casefile"
+	"github.com/custodia-dfir/custodia/casefile/incident"
 )
 
-// responsePanel is the Response tab: the actions the response team took,
+// responseArea is the Response area: the actions the response team took,
 // the emergency mitigations with who approved them, and the
 // customer-notification decision.
-type responsePanel struct {
-	lv *lifecycleView
+type responseArea struct{}
 
+func (responseArea) title() string            { return "Response" }
+func (responseArea) icon() fyne.ThemeIconName { return theme.IconNameMediaPlay }
+func (responseArea) fill() bool               { return false }
+
+// responseView is the Response area on screen.
+type responseView struct {
+	cv *caseView
+
+	actionSrc                      *listSource[incident.ResponseAction]
+	mitigationSrc                  *listSource[incident.Mitigation]
 	actions, mitigations           *dataTable
-	recordAction, recordMitigation *widget.Button
+	recordAction, recordMitigation *actionButton
 	notification, notificationWhy  *widget.Label
 	notificationHistory            *widget.Label
-	decide                         *widget.Button
+	decide                         *actionButton
+	loadProblem                    *widget.Label
 	root                           *fyne.Container
 }
 
-var approvalTitles = map[casefile.ApprovalCapacity]string{
-	casefile.ApprovalExecutive:       "Executive Incident Manager",
-	casefile.ApprovalServiceOwner:    "Service owner",
-	casefile.ApprovalIncidentManager: "Security Incident Manager",
+var approvalTitles = map[incident.ApprovalCapacity]string{
+	incident.ApprovalExecutive:       "Executive Incident Manager",
+	incident.ApprovalServiceOwner:    "Service owner",
+	incident.ApprovalIncidentManager: "Security Incident Manager",
 }
 
-var notificationTitles = map[casefile.NotificationStatus]string{
-	casefile.NotificationNotRequired:             "Not required",
-	casefile.NotificationInProgress:              "In progress",
-	casefile.NotificationSent:                    "Sent",
-	casefile.NotificationDelayedByLawEnforcement: "Delayed by law enforcement",
+var notificationTitles = map[incident.NotificationStatus]string{
+	incident.NotificationNotRequired:             "Not required",
+	incident.NotificationInProgress:              "In progress",
+	incident.NotificationSent:                    "Sent",
+	incident.NotificationDelayedByLawEnforcement: "Delayed by law enforcement",
 }
 
-func newResponsePanel(lv *lifecycleView) *responsePanel {
-	p := &responsePanel{lv: lv}
-	p.recordAction = widget.NewButtonWithIcon("Record action…", theme.ContentAddIcon(), lv.showRecordAction)
-	p.recordMitigation = widget.NewButtonWithIcon("Record mitigation…", theme.WarningIcon(), lv.showRecordMitigation)
-	p.decide = widget.NewButtonWithIcon("Record decision…", theme.MailSendIcon(), lv.showNotificationDecision)
-	p.actions = newDataTable([]dataColumn{
-		{"Performed (UTC)", 220}, {"Stage", 170}, {"Description", 420}, {"Evidence", 260}, {"Recorded by", 300},
-	}, 2, 10)
-	p.mitigations = newDataTable([]dataColumn{
-		{"Performed (UTC)", 220}, {"Description", 360}, {"Approved by", 340}, {"Joint approval", 260}, {"Outage", 300},
-	}, 2, 8)
+func (a responseArea) build(cv *caseView) areaView {
+	p := &responseView{cv: cv}
+	p.recordAction = cv.action("Record action…", theme.ContentAddIcon(), cv.showRecordAction)
+	p.recordMitigation = cv.action("Record mitigation…", theme.WarningIcon(), cv.showRecordMitigation)
+	p.decide = cv.action("Record decision…", theme.MailSendIcon(), cv.showNotificationDecision)
+	p.loadProblem = problemLabel()
+	p.actionSrc = newListSource([]listColumn[incident.ResponseAction]{
+		{dataColumn{title: "Performed (UTC)", width: 220}, func(a *incident.ResponseAction) dataCell {
+			return cell(a.PerformedAt.UTC().Format(timeLayout))
+		}, func(a, b *incident.ResponseAction) int { return a.PerformedAt.Compare(b.PerformedAt) }},
+		{dataColumn{title: "Stage", width: 170}, func(a *incident.ResponseAction) dataCell { return cell(a.Stage.Title()) }, nil},
+		{dataColumn{title: "Description", width: 420}, func(a *incident.ResponseAction) dataCell {
+			return dataCell{text: oneLine(shown(a.Description)), full: shown(a.Description)}
+		}, nil},
+		{dataColumn{title: "Evidence", width: 260}, func(a *incident.ResponseAction) dataCell {
+			return cell(orNotSet(strings.Join(p.evidenceNames(a.Evidence), ", ")))
+		}, nil},
+		{dataColumn{title: "Recorded by", width: 300}, func(a *incident.ResponseAction) dataCell {
+			return cell(attribution(casefile.Attribution{Examiner: a.Examiner, Role: a.Role}))
+		}, nil},
+	}, func(a *incident.ResponseAction) any { return a.ID })
+	p.actions = p.actionSrc.table(cv.u, 2, 10)
+	p.mitigationSrc = newListSource([]listColumn[incident.Mitigation]{
+		{dataColumn{title: "Performed (UTC)", width: 220}, func(m *incident.Mitigation) dataCell {
+			return cell(m.PerformedAt.UTC().Format(timeLayout))
+		}, func(a, b *incident.Mitigation) int { return a.PerformedAt.Compare(b.PerformedAt) }},
+		{dataColumn{title: "Description", width: 360}, func(m *incident.Mitigation) dataCell {
+			return dataCell{text: oneLine(shown(m.Description)), full: shown(m.Description)}
+		}, nil},
+		{dataColumn{title: "Approved by", width: 340}, func(m *incident.Mitigation) dataCell {
+			var who []string
+			for _, a := range m.Approvals {
+				who = append(who, shownLine(a.Name)+" ("+approvalTitles[a.Capacity]+")")
+			}
+			return cell(strings.Join(who, "; "))
+		}, nil},
+		{dataColumn{title: "Joint approval", width: 260}, func(m *incident.Mitigation) dataCell { return jointCell(m) }, nil},
+		{dataColumn{title: "Outage", width: 300}, func(m *incident.Mitigation) dataCell {
+			if !m.CausedOutage {
+				return cell("No")
+			}
+			return dataCell{text: "Yes — " + orNotSet(oneLine(shown(m.OutageDetail))), imp: widget.DangerImportance}
+		}, nil},
+	}, func(m *incident.Mitigation) any { return m.ID })
+	p.mitigations = p.mitigationSrc.table(cv.u, 2, 8)
 	p.notification = valueLabel()
 	p.notification.TextStyle = fyne.TextStyle{Bold: true}
 	p.notificationWhy = valueLabel()
 	p.notificationHistory = mutedLabel("")
 	grid := factGrids([]fact{{"Status", p.notification}, {"Reason", p.notificationWhy}, {"Earlier", p.notificationHistory}})[0]
 	p.root = container.NewVBox(
+		heading(a.title()),
+		p.loadProblem,
 		sectionWith("Actions taken", p.actions.box, p.recordAction),
 		sectionWith("Emergency mitigations", container.NewVBox(
 			mutedLabel("The executive incident manager, the service owner and the security incident manager jointly "+
@@ -64,84 +111,91 @@ func newResponsePanel(lv *lifecycleView) *responsePanel {
 			p.mitigations.box), p.recordMitigation),
 		sectionWith("Customer notification", grid, p.decide),
 	)
+	p.load(cv.oc.incident)
 	return p
 }
 
-func (p *responsePanel) load(f incidentFacts) {
-	names := map[uuid.UUID]string{}
-	for _, ev := range p.lv.cv.oc.evidence.items {
-		names[ev.ID] = shownLine(ev.Meta.Name)
-	}
-	rows := make([][]dataCell, 0, len(f.actions))
-	for i := len(f.actions) - 1; i >= 0; i-- {
-		a := f.actions[i]
-		var evs []string
-		for _, id := range a.Evidence {
-			if n, ok := names[id]; ok {
-				evs = append(evs, n)
-			} else {
-				evs = append(evs, id.String()[:8]+"…")
-			}
-		}
-		rows = append(rows, []dataCell{
-			cell(a.PerformedAt.UTC().Format(timeLayout)), cell(a.Stage.Title()), cell(oneLine(shown(a.Description))),
-			cell(orNotSet(strings.Join(evs, ", "))), cell(attribution(casefile.Attribution{Examiner: a.Examiner, Role: a.Role})),
-		})
-	}
-	p.actions.set(rows)
+func (p *responseView) content() fyne.CanvasObject { return p.root }
 
-	rows = make([][]dataCell, 0, len(f.mitigations))
-	for i := len(f.mitigations) - 1; i >= 0; i-- {
-		m := f.mitigations[i]
-		var who, missing []string
-		for _, a := range m.Approvals {
-			who = append(who, shownLine(a.Name)+" ("+approvalTitles[a.Capacity]+")")
-		}
-		for _, c := range casefile.ApprovalCapacities {
-			found := false
-			for _, a := range m.Approvals {
-				found = found || a.Capacity == c
-			}
-			if !found {
-				missing = append(missing, strings.ToLower(approvalTitles[c][:1])+approvalTitles[c][1:])
-			}
-		}
-		joint := dataCell{text: "Joint", imp: widget.SuccessImportance}
-		if !m.JointlyApproved() {
-			joint = dataCell{text: "Missing: " + strings.Join(missing, ", "), imp: widget.WarningImportance}
-		}
-		outage := cell("No")
-		if m.CausedOutage {
-			outage = dataCell{text: "Yes — " + orNotSet(oneLine(shown(m.OutageDetail))), imp: widget.DangerImportance}
-		}
-		rows = append(rows, []dataCell{
-			cell(m.PerformedAt.UTC().Format(timeLayout)), cell(oneLine(shown(m.Description))),
-			cell(strings.Join(who, "; ")), joint, outage,
-		})
+func (p *responseView) refresh(what factSet) {
+	if what.has(factsIncident | factsEvidence) {
+		p.load(p.cv.oc.incident) // actions name their items
+	} else {
+		p.enable()
 	}
-	p.mitigations.set(rows)
+}
+
+// evidenceNames names the items with ids, by their names where the case
+// lists them.
+func (p *responseView) evidenceNames(ids []uuid.UUID) []string {
+	var out []string
+	for _, id := range ids {
+		if ev := p.cv.oc.evidence.item(id); ev != nil {
+			out = append(out, shownLine(ev.Meta.Name))
+		} else {
+			out = append(out, id.String()[:8]+"…")
+		}
+	}
+	return out
+}
+
+// jointCell says whether a mitigation was approved by all three
+// capacities, or which are missing.
+func jointCell(m *incident.Mitigation) dataCell {
+	if m.JointlyApproved() {
+		return dataCell{text: "Joint", imp: widget.SuccessImportance}
+	}
+	var missing []string
+	for _, c := range incident.ApprovalCapacities {
+		found := false
+		for _, a := range m.Approvals {
+			found = found || a.Capacity == c
+		}
+		if !found {
+			missing = append(missing, strings.ToLower(approvalTitles[c][:1])+approvalTitles[c][1:])
+		}
+	}
+	return dataCell{text: "Missing: " + strings.Join(missing, ", "), imp: widget.WarningImportance}
+}
+
+func (p *responseView) load(f incidentFacts) {
+	showLoadProblem(p.loadProblem, f)
+	actions := make([]incident.ResponseAction, 0, len(f.actions))
+	for i := len(f.actions) - 1; i >= 0; i-- { // newest first
+		actions = append(actions, f.actions[i])
+	}
+	p.actionSrc.set(actions)
+	p.actions.reload()
+	mitigations := make([]incident.Mitigation, 0, len(f.mitigations))
+	for i := len(f.mitigations) - 1; i >= 0; i-- {
+		mitigations = append(mitigations, f.mitigations[i])
+	}
+	p.mitigationSrc.set(mitigations)
+	p.mitigations.reload()
 
 	if d := f.inc.Notification; d != nil {
 		p.notification.SetText(notificationTitles[d.Status])
 		p.notificationWhy.SetText(orNotSet(shown(d.Reason)) + "\n— " + attribution(d.Attribution))
 	} else {
 		p.notification.SetText("Not decided")
-		p.notificationWhy.SetText("Closing the incident needs a decision: not required (with the reason), in progress, " +
-			"sent, or delayed by law enforcement (with the reason).")
+		p.notificationWhy.SetText("Closing the incident needs a final decision: sent, not required (with the reason), " +
+			"or delayed by law enforcement (with the reason). In progress records where the track stands, but does not close it.")
 	}
 	p.notificationHistory.SetText(historyLines(len(f.notifications)-1, 4, func(i int) string {
 		d := f.notifications[i]
 		return d.At.UTC().Format(timeLayout) + " · " + notificationTitles[d.Status] + " · " + shownLine(d.Examiner)
 	}))
-	closed := f.inc.Stage == casefile.StageClose
-	for _, b := range []*widget.Button{p.recordAction, p.recordMitigation} {
-		if closed {
-			b.Disable()
-		} else {
-			b.Enable()
-		}
-	}
+	p.enable()
 	relayout(p.root)
+}
+
+// enable allows the changes the incident takes now. The notification
+// decision stays open after Close.
+func (p *responseView) enable() {
+	why := p.cv.whyNoIncidentChange()
+	p.recordAction.allow(why)
+	p.recordMitigation.allow(why)
+	p.decide.allow(p.cv.whyNoChange())
 }
 
 // optionalTime reads an optional time field: empty means now (zero).
@@ -155,42 +209,40 @@ func optionalTime(form *recordForm, name, text string) (time.Time, bool) {
 	return t, problem == ""
 }
 
-// evidenceChecks makes a check group of the case's items and returns it
-// with a function that lists the ids of the checked ones.
-func evidenceChecks(items []casefile.Evidence) (*widget.CheckGroup, func() []uuid.UUID) {
+// evidenceChecks adds to form a check box per item of the case under
+// label and returns a function that lists the ids of the ticked ones.
+func evidenceChecks(form *recordForm, label string, items []casefile.Evidence) func() []uuid.UUID {
+	if len(items) == 0 {
+		form.note(label, mutedLabel("No evidence in the case yet."))
+		return func() []uuid.UUID { return nil }
+	}
 	labels := make([]string, len(items))
 	for i, ev := range items {
 		labels[i] = shownLine(ev.Meta.Name) + " — " + shortHash(ev.Meta.Hashes.SHA256)
+		if !ev.InForce() {
+			labels[i] += " (withdrawn)"
+		}
 	}
-	g := widget.NewCheckGroup(labels, nil)
-	ids := func() []uuid.UUID {
+	l := form.checks(label, labels, nil, 1)
+	return func() []uuid.UUID {
 		var out []uuid.UUID
-		for i, l := range labels {
-			for _, s := range g.Selected {
-				if s == l {
-					out = append(out, items[i].ID)
-				}
+		for i, c := range l.checks {
+			if c.Checked {
+				out = append(out, items[i].ID)
 			}
 		}
 		return out
 	}
-	return g, ids
 }
 
 // showRecordAction opens the form that records an action taken.
-func (lv *lifecycleView) showRecordAction() {
-	form := lv.u.newRecordForm("Record an action", "Record",
+func (cv *caseView) showRecordAction() {
+	form := cv.u.newRecordForm("Record an action", "Record",
 		"An action the response team took. Give the time it was taken when you record it afterwards; the time of "+
 			"recording is kept apart.")
 	desc := form.text("Description *", "What was done, by whom, on which systems", 3)
 	at := form.entry("Performed at", "Empty for now; 2026-03-14T09:40:00Z or 2026-03-14 09:40 (UTC)")
-	items := lv.cv.oc.evidence.items
-	checks, ids := evidenceChecks(items)
-	if len(items) == 0 {
-		form.add("Linked evidence", mutedLabel("No evidence in the case yet."))
-	} else {
-		form.add("Linked evidence", checks)
-	}
+	ids := evidenceChecks(form, "Linked evidence", cv.oc.evidence.items)
 	reason := form.entry("Reason", "Why it was done, for the custody record (optional)")
 	form.check = func() bool {
 		_, ok := optionalTime(form, "Performed at", at.Text)
@@ -198,10 +250,10 @@ func (lv *lifecycleView) showRecordAction() {
 	}
 	form.build = func() func(*casefile.Case) error {
 		t, _ := optionalTime(form, "Performed at", at.Text)
-		na := casefile.NewResponseAction{Description: strings.TrimSpace(desc.Text), PerformedAt: t, Evidence: ids(),
+		na := incident.NewResponseAction{Description: strings.TrimSpace(desc.Text), PerformedAt: t, Evidence: ids(),
 			Reason: strings.TrimSpace(reason.Text)}
 		return func(c *casefile.Case) error {
-			_, err := c.RecordAction(na)
+			_, err := incident.Of(c).RecordAction(na)
 			return err
 		}
 	}
@@ -211,18 +263,18 @@ func (lv *lifecycleView) showRecordAction() {
 // showRecordMitigation opens the form that records an emergency
 // mitigation: what was done, who approved it in which capacity, and
 // whether it caused an outage.
-func (lv *lifecycleView) showRecordMitigation() {
-	form := lv.u.newRecordForm("Record an emergency mitigation", "Record",
+func (cv *caseView) showRecordMitigation() {
+	form := cv.u.newRecordForm("Record an emergency mitigation", "Record",
 		"An emergency mitigation or containment step, such as quarantining a system. The process asks the executive "+
 			"incident manager, the service owner and the security incident manager to decide on it jointly.")
 	form.width = 700
 	desc := form.text("Description *", "What was done to contain the risk", 3)
-	approvers := map[casefile.ApprovalCapacity]*widget.Entry{}
-	for _, c := range casefile.ApprovalCapacities {
+	approvers := map[incident.ApprovalCapacity]*formEntry{}
+	for _, c := range incident.ApprovalCapacities {
 		e := form.entry("Approved by: "+approvalTitles[c], "Name; empty if this capacity did not approve")
 		approvers[c] = e
 		// Prefill the holder of the matching role.
-		for _, h := range lv.cv.oc.incident.inc.Roles {
+		for _, h := range cv.oc.incident.inc.Roles {
 			if string(h.Role) == string(c) {
 				e.SetText(h.Examiner)
 			}
@@ -230,25 +282,23 @@ func (lv *lifecycleView) showRecordMitigation() {
 	}
 	joint := widget.NewLabel("")
 	joint.Wrapping = fyne.TextWrapWord
-	form.add("Approval", joint)
-	outage := widget.NewCheck("The step caused an outage", nil)
-	form.add("Outage", outage)
-	outageDetail := form.entry("Outage detail", "What was down, for how long")
-	outageDetail.Disable()
-	outage.OnChanged = func(on bool) {
+	form.note("Approval", joint)
+	var outageDetail *formEntry
+	outage := form.checkBox("Outage", "The step caused an outage", func(on bool) {
 		if on {
 			outageDetail.Enable()
 		} else {
 			outageDetail.Disable()
 		}
-		form.recheck()
-	}
+	})
+	outageDetail = form.entry("Outage detail", "What was down, for how long")
+	outageDetail.Disable()
 	at := form.entry("Performed at", "Empty for now; 2026-03-14T09:40:00Z or 2026-03-14 09:40 (UTC)")
-	approvals := func() []casefile.Approval {
-		var out []casefile.Approval
-		for _, c := range casefile.ApprovalCapacities {
+	approvals := func() []incident.Approval {
+		var out []incident.Approval
+		for _, c := range incident.ApprovalCapacities {
 			if n := strings.TrimSpace(approvers[c].Text); n != "" {
-				out = append(out, casefile.Approval{Capacity: c, Name: n})
+				out = append(out, incident.Approval{Capacity: c, Name: n})
 			}
 		}
 		return out
@@ -259,7 +309,7 @@ func (lv *lifecycleView) showRecordMitigation() {
 		case n == 0:
 			joint.Importance = widget.DangerImportance
 			joint.SetText("At least one approval is needed.")
-		case n < len(casefile.ApprovalCapacities):
+		case n < len(incident.ApprovalCapacities):
 			joint.Importance = widget.WarningImportance
 			joint.SetText("Not jointly approved: the mitigation will be flagged.")
 		default:
@@ -287,13 +337,13 @@ func (lv *lifecycleView) showRecordMitigation() {
 	}
 	form.build = func() func(*casefile.Case) error {
 		t, _ := optionalTime(form, "Performed at", at.Text)
-		nm := casefile.NewMitigation{Reason: strings.TrimSpace(reason.Text), Description: strings.TrimSpace(desc.Text), Approvals: approvals(), CausedOutage: outage.Checked,
+		nm := incident.NewMitigation{Reason: strings.TrimSpace(reason.Text), Description: strings.TrimSpace(desc.Text), Approvals: approvals(), CausedOutage: outage.Checked,
 			PerformedAt: t}
 		if outage.Checked {
 			nm.OutageDetail = strings.TrimSpace(outageDetail.Text)
 		}
 		return func(c *casefile.Case) error {
-			_, err := c.RecordMitigation(nm)
+			_, err := incident.Of(c).RecordMitigation(nm)
 			return err
 		}
 	}
@@ -302,37 +352,37 @@ func (lv *lifecycleView) showRecordMitigation() {
 
 // showNotificationDecision opens the form that records the
 // customer-notification decision.
-func (lv *lifecycleView) showNotificationDecision() {
-	cur := lv.cv.oc.incident.inc.Notification
-	form := lv.u.newRecordForm("Customer notification decision", "Record",
+func (cv *caseView) showNotificationDecision() {
+	cur := cv.oc.incident.inc.Notification
+	form := cv.u.newRecordForm("Customer notification decision", "Record",
 		"The customer security incident notification process runs in parallel with the investigation. Not required "+
-			"and delayed by law enforcement need the reason (who directed the delay, until when).")
+			"and delayed by law enforcement need the reason (who directed the delay, until when). Closing the incident "+
+			"needs a final decision: in progress does not close it.")
 	sel := ""
 	if cur != nil {
 		sel = notificationTitles[cur.Status]
 	}
-	status := widget.NewRadioGroup(optionsOf(casefile.NotificationStatuses, notificationTitles), func(string) { form.recheck() })
-	status.SetSelected(sel)
-	form.add("Status *", status)
+	status := form.radio("Status *", optionsOf(incident.NotificationStatuses, notificationTitles), sel)
+	status.Horizontal = false
 	reason := form.text("Reason", "Why; required for not required and for delayed", 3)
 	form.check = func() bool {
-		st, ok := keyOf(casefile.NotificationStatuses, notificationTitles, status.Selected)
+		st, ok := keyOf(incident.NotificationStatuses, notificationTitles, status.Selected)
 		if !ok {
 			form.setProblem("Status", "Choose the status.")
 			return false
 		}
 		form.setProblem("Status", "")
-		if st == casefile.NotificationNotRequired || st == casefile.NotificationDelayedByLawEnforcement {
+		if st == incident.NotificationNotRequired || st == incident.NotificationDelayedByLawEnforcement {
 			return form.require("Reason", reason.Text, "A "+strings.ToLower(notificationTitles[st])+" decision must say why.")
 		}
 		form.setProblem("Reason", "")
 		return true
 	}
 	form.build = func() func(*casefile.Case) error {
-		st, _ := keyOf(casefile.NotificationStatuses, notificationTitles, status.Selected)
+		st, _ := keyOf(incident.NotificationStatuses, notificationTitles, status.Selected)
 		r := strings.TrimSpace(reason.Text)
 		return func(c *casefile.Case) error {
-			_, err := c.DecideNotification(st, r)
+			_, err := incident.Of(c).DecideNotification(st, r)
 			return err
 		}
 	}

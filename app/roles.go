@@ -3,49 +3,35 @@ package app
 import (
 	"strings"
 
-	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/widget"
-
 	"github.com/custodia-dfir/custodia/casefile"
 )
 
 // roleChooser offers every incident-response role (casefile.Roles, in the
-// order of the process document) as a check box, in two columns: eight
-// titles in one column make a form needlessly tall, and in one row far too
-// wide. It behaves like a widget.CheckGroup of the role titles.
+// order of the process document) as a check box of a form, in two columns:
+// eight titles in one column make a form needlessly tall, and in one row
+// far too wide.
 type roleChooser struct {
-	checks []*widget.Check // one per casefile.Roles, in that order
-	root   *fyne.Container
+	list *checkList
 }
 
-// newRoleChooser checks the roles in selected; onChanged, if not nil, runs
-// after every change.
-func newRoleChooser(selected []casefile.Role, onChanged func()) *roleChooser {
-	rc := &roleChooser{}
-	objs := make([]fyne.CanvasObject, len(casefile.Roles))
+// roles adds the role chooser to f under label, with the roles in
+// selected ticked.
+func (f *recordForm) roles(label string, selected []casefile.Role) *roleChooser {
+	titles := make([]string, len(casefile.Roles))
 	for i, r := range casefile.Roles {
-		c := widget.NewCheck(r.Title(), func(bool) {
-			if onChanged != nil {
-				onChanged()
-			}
-		})
-		for _, s := range selected {
-			if s == r {
-				c.Checked = true
-			}
-		}
-		rc.checks = append(rc.checks, c)
-		objs[i] = c
+		titles[i] = r.Title()
 	}
-	rc.root = container.NewGridWithColumns(2, objs...)
-	return rc
+	var sel []string
+	for _, r := range selected {
+		sel = append(sel, r.Title())
+	}
+	return &roleChooser{list: f.checks(label, titles, sel, 2)}
 }
 
 // Selected returns the checked roles in casefile.Roles order.
 func (rc *roleChooser) Selected() []casefile.Role {
 	var out []casefile.Role
-	for i, c := range rc.checks {
+	for i, c := range rc.list.checks {
 		if c.Checked {
 			out = append(out, casefile.Roles[i])
 		}
@@ -54,13 +40,8 @@ func (rc *roleChooser) Selected() []casefile.Role {
 }
 
 // check returns the check box of role r.
-func (rc *roleChooser) check(r casefile.Role) *widget.Check {
-	for i, x := range casefile.Roles {
-		if x == r {
-			return rc.checks[i]
-		}
-	}
-	return nil
+func (rc *roleChooser) check(r casefile.Role) *formCheck {
+	return rc.list.check(r.Title())
 }
 
 // roleTitles joins the titles of roles, or says there are none.

@@ -8,8 +8,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
-
-	"github.com/custodia-dfir/custodia/casefile"
+	"github.com/custodia-dfir/custodia/casefile/incident"
 )
 
 // stepState is how the stepper shows one stage.
@@ -33,17 +32,17 @@ func (s stepState) String() string {
 // and Close filled.
 type stageStepper struct {
 	widget.BaseWidget
-	current casefile.Stage
+	current incident.Stage
 }
 
-func newStageStepper(st casefile.Stage) *stageStepper {
+func newStageStepper(st incident.Stage) *stageStepper {
 	s := &stageStepper{current: st}
 	s.ExtendBaseWidget(s)
 	return s
 }
 
 // SetStage shows st as the current stage.
-func (s *stageStepper) SetStage(st casefile.Stage) {
+func (s *stageStepper) SetStage(st incident.Stage) {
 	if s.current == st {
 		return
 	}
@@ -52,10 +51,10 @@ func (s *stageStepper) SetStage(st casefile.Stage) {
 }
 
 // State returns how stage st is shown.
-func (s *stageStepper) State(st casefile.Stage) stepState {
+func (s *stageStepper) State(st incident.Stage) stepState {
 	cur, n := s.current.Number(), st.Number()
 	switch {
-	case s.current == casefile.StageClose && st == casefile.StageClose:
+	case s.current == incident.StageClose && st == incident.StageClose:
 		return stepClosed
 	case n < cur:
 		return stepDone
@@ -76,19 +75,47 @@ func stepMetrics() stepperMetrics {
 		textHeight: fyne.MeasureText("Ag", ts, fyne.TextStyle{Bold: true}).Height}
 }
 
+// MinSize is narrow enough for a window of 800 points: a stage name
+// wider than its column goes on two lines (stepperRenderer.Layout), and
+// the height has room for them from the start.
 func (s *stageStepper) MinSize() fyne.Size {
 	m := stepMetrics()
 	var w float32
-	for _, st := range casefile.Stages {
-		w = max(w, fyne.MeasureText(st.Title(), m.textSize, fyne.TextStyle{Bold: true}).Width)
+	for _, st := range incident.Stages {
+		first, second := splitTitle(st.Title())
+		for _, part := range []string{first, second} {
+			w = max(w, fyne.MeasureText(part, m.textSize, fyne.TextStyle{Bold: true}).Width)
+		}
 	}
-	n := float32(len(casefile.Stages))
-	return fyne.NewSize(n*(w+2*theme.InnerPadding()), 2*m.gap+m.diameter+m.gap+m.textHeight)
+	n := float32(len(incident.Stages))
+	return fyne.NewSize(n*(w+2*theme.InnerPadding()), 2*m.gap+m.diameter+m.gap+2*m.textHeight)
+}
+
+// splitTitle cuts a stage title in two lines at the space nearest its
+// middle: "Stabilize &" and "Recover".
+func splitTitle(title string) (string, string) {
+	best := -1
+	for i, r := range title {
+		if r == ' ' && (best < 0 || abs(i-len(title)/2) < abs(best-len(title)/2)) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return title, ""
+	}
+	return title[:best], title[best+1:]
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
 }
 
 func (s *stageStepper) CreateRenderer() fyne.WidgetRenderer {
 	r := &stepperRenderer{s: s}
-	for range casefile.Stages {
+	for range incident.Stages {
 		c := canvas.NewCircle(color.Transparent)
 		c.StrokeWidth = 2
 		num := canvas.NewText("", color.White)
@@ -98,12 +125,15 @@ func (s *stageStepper) CreateRenderer() fyne.WidgetRenderer {
 		check.FillMode = canvas.ImageFillContain
 		name := canvas.NewText("", color.White)
 		name.Alignment = fyne.TextAlignCenter
+		name2 := canvas.NewText("", color.White)
+		name2.Alignment = fyne.TextAlignCenter
 		r.circles = append(r.circles, c)
 		r.numbers = append(r.numbers, num)
 		r.checks = append(r.checks, check)
 		r.names = append(r.names, name)
+		r.names2 = append(r.names2, name2)
 	}
-	for range len(casefile.Stages) - 1 {
+	for range len(incident.Stages) - 1 {
 		r.links = append(r.links, canvas.NewRectangle(color.Transparent))
 	}
 	r.Refresh()
@@ -115,7 +145,8 @@ type stepperRenderer struct {
 	circles []*canvas.Circle
 	numbers []*canvas.Text
 	checks  []*canvas.Image
-	names   []*canvas.Text
+	names   []*canvas.Text // a stage's name, or its first line
+	names2  []*canvas.Text // the second line of a name too wide for its column
 	links   []*canvas.Rectangle
 }
 
@@ -129,14 +160,14 @@ func (r *stepperRenderer) Objects() []fyne.CanvasObject {
 		objs = append(objs, l)
 	}
 	for i := range r.circles {
-		objs = append(objs, r.circles[i], r.numbers[i], r.checks[i], r.names[i])
+		objs = append(objs, r.circles[i], r.numbers[i], r.checks[i], r.names[i], r.names2[i])
 	}
 	return objs
 }
 
 func (r *stepperRenderer) Layout(size fyne.Size) {
 	m := stepMetrics()
-	n := len(casefile.Stages)
+	n := len(incident.Stages)
 	col := size.Width / float32(n)
 	y := m.gap
 	for i := range n {
@@ -149,8 +180,18 @@ func (r *stepperRenderer) Layout(size fyne.Size) {
 		ic := m.diameter * 0.7
 		r.checks[i].Move(fyne.NewPos(cx-ic/2, y+(m.diameter-ic)/2))
 		r.checks[i].Resize(fyne.NewSize(ic, ic))
+		title := incident.Stages[i].Title()
+		first, second := title, ""
+		if fyne.MeasureText(title, m.textSize, r.names[i].TextStyle).Width > col-2*theme.InnerPadding() {
+			first, second = splitTitle(title)
+		}
+		r.names[i].Text, r.names2[i].Text = first, second
 		r.names[i].Move(fyne.NewPos(col*float32(i), y+m.diameter+m.gap))
 		r.names[i].Resize(fyne.NewSize(col, m.textHeight))
+		r.names2[i].Move(fyne.NewPos(col*float32(i), y+m.diameter+m.gap+m.textHeight))
+		r.names2[i].Resize(fyne.NewSize(col, m.textHeight))
+		r.names[i].Refresh()
+		r.names2[i].Refresh()
 		if i < n-1 {
 			x0 := cx + m.diameter/2 + m.gap
 			x1 := col*(float32(i)+1.5) - m.diameter/2 - m.gap
@@ -167,9 +208,9 @@ func (r *stepperRenderer) Refresh() {
 	muted := theme.Color(theme.ColorNameDisabled)
 	fg := theme.Color(theme.ColorNameForeground)
 	onPrimary := theme.Color(theme.ColorNameForegroundOnPrimary)
-	for i, st := range casefile.Stages {
+	for i, st := range incident.Stages {
 		state := s.State(st)
-		c, num, check, name := r.circles[i], r.numbers[i], r.checks[i], r.names[i]
+		c, num, check, name, name2 := r.circles[i], r.numbers[i], r.checks[i], r.names[i], r.names2[i]
 		num.Text = strconv.Itoa(i + 1)
 		num.TextSize = m.textSize
 		name.Text = st.Title()
@@ -204,6 +245,7 @@ func (r *stepperRenderer) Refresh() {
 		c.Refresh()
 		num.Refresh()
 		check.Refresh()
+		name2.TextSize, name2.TextStyle, name2.Color = name.TextSize, name.TextStyle, name.Color
 		name.Refresh()
 		if i < len(r.links) {
 			r.links[i].FillColor = muted

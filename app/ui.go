@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/dialog"
 
 	"github.com/custodia-dfir/custodia/casefile"
 	"github.com/custodia-dfir/custodia/evidence"
@@ -83,7 +82,6 @@ type UI struct {
 	prompt *passphrasePrompt
 	cv     *caseView
 	alert  *errorView
-	busy   *busyView
 
 	// Evidence work (ingest, verify, extract) in flight, each with its
 	// progress dialog and the cancel function of its context. Guarded by mu:
@@ -97,10 +95,11 @@ type UI struct {
 	// Dialogs on screen, for tests; nil when none.
 	notice      *noticeView         // an information or result dialog
 	addEvidence *addEvidenceForm    // the Add evidence form
+	duplicate   *duplicateForm      // the question about content already in the case
 	extract     *extractForm        // the Extract form
 	sourceCheck *sourceForm         // the Check source form
 	progress    *progressView       // the newest progress dialog
-	record      *recordForm         // a form recording an incident decision or fact
+	record      *recordForm         // the record form on screen as a dialog
 	editor      *findingEditor      // the finding editor
 	history     *findingHistoryView // the history of a finding
 
@@ -139,6 +138,10 @@ type openCase struct {
 	actor casefile.Examiner
 	role  casefile.Role
 
+	// suspect says why the case takes no more changes (its ledger failed
+	// verification in this window), or nil.
+	suspect error
+
 	custody  custodyFacts
 	verdict  *verdict // the last chain verification in this window, or nil
 	evidence evidenceFacts
@@ -156,27 +159,22 @@ type custodyFacts struct {
 	head         casefile.Digest
 }
 
-// afterCustody reads cv's custody facts again, off the UI goroutine, and
-// returns the function that shows them and then runs then: the end of a job
-// that appended custody entries (a view, an extraction, a source check).
-func (u *UI) afterCustody(cv *caseView, then func()) func() {
-	cf := readCustody(cv.oc.c)
-	return func() {
-		cv.oc.custody = cf
-		if u.cv == cv {
-			cv.custodyChanged()
-		}
-		then()
-	}
-}
-
-// readCustody reads the custody facts of c. It runs off the UI goroutine;
-// the entries come from casefile's in-memory cache after the first call.
+// readCustody reads the custody facts of c at one instant, so the entry
+// count and the head always agree. It runs off the UI goroutine; the
+// entries come from casefile's in-memory cache after the first call.
 func readCustody(c *casefile.Case) custodyFacts {
 	var f custodyFacts
-	f.entries, f.entriesErr = c.Entries()
-	f.examiners, f.examinersErr = c.Examiners()
-	f.headSeq, f.head = c.Head()
+	var err error
+	f.entries, f.examiners, f.headSeq, f.head, err = c.LedgerSnapshot()
+	if err != nil {
+		// Show what can be read, each part with its own failure.
+		f.entries, f.entriesErr = c.Entries()
+		f.examiners, f.examinersErr = c.Examiners()
+		f.headSeq, f.head = c.Head()
+		if f.entriesErr == nil && f.examinersErr == nil {
+			f.entriesErr = err
+		}
+	}
 	return f
 }
 
@@ -185,6 +183,7 @@ func loadCase(c *casefile.Case) *openCase {
 	oc := &openCase{c: c, info: c.Info(), path: c.Path(), unlocked: c.UnlockedSlot()}
 	oc.slots, oc.slotsErr = c.KeySlots()
 	oc.actor, oc.role = c.Actor(), c.ActingRole()
+	oc.suspect = c.Suspect()
 	oc.custody = readCustody(c)
 	oc.evidence = readEvidence(c)
 	oc.incident = readIncident(c)
@@ -305,10 +304,8 @@ func (u *UI) ShowStart() {
 // ShowNewCase shows the new-case form.
 func (u *UI) ShowNewCase() {
 	u.start = nil
-	u.form = newNewCaseForm(u)
 	u.win.SetTitle("New case — Custodia")
-	u.win.SetContent(u.form.root)
-	u.win.Canvas().Focus(u.form.title)
+	u.form = newNewCaseForm(u) // on screen, the keyboard on its first field
 	u.setScreen(ScreenNewCase)
 }
 
@@ -337,6 +334,7 @@ func (u *UI) showCase(oc *openCase) {
 	}
 	u.win.SetTitle(oc.info.Title + " — Custodia")
 	u.win.SetContent(u.cv.root)
+	u.cv.sidebar.ScrollTo(u.cv.current) // laid out now: the chosen area is in view
 	u.setScreen(ScreenCase)
 	if u.cfg.OnCaseShown != nil {
 		u.cfg.OnCaseShown(oc.path)
@@ -421,13 +419,10 @@ func (u *UI) RequestClose() {
 // window can close. Stopping rolls back an ingest's item in progress and
 // removes a partial extraction; the window closes once the work has ended.
 func (u *UI) confirmStopWork() {
-	d := dialog.NewConfirm("Stop and close?",
+	u.confirmDialog("Stop and close?",
 		"Evidence work is still running. Closing stops it: an item being added is rolled back, "+
 			"a partial extraction is removed, and a verification records nothing. The window closes when it has stopped.",
-		func(ok bool) {
-			if !ok {
-				return
-			}
+		"Stop and close", "Keep working", func() {
 			u.mu.Lock()
 			u.quitting = true
 			works := u.activeWorks()
@@ -435,10 +430,7 @@ func (u *UI) confirmStopWork() {
 			for _, p := range works {
 				p.requestCancel()
 			}
-		}, u.win)
-	d.SetConfirmText("Stop and close")
-	d.SetDismissText("Keep working")
-	d.Show()
+		})
 }
 
 // activeWorks lists the evidence work in flight; u.mu must be held.

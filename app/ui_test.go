@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/custodia-dfir/custodia/casefile"
+	"github.com/custodia-dfir/custodia/casefile/incident"
 )
 
 // created is the fixed time the test clock returns; whole seconds, so the
@@ -89,6 +90,27 @@ func fillNewCase(f *newCaseForm, fileName, pass string) {
 	test.Type(f.confirm, pass)
 }
 
+// viewOf shows the area called name and returns its view, failing the
+// test when the area is not a T.
+func viewOf[T areaView](t *testing.T, u *UI, name string) T {
+	t.Helper()
+	if err := u.SelectArea(name); err != nil {
+		t.Fatal(err)
+	}
+	v := areaViewOf[T](u)
+	var zero T
+	if any(v) == any(zero) {
+		t.Fatalf("the %s area is not built", name)
+	}
+	return v
+}
+
+// dashboard shows the dashboard and returns it.
+func dashboard(t *testing.T, u *UI) *dashboardView {
+	t.Helper()
+	return viewOf[*dashboardView](t, u, "Dashboard")
+}
+
 // canvasTexts returns the text of every visible label, for asserting what a
 // person would see.
 func canvasTexts(c fyne.Canvas) string {
@@ -118,6 +140,7 @@ func TestCreateCaseShowsDashboard(t *testing.T) {
 	}
 	f := u.form
 	fillNewCase(f, "acme-ransomware", "correct horse battery staple")
+	test.Type(f.reason, "Ticket SEC-4471: finance shares encrypted")
 	if got := f.strength.Text; !strings.HasPrefix(got, "28 characters") {
 		t.Errorf("strength hint = %q", got)
 	}
@@ -126,8 +149,9 @@ func TestCreateCaseShowsDashboard(t *testing.T) {
 	gate := make(chan struct{})
 	u.jobGate = gate
 	test.Tap(f.create)
-	if !u.Busy() || u.busy == nil || u.busy.title != "Creating case" {
-		t.Fatalf("no busy dialog while the case is created (busy=%v)", u.Busy())
+	if !u.Busy() || !f.form.activity.Visible() || !strings.HasPrefix(f.form.status.Text, "Deriving the encryption key") ||
+		!f.create.Disabled() || !f.title.Disabled() {
+		t.Fatalf("the form shows no busy state while the case is created (busy=%v, status %q)", u.Busy(), f.form.status.Text)
 	}
 	close(gate)
 	waitJobs(t, u)
@@ -138,14 +162,11 @@ func TestCreateCaseShowsDashboard(t *testing.T) {
 	if u.Screen() != ScreenCase || u.Area() != "Dashboard" {
 		t.Fatalf("screen %q area %q, want the case dashboard", u.Screen(), u.Area())
 	}
-	if u.busy != nil {
-		t.Error("busy dialog still shown after the case opened")
-	}
 	path := filepath.Join(dir, "acme-ransomware"+casefile.Extension)
 	if got := u.Case().Path(); got != path {
 		t.Errorf("case path = %q, want %q (extension appended)", got, path)
 	}
-	d := u.cv.dash
+	d := dashboard(t, u)
 	info := u.Case().Info()
 	for _, c := range []struct{ name, got, want string }{
 		{"title", d.title.Text, "Ransomware on finance file server"},
@@ -168,6 +189,9 @@ func TestCreateCaseShowsDashboard(t *testing.T) {
 	}
 	if got := u.recent.List(); len(got) != 1 || got[0] != path {
 		t.Errorf("recent cases = %q, want [%q]", got, path)
+	}
+	if entries, err := u.Case().Entries(); err != nil || entries[0].Reason != "Ticket SEC-4471: finance shares encrypted" {
+		t.Errorf("custody entry 1 reason: %v %+v", err, entries)
 	}
 	// The software painter renders the dashboard without trouble.
 	if img := u.win.Canvas().Capture(); img.Bounds().Dx() == 0 {
@@ -239,6 +263,7 @@ func TestOpenWrongPassphraseThenRetry(t *testing.T) {
 	u := newTestUI(t, dir)
 
 	u.PromptOpen(path)
+	waitJobs(t, u)
 	p := u.prompt
 	if p == nil {
 		t.Fatal("no passphrase prompt")
@@ -271,10 +296,10 @@ func TestOpenWrongPassphraseThenRetry(t *testing.T) {
 	if u.Screen() != ScreenCase || u.prompt != nil {
 		t.Fatalf("retry with the right passphrase: screen %q, prompt open %v", u.Screen(), u.prompt != nil)
 	}
-	if got := u.cv.dash.title.Text; got != info.Title {
+	if got := dashboard(t, u).title.Text; got != info.Title {
 		t.Errorf("dashboard title = %q, want %q", got, info.Title)
 	}
-	if got := u.cv.dash.created.Text; got != createdText {
+	if got := dashboard(t, u).created.Text; got != createdText {
 		t.Errorf("dashboard created = %q, want %q", got, createdText)
 	}
 	if got := u.recent.List(); len(got) != 1 || got[0] != path {
@@ -287,6 +312,7 @@ func TestOpenShowsBusyState(t *testing.T) {
 	path, _ := makeCase(t, dir, "pass")
 	u := newTestUI(t, dir)
 	u.PromptOpen(path)
+	waitJobs(t, u)
 	p := u.prompt
 	gate := make(chan struct{})
 	u.jobGate = gate
@@ -323,21 +349,30 @@ func TestOpenFailuresShowErrorDialogWithHint(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, c := range []struct {
-		name string
-		path string
-		want error
+		name   string
+		path   string
+		want   error
+		prompt bool // the file passes casefile.Inspect: the passphrase is asked for first
 	}{
-		{"not a case", notACase, casefile.ErrNotACase},
-		{"missing", filepath.Join(dir, "gone"+casefile.Extension), os.ErrNotExist},
-		{"locked elsewhere", locked, casefile.ErrCaseLocked},
-		{"truncated", truncated, casefile.ErrTruncated},
+		{"not a case", notACase, casefile.ErrNotACase, false},
+		{"missing", filepath.Join(dir, "gone"+casefile.Extension), os.ErrNotExist, false},
+		{"truncated", truncated, casefile.ErrTruncated, false},
+		{"locked elsewhere", locked, casefile.ErrCaseLocked, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			u := newTestUI(t, dir)
 			u.PromptOpen(c.path)
-			test.Type(u.prompt.entry, "whatever")
-			test.Tap(u.prompt.unlock)
 			waitJobs(t, u)
+			if c.prompt {
+				if u.prompt == nil {
+					t.Fatal("no passphrase prompt for a file that is a case")
+				}
+				test.Type(u.prompt.entry, "whatever")
+				test.Tap(u.prompt.unlock)
+				waitJobs(t, u)
+			} else if u.LastError() != nil && u.prompt != nil {
+				t.Fatal("a file that is no case asked for a passphrase")
+			}
 			if !errors.Is(u.LastError(), c.want) {
 				t.Fatalf("last error = %v, want %v", u.LastError(), c.want)
 			}
@@ -347,7 +382,8 @@ func TestOpenFailuresShowErrorDialogWithHint(t *testing.T) {
 			if u.alert == nil {
 				t.Fatal("no error dialog")
 			}
-			if u.alert.hint == "" || u.alert.message == "" || strings.Contains(u.alert.message, "casefile:") {
+			if u.alert.hint == "" || u.alert.message == "" || strings.Contains(u.alert.message, "casefile:") ||
+				strings.Contains(u.alert.message, c.path) {
 				t.Errorf("dialog message %q hint %q", u.alert.message, u.alert.hint)
 			}
 			if h := casefile.Hint(c.want); h != "" && u.alert.hint != sentence(h)+"." {
@@ -356,10 +392,43 @@ func TestOpenFailuresShowErrorDialogWithHint(t *testing.T) {
 			if texts := canvasTexts(u.win.Canvas()); !strings.Contains(texts, u.alert.hint) {
 				t.Errorf("hint not on screen; visible labels:\n%s", texts)
 			}
+			if u.alert.details == "" || !strings.Contains(u.alert.details, c.path) {
+				t.Errorf("Copy details holds %q, want the error's full text", u.alert.details)
+			}
 			if u.Screen() != ScreenStart {
 				t.Errorf("screen %q, want start", u.Screen())
 			}
 		})
+	}
+}
+
+// TestNotACaseSaysSoBeforeAskingPassphrase opens a file that is no case:
+// the window says so, names what to do, and never shows the passphrase
+// prompt.
+func TestNotACaseSaysSoBeforeAskingPassphrase(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "report.custodia")
+	if err := os.WriteFile(path, []byte("%PDF-1.7 not a case at all"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	u := newTestUI(t, dir)
+	u.PromptOpen(path)
+	waitJobs(t, u)
+	if u.prompt != nil || u.record != nil {
+		t.Fatal("the passphrase was asked for a file that is no case")
+	}
+	if u.alert == nil || u.alert.message != "Not a Custodia case file: no SQLite header." ||
+		u.alert.hint != sentence(casefile.Hint(casefile.ErrNotACase))+"." {
+		t.Fatalf("dialog: %+v", u.alert)
+	}
+	// Enter closes the dialog, as its OK button has the keyboard.
+	focused := u.win.Canvas().Focused()
+	if focused == nil {
+		t.Fatal("nothing has the keyboard in the error dialog")
+	}
+	focused.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if u.alert != nil {
+		t.Error("Enter did not close the error dialog")
 	}
 }
 
@@ -395,9 +464,10 @@ func TestAreasSelectable(t *testing.T) {
 	u.OpenWithPassphrase(path, []byte("pass"))
 	waitJobs(t, u)
 
-	want := []string{"Dashboard", "Evidence", "Timeline", "Findings", "Lifecycle", "Notifications", "Reports", "Custody"}
-	if len(areas) != len(want) {
-		t.Fatalf("%d areas, want %d", len(areas), len(want))
+	want := []string{"Dashboard", "Evidence", "Timeline", "Incident", "Assessment", "Lifecycle", "Indicators", "Findings",
+		"Response", "Post-mortem", "Notifications", "Reports", "Custody", "Examiners"}
+	if len(areaRegistry) != len(want) {
+		t.Fatalf("%d areas, want %d", len(areaRegistry), len(want))
 	}
 	for i, name := range want {
 		u.cv.sidebar.Select(i)
@@ -405,54 +475,34 @@ func TestAreasSelectable(t *testing.T) {
 			t.Fatalf("selected row %d, area = %q, want %q", i, u.Area(), name)
 		}
 		texts := canvasTexts(u.win.Canvas())
-		switch name {
-		case "Dashboard":
-			if u.cv.dash == nil {
-				t.Error("dashboard not built")
-			}
-			continue
-		case "Custody":
-			if u.cv.custody == nil {
-				t.Error("custody area not built")
-			}
-			continue
-		case "Evidence":
-			if u.cv.evidence == nil {
-				t.Error("evidence area not built")
-			}
+		if !strings.Contains(texts, name+"\n") {
+			t.Errorf("%s: the area's heading is not on screen", name)
+		}
+		switch v := u.cv.view.(type) {
+		case *evidenceView:
 			if !strings.Contains(texts, "No evidence in this case yet.") {
 				t.Errorf("empty evidence area does not say how to add evidence; visible labels:\n%s", texts)
 			}
-			continue
-		case "Findings":
-			if u.cv.findings == nil {
-				t.Error("findings area not built")
-			}
+		case *findingsView:
 			if !strings.Contains(texts, "No findings yet.") {
 				t.Errorf("empty findings area does not say how to add a finding; visible labels:\n%s", texts)
 			}
-			continue
-		case "Lifecycle":
-			if u.cv.lifecycle == nil {
-				t.Fatal("lifecycle area not built")
-			}
-			if got := u.cv.lifecycle.stepper.State(casefile.StageDetect); got != stepCurrent {
+		case *lifecycleView:
+			if got := v.stepper.State(incident.StageDetect); got != stepCurrent {
 				t.Errorf("a new case's stepper shows Detect as %v, want current", got)
 			}
-			if !strings.Contains(texts, "Move to Assess…") && !strings.Contains(texts, "In Detect since the case was created.") {
+			if !strings.Contains(texts, "In Detect since the case was created.") {
 				t.Errorf("lifecycle area does not show the stage; visible labels:\n%s", texts)
 			}
-			continue
-		}
-		p := u.cv.placeholder
-		if p == nil {
-			t.Fatalf("%s: no placeholder", name)
-		}
-		if !strings.Contains(p.sentence.Text, "will appear here") || !strings.Contains(texts, p.sentence.Text) {
-			t.Errorf("%s: placeholder sentence %q not on screen; visible labels:\n%s", name, p.sentence.Text, texts)
-		}
-		if !strings.Contains(texts, "This area is not built yet.") {
-			t.Errorf("%s: placeholder does not say the area is not built yet", name)
+		case *placeholderView:
+			if !strings.Contains(v.sentence.Text, "will appear here") || !strings.Contains(texts, v.sentence.Text) {
+				t.Errorf("%s: placeholder sentence %q not on screen; visible labels:\n%s", name, v.sentence.Text, texts)
+			}
+			if !strings.Contains(texts, "This area is not built yet.") {
+				t.Errorf("%s: placeholder does not say the area is not built yet", name)
+			}
+		case nil:
+			t.Errorf("%s: no view", name)
 		}
 	}
 	if err := u.SelectArea("Dashboard"); err != nil || u.Area() != "Dashboard" {
@@ -570,6 +620,7 @@ func TestRecentCases(t *testing.T) {
 	}
 
 	test.Tap(u.start.recent[0].open)
+	waitJobs(t, u)
 	if u.prompt == nil || u.prompt.path != existing {
 		t.Fatal("tapping a recent case does not ask for its passphrase")
 	}

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
@@ -155,10 +156,10 @@ func plural(n int, one, many string) string {
 	return fmt.Sprintf("%d %s", n, many)
 }
 
-// copyButton returns a button that puts value() on the clipboard and says
-// "Copied" for a moment.
-func copyButton(u *UI, value func() string) *widget.Button {
-	b := widget.NewButtonWithIcon("Copy", theme.ContentCopyIcon(), nil)
+// copyButton returns a button called label that puts value() on the
+// clipboard and says "Copied" for a moment.
+func copyButton(u *UI, label string, value func() string) *widget.Button {
+	b := widget.NewButtonWithIcon(label, theme.ContentCopyIcon(), nil)
 	b.OnTapped = func() {
 		u.app.Clipboard().SetContent(value())
 		b.SetText("Copied")
@@ -167,7 +168,7 @@ func copyButton(u *UI, value func() string) *widget.Button {
 			d = 2 * time.Second
 		}
 		if d > 0 {
-			time.AfterFunc(d, func() { u.do(func() { b.SetText("Copy") }) })
+			time.AfterFunc(d, func() { u.do(func() { b.SetText(label) }) })
 		}
 	}
 	b.Importance = widget.LowImportance
@@ -206,8 +207,14 @@ func selectFitting(s *widget.Select) *fyne.Container {
 
 // selectWidth is the width a Select needs to show its longest option.
 func selectWidth(s *widget.Select) float32 {
+	return selectWidthOf(append([]string{s.PlaceHolder}, s.Options...))
+}
+
+// selectWidthOf is the width a Select needs to show the longest of
+// options (and a form's placeholder).
+func selectWidthOf(options []string) float32 {
 	var w float32
-	for _, o := range append([]string{s.PlaceHolder}, s.Options...) {
+	for _, o := range append([]string{"(Choose one)"}, options...) {
 		w = max(w, fyne.MeasureText(o, theme.TextSize(), fyne.TextStyle{}).Width)
 	}
 	return w + theme.IconInlineSize() + 4*theme.InnerPadding()
@@ -233,57 +240,11 @@ func relayout(c *fyne.Container) {
 	c.Refresh()
 }
 
-// fillLastColumn lays out one table and widens its last column to the
-// table's free width, so a table narrower than its pane has no empty band
-// at the right and its last column (often free text) shows as much as fits.
-// widths holds the natural width of every column.
-type fillLastColumn struct {
-	table  *widget.Table
-	widths []float32
-	last   float32 // the width last given to the last column
-}
-
-func (l *fillLastColumn) Layout(objs []fyne.CanvasObject, size fyne.Size) {
-	if n := len(l.widths); n > 0 {
-		free := size.Width - float32(n)*theme.SeparatorThicknessSize() - theme.Padding()
-		for _, w := range l.widths[:n-1] {
-			free -= w
-		}
-		w := max(l.widths[n-1], free)
-		if w != l.last {
-			l.last = w
-			l.table.SetColumnWidth(n-1, w)
-		}
-	}
-	for _, o := range objs {
-		o.Resize(size)
-		o.Move(fyne.NewPos(0, 0))
-	}
-}
-
-func (l *fillLastColumn) MinSize(objs []fyne.CanvasObject) fyne.Size {
-	var s fyne.Size
-	for _, o := range objs {
-		s = s.Max(o.MinSize())
-	}
-	return s
-}
-
-// setWidths sets the natural column widths of the table and lays it out.
-func (l *fillLastColumn) setWidths(widths []float32, box *fyne.Container) {
-	l.widths = widths
-	l.last = -1
-	for c, w := range widths {
-		l.table.SetColumnWidth(c, w)
-	}
-	box.Refresh()
-}
-
 // choosePath opens the file dialog, or with folder the folder dialog, where
 // entry points (or in the default folder) and puts the chosen path into
 // entry. The file dialog opens the chosen file for reading; it is closed at
 // once, only its path is used, and the folder dialog touches no file.
-func (u *UI) choosePath(entry *widget.Entry, folder bool) {
+func (u *UI) choosePath(entry *formEntry, folder bool) {
 	what := "file"
 	if folder {
 		what = "folder"
@@ -326,4 +287,138 @@ func (u *UI) choosePath(entry *widget.Entry, folder bool) {
 	}
 	d.Resize(dialogSize(u.win, 860, 600))
 	d.Show()
+}
+
+// valueLabel is a selectable, wrapping label for a value on a page.
+func valueLabel() *widget.Label {
+	l := widget.NewLabel("")
+	l.Wrapping = fyne.TextWrapWord
+	l.Selectable = true
+	return l
+}
+
+// mutedLabel is a wrapping label in the caption size, for notes and
+// histories. (The low-importance colour is too faint to read on the dark
+// theme.)
+func mutedLabel(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.Wrapping = fyne.TextWrapWord
+	l.SizeName = theme.SizeNameCaptionText
+	return l
+}
+
+// sectionWith is a section whose heading has buttons at its right. The
+// heading and the buttons wrap onto two rows in a narrow window rather
+// than widen it.
+func sectionWith(title string, content fyne.CanvasObject, buttons ...fyne.CanvasObject) fyne.CanvasObject {
+	head := container.NewBorder(nil, nil, nil, container.NewHBox(buttons...), subheading(title))
+	return container.NewVBox(head, widget.NewCard("", "", content))
+}
+
+// historyLines writes records as lines for a history label, newest first,
+// at most limit of them, or says there are none.
+func historyLines(n, limit int, line func(i int) string) string {
+	if n == 0 {
+		return "No earlier decisions."
+	}
+	var out []string
+	for i := n - 1; i >= 0 && len(out) < limit; i-- {
+		out = append(out, line(i))
+	}
+	if n > limit {
+		out = append(out, fmt.Sprintf("… and %d earlier", n-limit))
+	}
+	return strings.Join(out, "\n")
+}
+
+// actionButton is a button that changes the case. While it is disabled it
+// says why: tapping it shows the reason under it, hovering it puts the
+// reason in the case view's status line, and whyNot returns it. A change
+// a person cannot make now names what stands in the way (the incident is
+// closed, the case failed verification, nothing is chosen).
+type actionButton struct {
+	widget.Button
+	reason string           // why it is disabled; "" while enabled
+	status func(why string) // shows why in the status line ("" clears it); nil for none
+	tip    *widget.PopUp    // the reason, on screen after a tap
+}
+
+// newActionButton makes an enabled action button.
+func newActionButton(text string, icon fyne.Resource, tapped func()) *actionButton {
+	b := &actionButton{}
+	b.Text, b.Icon, b.OnTapped = text, icon, tapped
+	b.ExtendBaseWidget(b)
+	return b
+}
+
+// allow enables b when why is "", else disables it saying why.
+func (b *actionButton) allow(why string) {
+	b.reason = why
+	if why == "" {
+		b.hideTip()
+		b.Enable()
+		return
+	}
+	b.Disable()
+}
+
+// whyNot is why b is disabled, or "" while it is enabled.
+func (b *actionButton) whyNot() string {
+	if !b.Disabled() {
+		return ""
+	}
+	return b.reason
+}
+
+// Tapped runs the action, or shows why it cannot run now.
+func (b *actionButton) Tapped(e *fyne.PointEvent) {
+	if b.Disabled() {
+		b.showTip()
+		return
+	}
+	b.Button.Tapped(e)
+}
+
+// MouseIn puts the reason of a disabled button in the status line.
+func (b *actionButton) MouseIn(e *desktop.MouseEvent) {
+	b.Button.MouseIn(e)
+	if b.status != nil && b.whyNot() != "" {
+		b.status(b.Text + " is not available: " + b.reason)
+	}
+}
+
+// MouseOut clears the status line.
+func (b *actionButton) MouseOut() {
+	b.Button.MouseOut()
+	if b.status != nil {
+		b.status("")
+	}
+}
+
+// showTip shows why the button is disabled in a popup under it.
+func (b *actionButton) showTip() {
+	why := b.whyNot()
+	c := fyne.CurrentApp().Driver().CanvasForObject(b)
+	if why == "" || c == nil {
+		return
+	}
+	b.hideTip()
+	why = b.Text + " is not available: " + why
+	l := widget.NewLabel(why)
+	l.Wrapping = fyne.TextWrapWord
+	w := min(max(fyne.MeasureText(why, theme.TextSize(), fyne.TextStyle{}).Width+2*theme.InnerPadding(), 200), 420)
+	b.tip = widget.NewPopUp(container.New(minSizeLayout{fyne.NewSize(w, 0)}, l), c)
+	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(b).AddXY(0, b.Size().Height)
+	size, cs := b.tip.MinSize(), c.Size()
+	pos.X = max(min(pos.X, cs.Width-size.Width), 0)
+	pos.Y = max(min(pos.Y, cs.Height-size.Height), 0)
+	b.tip.ShowAtPosition(pos)
+}
+
+// hideTip hides the popup of showTip.
+func (b *actionButton) hideTip() {
+	if b.tip != nil {
+		b.tip.Hide()
+		b.tip = nil
+	}
 }

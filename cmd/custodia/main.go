@@ -16,7 +16,9 @@
 // CUSTODIA_START_HEX, an offset such as 0x1be, opens the hex view of the
 // case's first evidence item at that offset as well (recorded in the
 // custody record like any view); a range such as 0x1be-0x1ce (end
-// exclusive) also selects those bytes.
+// exclusive) also selects those bytes. CUSTODIA_WINDOW, a size such as
+// 800x600, opens the window at that size instead of 1100x720 (the smoke
+// test checks the smallest window Custodia supports).
 package main
 
 import (
@@ -24,8 +26,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log"
 	"os"
 	"os/signal"
+	"strconv"
+	"strings"
 	"syscall"
 	_ "time/tzdata" // IANA time zones for evidence, also where the system has none (Windows)
 
@@ -35,6 +40,7 @@ import (
 	"github.com/custodia-dfir/custodia/app"
 	"github.com/custodia-dfir/custodia/assets"
 	"github.com/custodia-dfir/custodia/casefile"
+	_ "github.com/custodia-dfir/custodia/cmd/custodia/internal/clocale" // before Fyne: no "locale C" noise at start
 )
 
 func main() {
@@ -57,10 +63,11 @@ func main() {
 		}
 	}
 
+	log.SetOutput(&fyneNoise{w: os.Stderr}) // Fyne logs through the standard logger
 	a := fyneapp.NewWithID("io.custodia.workstation")
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
 	w := a.NewWindow("Custodia")
-	w.Resize(fyne.NewSize(1100, 720))
+	w.Resize(windowSize(os.Getenv("CUSTODIA_WINDOW")))
 	cfg := app.Config{ // production key derivation only
 		StartArea: os.Getenv("CUSTODIA_START_AREA"),
 		StartHex:  os.Getenv("CUSTODIA_START_HEX"),
@@ -85,6 +92,20 @@ func main() {
 		fmt.Fprintf(os.Stderr, "error: close case: %v\nhint: %s\n", err, casefile.Hint(err))
 		os.Exit(1)
 	}
+}
+
+// windowSize is the size the window opens at: "WIDTHxHEIGHT" in points,
+// or 1100×720 when spec is empty or not a size.
+func windowSize(spec string) fyne.Size {
+	w, h, ok := strings.Cut(spec, "x")
+	if ok {
+		if wi, err := strconv.Atoi(w); err == nil && wi > 0 {
+			if hi, err := strconv.Atoi(h); err == nil && hi > 0 {
+				return fyne.NewSize(float32(wi), float32(hi))
+			}
+		}
+	}
+	return fyne.NewSize(1100, 720)
 }
 
 // readPassphrase returns the first line of the file at path, without its

@@ -23,15 +23,18 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/custodia-dfir/custodia/casefile"
+	"github.com/custodia-dfir/custodia/casefile/incident"
 	"github.com/custodia-dfir/custodia/evidence"
 )
 
 // TestSmokeDashboardOnXvfb starts the real binary on a virtual X server with
 // a case and its passphrase file, waits for the dashboard and checks that the
 // screen shows it (a blank or black screenshot fails). It then starts it
-// again with CUSTODIA_START_AREA=Custody, =Evidence, =Evidence with
-// CUSTODIA_START_HEX (the hex view of the first item), =Lifecycle and
-// =Findings and takes each the same way. The case holds three items
+// again with CUSTODIA_START_AREA set to each built area (Custody, Evidence,
+// Evidence with CUSTODIA_START_HEX — the hex view of the first item —,
+// Incident, Assessment, Lifecycle, Findings, Response, Post-mortem,
+// Examiners), and the dashboard and the evidence once more in a window of
+// 800×600 (CUSTODIA_WINDOW), and takes each the same way. The case holds three items
 // ingested with the evidence package (a log, a memory image and a small
 // disk image) and an incident in Diagnose: detection and awareness,
 // classification, severity, priority, role holders, indicators, two
@@ -40,8 +43,10 @@ import (
 // `make test` installs them.
 //
 // With CUSTODIA_UPDATE_SCREENSHOTS=1 the screenshots also replace
-// docs/screenshots/dashboard.png, custody.png, evidence.png,
-// evidence-hex.png, lifecycle.png and findings.png for the user guide.
+// docs/screenshots/NAME.png (dashboard, custody, evidence, evidence-hex,
+// incident, assessment, lifecycle, findings, response, post-mortem,
+// examiners, dashboard-800x600, evidence-800x600) for the user guide;
+// with CUSTODIA_SCREENSHOT_DIR=DIR they are also kept in DIR.
 func TestSmokeDashboardOnXvfb(t *testing.T) {
 	for _, tool := range []string{"Xvfb", "import"} {
 		if _, err := exec.LookPath(tool); err != nil {
@@ -94,15 +99,29 @@ func TestSmokeDashboardOnXvfb(t *testing.T) {
 
 	display := startXvfb(t)
 	var shots [][]byte
-	for _, shot := range []struct{ name, area, hex string }{
-		{"dashboard", "", ""},
-		{"custody", "Custody", ""},
-		{"evidence", "Evidence", ""},
-		{"evidence-hex", "Evidence", "0x1be-0x1ce"},
-		{"lifecycle", "Lifecycle", ""},
-		{"findings", "Findings", ""},
+	for _, shot := range []struct{ name, area, hex, size string }{
+		{"dashboard", "", "", ""},
+		{"custody", "Custody", "", ""},
+		{"evidence", "Evidence", "", ""},
+		{"evidence-hex", "Evidence", "0x1be-0x1ce", ""},
+		{"incident", "Incident", "", ""},
+		{"assessment", "Assessment", "", ""},
+		{"lifecycle", "Lifecycle", "", ""},
+		{"findings", "Findings", "", ""},
+		{"response", "Response", "", ""},
+		{"post-mortem", "Post-mortem", "", ""},
+		{"examiners", "Examiners", "", ""},
+		{"dashboard-800x600", "", "", "800x600"},
+		{"evidence-800x600", "Evidence", "", "800x600"},
 	} {
-		window := runAndShoot(t, bin, display, dir, passFile, casePath, shot.area, shot.hex)
+		window := runAndShoot(t, bin, display, dir, passFile, casePath, shot.area, shot.hex, shot.size)
+		if shot.size != "" {
+			var w, h int
+			fmt.Sscanf(shot.size, "%dx%d", &w, &h)
+			if b := window.Bounds(); b.Dx() > w+64 || b.Dy() > h+64 {
+				t.Errorf("%s: the window is %dx%d, asked for %s: an area widened it", shot.name, b.Dx(), b.Dy(), shot.size)
+			}
+		}
 		var buf bytes.Buffer
 		if err := png.Encode(&buf, window); err != nil {
 			t.Fatal(err)
@@ -116,6 +135,9 @@ func TestSmokeDashboardOnXvfb(t *testing.T) {
 		out := filepath.Join(dir, shot.name+".png")
 		writePNG(t, out, window)
 		t.Logf("screenshot: %s (%dx%d)", out, window.Bounds().Dx(), window.Bounds().Dy())
+		if keep := os.Getenv("CUSTODIA_SCREENSHOT_DIR"); keep != "" {
+			writePNG(t, filepath.Join(keep, shot.name+".png"), window) // to look at after the run
+		}
 		if os.Getenv("CUSTODIA_UPDATE_SCREENSHOTS") == "1" {
 			doc := filepath.Join("..", "..", "docs", "screenshots", shot.name+".png")
 			if err := os.MkdirAll(filepath.Dir(doc), 0o755); err != nil {
@@ -139,7 +161,7 @@ func TestSmokeDashboardOnXvfb(t *testing.T) {
 // the hex view of the first evidence item at that offset, waits until the
 // screen is drawn and stable, and returns a screenshot of it. It then stops
 // custodia with SIGTERM and checks that it exits cleanly.
-func runAndShoot(t *testing.T, bin, display, dir, passFile, casePath, area, hex string) image.Image {
+func runAndShoot(t *testing.T, bin, display, dir, passFile, casePath, area, hex, size string) image.Image {
 	t.Helper()
 	home := filepath.Join(dir, "home")
 	if err := os.MkdirAll(home, 0o700); err != nil {
@@ -154,6 +176,7 @@ func runAndShoot(t *testing.T, bin, display, dir, passFile, casePath, area, hex 
 		"XDG_CONFIG_HOME="+filepath.Join(home, ".config"),
 		"CUSTODIA_START_AREA="+area,
 		"CUSTODIA_START_HEX="+hex,
+		"CUSTODIA_WINDOW="+size,
 	)
 	var stderr bytes.Buffer
 	app.Stderr = &stderr
@@ -237,6 +260,10 @@ func runAndShoot(t *testing.T, bin, display, dir, passFile, casePath, area, hex 
 
 	if err := stop(); err != nil {
 		t.Errorf("custodia did not exit cleanly on SIGTERM: %v\nstderr:\n%s", err, stderr.String())
+	}
+	// A clean start says nothing: no locale, folder or preferences noise.
+	if noise := strings.TrimSpace(stderr.String()); noise != "" {
+		t.Errorf("custodia wrote to stderr (area %q):\n%s", area, noise)
 	}
 	return cropToContent(img)
 }
@@ -477,45 +504,45 @@ func addSmokeIncident(t *testing.T, c *casefile.Case, items []casefile.Evidence)
 	}
 	disk, log := items[0], items[1]
 	now := time.Now().UTC().Truncate(time.Minute)
-	must("detection", c.SetDetection(casefile.Detection{Source: casefile.DetectionMonitorAnomaly, DetectedAt: now.Add(-27*time.Hour - 18*time.Minute),
+	must("detection", incident.Of(c).SetDetection(incident.Detection{Source: incident.DetectionMonitorAnomaly, DetectedAt: now.Add(-27*time.Hour - 18*time.Minute),
 		Detail: "UEBA alert 88213: impossible travel for svc-vpn"}, "SOC ticket SEC-4471"))
-	must("awareness", c.RecordAwareness(now.Add(-26*time.Hour-5*time.Minute), "SOC confirmed VPN logins with the svc-vpn credential from TOR exit nodes"))
-	must("summary", c.SetSummary("A phished VPN service credential was used from TOR exit nodes to reach file servers FS01 and FS02; "+
+	must("awareness", incident.Of(c).RecordAwareness(now.Add(-26*time.Hour-5*time.Minute), "SOC confirmed VPN logins with the svc-vpn credential from TOR exit nodes"))
+	must("summary", incident.Of(c).SetSummary("A phished VPN service credential was used from TOR exit nodes to reach file servers FS01 and FS02; "+
 		"customer files of three tenants were copied.", ""))
-	must("next steps", c.SetNextSteps([]string{"Scope the copied files per tenant", "Rotate service credentials on FS01 and FS02",
+	must("next steps", incident.Of(c).SetNextSteps([]string{"Scope the copied files per tenant", "Rotate service credentials on FS01 and FS02",
 		"Image FS02 before it is rebuilt"}, ""))
-	_, err := c.AssignRole(casefile.RoleOnCallResponder, "Alex Morgan", "On call")
+	_, err := incident.Of(c).AssignRole(casefile.RoleOnCallResponder, "Alex Morgan", "On call")
 	must("assign on-call", err)
-	_, err = c.MoveTo(casefile.StageAssess, "Impossible travel confirmed; the VPN logins are not the service's own")
+	_, err = incident.Of(c).MoveTo(incident.StageAssess, "Impossible travel confirmed; the VPN logins are not the service's own")
 	must("move to assess", err)
-	must("classify", c.Classify(casefile.ClassificationSecurityIncident,
+	must("classify", incident.Of(c).Classify(incident.ClassificationSecurityIncident,
 		"Unauthorized access to infrastructure systems and exfiltration of customer data (Table 1)"))
-	_, err = c.SetSeverity(0, casefile.SeverityCriteria{Privacy: casefile.PrivacyConfirmed, AffectedTenants: 3,
+	_, err = incident.Of(c).SetSeverity(0, incident.SeverityCriteria{Privacy: incident.PrivacyConfirmed, AffectedTenants: 3,
 		Impact: "Customer files copied from two file servers", Scope: "FS01 and FS02, West Europe",
 		Regions: []string{"West Europe"}, Services: []string{"File shares", "VPN"}, Regulations: []string{"GDPR"}},
 		"Confirmed access to customer data of three tenants")
 	must("severity", err)
-	_, err = c.SetPriority(casefile.PriorityHigh, casefile.PriorityFactors{Functional: casefile.FunctionalLow,
-		Informational: casefile.InformationalPrivacy, Recoverability: casefile.RecoverySupplemented},
+	_, err = incident.Of(c).SetPriority(incident.PriorityHigh, incident.PriorityFactors{Functional: incident.FunctionalLow,
+		Informational: incident.InformationalPrivacy, Recoverability: incident.RecoverySupplemented},
 		"The copy is finished, not ongoing; the credential is revoked")
 	must("priority", err)
-	_, err = c.AssignRole(casefile.RoleSecurityIncidentManager, "Alex Morgan", "Senior on call")
+	_, err = incident.Of(c).AssignRole(casefile.RoleSecurityIncidentManager, "Alex Morgan", "Senior on call")
 	must("assign SIM", err)
-	_, err = c.MoveTo(casefile.StageDiagnose, "Security incident, Sev 1 / P2, Security Incident Manager assigned")
+	_, err = incident.Of(c).MoveTo(incident.StageDiagnose, "Security incident, Sev 1 / P2, Security Incident Manager assigned")
 	must("move to diagnose", err)
-	ip, err := c.AddIndicator(casefile.IndicatorIP, "203.0.113.27", "Source of the accepted VPN login", "")
+	ip, err := incident.Of(c).AddIndicator(incident.IndicatorIP, "203.0.113.27", "Source of the accepted VPN login", "")
 	must("indicator", err)
-	_, err = c.AddIndicator(casefile.IndicatorDomain, "vpn-login.northwind-support.example", "Phishing page that took the credential", "")
+	_, err = incident.Of(c).AddIndicator(incident.IndicatorDomain, "vpn-login.northwind-support.example", "Phishing page that took the credential", "")
 	must("indicator", err)
-	_, err = c.AddIndicator(casefile.IndicatorHash, "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", "Phishing kit archive", "")
+	_, err = incident.Of(c).AddIndicator(incident.IndicatorHash, "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", "Phishing kit archive", "")
 	must("indicator", err)
 
-	_, err = c.AddFinding(casefile.FindingContent{
+	_, err = incident.Of(c).AddFinding(incident.FindingContent{
 		Title:      "Partition table of FS01 intact: one NTFS partition from LBA 2048",
-		Confidence: casefile.ConfidenceHigh,
+		Confidence: incident.ConfidenceHigh,
 		Description: "The MBR partition entry at 0x1be is bootable (0x80), type 0x07, starts at LBA 2048. No hidden " +
 			"partition or modified boot code: the boot code matches a stock Windows MBR.",
-		Locations: []casefile.EvidenceLocation{{Evidence: disk.ID, Start: 0x1be, End: 0x1ce}},
+		Locations: []incident.EvidenceLocation{{Evidence: disk.ID, Start: 0x1be, End: 0x1ce}},
 	}, "")
 
 	must("finding", err)
@@ -530,40 +557,40 @@ func addSmokeIncident(t *testing.T, c *casefile.Case, items []casefile.Evidence)
 		t.Fatal("the log has no accepted login")
 	}
 	end := at + int64(bytes.IndexByte(buf[at:], '\n'))
-	content := casefile.FindingContent{
+	content := incident.FindingContent{
 		Title:      "VPN login with the stolen svc-vpn credential from a TOR exit node",
-		Confidence: casefile.ConfidenceMedium,
+		Confidence: incident.ConfidenceMedium,
 		Description: "After **3,216 failed attempts** from `203.0.113.0/24`, sshd on the VPN gateway accepted the " +
 			"`svc-vpn` password from `203.0.113.27`:\n\n" +
 			"- the address is a listed TOR exit node\n- the session lasted 2 h 11 min\n- no MFA challenge was logged\n\n" +
 			"The credential was entered on [the phishing page](https://vpn-login.northwind-support.example/) two days earlier.",
-		Locations:  []casefile.EvidenceLocation{{Evidence: log.ID, Start: at, End: end}},
+		Locations:  []incident.EvidenceLocation{{Evidence: log.ID, Start: at, End: end}},
 		Indicators: []uuid.UUID{ip.ID},
 		Techniques: []string{"T1078", "T1133", "T1110.001"},
 	}
-	f, err := c.AddFinding(content, "")
+	f, err := incident.Of(c).AddFinding(content, "")
 	must("finding", err)
-	content.Confidence = casefile.ConfidenceHigh
-	_, err = c.EditFinding(f.ID, content, "The password hash in the phishing kit matches the svc-vpn credential")
+	content.Confidence = incident.ConfidenceHigh
+	_, err = incident.Of(c).EditFinding(f.ID, content, "The password hash in the phishing kit matches the svc-vpn credential")
 	must("edit finding", err)
 
-	_, err = c.RecordAction(casefile.NewResponseAction{Description: "Disabled svc-vpn and revoked its VPN sessions",
+	_, err = incident.Of(c).RecordAction(incident.NewResponseAction{Description: "Disabled svc-vpn and revoked its VPN sessions",
 		PerformedAt: now.Add(-25 * time.Hour), Evidence: []uuid.UUID{log.ID}})
 	must("action", err)
-	_, err = c.RecordMitigation(casefile.NewMitigation{Description: "Took the VPN gateway offline until MFA is enforced",
-		Approvals: []casefile.Approval{{Capacity: casefile.ApprovalIncidentManager, Name: "Alex Morgan"},
-			{Capacity: casefile.ApprovalServiceOwner, Name: "Sam Reyes"}},
+	_, err = incident.Of(c).RecordMitigation(incident.NewMitigation{Description: "Took the VPN gateway offline until MFA is enforced",
+		Approvals: []incident.Approval{{Capacity: incident.ApprovalIncidentManager, Name: "Alex Morgan"},
+			{Capacity: incident.ApprovalServiceOwner, Name: "Sam Reyes"}},
 		CausedOutage: true, OutageDetail: "Remote access down for 40 minutes", PerformedAt: now.Add(-24 * time.Hour)})
 	must("mitigation", err)
-	_, err = c.MoveTo(casefile.StageStabilize, "svc-vpn disabled, gateway offline: the known access is contained")
+	_, err = incident.Of(c).MoveTo(incident.StageStabilize, "svc-vpn disabled, gateway offline: the known access is contained")
 	must("move to stabilize", err)
-	_, err = c.MoveTo(casefile.StageDiagnose, "A second account, svc-backup, logged in from the same exit node")
+	_, err = incident.Of(c).MoveTo(incident.StageDiagnose, "A second account, svc-backup, logged in from the same exit node")
 	must("move back", err)
-	_, err = c.DecideNotification(casefile.NotificationInProgress, "Scoping the affected tenants with the service team")
+	_, err = incident.Of(c).DecideNotification(incident.NotificationInProgress, "Scoping the affected tenants with the service team")
 	must("notification", err)
-	_, err = c.AddRepairItem(casefile.NewRepairItem{Description: "Enforce MFA on the VPN gateway", Owner: "Alex Morgan",
+	_, err = incident.Of(c).AddRepairItem(incident.NewRepairItem{Description: "Enforce MFA on the VPN gateway", Owner: "Alex Morgan",
 		Due: now.AddDate(0, 0, -2)})
 	must("repair item", err)
-	_, err = c.AddRepairItem(casefile.NewRepairItem{Description: "Alert on VPN logins from TOR exit nodes", Due: now.AddDate(0, 0, 14)})
+	_, err = incident.Of(c).AddRepairItem(incident.NewRepairItem{Description: "Alert on VPN logins from TOR exit nodes", Due: now.AddDate(0, 0, 14)})
 	must("repair item", err)
 }
