@@ -372,7 +372,11 @@ func lastVerification(entries []casefile.CustodyEntry, err error, vd *verdict) (
 		if e.Details["result"] == "intact" {
 			return when + "intact", widget.SuccessImportance
 		}
-		n, _ := strconv.Atoi(e.Details["problems"])
+		// Entries of older versions recorded failed verifications too.
+		n, err := strconv.Atoi(e.Details["problems"])
+		if err != nil || n < 1 {
+			return when + "not intact (the entry does not say how many problems)", widget.DangerImportance
+		}
 		return when + plural(n, "problem", "problems"), widget.DangerImportance
 	}
 	return "Never verified", widget.MediumImportance
