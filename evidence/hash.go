@@ -3,6 +3,7 @@ package evidence
 import (
 	"crypto/md5"
 	"crypto/sha1"
+	"encoding"
 	"encoding/hex"
 	"fmt"
 	"hash"
@@ -161,6 +162,33 @@ func (m *multiHash) sum() casefile.Hashes {
 		}
 	}
 	return out
+}
+
+// sumWith waits for the queued blocks and returns the digests of the
+// stream, and those of the stream followed by tail, from a copy of each
+// hash's state: the bytes of the stream are hashed once for both.
+func (m *multiHash) sumWith(tail []byte) (stream, withTail casefile.Hashes, err error) {
+	m.close()
+	hs := m.hs
+	for _, k := range hashKinds {
+		if m.set&k.bit == 0 {
+			continue
+		}
+		h := hs[0]
+		hs = hs[1:]
+		state, err := h.(encoding.BinaryMarshaler).MarshalBinary()
+		if err != nil {
+			return stream, withTail, fmt.Errorf("evidence: copy the %s state: %w", k.name, err)
+		}
+		c := k.new()
+		if err := c.(encoding.BinaryUnmarshaler).UnmarshalBinary(state); err != nil {
+			return stream, withTail, fmt.Errorf("evidence: copy the %s state: %w", k.name, err)
+		}
+		c.Write(tail)
+		*k.field(&stream) = hex.EncodeToString(h.Sum(nil))
+		*k.field(&withTail) = hex.EncodeToString(c.Sum(nil))
+	}
+	return stream, withTail, nil
 }
 
 func (m *multiHash) close() {

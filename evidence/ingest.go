@@ -18,7 +18,11 @@ import (
 
 // Options tune an ingest.
 type Options struct {
-	Kind        casefile.EvidenceKind // "" detects the kind
+	// Kind is the item's kind; "" detects it. KindOther also reads an E01
+	// image or a virtual disk as the file it is (its container's bytes,
+	// e.g. to keep a differencing disk that cannot be read as a disk),
+	// not as the media it holds.
+	Kind        casefile.EvidenceKind
 	Description string
 	TimeZone    string // the source's time zone, e.g. "Europe/Berlin"; "" unknown
 	Reason      string // recorded in the custody entry
@@ -40,8 +44,8 @@ type Report struct {
 	Duplicates []Duplicate
 }
 
-// Ingest reads each source named by path (a file, split raw image, block
-// device, or a folder of files), hashes it, and seals it into the case as
+// Ingest reads each source named by path (a file, split raw image, E01
+// image, virtual disk, block device, or a folder of files), hashes it, and seals it into the case as
 // one item per source. Items ingested before a failure stay; the failing
 // one is rolled back. Cancelling ctx rolls back the item in progress. It is
 // IngestWithReport without the report of skipped entries and duplicates.
@@ -59,7 +63,7 @@ func IngestWithReport(ctx context.Context, c *casefile.Case, path string, opts O
 	if _, err := casefile.SourceTimeZone(opts.TimeZone); err != nil {
 		return r, fmt.Errorf("ingest %s: %w", path, err)
 	}
-	specs, skipped, err := expand(path)
+	specs, skipped, err := expand(path, opts.Kind == casefile.KindOther)
 	r.Skipped = skipped
 	if err != nil {
 		return r, fmt.Errorf("ingest %s: %w", path, err)
@@ -106,9 +110,7 @@ func ingestOne(ctx context.Context, c *casefile.Case, spec sourceSpec, opts Opti
 	defer src.Close()
 	kind, why := opts.Kind, "chosen by the examiner"
 	if kind == "" {
-		// The file's own name: a split image is named "disk" but its first
-		// segment "disk.001" says it is a disk.
-		kind, why = DetectKind(filepath.Base(spec.path), src.head)
+		kind, why = src.detectKind()
 	}
 	chunkSize := opts.ChunkSize
 	if chunkSize == 0 {
@@ -324,7 +326,12 @@ func pump(ctx context.Context, src *openedSource, w *casefile.EvidenceWriter, op
 		}
 		n, err := io.ReadFull(r, b.buf)
 		if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-			readErr = fmt.Errorf("%w: read failed after %d bytes: %w", ErrSource, total, err)
+			if errors.Is(err, ErrSource) {
+				// Already of its kind, with its own hint (a damaged virtual disk).
+				readErr = fmt.Errorf("read failed after %d bytes: %w", total, err)
+			} else {
+				readErr = fmt.Errorf("%w: read failed after %d bytes: %w", ErrSource, total, err)
+			}
 			pool <- b
 			break
 		}
@@ -354,7 +361,15 @@ func pump(ctx context.Context, src *openedSource, w *casefile.EvidenceWriter, op
 	}
 	close(toSeal)
 	<-storeDone
-	hashes := mh.sum()
+	var hashes casefile.Hashes
+	if src.fileTail != nil {
+		var err error
+		if hashes, src.fileSums[src.mediaFile], err = mh.sumWith(src.fileTail); err != nil && readErr == nil {
+			readErr = err
+		}
+	} else {
+		hashes = mh.sum()
+	}
 	if readErr != nil {
 		return hashes, total, readErr
 	}

@@ -32,6 +32,16 @@ func DetectKind(name string, head []byte) (casefile.EvidenceKind, string) {
 	switch {
 	case at(0, "EVF\x09\x0d\x0a\xff\x00"):
 		return casefile.KindDisk, "Expert Witness (E01) image"
+	// A virtual disk's container, when it is read as the file it is (a
+	// fixed VHD's signature is in its footer: see openedSource.detectKind).
+	case at(0, "conectix"):
+		return casefile.KindDisk, "VHD virtual disk"
+	case at(0, "vhdxfile"):
+		return casefile.KindDisk, "VHDX virtual disk"
+	case at(0, "KDMV"), at(0, "# Disk DescriptorFile"):
+		return casefile.KindDisk, "VMDK virtual disk"
+	case at(0, "QFI\xfb"):
+		return casefile.KindDisk, "QCOW2 virtual disk"
 	case at(512, "EFI PART"):
 		return casefile.KindDisk, "GPT partition table"
 	case at(3, "NTFS    "):
@@ -64,7 +74,7 @@ func DetectKind(name string, head []byte) (casefile.EvidenceKind, string) {
 	}
 	ext := strings.ToLower(filepath.Ext(name))
 	switch ext {
-	case ".dd", ".raw", ".img", ".001", ".e01", ".iso", ".vhd", ".vmdk":
+	case ".dd", ".raw", ".img", ".001", ".e01", ".iso", ".vhd", ".vhdx", ".vmdk", ".qcow2":
 		return casefile.KindDisk, "file name " + ext
 	case ".mem", ".dmp", ".lime", ".vmem", ".core":
 		return casefile.KindMemory, "file name " + ext
@@ -81,6 +91,28 @@ func DetectKind(name string, head []byte) (casefile.EvidenceKind, string) {
 		return casefile.KindOther, "content type " + mime
 	}
 	return casefile.KindOther, "no known signature"
+}
+
+// detectKind classifies the source being ingested: a virtual disk is a
+// disk by its container's signature (and the reason names the format and
+// what its content starts with); any other source is what DetectKind makes
+// of its first bytes and its file's own name (a split image is named
+// "disk", but its first segment "disk.001" says it is a disk); a split raw
+// image of no known signature is a disk.
+func (s *openedSource) detectKind() (casefile.EvidenceKind, string) {
+	if s.vd != nil {
+		why := fmt.Sprintf("%s virtual disk (%s)", s.vd.Format(), s.vd.SubFormat())
+		if k, content := DetectKind("", s.head); k == casefile.KindDisk {
+			why += " holding: " + content
+		}
+		return casefile.KindDisk, why
+	}
+	k, why := DetectKind(filepath.Base(s.spec.path), s.head)
+	if s.spec.format == FormatSplitRaw && k == casefile.KindOther && why == "no known signature" {
+		// Cut into numbered pieces by an imaging tool: a raw image.
+		return casefile.KindDisk, "split raw image, no known signature"
+	}
+	return k, why
 }
 
 // DetectMIME is the content type of an item's first bytes as

@@ -12,12 +12,13 @@ import (
 
 	"github.com/custodia-dfir/custodia/casefile"
 	"github.com/custodia-dfir/custodia/evidence/ewf"
+	"github.com/custodia-dfir/custodia/evidence/vdisk"
 )
 
 // Source formats.
 const (
 	FormatFile        = "file"         // one regular file: raw/dd image, log, memory dump
-	FormatSplitRaw    = "split-raw"    // image.001, image.002, … read as one image
+	FormatSplitRaw    = "split-raw"    // image.001, image.002, … (or .000, .00, .aa; see split.go) read as one image
 	FormatBlockDevice = "block-device" // a disk opened read-only
 	FormatE01         = "e01"          // Expert Witness (E01) image, read as the media it holds
 )
@@ -40,10 +41,13 @@ type sourceSpec struct {
 }
 
 // expand turns what an examiner named into items: a file is one item
-// (split raw segments one item together), a directory one item per regular
-// file below it, in name order; the other entries below a directory
-// (links, pipes, sockets, devices) are returned as skipped, in name order.
-func expand(path string) ([]sourceSpec, []Skipped, error) {
+// (split raw segments one item together, an E01's segments and a VMDK's
+// extents too), a directory one item per regular file below it, in name
+// order; the other entries below a directory (links, pipes, sockets,
+// devices) are returned as skipped, in name order. With asIs, E01 images
+// and virtual disks are files like any other, read as the bytes they are
+// rather than as the media they hold.
+func expand(path string, asIs bool) ([]sourceSpec, []Skipped, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, nil, err
@@ -80,7 +84,18 @@ func expand(path string) ([]sourceSpec, []Skipped, error) {
 			return nil, nil, fmt.Errorf("%w: %s: the folder holds no regular files", ErrSource, abs)
 		}
 		sort.Slice(out, func(i, j int) bool { return out[i].path < out[j].path })
-		return e01Specs(out), skipped, nil
+		if !asIs {
+			out = e01Specs(out)
+		}
+		if out, err = splitSpecs(out, asIs); err != nil {
+			return nil, skipped, err
+		}
+		if !asIs {
+			if out, err = vdiskSpecs(out); err != nil {
+				return nil, skipped, err
+			}
+		}
+		return out, skipped, nil
 	case fi.Mode()&fs.ModeCharDevice != 0:
 		return nil, nil, fmt.Errorf("%w: %s is a character device (a terminal, /dev/zero, a tape…), not a disk; name the block device (e.g. /dev/sdb) or an image file", ErrSource, abs)
 	case fi.Mode()&fs.ModeDevice != 0:
@@ -88,30 +103,31 @@ func expand(path string) ([]sourceSpec, []Skipped, error) {
 	case !fi.Mode().IsRegular():
 		return nil, nil, fmt.Errorf("%w: %s is not a regular file, folder or block device", ErrSource, abs)
 	}
-	if isE01Path(abs, readHead(abs, 16)) {
+	if !asIs && isE01Path(abs, readHead(abs, 16)) {
 		return []sourceSpec{{name: filepath.Base(abs), path: abs, format: FormatE01}}, nil, nil
 	}
-	if segs := splitSegments(abs); len(segs) > 1 {
-		return []sourceSpec{{name: strings.TrimSuffix(filepath.Base(abs), ".001"), path: abs, format: FormatSplitRaw, segments: segs}}, nil, nil
+	segs, name, err := splitSet(abs)
+	if err != nil {
+		return nil, nil, err
+	}
+	if segs != nil {
+		if !asIs {
+			if err := splitHoldsVDisk(segs); err != nil {
+				return nil, nil, err
+			}
+		}
+		return []sourceSpec{{name: name, path: abs, format: FormatSplitRaw, segments: segs}}, nil, nil
+	}
+	if !asIs {
+		f, err := detectVDisk(abs)
+		if err != nil {
+			return nil, nil, err
+		}
+		if f != "" {
+			return []sourceSpec{{name: filepath.Base(abs), path: abs, format: f}}, nil, nil
+		}
 	}
 	return []sourceSpec{{name: filepath.Base(abs), path: abs, format: FormatFile}}, nil, nil
-}
-
-// splitSegments returns image.001, image.002, … when path is the first.
-func splitSegments(path string) []string {
-	if !strings.HasSuffix(path, ".001") {
-		return nil
-	}
-	base := strings.TrimSuffix(path, ".001")
-	segs := []string{path}
-	for i := 2; i < 10000; i++ {
-		p := fmt.Sprintf("%s.%03d", base, i)
-		if _, err := os.Stat(p); err != nil {
-			break
-		}
-		segs = append(segs, p)
-	}
-	return segs
 }
 
 func sourceErr(path string, err error) error {
@@ -148,32 +164,65 @@ type openedSource struct {
 	meta  map[string]string // acquisition facts known from the source
 	head  []byte            // first bytes, for kind detection
 	e01   *ewf.Image        // the image, for an E01 source (files are its segments)
+	warns []string          // warnings known from opening the source
 
-	// segs hashes the files of a split raw or E01 source each on its own
-	// during the one read (nil when not asked for, and for a single file);
-	// bounds says where each split raw segment starts in the content (the
-	// pump cuts blocks there), nil for E01, whose segment files the ewf
-	// stream hands over as it reads them.
+	// A virtual disk source: the disk (files are its container files), its
+	// sequential reader, the checksum failure it was opened despite (nil
+	// when none), and the hashing of its container files.
+	vd          vdisk.Disk
+	vr          io.ReadCloser
+	badChecksum *vdisk.Error
+	hasher      *fileHasher
+
+	// fileTail is set when files[mediaFile] is the content as it is,
+	// followed by these bytes (a fixed VHD: the disk, then its footer; a
+	// VMDK's one flat extent: the disk): the pump computes that file's
+	// hashes from copies of the content's hash states, so no byte is
+	// hashed twice. The other files (a VMDK's descriptor) are small and
+	// were hashed when the source was opened. fileSums holds each file's
+	// hashes, in files' order.
+	fileTail  []byte
+	mediaFile int
+	fileSums  []casefile.Hashes
+
+	// segs hashes the files of a split raw, E01 or virtual disk source each
+	// on its own during the one read (nil when not asked for, and for a
+	// single plain file); bounds says where each split raw segment starts
+	// in the content (the pump cuts blocks there), nil for E01, whose
+	// segment files the ewf stream hands over as it reads them, and for a
+	// virtual disk, whose files the hasher reads beside the disk.
 	segs   *segmentHashes
 	bounds []int64
 }
 
 func (s *openedSource) Close() {
+	s.hasher.cancel() // before the files it reads are closed
+	if s.vr != nil {
+		s.vr.Close()
+	}
 	for _, f := range s.files {
 		f.Close()
 	}
 	if s.e01 != nil {
 		s.e01.Close()
 	}
+	if s.vd != nil {
+		s.vd.Close()
+	}
 	s.segs.close()
 }
 
 // openSource opens what spec names for reading. With segmentHashes, a
-// source of several files (split raw, E01) also hashes each file on its own
-// as it is read (containerFiles returns them).
+// source of several files (split raw, E01) and a container (E01, virtual
+// disk) also hashes each file on its own as it is read (containerFiles
+// returns them).
 func openSource(spec sourceSpec, segmentHashes bool) (*openedSource, error) {
-	if spec.format == FormatE01 {
-		s, err := openE01(spec, segmentHashes)
+	if _, vd := vdiskFormats[spec.format]; spec.format == FormatE01 || vd {
+		open := openE01
+		if vd {
+			open = openVDisk
+		}
+		s, err := open(spec, segmentHashes)
 		if err != nil {
 			return nil, err
 		}
@@ -214,6 +263,13 @@ func openSource(spec sourceSpec, segmentHashes bool) (*openedSource, error) {
 		readers = append(readers, io.LimitReader(f, size))
 	}
 	s.r = io.MultiReader(readers...)
+	if len(paths) > 1 {
+		sizes := make([]int64, len(s.stats))
+		for i, fi := range s.stats {
+			sizes[i] = fi.Size()
+		}
+		s.warns = splitWarnings(paths, sizes)
+	}
 	if len(paths) > 1 && segmentHashes {
 		s.segs = newSegmentHashes(len(paths), segmentDepth)
 	} else {
@@ -232,8 +288,11 @@ func (s *openedSource) peekHead() error {
 	n, err := io.ReadFull(s.r, head)
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
 		s.Close()
-		if s.e01 != nil {
+		switch {
+		case s.e01 != nil:
 			return fmt.Errorf("%w: %w", ErrSource, err)
+		case s.vd != nil:
+			return err // a vdiskError already
 		}
 		return sourceErr(s.spec.path, err)
 	}
@@ -243,16 +302,21 @@ func (s *openedSource) peekHead() error {
 }
 
 // finishMeta adds to an item's record what is known only once its content
-// was read: the files' own hashes, and for an E01 the check of the content
-// against the hashes stored in the image.
+// was read: the files' own hashes, the warnings of opening it, for an E01
+// the check of the content against the hashes stored in the image, and
+// for a virtual disk what its reader found.
 func (s *openedSource) finishMeta(meta *casefile.EvidenceMeta) error {
 	cf, err := s.containerFiles()
 	if err != nil {
 		return err
 	}
 	meta.Container = cf
+	meta.Warnings = append(meta.Warnings, s.warns...)
 	if s.e01 != nil {
 		s.finishE01(meta)
+	}
+	if s.vd != nil {
+		s.finishVDisk(meta)
 	}
 	return nil
 }
@@ -304,8 +368,18 @@ const segmentDepth = 16
 // hashes, computed during the read; nil for a single file. It must be
 // called once the content was read to its end.
 func (s *openedSource) containerFiles() ([]casefile.ContainerFile, error) {
+	if s.fileTail != nil {
+		var out []casefile.ContainerFile
+		for i, f := range s.files {
+			out = append(out, casefile.ContainerFile{Path: f.Name(), Size: s.stats[i].Size(), Hashes: s.fileSums[i]})
+		}
+		return out, nil
+	}
 	if s.segs == nil {
 		return nil, nil
+	}
+	if err := s.hasher.wait(); err != nil {
+		return nil, err
 	}
 	sums, sizes := s.segs.sums()
 	var out []casefile.ContainerFile

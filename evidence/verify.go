@@ -109,7 +109,9 @@ func verifySource(ctx context.Context, c *casefile.Case, id uuid.UUID, path stri
 	if path == "" {
 		path = ev.Meta.SourcePath
 	}
-	specs, _, err := expand(path)
+	// Read as the item was: a file as the bytes it is, an E01 or a
+	// virtual disk as the media it holds.
+	specs, _, err := expand(path, ev.Meta.Format == FormatFile || ev.Meta.Format == FormatSplitRaw)
 	if err != nil {
 		return casefile.Hashes{}, false, err
 	}
