@@ -94,11 +94,19 @@ func formatTitle(f string) string {
 	case "file":
 		return "File"
 	case "split-raw":
-		return "Split raw image (.001, .002, …)"
+		return "Split raw image"
 	case "block-device":
 		return "Block device"
 	case "e01":
 		return "Expert Witness (E01)"
+	case "vhd":
+		return "Virtual disk (VHD)"
+	case "vhdx":
+		return "Virtual disk (VHDX)"
+	case "vmdk":
+		return "Virtual disk (VMDK)"
+	case "qcow2":
+		return "Virtual disk (QCOW2)"
 	case "raw":
 		return "Raw image"
 	case "":

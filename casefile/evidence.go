@@ -86,7 +86,7 @@ func (h Hashes) Diff(got Hashes) string {
 type EvidenceMeta struct {
 	Name        string            `json:"name"`
 	Kind        EvidenceKind      `json:"kind"`
-	Format      string            `json:"format"` // file, split-raw, block-device, e01
+	Format      string            `json:"format"` // file, split-raw, block-device, e01, vhd, vhdx, vmdk, qcow2
 	Description string            `json:"description,omitempty"`
 	SourcePath  string            `json:"source_path"`
 	Size        int64             `json:"size"`

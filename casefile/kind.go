@@ -73,10 +73,12 @@ func (e *Error) Error() string {
 	return e.Kind.Error() + ": " + e.Detail
 }
 
-// Unwrap returns the kind and, when the detail wrapped an error, that error.
+// Unwrap returns, when the detail wrapped an error, that error, and the
+// kind. The wrapped error comes first, so that errors.As (and Hint) find
+// what it says — a reader's own hint is more precise than its kind's.
 func (e *Error) Unwrap() []error {
 	if e.cause != nil {
-		return []error{e.Kind, e.cause}
+		return []error{e.cause, e.Kind}
 	}
 	return []error{e.Kind}
 }

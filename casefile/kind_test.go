@@ -41,3 +41,22 @@ func TestExplain(t *testing.T) {
 		})
 	}
 }
+
+type hinted struct{ error }
+
+func (hinted) Hint() string { return "merge the disk with its parent first" }
+
+// TestHintPrefersTheCause: an error of a kind that wraps an error with its
+// own hint gives that hint, not the kind's generic one.
+func TestHintPrefersTheCause(t *testing.T) {
+	err := ErrCorrupt.Errorf("differencing disk: %w", hinted{errors.New("needs its parent")})
+	if got := Hint(err); got != "merge the disk with its parent first" {
+		t.Errorf("Hint = %q", got)
+	}
+	if !errors.Is(err, ErrCorrupt) {
+		t.Error("the error is no longer of its kind")
+	}
+	if got := Hint(ErrCorrupt.Errorf("no cause")); got != ErrCorrupt.Hint() {
+		t.Errorf("Hint without a cause = %q", got)
+	}
+}

@@ -26,6 +26,7 @@ type hintedError struct {
 
 func (e *hintedError) Error() string { return e.err.Error() }
 func (e *hintedError) Unwrap() error { return e.err }
+func (e *hintedError) Hint() string  { return e.hint }
 
 // withHint returns err with a sentence telling a person what to do about it.
 func withHint(err error, hint string) error {

@@ -369,9 +369,14 @@ func ingestHint(err error, src string) string {
 		return fmt.Sprintf("item %s (%s) already holds these bytes: use it, or run the ingest again with --allow-duplicate --reason TEXT to keep this copy, recorded as a duplicate of it",
 			shortID(ev), printable(ev.Meta.Name, false))
 	}
+	// A reader's own hint ("merge the differencing disk with its parent
+	// first") says more than the kind's.
+	if h := casefile.Hint(err); h != "" && h != evidence.ErrUnsupported.Hint() && h != evidence.ErrSource.Hint() {
+		return h
+	}
 	switch {
 	case errors.Is(err, evidence.ErrUnsupported):
-		return "Custodia reads raw (dd) images, split raw images (.001, .002, …), block devices and any single file as it is; convert the image to a raw image and ingest that"
+		return "Custodia reads raw (dd) images, split raw images (.001, .000, .00, .aa, …), E01 images, VHD, VHDX, VMDK and QCOW2 disks, block devices, and any single file as it is (--kind other); convert the image to a raw image and ingest that, or ingest it with --kind other to keep the file as it is"
 	case errors.Is(err, fs.ErrPermission):
 		return permissionHint
 	case errors.Is(err, evidence.ErrSource):

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -29,10 +30,15 @@ func TestIngestError(t *testing.T) {
 		msg, hint string
 	}{{
 		name: "unsupported",
-		err:  fmt.Errorf("ingest %s: %w: E01 reading is not built yet", file, evidence.ErrUnsupported),
+		err:  fmt.Errorf("ingest %s: %w: EWF2 is not read", file, evidence.ErrUnsupported),
 		src:  file,
-		msg:  "ingest " + file + ": evidence: unsupported source format: E01 reading is not built yet",
-		hint: "Custodia reads raw (dd) images, split raw images (.001, .002, …), block devices and any single file as it is; convert the image to a raw image and ingest that",
+		msg:  "ingest " + file + ": evidence: unsupported source format: EWF2 is not read",
+		hint: "Custodia reads raw (dd) images, split raw images (.001, .000, .00, .aa, …), E01 images, VHD, VHDX, VMDK and QCOW2 disks, block devices, and any single file as it is (--kind other); convert the image to a raw image and ingest that, or ingest it with --kind other to keep the file as it is",
+	}, {
+		name: "unsupported, with the reader's own hint",
+		err:  fmt.Errorf("ingest %s: %w", file, evidence.ErrUnsupported.Errorf("differencing disk: %w", withHint(errors.New("needs its parent"), "merge it with its parent first"))),
+		src:  file,
+		hint: "merge it with its parent first",
 	}, {
 		name: "disk full after two items",
 		err:  fmt.Errorf("ingest %s: store chunks: %w (write: no space left on device)", file, casefile.ErrDiskFull),
