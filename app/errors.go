@@ -91,6 +91,15 @@ func (u *UI) messageDialogWith(title, okText string, icon fyne.Resource, content
 	if icon != nil {
 		d.SetIcon(icon)
 	}
+	u.showKeyed(d, keys, content, width, ok, onClosed)
+	return d
+}
+
+// showKeyed shows the dialog d with keys taking Enter and Escape from
+// anywhere in the window that does not take them itself, as long as d is
+// open; then focus goes to focus and the dialog is fitted to content at
+// width. onClosed, if not nil, runs once it is closed.
+func (u *UI) showKeyed(d *dialog.CustomDialog, keys *formKeys, content fyne.CanvasObject, width float32, focus fyne.Focusable, onClosed func()) {
 	c := u.win.Canvas()
 	prev := c.OnTypedKey()
 	c.SetOnTypedKey(func(ev *fyne.KeyEvent) {
@@ -106,8 +115,7 @@ func (u *UI) messageDialogWith(title, okText string, icon fyne.Resource, content
 	})
 	d.Show()
 	fitDialog(u.win, d, content, width)
-	c.Focus(ok)
-	return d
+	c.Focus(focus)
 }
 
 // userMessage is what a person reads about err: casefile.Explain's message
@@ -167,21 +175,10 @@ func (u *UI) confirmDialog(title, message, confirmText, dismissText string, onCo
 	msg.Wrapping = fyne.TextWrapWord
 	d = dialog.NewCustomWithoutButtons(title, msg, u.win)
 	d.SetButtons([]fyne.CanvasObject{dismiss, confirm})
-	c := u.win.Canvas()
-	prev := c.OnTypedKey()
-	c.SetOnTypedKey(func(ev *fyne.KeyEvent) {
-		if !keys.typed(ev, true) && prev != nil {
-			prev(ev)
-		}
-	})
-	d.SetOnClosed(func() {
-		c.SetOnTypedKey(prev)
+	u.showKeyed(d, keys, msg, 480, dismiss, func() {
 		if confirmed && onConfirm != nil {
 			onConfirm()
 		}
 	})
-	d.Show()
-	fitDialog(u.win, d, msg, 480)
-	c.Focus(dismiss)
 	return d
 }
