@@ -430,6 +430,7 @@ func TestSeedScenarioThroughTheGUI(t *testing.T) {
 	e.confidence.SetSelected("Medium")
 	e.indicators.SetSelected([]string{"IP address or CIDR: 203.0.113.27"})
 	setField(t, f, "ATT&CK techniques", "t1078, T1133")
+	setField(t, f, "Reason", "Seen in the gateway log")
 	saveForm(t, u, f)
 	fv := areaViewOf[*findingsView](u)
 	if u.Area() != "Findings" || fv == nil {
@@ -468,7 +469,7 @@ func TestSeedScenarioThroughTheGUI(t *testing.T) {
 		t.Fatalf("history view = %+v", hv)
 	}
 	rows := tableRows(hv.table)
-	if len(rows) != 2 || rows[0] != "1|"+createdText+"|Jane Doe (Forensic Engineer)|Created|—" ||
+	if len(rows) != 2 || rows[0] != "1|"+createdText+"|Jane Doe (Forensic Engineer)|Created|Seen in the gateway log" ||
 		!strings.HasPrefix(rows[1], "2|"+createdText+"|Jane Doe (Forensic Engineer)|confidence|Hash matches the credential dump") {
 		t.Errorf("history rows = %q", rows)
 	}
