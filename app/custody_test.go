@@ -545,3 +545,20 @@ func TestCustodyUnreadableEntryStillVerifies(t *testing.T) {
 		t.Errorf("verdict %q, problems %v; want entry 2 unreadable", v.verdictTitle.Text, v.problemList())
 	}
 }
+
+// TestHeaderNamesTheExaminerActingNow: the header under the case title
+// names whoever opened the case, not its creator (the dashboard names the
+// creator).
+func TestHeaderNamesTheExaminerActingNow(t *testing.T) {
+	dir := t.TempDir()
+	path := makeTeamCase(t, dir)
+	u := newTestUI(t, dir)
+	u.OpenWithPassphrase(path, []byte(priyaPass))
+	waitJobs(t, u)
+	if u.Screen() != ScreenCase {
+		t.Fatalf("case did not open: %v", u.LastError())
+	}
+	if got, want := u.cv.subtitle.Text, "Case IR-2026-0007  ·  Examiner Priya Raman"; got != want {
+		t.Errorf("header = %q, want %q", got, want)
+	}
+}
