@@ -11,7 +11,7 @@ const Extension = ".custodia"
 
 // FormatVersion is the newest case-file format this build writes and reads.
 // It equals the number of the last embedded migration.
-const FormatVersion = 4 // 4: evidence status (migrations/0004_evidence_status.sql)
+const FormatVersion = 5 // 5: the timeline (migrations/0005_timeline.sql)
 
 // Field length limits, in bytes of UTF-8.
 const (

@@ -45,6 +45,8 @@ var recordTables = []string{
 	"finding_revisions", "postmortem_revisions", "repair_item_revisions",
 	// Migration 0004: whether an evidence item is withdrawn (evidence_status.go).
 	tblEvidenceStatus,
+	// Migration 0005: the timeline (package casefile/timeline).
+	"timeline_parses", "timeline_batches", "timeline_warnings",
 }
 
 // ErrNotARecordTable means a domain named a table that is not a record
@@ -52,8 +54,11 @@ var recordTables = []string{
 var ErrNotARecordTable = NewKind("casefile", "not a record table", "")
 
 func recordTableVersion(table string) int {
-	if table == tblEvidenceStatus {
+	switch table {
+	case tblEvidenceStatus:
 		return 4
+	case "timeline_parses", "timeline_batches", "timeline_warnings":
+		return 5
 	}
 	return 3
 }
