@@ -114,11 +114,18 @@ func Detect(h *logs.Head) (p logs.Parser, how string, err error) {
 // (see logs.Run for the checks on the way). An empty item gives one warning
 // and no error.
 func Parse(ctx context.Context, r io.Reader, opts logs.Options, sink logs.Sink) (logs.Result, error) {
+	if err := ctx.Err(); err != nil {
+		return logs.Result{}, err
+	}
 	in, err := logs.NewInput(ctx, r, opts)
 	if err != nil {
 		return logs.Result{}, err
 	}
 	h := in.Head()
+	if err := ctx.Err(); err != nil {
+		// Cancelled while the head was read: what was read is not the item.
+		return logs.Result{}, err
+	}
 	var p logs.Parser
 	how := "override"
 	if opts.Parser != "" {

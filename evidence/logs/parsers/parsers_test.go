@@ -234,3 +234,16 @@ func TestUTF16Log(t *testing.T) {
 		t.Errorf("device %q", v)
 	}
 }
+
+// TestCancelledBeforeDetection: a parse cancelled before it starts is
+// cancelled, never "an empty item" or a detection failure.
+func TestCancelledBeforeDetection(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, in := range []string{"", "Feb 21 21:54:44 h a: x\n"} {
+		res, err := Parse(ctx, strings.NewReader(in), logs.Options{Year: 2024}, logs.Funcs{})
+		if !errors.Is(err, context.Canceled) || res.Warnings != 0 {
+			t.Errorf("%q: result %+v, err %v; want context.Canceled and nothing counted", in, res, err)
+		}
+	}
+}
