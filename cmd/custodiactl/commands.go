@@ -120,6 +120,8 @@ func commandTable() []*command {
 		ingestCommand,
 		evidenceCommand,
 		ledgerCommand,
+		timelineCommand,
+		searchCommand,
 		incidentCommand,
 		stageCommand,
 		roleCommand,

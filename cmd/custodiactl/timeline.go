@@ -1,0 +1,299 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/custodia-dfir/custodia/casefile"
+	"github.com/custodia-dfir/custodia/casefile/timeline"
+	"github.com/custodia-dfir/custodia/evidence"
+	"github.com/custodia-dfir/custodia/evidence/logs/parsers"
+)
+
+// The timeline commands: parse a log item into events, list the parsers,
+// search and count the events (issue 12; export, histogram, warnings and
+// the GUI's Timeline area are still to come).
+
+var timelineCommand = &command{
+	name:    "timeline",
+	summary: "parse log items into events; list the parsers; count events",
+	about: `A log item's records become events: each with its time in UTC (the original
+text and its zone kept), what the time means, a message and named fields, and
+the offset and length of the record in the item, so 'custodiactl evidence cat
+--offset --length' gives back its exact bytes. Events are sealed in the case;
+every parse is recorded in the custody ledger (timeline.parsed). Search them
+with 'custodiactl search'.`,
+	sub: []*command{
+		{
+			name:    "parsers",
+			summary: "list the log parsers and what each reads",
+			about:   `List the parsers 'timeline parse --parser' takes, with what each reads.`,
+			do:      runTimelineParsers,
+		},
+		{
+			name:    "parse",
+			summary: "parse a log item into the timeline (replacing an earlier parse)",
+			about: `Open CASE and parse the item ID into the timeline. The parser is detected from
+the content, then the item's name; --parser NAME chooses one ('custodiactl
+timeline parsers' lists them). Times written without a zone are read in the
+item's recorded source time zone, or --timezone ZONE; syslog lines without a
+year take the year of the item's acquisition, or --year. A gzip-compressed log
+is read decompressed (offsets are then into the decompressed stream). A record
+that does not parse is a warning, counted and stored, never dropped silently.
+An item parsed before is parsed again: the new events replace the old ones,
+which stay on record.`,
+			params: []param{caseParam, evidenceParam},
+			flags: []flagDef{
+				{name: "parser", line: true, usage: "use the parser `NAME` instead of detecting one"},
+				{name: "year", line: true, usage: "the `YEAR` of the first record, for syslog lines without one"},
+				{name: "timezone", line: true, usage: "read times without a zone in `ZONE` (an IANA name) instead of the item's"},
+			},
+			opens: true, changes: true,
+			records: timeline.ActionParsed,
+			check:   checkTimelineParse,
+			do:      runTimelineParse,
+		},
+		{
+			name:    "count",
+			summary: "count the events a query selects",
+			about: `Open CASE and count the events that QUERY selects (every event without one).
+The query language is that of 'custodiactl search'.`,
+			params: []param{caseParam, {name: "QUERY", optional: true, many: true}},
+			flags:  []flagDef{jsonFlag},
+			opens:  true,
+			do:     runTimelineCount,
+		},
+	},
+}
+
+var searchCommand = &command{
+	name:    "search",
+	summary: "search the timeline's events",
+	about: `Open CASE and list the events QUERY selects, oldest first. QUERY is made of
+terms (words of the message and fields), "phrases", field:value (user:admin,
+event_id:4624, src_ip:10.0.0.5), field:prefix*, field:>N (also >=, <, <=), and
+AND, OR, NOT with parentheses; terms side by side must all match. --from and
+--to bound the time (RFC 3339 or a date, UTC; --to excluded), --item one item.
+--json prints one JSON object per line: id, datetime, timestamp_desc, message,
+item, parser, offset, length, stream and fields.`,
+	params: []param{caseParam, {name: "QUERY", optional: true, many: true}},
+	flags: []flagDef{
+		{name: "from", line: true, usage: "events at or after `TIME`"},
+		{name: "to", line: true, usage: "events before `TIME`"},
+		{name: "item", line: true, usage: "events of the item `ID` only"},
+		{name: "limit", line: true, usage: "at most `N` events (default 100)"},
+		jsonFlag,
+	},
+	opens: true,
+	check: checkSearch,
+	do:    runSearch,
+}
+
+func runTimelineParsers(in *call, _ *casefile.Case) error {
+	tw := tabwriter.NewWriter(in.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tREADS")
+	for _, p := range parsers.All() {
+		fmt.Fprintf(tw, "%s\t%s\n", p.Name, p.Reads)
+	}
+	return tw.Flush()
+}
+
+func checkTimelineParse(in *call) error {
+	if y := in.text("year"); y != "" {
+		if n, err := strconv.Atoi(y); err != nil || n < 1 || n > 9999 {
+			return in.usagef("--year %q is not a year: give four digits, e.g. 2026", y)
+		}
+	}
+	if p := in.text("parser"); p != "" {
+		if _, err := parsers.Lookup(p); err != nil {
+			return in.usagef("%v", err)
+		}
+	}
+	if z := in.text("timezone"); z != "" {
+		if _, err := time.LoadLocation(z); err != nil || z == "Local" {
+			return in.usagef("--timezone %q is not a time zone: give an IANA name such as Europe/Berlin or UTC", z)
+		}
+	}
+	return nil
+}
+
+func runTimelineParse(in *call, c *casefile.Case) error {
+	ev, err := findEvidence(c, in.args[1])
+	if err != nil {
+		return err
+	}
+	year, _ := strconv.Atoi(in.text("year"))
+	opts := evidence.ParseOptions{Parser: in.text("parser"), Year: year, TimeZone: in.text("timezone"), Reason: in.reason}
+	prog := in.progress("parsing")
+	opts.Progress = prog.sink()
+	var p timeline.Parse
+	err = in.interruptible(func(ctx context.Context) (err error) {
+		p, err = evidence.ParseItem(ctx, c, ev.ID, opts)
+		return err
+	})
+	prog.clear()
+	if errors.Is(err, context.Canceled) {
+		return withHint(errors.New("parse cancelled"), "nothing was stored; the item's earlier events, if any, stay current")
+	}
+	if err != nil {
+		return err
+	}
+	w := in.stdout
+	fmt.Fprintf(w, "parsed: %s (%s) with %s (%s)\n", printable(ev.Meta.Name, false), shortID(ev), p.Parser, p.Detected)
+	writeField(w, 10, "events", strconv.FormatInt(p.Events, 10))
+	writeField(w, 10, "warnings", strconv.FormatInt(p.Warnings, 10))
+	if p.Stream != "" {
+		writeField(w, 10, "stream", p.Stream+" (offsets are into the decompressed stream)")
+	}
+	if p.Truncated {
+		writeField(w, 10, "truncated", "the parse stopped before the end of the item; a warning says why")
+	}
+	if p.Replaces != uuid.Nil {
+		writeField(w, 10, "replaces", "the item's earlier parse "+p.Replaces.String()[:8])
+	}
+	return nil
+}
+
+// searchFilter is the filter the search flags give; the item is resolved
+// against the open case.
+func searchFilter(in *call, c *casefile.Case) (timeline.Filter, error) {
+	f := timeline.Filter{Query: strings.Join(in.args[1:], " ")}
+	if in.cmd.path != "search" {
+		return f, nil
+	}
+	f.From, _ = timeline.ParseTime(in.text("from"))
+	f.To, _ = timeline.ParseTime(in.text("to"))
+	f.Limit, _ = strconv.Atoi(in.text("limit"))
+	if ref := in.text("item"); ref != "" {
+		ev, err := findEvidence(c, ref)
+		if err != nil {
+			return f, err
+		}
+		f.Item = ev.ID
+	}
+	return f, nil
+}
+
+func checkSearch(in *call) error {
+	for _, name := range []string{"from", "to"} {
+		if s := in.text(name); s != "" {
+			if _, err := timeline.ParseTime(s); err != nil {
+				return in.usagef("--%s %q: %v", name, s, err)
+			}
+		}
+	}
+	if s := in.text("limit"); s != "" {
+		if n, err := strconv.Atoi(s); err != nil || n < 1 || n > timeline.MaxLimit {
+			return in.usagef("--limit %q: give a number from 1 to %d", s, timeline.MaxLimit)
+		}
+	}
+	return nil
+}
+
+// withIndex builds the case's search index and runs f with it.
+func withIndex(in *call, c *casefile.Case, f func(ctx context.Context, ix *timeline.Index) error) error {
+	return in.interruptible(func(ctx context.Context) error {
+		ix, err := timeline.Build(ctx, timeline.Of(c), nil)
+		if err != nil {
+			return err
+		}
+		defer ix.Close()
+		return f(ctx, ix)
+	})
+}
+
+func runTimelineCount(in *call, c *casefile.Case) error {
+	f, err := searchFilter(in, c)
+	if err != nil {
+		return err
+	}
+	return withIndex(in, c, func(ctx context.Context, ix *timeline.Index) error {
+		n, err := ix.Count(ctx, f)
+		if err != nil {
+			return err
+		}
+		if in.wantsJSON() {
+			return writeJSON(in.stdout, map[string]int64{"count": n})
+		}
+		fmt.Fprintf(in.stdout, "count: %d\n", n)
+		return nil
+	})
+}
+
+// jsonEvent is an event as search --json prints it (Timesketch's names
+// where it has them).
+type jsonEvent struct {
+	ID            string            `json:"id"`
+	Datetime      *string           `json:"datetime"`
+	TimeText      string            `json:"time_text"`
+	TimeZone      string            `json:"time_zone,omitempty"`
+	TimestampDesc string            `json:"timestamp_desc"`
+	Message       string            `json:"message"`
+	Item          string            `json:"item"`
+	Parser        string            `json:"parser"`
+	Offset        int64             `json:"offset"`
+	Length        int64             `json:"length"`
+	Stream        string            `json:"stream,omitempty"`
+	Fields        map[string]string `json:"fields"`
+}
+
+func runSearch(in *call, c *casefile.Case) error {
+	f, err := searchFilter(in, c)
+	if err != nil {
+		return err
+	}
+	names := map[uuid.UUID]string{}
+	if evs, err := c.ListEvidence(); err == nil {
+		for _, ev := range evs {
+			names[ev.ID] = ev.Meta.Name
+		}
+	}
+	return withIndex(in, c, func(ctx context.Context, ix *timeline.Index) error {
+		evs, err := ix.Search(ctx, f)
+		if err != nil {
+			return err
+		}
+		if in.wantsJSON() {
+			enc := json.NewEncoder(in.stdout) // one object per line
+			enc.SetEscapeHTML(false)
+			for _, e := range evs {
+				je := jsonEvent{ID: e.ID, TimeText: e.TimeText, TimeZone: e.TimeZone, TimestampDesc: e.TimestampDesc,
+					Message: e.Message, Item: e.Item.String(), Parser: e.Parser, Offset: e.Offset, Length: e.Length,
+					Stream: e.Stream, Fields: map[string]string{}}
+				if !e.Time.IsZero() {
+					s := e.Time.UTC().Format(time.RFC3339Nano)
+					je.Datetime = &s
+				}
+				for _, fl := range e.Fields {
+					je.Fields[fl.Name] = fl.Value
+				}
+				if err := enc.Encode(je); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		tw := tabwriter.NewWriter(in.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "TIME (UTC)\tITEM\tOFFSET\tPARSER\tMESSAGE")
+		for _, e := range evs {
+			when := "(no time)"
+			if !e.Time.IsZero() {
+				when = e.Time.UTC().Format(time.RFC3339Nano)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", when, printable(names[e.Item], false), e.Offset, e.Parser, printable(e.Message, false))
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		fmt.Fprintf(in.stdout, "events: %d shown\n", len(evs))
+		return nil
+	})
+}
