@@ -24,6 +24,7 @@ import (
 
 	"github.com/custodia-dfir/custodia/casefile"
 	"github.com/custodia-dfir/custodia/casefile/incident"
+	"github.com/custodia-dfir/custodia/casefile/timeline"
 )
 
 // The committed case files of every format version (testdata/cases/, its
@@ -41,6 +42,10 @@ var fixtures = []fixture{
 		"b62130d32ed050bb1a695606dc4c83e9b1a949277f326434b8b5b198109d39f5", 4, 115, 4},
 	{"v4-dismissed", "0e94b0af01123086252790c087f797169dcb1f1784b56467e6a0c11107089e82",
 		"82ab1b36dac91140c999f278294cbf1074dceef3f57075c5f74330bf1301decf", 4, 11, 1},
+	{"v5", "05325ec04bb84f0106d3a63b30824341689ce5d539873d67b22708f20c87e4db",
+		"b07356320342195b8e6d7414c46a46d6af901d9b5f3673f8518c19d446a42a27", 5, 118, 4},
+	{"v5-dismissed", "79ce8dfdb2ebdc397e7c7d4a880d1ec10b97453b6cddc461963993420fa5ae61",
+		"14c6225e617d77532cd375c15a10cccc437ce75f1904744d770d240cbe2110f7", 5, 12, 1},
 }
 
 // fixture is one committed case: the stem of its files, the pinned SHA-256
@@ -276,6 +281,13 @@ func readEverything(t *testing.T, path, pass string) map[string]any {
 	doc["Inspect"] = errorText(casefile.Inspect(path))
 	doc["Suspect"] = errorText(c.Suspect())
 	doc["Records"] = records(t, c)
+	for _, table := range schemaRecordTables(t, path) {
+		if !slices.Contains(recordTables, table) {
+			t.Fatalf("the file has record table %s, which compat_test.go's recordTables (the Records key) does not read", table)
+		}
+	}
+	// Calls of format version 5 (keysSince): the timeline.
+	timelineValues(t, c, doc)
 	// Round-trip through JSON so numbers compare as the expected file's do.
 	b, err := json.Marshal(doc)
 	must(t, err)
@@ -288,16 +300,86 @@ func readEverything(t *testing.T, path, pass string) map[string]any {
 // writers of older formats did not record, the format version whose
 // fixtures first hold it. A fixture of an older format is checked without
 // the key; every fixture from that version on must hold it.
-var keysSince = map[string]int{"Inspect": 4, "Suspect": 4, "Records": 4}
+var keysSince = map[string]int{"Inspect": 4, "Suspect": 4, "Records": 4,
+	"TimelineParses": 5, "TimelineHistory": 5, "TimelineCount": 5, "TimelineEvents": 5, "TimelineWarnings": 5}
 
-// recordTables are the record tables of format version 4 (casefile's
+// recordTables are the record tables of format version 5 (casefile's
 // recordTables): each has the columns seq, row_uuid, parent_uuid and body.
-// In a file of an older format a table it lacks reads as empty.
+// In a file of an older format a table it lacks reads as empty (so a v3 or
+// v4 fixture's Records hold [] for the timeline tables, which compareJSON
+// accepts as a new member with its zero value).
 var recordTables = []string{
 	"incident_revisions", "incident_classifications", "incident_severity", "incident_priority", "incident_stages",
 	"incident_roles", "incident_indicators", "incident_actions", "incident_mitigations", "incident_notifications",
 	"finding_revisions", "postmortem_revisions", "repair_item_revisions",
 	"evidence_status",
+	// Format version 5: the timeline.
+	"timeline_parses", "timeline_batches", "timeline_warnings",
+}
+
+// schemaRecordTables lists, with plain SQL on a copy of the file, the tables
+// whose columns are exactly those of a record table.
+func schemaRecordTables(t *testing.T, path string) []string {
+	t.Helper()
+	db := get(sql.Open("sqlite", "file:"+copyOf(t, path)+"?immutable=1"))(t)
+	defer db.Close()
+	rows := get(db.Query(`SELECT m.name, group_concat(p.name, ',') FROM sqlite_schema AS m, pragma_table_info(m.name) AS p
+		WHERE m.type = 'table' GROUP BY m.name ORDER BY m.name`))(t)
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var name, cols string
+		must(t, rows.Scan(&name, &cols))
+		if cols == "seq,row_uuid,parent_uuid,body" {
+			out = append(out, name)
+		}
+	}
+	must(t, rows.Err())
+	return out
+}
+
+// timelineValues adds the timeline keys (format version 5) to doc, read
+// through package timeline:
+//   - TimelineParses: Store.Parses(), the current parse of every parsed item;
+//   - TimelineHistory: each evidence item's id (in ListEvidence order) to
+//     Store.History(id), [] for an item never parsed;
+//   - TimelineCount: Store.Count();
+//   - TimelineEvents: every event of Store.All(), in its order, all fields;
+//   - TimelineWarnings: each evidence item's id to Store.Warnings(id).
+//
+// It also checks that All is Events of each parsed item in the order of
+// Parses, and that Count counts them.
+func timelineValues(t *testing.T, c *casefile.Case, doc map[string]any) {
+	t.Helper()
+	tl := timeline.Of(c)
+	parses := get(tl.Parses())(t)
+	doc["TimelineParses"] = js(parses)
+	hist, warns := map[string]any{}, map[string]any{}
+	for _, ev := range get(c.ListEvidence())(t) {
+		hist[ev.ID.String()] = js(get(tl.History(ev.ID))(t))
+		warns[ev.ID.String()] = js(get(tl.Warnings(ev.ID))(t))
+	}
+	doc["TimelineHistory"], doc["TimelineWarnings"] = hist, warns
+	var all, each []timeline.Event
+	for e, err := range tl.All() {
+		must(t, err)
+		all = append(all, e)
+	}
+	for _, p := range parses {
+		for e, err := range tl.Events(p.Item) {
+			must(t, err)
+			each = append(each, e)
+		}
+	}
+	if !reflect.DeepEqual(all, each) {
+		t.Fatalf("All yields %d events, Events of each parsed item %d: they differ", len(all), len(each))
+	}
+	n := get(tl.Count())(t)
+	if n != int64(len(all)) {
+		t.Fatalf("Count = %d, All yields %d events", n, len(all))
+	}
+	doc["TimelineCount"] = n
+	doc["TimelineEvents"] = js(all) // [] when nil
 }
 
 // records reads every row of every record table through the record

@@ -1,29 +1,29 @@
 package casefile_test
 
-// The generator of the committed format-version-4 fixture cases
-// (testdata/cases/v4*, whose README says how and when they were made). It
+// The generator of the committed format-version-5 fixture cases
+// (testdata/cases/v5*, whose README says how and when they were made). It
 // was run once:
 //
 //	go test ./casefile -run TestWriteFixture -count=1 -v -args -out ../testdata/cases
 //
 // Without -out it is skipped. It never overwrites a file: the fixtures are
-// what version-4 cases look like, compat_test.go pins their SHA-256, and a
+// what version-5 cases look like, compat_test.go pins their SHA-256, and a
 // case written again is a different file (new UUID, keys, nonces and
 // signatures). TestCommittedFixtures (compat_test.go) checks what it wrote:
 //
 //	go test ./casefile -run TestCommittedFixtures -count=1 -args -fixture-dir DIR
 //
-// It is a port of the version-3 generator (testdata/cases/v3-generator.go.txt)
-// to the API of format version 4 — the incident domain in package
-// casefile/incident — writing the same case plus what version 4 added:
-// withdrawn and reinstated items, a kept and a refused duplicate, a folder
-// ingest that skipped a symbolic link and a socket, several incident
-// changes applied in one custody entry (incident.updated), and the reasons
-// indicators, actions, mitigations and first finding revisions now keep.
+// It is the version-4 generator (testdata/cases/v4-generator.go.txt, itself
+// a port of testdata/cases/v3-generator.go.txt) on the API of format
+// version 5, writing the same case plus what version 5 added: the timeline
+// (package casefile/timeline). Log items are parsed with evidence.ParseItem,
+// each with a reason: the auth.log item and the folder's auth.log.1 of the
+// main case, auth.log.1 parsed again with another time zone so that a
+// replaced parse exists, and the log item of the dismissed case.
 // The expected values are read back by compat_test.go's readEverything, so
-// the writer and the checker share one encoding. When format version 5
-// comes, this file moves to testdata/cases/v4-generator.go.txt, kept as text
-// as the version-3 generator was.
+// the writer and the checker share one encoding. When format version 6
+// comes, this file moves to testdata/cases/v5-generator.go.txt, kept as text
+// as the older generators were.
 
 import (
 	"bytes"
@@ -46,6 +46,7 @@ import (
 
 	"github.com/custodia-dfir/custodia/casefile"
 	"github.com/custodia-dfir/custodia/casefile/incident"
+	"github.com/custodia-dfir/custodia/casefile/timeline"
 	"github.com/custodia-dfir/custodia/evidence"
 	"github.com/custodia-dfir/custodia/reports"
 	"github.com/google/uuid"
@@ -57,13 +58,13 @@ var fixtureOut = flag.String("out", "",
 
 // fixtureCommit is the commit whose tree, with the uncommitted changes of
 // issue 11, wrote the fixtures (README.md of testdata/cases says which).
-const fixtureCommit = "4d623fca26a6e500beba0fbd1f2e5ece5abb065b"
+const fixtureCommit = "1bed095c62cb7b5bbc27a528fbf4cce0a2292ef2"
 
 // fixtureCommand is how the fixtures were made.
 const fixtureCommand = "go test ./casefile -run TestWriteFixture -count=1 -v -args -out ../testdata/cases"
 
 // fixtureTool is the tool recorded in the items and exports the generator makes.
-const fixtureTool = "custodia fixture generator (format version 4, commit 4d623fc with the uncommitted changes of issue 11)"
+const fixtureTool = "custodia fixture generator (format version 5, commit 1bed095 with the uncommitted changes of issue 11)"
 
 // The secrets of the fixtures. Priya's current passphrase holds a
 // non-ASCII letter (U+00E5) so that the NFC rule for passphrases is pinned:
@@ -157,7 +158,7 @@ func randomBytes(n int, seed uint64) []byte {
 func textBytes(n int, host string) []byte {
 	var b []byte
 	for i := 0; len(b) < n; i++ {
-		b = fmt.Appendf(b, "Nov 26 %02d:%02d:%02d %s kernel: [%6d.%03d] fixture line %d of the v4 case\n",
+		b = fmt.Appendf(b, "Nov 26 %02d:%02d:%02d %s kernel: [%6d.%03d] fixture line %d of the v5 case\n",
 			8+i/3600%2, i/60%60, i%60, host, 1000+i, i%1000, i)
 	}
 	return b[:n]
@@ -200,7 +201,7 @@ func ewfacquire(t *testing.T, src, target string) string {
 		t.Fatal("ewfacquire is not on PATH: install the Debian package ewf-tools; the fixture needs a real E01")
 	}
 	args := []string{"-u", "-q", "-t", target, "-c", "deflate:fast", "-b", "16", "-d", "sha1",
-		"-C", "IR-2026-0042", "-E", "EV-5", "-D", "laptop disk, fixture image", "-e", nameDana, "-N", "imaged for the format-version-4 fixture",
+		"-C", "IR-2026-0042", "-E", "EV-5", "-D", "laptop disk, fixture image", "-e", nameDana, "-N", "imaged for the format-version-5 fixture",
 		src}
 	out, err := exec.Command("ewfacquire", args...).CombinedOutput()
 	if err != nil {
@@ -233,6 +234,39 @@ func (g *gen) ingest(c *casefile.Case, path string, opts evidence.Options, want 
 	return r
 }
 
+// parse parses log item ev into the timeline with evidence.ParseItem (opts
+// must carry a reason), checks that it was recorded as its current parse,
+// replacing the one before if any, with events, and returns it.
+func (g *gen) parse(c *casefile.Case, ev casefile.Evidence, opts evidence.ParseOptions) timeline.Parse {
+	g.t.Helper()
+	tl := timeline.Of(c)
+	before := get(tl.History(ev.ID))(g.t)
+	p := get(evidence.ParseItem(context.Background(), c, ev.ID, opts))(g.t)
+	if p.Events == 0 || p.Reason != opts.Reason || p.Parser == "none" {
+		g.t.Fatalf("parse of %s: %+v, want events and the reason %q", ev.Meta.Name, p, opts.Reason)
+	}
+	wantReplaces := uuid.Nil
+	if len(before) > 0 {
+		wantReplaces = before[len(before)-1].ID
+	}
+	cur, ok := get3(tl.Current(ev.ID))(g.t)
+	if !ok || cur.ID != p.ID || p.Replaces != wantReplaces || len(get(tl.History(ev.ID))(g.t)) != len(before)+1 {
+		g.t.Fatalf("parse of %s: current %+v (%v), want %s replacing %s", ev.Meta.Name, cur, ok, p.ID, wantReplaces)
+	}
+	return p
+}
+
+// get3 is get for a call with two results and an error.
+func get3[T, U any](v T, u U, err error) func(testing.TB) (T, U) {
+	return func(t testing.TB) (T, U) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v, u
+	}
+}
+
 // keepDuplicate is a DuplicateFunc that keeps the copy with reason.
 func keepDuplicate(reason string) evidence.DuplicateFunc {
 	return func(context.Context, casefile.EvidenceMeta, []casefile.Evidence) (bool, string) { return true, reason }
@@ -253,7 +287,7 @@ func writeMain(t *testing.T, g *gen) (recoveryKey string) {
 		Title:      "Customer rows copied out through the VPN concentrator",
 		CaseNumber: "IR-2026-0042",
 		Examiner:   nameDana,
-		Description: "Format-version-4 fixture case: every record type of that version, written by its own code. " +
+		Description: "Format-version-5 fixture case: every record type of that version, written by its own code. " +
 			"Ünïcödé and an emoji 🔐 stay as written.",
 		ExaminerRoles:   []casefile.Role{casefile.RoleForensicEngineer},
 		ExaminerContact: "dana.quartermain@example.org, +47 400 00 001",
@@ -380,6 +414,9 @@ func writeMain(t *testing.T, g *gen) (recoveryKey string) {
 	if w.Withdrawal == nil || w.InForce() {
 		t.Fatalf("withdrawn item %+v", w)
 	}
+	// Version 5: the timeline of two logs, each parse with its reason.
+	g.parse(dana, it.log, evidence.ParseOptions{Reason: "timeline of web01's auth.log for the triage"})
+	g.parse(dana, it.folderAuth, evidence.ParseOptions{Reason: "timeline of web01's rotated auth.log"})
 	get(inc.MoveTo(incident.StageAssess, "triage by the forensic engineer on duty"))(t)
 	closeCase(t, dana)
 
@@ -396,6 +433,14 @@ func writeMain(t *testing.T, g *gen) (recoveryKey string) {
 	slots := get(dana.KeySlots())(t)
 	samSlot := slots[slices.IndexFunc(slots, func(s casefile.KeySlot) bool { return s.Label == nameSam })].ID
 	must(t, dana.RemoveKeySlot(samSlot, "contract ended"))
+	// Version 5: the rotated auth.log parsed again in another time zone;
+	// the first parse stays, replaced.
+	first := get(timeline.Of(dana).Event(timeline.EventID(it.folderAuth.ID, 1)))(t)
+	g.parse(dana, it.folderAuth, evidence.ParseOptions{TimeZone: "Europe/Berlin",
+		Reason: "web01 writes its logs in Europe/Berlin, as its auth.log item notes; the folder ingest recorded UTC"})
+	if e := get(timeline.Of(dana).Event(first.ID))(t); !e.Time.Equal(first.Time.Add(-time.Hour)) || e.TimeZone != "Europe/Berlin" {
+		t.Fatalf("re-parsed in Europe/Berlin, the first event reads %s %s, want an hour before %s", e.Time, e.TimeZone, first.Time)
+	}
 	must(t, os.MkdirAll(filepath.Join(src, "extract"), 0o700))
 	get(evidence.Extract(context.Background(), dana, it.memory.ID, filepath.Join(src, "extract", "web01.lime"),
 		"for the memory analysis workstation", nil))(t)
@@ -600,7 +645,7 @@ func writeMain(t *testing.T, g *gen) (recoveryKey string) {
 	dana, _ = g.open(passDana, nameDana, "")
 	must(t, os.MkdirAll(filepath.Join(src, "export"), 0o700))
 	get(reports.ExportCustody(dana, "jsonl", filepath.Join(src, "export", "custody.jsonl"),
-		reports.Tool{Name: "custodia fixture generator", Version: "4d623fc"}, g.clock.read(), "for the regulator"))(t)
+		reports.Tool{Name: "custodia fixture generator", Version: "1bed095"}, g.clock.read(), "for the regulator"))(t)
 	if r := get(dana.VerifyLedger())(t); !r.OK() || !r.Recorded {
 		t.Fatalf("ledger: %+v", r)
 	}
@@ -625,6 +670,7 @@ func writeDismissed(t *testing.T, g *gen) {
 	ev := g.ingest(lee, writeSource(t, filepath.Join(g.src, "backup.log"), textBytes(3000, "backup01")),
 		evidence.Options{Reason: "backup job log"}, 1).Items[0]
 	get(evidence.Verify(context.Background(), lee, ev.ID, evidence.VerifyOptions{}, nil))(t)
+	g.parse(lee, ev, evidence.ParseOptions{Reason: "what the backup job did at the time of the alert"})
 	get(inc.MoveTo(incident.StageAssess, "triage"))(t)
 	must(t, inc.Apply("assessment on the triage call",
 		incident.ClassifyChange{Classification: incident.ClassificationNotSecurityIncident,
@@ -730,19 +776,19 @@ func marshalExpected(t *testing.T, v any) []byte {
 }
 
 // TestWriteFixture writes the fixture cases of this format version
-// (v4.custodia.gz, v4-dismissed.custodia.gz, each with its passphrases and
+// (v5.custodia.gz, v5-dismissed.custodia.gz, each with its passphrases and
 // expected values) into the folder of -args -out, refusing to replace a
 // file there.
 func TestWriteFixture(t *testing.T) {
 	if *fixtureOut == "" {
 		t.Skip("writes the fixture cases of this format version; run with -args -out DIR")
 	}
-	if casefile.FormatVersion != 4 {
-		t.Fatalf("this is the generator of the format-version-4 fixtures; this build writes version %d: "+
-			"move this file to testdata/cases/v4-generator.go.txt and write a new generator", casefile.FormatVersion)
+	if casefile.FormatVersion != 5 {
+		t.Fatalf("this is the generator of the format-version-5 fixtures; this build writes version %d: "+
+			"move this file to testdata/cases/v5-generator.go.txt and write a new generator", casefile.FormatVersion)
 	}
 	out := get(filepath.Abs(*fixtureOut))(t)
-	for _, stem := range []string{"v4", "v4-dismissed"} {
+	for _, stem := range []string{"v5", "v5-dismissed"} {
 		for _, n := range []string{stem + casefile.Extension + ".gz", stem + ".passphrases.txt", stem + ".expected.json"} {
 			if _, err := os.Lstat(filepath.Join(out, n)); err == nil {
 				t.Fatalf("%s exists: the fixtures are never regenerated", filepath.Join(out, n))
@@ -751,14 +797,14 @@ func TestWriteFixture(t *testing.T) {
 	}
 	// The sources live in a fixed folder so that the paths recorded in the
 	// case read plainly; it is removed again.
-	src := filepath.Join(os.TempDir(), "custodia-v4-fixture")
+	src := filepath.Join(os.TempDir(), "custodia-v5-fixture")
 	must(t, os.RemoveAll(src))
 	must(t, os.MkdirAll(src, 0o700))
 	t.Cleanup(func() { os.RemoveAll(src) })
 	work := t.TempDir()
 
 	// The main case.
-	g := &gen{t: t, path: filepath.Join(work, "v4"+casefile.Extension), src: filepath.Join(src, "main"),
+	g := &gen{t: t, path: filepath.Join(work, "v5"+casefile.Extension), src: filepath.Join(src, "main"),
 		clock: &fixtureClock{now: casefile.TestTime.Add(-time.Minute)}}
 	recoveryKey := writeMain(t, g)
 	atRest(t, g.path)
@@ -773,7 +819,7 @@ func TestWriteFixture(t *testing.T) {
 	checkSecrets(t, g.path, mainSecrets)
 
 	// The dismissed case.
-	gd := &gen{t: t, path: filepath.Join(work, "v4-dismissed"+casefile.Extension), src: filepath.Join(src, "dismissed"),
+	gd := &gen{t: t, path: filepath.Join(work, "v5-dismissed"+casefile.Extension), src: filepath.Join(src, "dismissed"),
 		clock: &fixtureClock{now: casefile.TestTime.Add(-time.Minute)}}
 	writeDismissed(t, gd)
 	atRest(t, gd.path)
