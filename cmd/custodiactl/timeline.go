@@ -62,6 +62,35 @@ which stay on record.`,
 			do:      runTimelineParse,
 		},
 		{
+			name:    "histogram",
+			summary: "count the events a query selects per hour, day or other bucket",
+			about: `Open CASE and count the events QUERY selects (every event without one) per
+bucket of time: --bucket 1h, 15m, 1d, 7d, … Buckets start on whole UTC hours
+and days; empty buckets between the first and the last are listed with 0.
+Events without a time are not counted. --json prints a list of {"start",
+"count"}.`,
+			params: []param{caseParam, {name: "QUERY", optional: true, many: true}},
+			flags: []flagDef{
+				{name: "bucket", required: true, line: true, why: "say how long a bucket is, e.g. 1h or 1d", usage: "the `LENGTH` of a bucket: 1h, 15m, 1d"},
+				jsonFlag,
+			},
+			opens: true,
+			check: checkHistogram,
+			do:    runTimelineHistogram,
+		},
+		{
+			name:    "warnings",
+			summary: "list the records that did not parse",
+			about: `Open CASE and list the warnings of the items' current parses (of the item
+--item ID only): the records, or stretches of bytes, that could not be turned
+into events, with their line, offset and length and why. --json prints one
+JSON object per line.`,
+			params: []param{caseParam},
+			flags:  []flagDef{{name: "item", line: true, usage: "the warnings of the item `ID` only"}, jsonFlag},
+			opens:  true,
+			do:     runTimelineWarnings,
+		},
+		{
 			name:    "count",
 			summary: "count the events a query selects",
 			about: `Open CASE and count the events that QUERY selects (every event without one).
@@ -296,4 +325,94 @@ func runSearch(in *call, c *casefile.Case) error {
 		fmt.Fprintf(in.stdout, "events: %d shown\n", len(evs))
 		return nil
 	})
+}
+
+// parseBucket reads a bucket length: a Go duration (15m, 1h) or a number of
+// days (1d, 7d).
+func parseBucket(s string) (time.Duration, error) {
+	if n, ok := strings.CutSuffix(s, "d"); ok {
+		d, err := strconv.Atoi(n)
+		if err != nil || d < 1 || d > 3660 {
+			return 0, fmt.Errorf("--bucket %q: give a number of days from 1 to 3660, e.g. 1d", s)
+		}
+		return time.Duration(d) * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < time.Second {
+		return 0, fmt.Errorf("--bucket %q: give a length such as 1s, 15m, 1h or 1d", s)
+	}
+	return d, nil
+}
+
+func checkHistogram(in *call) error {
+	if _, err := parseBucket(in.text("bucket")); err != nil {
+		return in.usagef("%v", err)
+	}
+	return nil
+}
+
+func runTimelineHistogram(in *call, c *casefile.Case) error {
+	f, err := searchFilter(in, c)
+	if err != nil {
+		return err
+	}
+	bucket, _ := parseBucket(in.text("bucket"))
+	return withIndex(in, c, func(ctx context.Context, ix *timeline.Index) error {
+		bs, err := ix.Histogram(ctx, f, bucket)
+		if err != nil {
+			return err
+		}
+		if in.wantsJSON() {
+			type jsonBucket struct {
+				Start string `json:"start"`
+				Count int64  `json:"count"`
+			}
+			out := make([]jsonBucket, len(bs))
+			for i, b := range bs {
+				out[i] = jsonBucket{b.Start.UTC().Format(time.RFC3339), b.Count}
+			}
+			return writeJSON(in.stdout, out)
+		}
+		for _, b := range bs {
+			fmt.Fprintf(in.stdout, "%s  %d\n", b.Start.UTC().Format(time.RFC3339), b.Count)
+		}
+		return nil
+	})
+}
+
+func runTimelineWarnings(in *call, c *casefile.Case) error {
+	item := uuid.Nil
+	names := map[uuid.UUID]string{}
+	if ref := in.text("item"); ref != "" {
+		ev, err := findEvidence(c, ref)
+		if err != nil {
+			return err
+		}
+		item = ev.ID
+	}
+	if evs, err := c.ListEvidence(); err == nil {
+		for _, ev := range evs {
+			names[ev.ID] = ev.Meta.Name
+		}
+	}
+	ws, err := timeline.Of(c).Warnings(item)
+	if err != nil {
+		return err
+	}
+	if in.wantsJSON() {
+		enc := json.NewEncoder(in.stdout)
+		enc.SetEscapeHTML(false)
+		for _, w := range ws {
+			if err := enc.Encode(map[string]any{"item": w.Item.String(), "line": w.Line, "offset": w.Offset,
+				"length": w.Length, "why": w.Why}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for _, w := range ws {
+		fmt.Fprintf(in.stdout, "%s: %s\n", printable(names[w.Item], false), printable(w.String(), false))
+	}
+	fmt.Fprintf(in.stdout, "warnings: %d\n", len(ws))
+	return nil
 }
