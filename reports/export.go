@@ -59,45 +59,63 @@ func ExportCustody(c *casefile.Case, format, path string, tool Tool, now time.Ti
 	if err := casefile.CheckReason(reason); err != nil {
 		return ExportedCustody{}, fmt.Errorf("export custody ledger: %w", err)
 	}
-	abs := path
-	if a, err := filepath.Abs(path); err == nil {
-		abs = a
-	}
-	if _, err := os.Lstat(path); err == nil {
-		return ExportedCustody{}, fmt.Errorf("export custody ledger to %s: %w", path, casefile.ErrExists)
-	}
-	if err := c.Suspect(); err != nil {
-		return ExportedCustody{}, fmt.Errorf("export custody ledger: %w", err) // it could not be recorded
-	}
 	x, err := Snapshot(c, tool, now)
 	if err != nil {
 		return ExportedCustody{}, fmt.Errorf("export custody ledger: %w", err)
 	}
-	sum, err := casefile.WriteNewFile(path, func(w io.Writer) error { return write(w, x) })
-	switch {
-	case errors.Is(err, fs.ErrExist):
-		return ExportedCustody{}, fmt.Errorf("export custody ledger to %s: %w", path, casefile.ErrExists)
-	case errors.As(err, new(*fs.PathError)):
-		return ExportedCustody{}, fmt.Errorf("export custody ledger to %s: %w", path, ErrDestination.Errorf("%w", err))
-	case err != nil:
-		return ExportedCustody{}, fmt.Errorf("export custody ledger to %s: %w", path, err)
-	}
-	out := ExportedCustody{Path: abs, Format: format, SHA256: sum, Entries: len(x.Entries), HeadSeq: x.HeadSeq, Head: x.Head}
-	out.Entry, err = c.Record(casefile.Event{
-		Action: casefile.ActionLedgerExported,
-		Target: casefile.Target{Type: casefile.TargetLedger, ID: x.Case.CaseUUID.String()},
-		Reason: reason,
-		Hashes: map[string]string{"sha256": sum},
-		Details: map[string]string{"format": format, "path": abs,
-			"entries": fmt.Sprint(len(x.Entries)), "head": fmt.Sprintf("%d:%s", x.HeadSeq, x.Head)},
-	})
+	out := ExportedCustody{Format: format, Entries: len(x.Entries), HeadSeq: x.HeadSeq, Head: x.Head}
+	out.Path, out.SHA256, out.Entry, err = exportFile(c, "export custody ledger", path, func(w io.Writer) error { return write(w, x) },
+		func(abs, sum string) casefile.Event {
+			return casefile.Event{
+				Action: casefile.ActionLedgerExported,
+				Target: casefile.Target{Type: casefile.TargetLedger, ID: x.Case.CaseUUID.String()},
+				Reason: reason,
+				Hashes: map[string]string{"sha256": sum},
+				Details: map[string]string{"format": format, "path": abs,
+					"entries": fmt.Sprint(len(x.Entries)), "head": fmt.Sprintf("%d:%s", x.HeadSeq, x.Head)},
+			}
+		})
 	if err != nil {
-		if rerr := os.Remove(path); rerr != nil {
-			return ExportedCustody{}, fmt.Errorf("%w; %s was written but could not be removed: %v", err, path, rerr)
-		}
-		return ExportedCustody{}, fmt.Errorf("%w; the export could not be recorded in the custody ledger, so %s was removed", err, path)
+		return ExportedCustody{}, err
 	}
 	return out, nil
+}
+
+// exportFile writes a new file at path with write and records it with the
+// custody event record gives for the file's absolute path and SHA-256:
+// the one way every export leaves the case. An existing file is never
+// replaced (casefile.ErrExists); a suspect case exports nothing (it could
+// not be recorded); if the event cannot be recorded the file is removed
+// again. doing names the operation in errors ("export custody ledger").
+func exportFile(c *casefile.Case, doing, path string, write func(io.Writer) error,
+	record func(abs, sum string) casefile.Event) (abs, sum string, entry casefile.CustodyEntry, err error) {
+	abs = path
+	if a, err := filepath.Abs(path); err == nil {
+		abs = a
+	}
+	if _, err := os.Lstat(path); err == nil {
+		return "", "", entry, fmt.Errorf("%s to %s: %w", doing, path, casefile.ErrExists)
+	}
+	if err := c.Suspect(); err != nil {
+		return "", "", entry, fmt.Errorf("%s: %w", doing, err)
+	}
+	sum, err = casefile.WriteNewFile(path, write)
+	switch {
+	case errors.Is(err, fs.ErrExist):
+		return "", "", entry, fmt.Errorf("%s to %s: %w", doing, path, casefile.ErrExists)
+	case errors.As(err, new(*fs.PathError)):
+		return "", "", entry, fmt.Errorf("%s to %s: %w", doing, path, ErrDestination.Errorf("%w", err))
+	case err != nil:
+		return "", "", entry, fmt.Errorf("%s to %s: %w", doing, path, err)
+	}
+	entry, err = c.Record(record(abs, sum))
+	if err != nil {
+		if rerr := os.Remove(path); rerr != nil {
+			return "", "", entry, fmt.Errorf("%w; %s was written but could not be removed: %v", err, path, rerr)
+		}
+		return "", "", entry, fmt.Errorf("%w; the export could not be recorded in the custody ledger, so %s was removed", err, path)
+	}
+	return abs, sum, entry, nil
 }
 
 // ErrDestination means a file of an export or report could not be written.

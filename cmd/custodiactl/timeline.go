@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -16,6 +17,7 @@ import (
 	"github.com/custodia-dfir/custodia/casefile/timeline"
 	"github.com/custodia-dfir/custodia/evidence"
 	"github.com/custodia-dfir/custodia/evidence/logs/parsers"
+	"github.com/custodia-dfir/custodia/reports"
 )
 
 // The timeline commands: parse a log item into events, list the parsers,
@@ -89,6 +91,28 @@ JSON object per line.`,
 			flags:  []flagDef{{name: "item", line: true, usage: "the warnings of the item `ID` only"}, jsonFlag},
 			opens:  true,
 			do:     runTimelineWarnings,
+		},
+		{
+			name:    "export",
+			summary: "write the events a query selects to a file Timesketch imports",
+			about: `Open CASE and write the events QUERY selects (every event without one), oldest
+first, to FILE, a new file, in Timesketch's import format: --format jsonl (one
+JSON object per line) or csv. Each event has message, datetime (RFC 3339, UTC)
+and timestamp_desc, its fields as columns of their own (a field named like one
+of these is written as field_NAME), and where it came from: custodia_event,
+custodia_item, custodia_item_name, custodia_parser, custodia_offset and
+custodia_length. Events without a time are left out (Timesketch needs one). The
+export is recorded in the custody ledger (timeline.exported) with the file's
+SHA-256; an existing file is never replaced.`,
+			params: []param{caseParam, {name: "QUERY", optional: true, many: true}},
+			flags: []flagDef{
+				{name: "format", required: true, line: true, why: "choose jsonl or csv", show: "jsonl|csv", usage: "jsonl or csv"},
+				{name: "o", required: true, why: "name the new file to write the events to", usage: "write the events to `FILE`, a new file"},
+			},
+			opens: true, changes: true,
+			records: reports.ActionTimelineExported,
+			check:   checkTimelineExport,
+			do:      runTimelineExport,
 		},
 		{
 			name:    "count",
@@ -415,4 +439,40 @@ func runTimelineWarnings(in *call, c *casefile.Case) error {
 	}
 	fmt.Fprintf(in.stdout, "warnings: %d\n", len(ws))
 	return nil
+}
+
+func checkTimelineExport(in *call) error {
+	if f := in.text("format"); !slices.Contains(reports.TimelineFormats, f) {
+		return in.usagef("--format %q: use jsonl or csv", f)
+	}
+	if fileExists(in.text("o")) {
+		return existingFile("export timeline to", in.text("o"))
+	}
+	return nil
+}
+
+func runTimelineExport(in *call, c *casefile.Case) error {
+	f, err := searchFilter(in, c)
+	if err != nil {
+		return err
+	}
+	names := map[string]string{}
+	if evs, err := c.ListEvidence(); err == nil {
+		for _, ev := range evs {
+			names[ev.ID.String()] = ev.Meta.Name
+		}
+	}
+	out := in.text("o")
+	return withIndex(in, c, func(ctx context.Context, ix *timeline.Index) error {
+		x, err := reports.ExportTimeline(ctx, c, ix, f, names, in.text("format"), out, in.reason)
+		if errors.Is(err, casefile.ErrExists) {
+			return existingFile("export timeline to", out)
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(in.stdout, "exported: %d events to %s (%s)\n", x.Events, out, x.Format)
+		fmt.Fprintf(in.stdout, "sha256: %s\n", x.SHA256)
+		return nil
+	})
 }
