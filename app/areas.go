@@ -35,11 +35,9 @@ type areaView interface {
 // areaRegistry lists the sidebar in order, one line per area. Later work
 // replaces a placeholder with its own area, in its own file.
 var areaRegistry = []area{
-	dashboardArea{}, // dashboard.go
-	evidenceArea{},  // evidence.go
-	placeholderArea{"Timeline", theme.IconNameHistory,
-		"The timeline will appear here: events from all evidence in one searchable list, in UTC, " +
-			"with each source's original time zone beside it."},
+	dashboardArea{},  // dashboard.go
+	evidenceArea{},   // evidence.go
+	timelineArea{},   // timeline.go
 	incidentArea{},   // caserecord.go
 	assessmentArea{}, // assessment.go
 	lifecycleArea{},  // lifecycle.go

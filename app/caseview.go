@@ -126,6 +126,12 @@ func (cv *caseView) show(i int) {
 	}
 	cv.content.Objects = []fyne.CanvasObject{obj}
 	cv.content.Refresh()
+	// An area that starts work when it is shown (the Timeline builds its
+	// search index) starts it once its content is on screen, so the work's
+	// results never touch widgets that are still being drawn.
+	if s, ok := cv.view.(interface{ shown() }); ok {
+		s.shown()
+	}
 }
 
 // action makes a button that changes the case: while disabled it says

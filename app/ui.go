@@ -146,6 +146,11 @@ type openCase struct {
 	verdict  *verdict // the last chain verification in this window, or nil
 	evidence evidenceFacts
 	incident incidentFacts
+
+	// timeline is the timeline's search index, built when the Timeline
+	// area is first shown (timeline.go) and closed with the case; nil
+	// until then.
+	timeline *timelineIndex
 }
 
 // custodyFacts is what the Custody area, the dashboard and the header show
@@ -384,6 +389,7 @@ func (u *UI) closeCase(then func()) {
 		return
 	}
 	u.runJob(func() func() {
+		oc.timeline.close()
 		err := oc.c.Close()
 		return func() {
 			if err != nil {
@@ -469,5 +475,6 @@ func (u *UI) Shutdown() error {
 	if oc == nil {
 		return nil
 	}
+	oc.timeline.close()
 	return oc.c.Close()
 }

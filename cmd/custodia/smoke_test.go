@@ -32,11 +32,11 @@ import (
 // screen shows it (a blank or black screenshot fails). It then starts it
 // again with CUSTODIA_START_AREA set to each built area (Custody, Evidence,
 // Evidence with CUSTODIA_START_HEX — the hex view of the first item —,
-// Incident, Assessment, Lifecycle, Findings, Response, Post-mortem,
+// Timeline, Incident, Assessment, Lifecycle, Findings, Response, Post-mortem,
 // Examiners), and the dashboard and the evidence once more in a window of
 // 800×600 (CUSTODIA_WINDOW), and takes each the same way. The case holds three items
-// ingested with the evidence package (a log, a memory image and a small
-// disk image) and an incident in Diagnose: detection and awareness,
+// ingested with the evidence package (a log, parsed into the timeline, a memory
+// image and a small disk image) and an incident in Diagnose: detection and awareness,
 // classification, severity, priority, role holders, indicators, two
 // findings on exact bytes (one edited), an action, an emergency mitigation
 // and repair items, one overdue. It needs Xvfb and ImageMagick's import;
@@ -44,7 +44,7 @@ import (
 //
 // With CUSTODIA_UPDATE_SCREENSHOTS=1 the screenshots also replace
 // docs/screenshots/NAME.png (dashboard, custody, evidence, evidence-hex,
-// incident, assessment, lifecycle, findings, response, post-mortem,
+// timeline, incident, assessment, lifecycle, findings, response, post-mortem,
 // examiners, dashboard-800x600, evidence-800x600) for the user guide;
 // with CUSTODIA_SCREENSHOT_DIR=DIR they are also kept in DIR.
 func TestSmokeDashboardOnXvfb(t *testing.T) {
@@ -104,6 +104,7 @@ func TestSmokeDashboardOnXvfb(t *testing.T) {
 		{"custody", "Custody", "", ""},
 		{"evidence", "Evidence", "", ""},
 		{"evidence-hex", "Evidence", "0x1be-0x1ce", ""},
+		{"timeline", "Timeline", "", ""},
 		{"incident", "Incident", "", ""},
 		{"assessment", "Assessment", "", ""},
 		{"lifecycle", "Lifecycle", "", ""},
@@ -477,6 +478,10 @@ func addSmokeEvidence(t *testing.T, c *casefile.Case, dir string) []casefile.Evi
 			t.Fatalf("ingest %s: %v", s.name, err)
 		}
 		all = append(all, items[0])
+	}
+	// The log is parsed into the timeline, as `timeline parse` would.
+	if _, err := evidence.ParseItem(context.Background(), c, all[1].ID, evidence.ParseOptions{Reason: "Ticket SEC-4471: VPN logons"}); err != nil {
+		t.Fatalf("parse %s: %v", all[1].Meta.Name, err)
 	}
 	last := all[len(all)-1]
 	if v, err := evidence.Verify(context.Background(), c, last.ID, evidence.VerifyOptions{}, nil); err != nil || !v.OK {
