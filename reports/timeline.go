@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/custodia-dfir/custodia/casefile"
 	"github.com/custodia-dfir/custodia/casefile/timeline"
 )
@@ -48,7 +50,7 @@ var timesketchReserved = []string{"message", "datetime", "timestamp_desc", "time
 // "gzip" when the offset is into the decompressed item). Events without a
 // time are left out: Timesketch needs one; the count says how many were
 // written. names maps items to their names.
-func ExportTimeline(ctx context.Context, c *casefile.Case, ix *timeline.Index, f timeline.Filter, names map[string]string,
+func ExportTimeline(ctx context.Context, c *casefile.Case, ix *timeline.Index, f timeline.Filter, names map[uuid.UUID]string,
 	format, path, reason string) (ExportedTimeline, error) {
 	const doing = "export timeline"
 	if !slices.Contains(TimelineFormats, format) {
@@ -144,14 +146,14 @@ func ExportTimeline(ctx context.Context, c *casefile.Case, ix *timeline.Index, f
 }
 
 // provenance is an event's Timesketch columns and where it came from.
-func provenance(e *timeline.Event, names map[string]string) map[string]string {
+func provenance(e *timeline.Event, names map[uuid.UUID]string) map[string]string {
 	p := map[string]string{
 		"message":            e.Message,
 		"datetime":           e.Time.UTC().Format(time.RFC3339Nano),
 		"timestamp_desc":     e.TimestampDesc,
 		"custodia_event":     e.ID,
 		"custodia_item":      e.Item.String(),
-		"custodia_item_name": names[e.Item.String()],
+		"custodia_item_name": names[e.Item],
 		"custodia_parser":    e.Parser,
 		"custodia_offset":    strconv.FormatInt(e.Offset, 10),
 		"custodia_length":    strconv.FormatInt(e.Length, 10),

@@ -303,11 +303,9 @@ func runSearch(in *call, c *casefile.Case) error {
 	if err != nil {
 		return err
 	}
-	names := map[uuid.UUID]string{}
-	if evs, err := c.ListEvidence(); err == nil {
-		for _, ev := range evs {
-			names[ev.ID] = ev.Meta.Name
-		}
+	names, err := evidenceNames(c)
+	if err != nil {
+		return err
 	}
 	return withIndex(in, c, func(ctx context.Context, ix *timeline.Index) error {
 		evs, err := ix.Search(ctx, f)
@@ -406,7 +404,6 @@ func runTimelineHistogram(in *call, c *casefile.Case) error {
 
 func runTimelineWarnings(in *call, c *casefile.Case) error {
 	item := uuid.Nil
-	names := map[uuid.UUID]string{}
 	if ref := in.text("item"); ref != "" {
 		ev, err := findEvidence(c, ref)
 		if err != nil {
@@ -414,10 +411,9 @@ func runTimelineWarnings(in *call, c *casefile.Case) error {
 		}
 		item = ev.ID
 	}
-	if evs, err := c.ListEvidence(); err == nil {
-		for _, ev := range evs {
-			names[ev.ID] = ev.Meta.Name
-		}
+	names, err := evidenceNames(c)
+	if err != nil {
+		return err
 	}
 	ws, err := timeline.Of(c).Warnings(item)
 	if err != nil {
@@ -456,11 +452,9 @@ func runTimelineExport(in *call, c *casefile.Case) error {
 	if err != nil {
 		return err
 	}
-	names := map[string]string{}
-	if evs, err := c.ListEvidence(); err == nil {
-		for _, ev := range evs {
-			names[ev.ID.String()] = ev.Meta.Name
-		}
+	names, err := evidenceNames(c)
+	if err != nil {
+		return err
 	}
 	out := in.text("o")
 	return withIndex(in, c, func(ctx context.Context, ix *timeline.Index) error {
