@@ -43,6 +43,11 @@ hash that does not match, a kept duplicate) go to standard error and stay
 recorded with the item. On a terminal a progress line shows on standard
 error.
 
+Each item of kind log is then parsed into the timeline in the same run (one
+timeline.parsed entry each; --no-parse leaves that for 'custodiactl timeline
+parse'): its events, and the records that did not parse as warnings. A log no
+parser recognises stays ingested, with a warning saying how to parse it.
+
 Ctrl-C stops the ingest: the item in progress is rolled back, items already
 ingested stay in the case.`,
 	params: []param{caseParam, {name: "PATH", many: true, why: "name the evidence to ingest"}},
@@ -54,6 +59,8 @@ ingested stay in the case.`,
 			usage: "the IANA time `ZONE` the source's clocks were set to, e.g. Europe/Berlin or UTC; default unknown"},
 		{name: "allow-duplicate", isBool: true,
 			usage: "keep an item whose content is already in the case, recorded as a duplicate with --reason (required with it)"},
+		{name: "no-parse", isBool: true,
+			usage: "do not parse log items into the timeline now ('custodiactl timeline parse' does it later)"},
 		jsonFlag,
 	},
 	opens: true, changes: true,
@@ -111,6 +118,11 @@ func runIngest(in *call, c *casefile.Case) error {
 					writeIngestedText(in.stdout, ev)
 				}
 				all.Items = append(all.Items, ev)
+				if ev.Meta.Kind == casefile.KindLog && !in.on("no-parse") {
+					if err := in.parseIngested(ctx, c, ev, asJSON); err != nil {
+						return err
+					}
+				}
 			}
 			all.Skipped = append(all.Skipped, r.Skipped...)
 			all.Duplicates = append(all.Duplicates, r.Duplicates...)
@@ -422,5 +434,31 @@ func (z *timeZoneValue) Set(s string) error {
 		return errors.New(msg)
 	}
 	*z = timeZoneValue(s)
+	return nil
+}
+
+// parseIngested parses the log item ev into the timeline right after its
+// ingest. A log no parser recognises is not an error of the ingest: it
+// stays ingested, with a warning saying how to parse it.
+func (in *call) parseIngested(ctx context.Context, c *casefile.Case, ev casefile.Evidence, asJSON bool) error {
+	prog := in.progress("parsing")
+	p, err := evidence.ParseItem(ctx, c, ev.ID, evidence.ParseOptions{Reason: in.reason, Progress: prog.sink()})
+	prog.clear()
+	switch {
+	case errors.Is(err, context.Canceled):
+		return err
+	case err != nil:
+		msg, _, known := casefile.Explain(err)
+		if !known {
+			msg = err.Error()
+		}
+		fmt.Fprintf(in.stderr, "warning: %s: not parsed into the timeline: %s\n", printable(ev.Meta.Name, false), printable(msg, false))
+		fmt.Fprintf(in.stderr, "hint: it stays ingested; parse it with 'custodiactl timeline parse %s %s --parser NAME'\n", in.args[0], shortID(ev))
+		return nil
+	}
+	if !asJSON {
+		fmt.Fprintf(in.stdout, "parsed: %s (%s), %s, %s\n", p.Parser, p.Detected,
+			plural(int(p.Events), "event", "events"), plural(int(p.Warnings), "warning", "warnings"))
+	}
 	return nil
 }
