@@ -3,7 +3,6 @@ package logs
 import (
 	"encoding/csv"
 	"errors"
-	"fmt"
 	"io"
 	"strings"
 )
@@ -68,10 +67,7 @@ func CSVRecords(r io.Reader, max int, fn func(CSVRecord) error, warn func(Warnin
 					return err
 				}
 			}
-			why := fmt.Sprintf("%d NUL bytes (a zeroed stretch): no record here", l.Length)
-			if l.TooLong {
-				why = fmt.Sprintf("line of %d bytes is longer than the %d-byte bound for one record: skipped", l.Length, max)
-			}
+			why := l.Problem(max)
 			if err := warn(Warning{Line: l.Number, Offset: l.Offset, Length: l.Length, Why: why}); err != nil {
 				return err
 			}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -344,4 +345,52 @@ func (lr *LineReader) emit16(n, term int) Line {
 		lr.line++
 	}
 	return l
+}
+
+// Problem says why l holds no record — a run of NUL bytes, or a line longer
+// than limit, the bound for one record — or "" for a line with text: the
+// one wording of the warning every line-based parser gives for it.
+func (l Line) Problem(limit int) string {
+	switch {
+	case l.NUL:
+		return fmt.Sprintf("%d NUL bytes (a zeroed stretch, as a crash or a pre-allocated file leaves): no record here", l.Length)
+	case l.TooLong:
+		return fmt.Sprintf("line of %d bytes is longer than the %d-byte bound for one record: skipped", l.Length, limit)
+	}
+	return ""
+}
+
+// EachLine reads r a line at a time (NewLineReader, bounded by
+// opts.RecordLimit) and calls fn on every line that holds text, with the
+// line's text and warn, which reports a problem with that line. A line
+// that holds no record (Line.Problem) is a warning of its own; a blank
+// line is skipped.
+func EachLine(r io.Reader, opts Options, sink Sink, fn func(l Line, text string, warn func(why string) error) error) error {
+	limit := opts.RecordLimit()
+	lr := NewLineReader(r, limit)
+	for {
+		l, err := lr.Next()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		warn := func(why string) error {
+			return sink.Warning(Warning{Line: l.Number, Offset: l.Offset, Length: l.Length, Why: why})
+		}
+		if p := l.Problem(limit); p != "" {
+			if err := warn(p); err != nil {
+				return err
+			}
+			continue
+		}
+		text := string(l.Text)
+		if len(bytes.TrimSpace(l.Text)) == 0 {
+			continue
+		}
+		if err := fn(l, text, warn); err != nil {
+			return err
+		}
+	}
 }

@@ -139,10 +139,8 @@ func lines(r io.Reader, max int, fn func(Record) error, warn func(logs.Warning) 
 			return err
 		}
 		switch {
-		case l.NUL:
-			err = warn(logs.Warning{Line: l.Number, Offset: l.Offset, Length: l.Length, Why: fmt.Sprintf("%d NUL bytes (a zeroed stretch): no record here", l.Length)})
-		case l.TooLong:
-			err = warn(logs.Warning{Line: l.Number, Offset: l.Offset, Length: l.Length, Why: fmt.Sprintf("line of %d bytes is longer than the %d-byte bound for one record: skipped", l.Length, max)})
+		case l.NUL || l.TooLong:
+			err = warn(logs.Warning{Line: l.Number, Offset: l.Offset, Length: l.Length, Why: l.Problem(max)})
 		case len(bytes.TrimSpace(l.Text)) == 0:
 		default:
 			err = fn(Record{Data: l.Text, Offset: l.Offset, Length: l.Length, Line: l.Number})

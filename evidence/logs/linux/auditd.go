@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -30,28 +29,7 @@ var Auditd = logs.Parser{
 var hexFields = map[string]bool{"proctitle": true, "cmd": true, "acct": true, "exe": true, "comm": true, "name": true, "cwd": true, "data": true, "path": true}
 
 func parseAuditd(ctx context.Context, r io.Reader, opts logs.Options, sink logs.Sink) error {
-	lr := logs.NewLineReader(r, opts.RecordLimit())
-	for {
-		l, err := lr.Next()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		warn := func(why string) error {
-			return sink.Warning(logs.Warning{Line: l.Number, Offset: l.Offset, Length: l.Length, Why: why})
-		}
-		if w := lineWarning(l, opts); w != "" {
-			if err := warn(w); err != nil {
-				return err
-			}
-			continue
-		}
-		text := string(l.Text)
-		if strings.TrimSpace(text) == "" {
-			continue
-		}
+	return logs.EachLine(r, opts, sink, func(l logs.Line, text string, warn func(string) error) error {
 		e, why := auditLine(text, l, opts)
 		if why != "" {
 			if err := warn(why); err != nil {
@@ -59,21 +37,10 @@ func parseAuditd(ctx context.Context, r io.Reader, opts logs.Options, sink logs.
 			}
 		}
 		if e != nil {
-			if err := sink.Event(*e); err != nil {
-				return err
-			}
+			return sink.Event(*e)
 		}
-	}
-}
-
-func lineWarning(l logs.Line, opts logs.Options) string {
-	switch {
-	case l.NUL:
-		return fmt.Sprintf("%d NUL bytes (a zeroed stretch, as a crash or a pre-allocated file leaves): no record here", l.Length)
-	case l.TooLong:
-		return fmt.Sprintf("line of %d bytes is longer than the %d-byte bound for one record: skipped", l.Length, opts.RecordLimit())
-	}
-	return ""
+		return nil
+	})
 }
 
 // kv splits `a=1 b="two words" c='x=1 y=2'` into pairs, in order.

@@ -2,7 +2,6 @@ package linux
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -36,38 +35,14 @@ var dpkgVerbs = map[string]bool{"install": true, "upgrade": true, "remove": true
 	"startup": true, "trigproc": true, "conffile": true}
 
 func parseDpkg(ctx context.Context, r io.Reader, opts logs.Options, sink logs.Sink) error {
-	lr := logs.NewLineReader(r, opts.RecordLimit())
-	for {
-		l, err := lr.Next()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		warn := func(why string) error {
-			return sink.Warning(logs.Warning{Line: l.Number, Offset: l.Offset, Length: l.Length, Why: why})
-		}
-		if w := lineWarning(l, opts); w != "" {
-			if err := warn(w); err != nil {
-				return err
-			}
-			continue
-		}
-		s := string(l.Text)
-		if strings.TrimSpace(s) == "" {
-			continue
-		}
+	return logs.EachLine(r, opts, sink, func(l logs.Line, s string, warn func(string) error) error {
 		var t time.Time
 		var terr error
 		if len(s) >= 19 {
 			t, _, terr = logs.ParseISO(s[:19], opts.Loc())
 		}
 		if len(s) < 21 || terr != nil {
-			if err := warn(fmt.Sprintf("not a dpkg.log line: %q (expected \"YYYY-MM-DD hh:mm:ss action …\")", logs.Clip(s, 60))); err != nil {
-				return err
-			}
-			continue
+			return warn(fmt.Sprintf("not a dpkg.log line: %q (expected \"YYYY-MM-DD hh:mm:ss action …\")", logs.Clip(s, 60)))
 		}
 		e := logs.Event{Offset: l.Offset, Length: l.Length, TimestampDesc: logs.DescLogged, Message: s[20:]}
 		e.SetTime(t, s[:19], opts, true)
@@ -100,8 +75,6 @@ func parseDpkg(ctx context.Context, r io.Reader, opts logs.Options, sink logs.Si
 			e.Add("conffile", w[1])
 			e.Add("status", w[2])
 		}
-		if err := sink.Event(e); err != nil {
-			return err
-		}
-	}
+		return sink.Event(e)
+	})
 }

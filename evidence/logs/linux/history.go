@@ -107,7 +107,7 @@ func parseHistory(ctx context.Context, r io.Reader, opts logs.Options, sink logs
 		if err != nil {
 			return err
 		}
-		if w := lineWarning(l, opts); w != "" {
+		if w := l.Problem(opts.RecordLimit()); w != "" {
 			if err := flush(); err != nil {
 				return err
 			}

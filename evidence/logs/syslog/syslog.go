@@ -75,16 +75,11 @@ func (p *parser) flush() error {
 
 func (p *parser) line(l logs.Line) error {
 	switch {
-	case l.NUL:
+	case l.NUL || l.TooLong:
 		if err := p.flush(); err != nil {
 			return err
 		}
-		return p.warn(l, fmt.Sprintf("%d NUL bytes (a zeroed stretch, as a crash or a pre-allocated file leaves): no record here", l.Length))
-	case l.TooLong:
-		if err := p.flush(); err != nil {
-			return err
-		}
-		return p.warn(l, fmt.Sprintf("line of %d bytes is longer than the %d-byte bound for one record: skipped", l.Length, p.opts.RecordLimit()))
+		return p.warn(l, l.Problem(p.opts.RecordLimit()))
 	case len(bytes.TrimSpace(l.Text)) == 0:
 		return nil // blank lines carry nothing
 	}

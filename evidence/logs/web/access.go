@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -88,44 +87,12 @@ func split(s string) (toks []string, timeAt int, ok bool) {
 const clfTime = "02/Jan/2006:15:04:05 -0700"
 
 func parseAccess(ctx context.Context, r io.Reader, opts logs.Options, sink logs.Sink) error {
-	lr := logs.NewLineReader(r, opts.RecordLimit())
-	for {
-		l, err := lr.Next()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		if err := accessLine(l, opts, sink); err != nil {
-			return err
-		}
-	}
+	return logs.EachLine(r, opts, sink, func(l logs.Line, text string, warn func(string) error) error {
+		return accessLine(l, text, opts, sink, warn)
+	})
 }
 
-// LineWarning is the warning for a line that is a NUL run or too long, or
-// "" for a line with text.
-func LineWarning(l logs.Line, opts logs.Options) string {
-	switch {
-	case l.NUL:
-		return fmt.Sprintf("%d NUL bytes (a zeroed stretch, as a crash or a pre-allocated file leaves): no record here", l.Length)
-	case l.TooLong:
-		return fmt.Sprintf("line of %d bytes is longer than the %d-byte bound for one record: skipped", l.Length, opts.RecordLimit())
-	}
-	return ""
-}
-
-func accessLine(l logs.Line, opts logs.Options, sink logs.Sink) error {
-	warn := func(why string) error {
-		return sink.Warning(logs.Warning{Line: l.Number, Offset: l.Offset, Length: l.Length, Why: why})
-	}
-	if w := LineWarning(l, opts); w != "" {
-		return warn(w)
-	}
-	text := string(l.Text)
-	if strings.TrimSpace(text) == "" {
-		return nil
-	}
+func accessLine(l logs.Line, text string, opts logs.Options, sink logs.Sink, warn func(string) error) error {
 	toks, at, ok := split(text)
 	if !ok {
 		return warn(fmt.Sprintf("not an access log line: %q (expected host ident user [time] \"request\" status bytes)", logs.Clip(text, 60)))

@@ -3,7 +3,6 @@ package web
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -37,31 +36,11 @@ var w3cNames = map[string]string{
 }
 
 func parseW3C(ctx context.Context, r io.Reader, opts logs.Options, sink logs.Sink) error {
-	lr := logs.NewLineReader(r, opts.RecordLimit())
 	var fields []string
 	utc := false
 	software := ""
-	for {
-		l, err := lr.Next()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		warn := func(why string) error {
-			return sink.Warning(logs.Warning{Line: l.Number, Offset: l.Offset, Length: l.Length, Why: why})
-		}
-		if w := LineWarning(l, opts); w != "" {
-			if err := warn(w); err != nil {
-				return err
-			}
-			continue
-		}
-		text := strings.TrimRight(string(l.Text), " ")
-		if text == "" {
-			continue
-		}
+	return logs.EachLine(r, opts, sink, func(l logs.Line, text string, warn func(string) error) error {
+		text = strings.TrimRight(text, " ")
 		if text[0] == '#' {
 			k, v, _ := strings.Cut(text[1:], ":")
 			switch strings.ToLower(k) {
@@ -71,27 +50,21 @@ func parseW3C(ctx context.Context, r io.Reader, opts logs.Options, sink logs.Sin
 				software = strings.TrimSpace(v)
 				utc = strings.Contains(software, "Internet Information Services") || strings.Contains(software, "Exchange")
 			}
-			continue
+			return nil
 		}
 		if fields == nil {
-			if err := warn("a W3C record before any #Fields directive: its columns are unknown, the line is skipped"); err != nil {
-				return err
-			}
-			continue
+			return warn("a W3C record before any #Fields directive: its columns are unknown, the line is skipped")
 		}
 		vals := strings.Split(text, " ")
 		if len(vals) != len(fields) {
-			if err := warn(fmt.Sprintf("the line has %d values but #Fields names %d columns: skipped", len(vals), len(fields))); err != nil {
-				return err
-			}
-			continue
+			return warn(fmt.Sprintf("the line has %d values but #Fields names %d columns: skipped", len(vals), len(fields)))
 		}
 		e := logs.Event{Offset: l.Offset, Length: l.Length, TimestampDesc: logs.DescRequest}
 		var date, clock string
 		for i, name := range fields {
 			v := vals[i]
 			if v == "-" {
-				continue
+				continue // the column is empty
 			}
 			switch strings.ToLower(name) {
 			case "date":
@@ -138,8 +111,6 @@ func parseW3C(ctx context.Context, r io.Reader, opts logs.Options, sink logs.Sin
 		} else {
 			e.Message = strings.Join(vals, " ")
 		}
-		if err := sink.Event(e); err != nil {
-			return err
-		}
-	}
+		return sink.Event(e)
+	})
 }

@@ -74,10 +74,7 @@ func Parse(ctx context.Context, r io.Reader, opts logs.Options, sink logs.Sink) 
 			return err
 		}
 		if l.NUL || l.TooLong {
-			why := fmt.Sprintf("%d NUL bytes (a zeroed stretch): skipped", l.Length)
-			if l.TooLong {
-				why = fmt.Sprintf("line of %d bytes is longer than the %d-byte bound: skipped", l.Length, opts.RecordLimit())
-			}
+			why := l.Problem(opts.RecordLimit())
 			if err := sink.Warning(logs.Warning{Line: l.Number, Offset: l.Offset, Length: l.Length, Why: why}); err != nil {
 				return err
 			}

@@ -72,10 +72,8 @@ func Parse(ctx context.Context, r io.Reader, opts logs.Options, sink logs.Sink) 
 			return sink.Warning(logs.Warning{Line: l.Number, Offset: l.Offset, Length: l.Length, Why: why})
 		}
 		switch {
-		case l.NUL:
-			err = warn(fmt.Sprintf("%d NUL bytes (a zeroed stretch): no record here", l.Length))
-		case l.TooLong:
-			err = warn(fmt.Sprintf("line of %d bytes is longer than the %d-byte bound for one record: skipped", l.Length, opts.RecordLimit()))
+		case l.NUL || l.TooLong:
+			err = warn(l.Problem(opts.RecordLimit()))
 		case len(l.Text) == 0:
 		case l.Text[0] == '#':
 			directive(&h, string(l.Text))
