@@ -100,19 +100,9 @@ func (f *flattener) value(path []byte, depth int) error {
 			if err := f.value(child, depth+1); err != nil {
 				return err
 			}
-			f.ws()
-			if f.i >= len(f.b) {
-				return f.errf("the object is not closed")
+			if more, err := f.more('}', "object"); !more {
+				return err
 			}
-			if f.b[f.i] == ',' {
-				f.i++
-				continue
-			}
-			if f.b[f.i] == '}' {
-				f.i++
-				return nil
-			}
-			return f.errf("expected ',' or '}' in an object")
 		}
 	case c == '[':
 		f.i++
@@ -129,19 +119,9 @@ func (f *flattener) value(path []byte, depth int) error {
 			if err := f.value(child, depth+1); err != nil {
 				return err
 			}
-			f.ws()
-			if f.i >= len(f.b) {
-				return f.errf("the array is not closed")
+			if more, err := f.more(']', "array"); !more {
+				return err
 			}
-			if f.b[f.i] == ',' {
-				f.i++
-				continue
-			}
-			if f.b[f.i] == ']' {
-				f.i++
-				return nil
-			}
-			return f.errf("expected ',' or ']' in an array")
 		}
 	case c == '"':
 		s, err := f.str()
@@ -343,4 +323,22 @@ func clip(s string, n int) string {
 		return s
 	}
 	return s[:n] + "…"
+}
+
+// more reads what follows a member of an object or an element of an array
+// (what, closed by closer): true after a ',', false with no error after
+// the closer, false with the error for anything else.
+func (f *flattener) more(closer byte, what string) (bool, error) {
+	f.ws()
+	switch {
+	case f.i >= len(f.b):
+		return false, f.errf("the %s is not closed", what)
+	case f.b[f.i] == ',':
+		f.i++
+		return true, nil
+	case f.b[f.i] == closer:
+		f.i++
+		return false, nil
+	}
+	return false, f.errf("expected ',' or '%c' in an %s", closer, what)
 }
