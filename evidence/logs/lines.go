@@ -394,3 +394,15 @@ func EachLine(r io.Reader, opts Options, sink Sink, fn func(l Line, text string,
 		}
 	}
 }
+
+// PeekText reads the first 4 KiB of r and returns them with a UTF-8 byte
+// order mark and leading white space left out — for a parser that picks
+// its format (JSON or CSV) by the first character — and a reader of the
+// whole stream, those bytes included.
+func PeekText(r io.Reader) (head []byte, all io.Reader) {
+	buf := make([]byte, 4096)
+	n, _ := io.ReadFull(r, buf)
+	buf = buf[:n]
+	head = bytes.TrimLeft(bytes.TrimPrefix(buf, []byte{0xEF, 0xBB, 0xBF}), " \t\r\n")
+	return head, io.MultiReader(bytes.NewReader(buf), r)
+}

@@ -1,7 +1,6 @@
 package cloud
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"strings"
@@ -28,8 +27,7 @@ var M365 = logs.Parser{
 }
 
 func parseM365(ctx context.Context, r io.Reader, opts logs.Options, sink logs.Sink) error {
-	br := newPeeker(r)
-	head := bytes.TrimLeft(bytes.TrimPrefix(br.peek(), []byte{0xEF, 0xBB, 0xBF}), " \t\r\n")
+	head, br := logs.PeekText(r)
 	if len(head) > 0 && (head[0] == '{' || head[0] == '[') {
 		return parseWith("m365-ual", buildM365)(ctx, br, opts, sink)
 	}
@@ -98,33 +96,4 @@ func buildM365(r *record, e *logs.Event) string {
 	e.Add(logs.FieldOutcome, outcomeOf(result))
 	e.Message = message(op, with("by ", actor), with("from ", ip), with("on ", r.get("ObjectId")), with("→ ", result))
 	return "CreationTime!" // UTC by Microsoft's definition, though written without a zone
-}
-
-// peeker is a reader that lets the parser look at its first bytes.
-type peeker struct {
-	r    io.Reader
-	head []byte
-	done bool
-}
-
-func newPeeker(r io.Reader) *peeker { return &peeker{r: r} }
-
-func (p *peeker) peek() []byte {
-	if !p.done {
-		p.done = true
-		buf := make([]byte, 4096)
-		n, _ := io.ReadFull(p.r, buf)
-		p.head = buf[:n]
-	}
-	return p.head
-}
-
-func (p *peeker) Read(b []byte) (int, error) {
-	p.peek()
-	if len(p.head) > 0 {
-		n := copy(b, p.head)
-		p.head = p.head[n:]
-		return n, nil
-	}
-	return p.r.Read(b)
 }

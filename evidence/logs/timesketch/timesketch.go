@@ -6,7 +6,6 @@
 package timesketch
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -41,8 +40,7 @@ var core = map[string]bool{"message": true, "datetime": true, "timestamp_desc": 
 
 // Parse reads a Timesketch CSV or JSONL file.
 func Parse(ctx context.Context, r io.Reader, opts logs.Options, sink logs.Sink) error {
-	br := &peekReader{r: r}
-	head := bytes.TrimLeft(bytes.TrimPrefix(br.peek(), []byte{0xEF, 0xBB, 0xBF}), " \t\r\n")
+	head, br := logs.PeekText(r)
 	if len(head) > 0 && head[0] == '{' {
 		_, err := jsonl.Records(br, opts.RecordLimit(), func(rec jsonl.Record) error {
 			fields, why := jsonl.Fields(rec.Data)
@@ -110,30 +108,4 @@ func emit(fields []logs.Field, line, off, length int64, opts logs.Options, sink 
 		}
 	}
 	return sink.Event(e)
-}
-
-type peekReader struct {
-	r    io.Reader
-	head []byte
-	done bool
-}
-
-func (p *peekReader) peek() []byte {
-	if !p.done {
-		p.done = true
-		buf := make([]byte, 4096)
-		n, _ := io.ReadFull(p.r, buf)
-		p.head = buf[:n]
-	}
-	return p.head
-}
-
-func (p *peekReader) Read(b []byte) (int, error) {
-	p.peek()
-	if len(p.head) > 0 {
-		n := copy(b, p.head)
-		p.head = p.head[n:]
-		return n, nil
-	}
-	return p.r.Read(b)
 }
