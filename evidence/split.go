@@ -221,11 +221,17 @@ func splitSpecs(files []sourceSpec, asIs bool) ([]sourceSpec, error) {
 			claimed[p] = true
 		}
 	}
+	return unclaimed(files, claimed), nil
+}
+
+// unclaimed returns files without those whose path is in claimed: the
+// later segments and extents that the first file of their set reads.
+func unclaimed(files []sourceSpec, claimed map[string]bool) []sourceSpec {
 	out := files[:0]
 	for _, s := range files {
 		if !claimed[s.path] {
 			out = append(out, s)
 		}
 	}
-	return out, nil
+	return out
 }

@@ -107,13 +107,7 @@ func vdiskSpecs(files []sourceSpec) ([]sourceSpec, error) {
 			}
 		}
 	}
-	out := files[:0]
-	for _, s := range files {
-		if !claimed[s.path] {
-			out = append(out, s)
-		}
-	}
-	return out, nil
+	return unclaimed(files, claimed), nil
 }
 
 // splitHoldsVDisk refuses a split set whose content is a virtual disk's
