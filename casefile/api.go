@@ -11,7 +11,7 @@ const Extension = ".custodia"
 
 // FormatVersion is the newest case-file format this build writes and reads.
 // It equals the number of the last embedded migration.
-const FormatVersion = 5 // 5: the timeline (migrations/0005_timeline.sql)
+const FormatVersion = 6 // 6: annotations, sweeps, provenance, exports (migrations/0006_annotations.sql)
 
 // Field length limits, in bytes of UTF-8.
 const (

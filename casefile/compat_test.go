@@ -303,7 +303,7 @@ func readEverything(t *testing.T, path, pass string) map[string]any {
 var keysSince = map[string]int{"Inspect": 4, "Suspect": 4, "Records": 4,
 	"TimelineParses": 5, "TimelineHistory": 5, "TimelineCount": 5, "TimelineEvents": 5, "TimelineWarnings": 5}
 
-// recordTables are the record tables of format version 5 (casefile's
+// recordTables are the record tables of format version 6 (casefile's
 // recordTables): each has the columns seq, row_uuid, parent_uuid and body.
 // In a file of an older format a table it lacks reads as empty (so a v3 or
 // v4 fixture's Records hold [] for the timeline tables, which compareJSON
@@ -315,6 +315,8 @@ var recordTables = []string{
 	"evidence_status",
 	// Format version 5: the timeline.
 	"timeline_parses", "timeline_batches", "timeline_warnings",
+	// Format version 6: annotations, sweeps, provenance, exports.
+	"timeline_annotations", "indicator_sweeps", "evidence_provenance", "evidence_exports",
 }
 
 // schemaRecordTables lists, with plain SQL on a copy of the file, the tables

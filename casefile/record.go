@@ -47,6 +47,9 @@ var recordTables = []string{
 	tblEvidenceStatus,
 	// Migration 0005: the timeline (package casefile/timeline).
 	"timeline_parses", "timeline_batches", "timeline_warnings",
+	// Migration 0006: event annotations, indicator sweeps, provenance of
+	// derived and imported items, sealed exports.
+	"timeline_annotations", "indicator_sweeps", "evidence_provenance", "evidence_exports",
 }
 
 // ErrNotARecordTable means a domain named a table that is not a record
@@ -59,6 +62,8 @@ func recordTableVersion(table string) int {
 		return 4
 	case "timeline_parses", "timeline_batches", "timeline_warnings":
 		return 5
+	case "timeline_annotations", "indicator_sweeps", "evidence_provenance", "evidence_exports":
+		return 6
 	}
 	return 3
 }

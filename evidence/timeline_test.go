@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -314,7 +315,7 @@ func TestParseItemGzip(t *testing.T) {
 
 // TestParseItemOldCase: a case of format version 4 (a committed fixture)
 // reads as an empty timeline without being changed, and its first parse
-// upgrades it to version 5 before recording the parse. The item's source
+// upgrades it to the current version before recording the parse. The item's source
 // time zone applies to its zone-less syslog times.
 func TestParseItemOldCase(t *testing.T) {
 	zr, err := os.Open(filepath.FromSlash("../testdata/cases/v4.custodia.gz"))
@@ -359,8 +360,8 @@ func TestParseItemOldCase(t *testing.T) {
 		t.Fatal(err)
 	}
 	after, _ := c.Entries()
-	if c.Info().FormatVersion != 5 || len(after) != len(before)+2 || after[len(after)-2].Action != casefile.ActionFormatUpgraded ||
-		after[len(after)-2].Details["from"] != "4" || after[len(after)-2].Details["to"] != "5" || after[len(after)-1].Action != timeline.ActionParsed {
+	if c.Info().FormatVersion != casefile.FormatVersion || len(after) != len(before)+2 || after[len(after)-2].Action != casefile.ActionFormatUpgraded ||
+		after[len(after)-2].Details["from"] != "4" || after[len(after)-2].Details["to"] != fmt.Sprint(casefile.FormatVersion) || after[len(after)-1].Action != timeline.ActionParsed {
 		t.Fatalf("format %d, new entries %d", c.Info().FormatVersion, len(after)-len(before))
 	}
 	evs := events(t, c, item)
