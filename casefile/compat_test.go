@@ -316,7 +316,7 @@ var recordTables = []string{
 	// Format version 5: the timeline.
 	"timeline_parses", "timeline_batches", "timeline_warnings",
 	// Format version 6: annotations, sweeps, provenance, exports.
-	"timeline_annotations", "indicator_sweeps", "evidence_provenance", "evidence_exports",
+	"timeline_annotations", "indicator_sweeps", "evidence_provenance", "evidence_exports", "timeline_searches",
 }
 
 // schemaRecordTables lists, with plain SQL on a copy of the file, the tables

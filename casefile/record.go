@@ -49,7 +49,7 @@ var recordTables = []string{
 	"timeline_parses", "timeline_batches", "timeline_warnings",
 	// Migration 0006: event annotations, indicator sweeps, provenance of
 	// derived and imported items, sealed exports.
-	"timeline_annotations", "indicator_sweeps", "evidence_provenance", "evidence_exports",
+	"timeline_annotations", "indicator_sweeps", "evidence_provenance", "evidence_exports", "timeline_searches",
 }
 
 // ErrNotARecordTable means a domain named a table that is not a record
@@ -62,7 +62,7 @@ func recordTableVersion(table string) int {
 		return 4
 	case "timeline_parses", "timeline_batches", "timeline_warnings":
 		return 5
-	case "timeline_annotations", "indicator_sweeps", "evidence_provenance", "evidence_exports":
+	case "timeline_annotations", "indicator_sweeps", "evidence_provenance", "evidence_exports", "timeline_searches":
 		return 6
 	}
 	return 3

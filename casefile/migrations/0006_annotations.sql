@@ -16,6 +16,8 @@
 --                         system, or an item imported from a sealed export.
 --   evidence_exports      parent_uuid is empty; each row is one sealed export
 --                         (its id, recipients, items, SHA-256 of SHA256SUMS).
+--   timeline_searches     parent_uuid is empty; each row saves a search of the
+--                         timeline under a name, or removes one.
 -- Only structure is in clear.
 CREATE TABLE timeline_annotations (
 	seq         INTEGER PRIMARY KEY CHECK (seq >= 1),
@@ -64,3 +66,15 @@ CREATE TRIGGER evidence_exports_no_update BEFORE UPDATE ON evidence_exports
 BEGIN SELECT RAISE(ABORT, 'evidence_exports is append-only'); END;
 CREATE TRIGGER evidence_exports_no_delete BEFORE DELETE ON evidence_exports
 BEGIN SELECT RAISE(ABORT, 'evidence_exports is append-only'); END;
+
+CREATE TABLE timeline_searches (
+	seq         INTEGER PRIMARY KEY CHECK (seq >= 1),
+	row_uuid    TEXT NOT NULL UNIQUE,
+	parent_uuid TEXT NOT NULL DEFAULT '',
+	body        BLOB NOT NULL -- sealed JSON
+) STRICT;
+CREATE INDEX timeline_searches_parent ON timeline_searches (parent_uuid, seq);
+CREATE TRIGGER timeline_searches_no_update BEFORE UPDATE ON timeline_searches
+BEGIN SELECT RAISE(ABORT, 'timeline_searches is append-only'); END;
+CREATE TRIGGER timeline_searches_no_delete BEFORE DELETE ON timeline_searches
+BEGIN SELECT RAISE(ABORT, 'timeline_searches is append-only'); END;

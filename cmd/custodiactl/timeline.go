@@ -63,6 +63,7 @@ which stay on record.`,
 			check:   checkTimelineParse,
 			do:      runTimelineParse,
 		},
+		searchesCommand, saveSearchCommand, removeSearchCommand, // searches.go
 		{
 			name:    "histogram",
 			summary: "count the events a query selects per hour, day or other bucket",
@@ -236,16 +237,24 @@ func searchFilter(in *call, c *casefile.Case) (timeline.Filter, error) {
 }
 
 func checkSearch(in *call) error {
+	if err := checkRange(in); err != nil {
+		return err
+	}
+	if s := in.text("limit"); s != "" {
+		if n, err := strconv.Atoi(s); err != nil || n < 1 || n > timeline.MaxLimit {
+			return in.usagef("--limit %q: give a number from 1 to %d", s, timeline.MaxLimit)
+		}
+	}
+	return nil
+}
+
+// checkRange checks the times of --from and --to.
+func checkRange(in *call) error {
 	for _, name := range []string{"from", "to"} {
 		if s := in.text(name); s != "" {
 			if _, err := timeline.ParseTime(s); err != nil {
 				return in.usagef("--%s %q: %v", name, s, err)
 			}
-		}
-	}
-	if s := in.text("limit"); s != "" {
-		if n, err := strconv.Atoi(s); err != nil || n < 1 || n > timeline.MaxLimit {
-			return in.usagef("--limit %q: give a number from 1 to %d", s, timeline.MaxLimit)
 		}
 	}
 	return nil
