@@ -14,7 +14,10 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/google/uuid"
+
 	"github.com/custodia-dfir/custodia/casefile"
+	"github.com/custodia-dfir/custodia/casefile/timeline"
 	"github.com/custodia-dfir/custodia/evidence"
 )
 
@@ -40,6 +43,7 @@ type addEvidenceForm struct {
 	kind                  *formSelect
 	description           *formEntry
 	timeZone, reason      *formEntry
+	parse                 *formCheck
 	add, cancel           *formButton
 
 	sourceProblem, tzProblem *widget.Label
@@ -71,13 +75,17 @@ func (v *evidenceView) showAddForm() {
 	form.note("", mutedLabel("The time zone the source's clocks were set to, so its times can be read in UTC. "+
 		"Leave it empty when it is not known."))
 	f.reason = form.entry("Reason", "Why it is added, e.g. ticket SEC-4471 (recorded in the custody entry)")
+	f.parse = form.checkBox("Timeline", "Parse log items into the timeline", nil)
+	f.parse.SetChecked(true)
+	form.note("", mutedLabel("Each item of kind Log is parsed right after it is sealed, so its events can be searched in "+
+		"Timeline. A log no parser recognises stays added, with a note saying how to parse it."))
 	f.add, f.cancel = form.save, form.cancel
 	f.add.Icon = theme.ContentAddIcon()
 	f.sourceProblem, f.tzProblem = form.problems["Source"].label, form.problems["Time zone"].label
 	form.check = f.check
 	form.hand = func() {
 		path := strings.TrimSpace(f.source.Text)
-		u.ingest(path, f.options())
+		u.ingest(path, f.options(), f.parse.Checked)
 	}
 	form.onClosed = func() {
 		if u.addEvidence == f {
@@ -155,7 +163,7 @@ func timeZoneMessage(tz string) string {
 // duplicates and the entries of a folder that were skipped are listed in a
 // dialog afterwards. Cancelling rolls the item in progress back, and the
 // dialog after it says so.
-func (u *UI) ingest(path string, opts evidence.Options) {
+func (u *UI) ingest(path string, opts evidence.Options, parseLogs bool) {
 	cv := u.cv
 	if cv == nil {
 		return
@@ -171,11 +179,16 @@ func (u *UI) ingest(path string, opts evidence.Options) {
 	u.runWork(p, func(ctx context.Context) func() {
 		r, err := evidence.IngestWithReport(ctx, oc.c, path, opts)
 		current := p.Current()
+		var parsed []ingestParse
+		if parseLogs {
+			parsed = u.parseIngested(ctx, oc, r.Items, opts.Reason, p)
+		}
 		return u.afterChange(cv, factsEvidence|factsCustody, func() {
 			if v := areaViewOf[*evidenceView](u); v != nil && len(r.Items) > 0 {
 				v.showItem(r.Items[len(r.Items)-1].ID)
 			}
-			u.reportIngest(path, r, current, err)
+			u.reportIngest(path, r, current, err, parsed)
+			u.indexParsed(oc, parsed)
 		})
 	})
 }
@@ -271,7 +284,7 @@ func (u *UI) showDuplicateForm(newItem casefile.EvidenceMeta, existing []casefil
 // reportIngest says how an ingest ended: a dialog for a cancellation (the
 // item in progress was rolled back), a failure, or, on success, the
 // warnings on new items, the duplicates met and the entries skipped.
-func (u *UI) reportIngest(path string, r evidence.Report, current string, err error) {
+func (u *UI) reportIngest(path string, r evidence.Report, current string, err error, parsed []ingestParse) {
 	items := r.Items
 	kept := ""
 	if len(items) > 0 {
@@ -336,6 +349,11 @@ func (u *UI) reportIngest(path string, r evidence.Report, current string, err er
 			" not read: only regular files become items, and links are not followed. The custody record lists them too:\n"+
 			strings.Join(ss, "\n"))
 	}
+	// A parse that worked needs no dialog of its own; one that did not
+	// does, and once there is a dialog it tells every parse.
+	if lines, failed := parseLines(parsed); failed || (len(parts) > 0 && len(lines) > 0) {
+		parts = append(parts, "Timeline:\n"+strings.Join(lines, "\n"))
+	}
 	if len(parts) == 0 {
 		return
 	}
@@ -349,4 +367,79 @@ func (u *UI) reportIngest(path string, r evidence.Report, current string, err er
 		title, icon = "Evidence added with warnings", theme.NewWarningThemedResource(theme.WarningIcon())
 	}
 	u.showNotice(title, added+"\n\n"+strings.Join(parts, "\n\n"), icon, nil)
+}
+
+// ingestParse is how the parse of one log item after its ingest ended.
+type ingestParse struct {
+	item uuid.UUID
+	name string
+	res  timeline.Parse
+	err  error
+}
+
+// parseIngested parses the log items among items into the timeline, with
+// the ingest's progress and reason, and brings the search index up to date
+// when the case has one. An item that cannot be parsed stays ingested; the
+// report says how to parse it. It runs off the UI goroutine.
+func (u *UI) parseIngested(ctx context.Context, oc *openCase, items []casefile.Evidence, reason string, p *progressView) []ingestParse {
+	if strings.TrimSpace(reason) == "" {
+		reason = "parsed on ingest"
+	}
+	var out []ingestParse
+	for _, ev := range items {
+		if ev.Meta.Kind != casefile.KindLog || ctx.Err() != nil {
+			continue
+		}
+		p.setStep("Parsing " + ev.Meta.Name)
+		res, err := evidence.ParseItem(ctx, oc.c, ev.ID, evidence.ParseOptions{Reason: reason, Progress: p})
+		out = append(out, ingestParse{item: ev.ID, name: ev.Meta.Name, res: res, err: err})
+	}
+	return out
+}
+
+// parseLines are the report's lines about the parses after an ingest;
+// failed says whether one did not parse.
+func parseLines(parsed []ingestParse) (lines []string, failed bool) {
+	for _, pr := range parsed {
+		name := shownLine(pr.name)
+		switch {
+		case errors.Is(pr.err, context.Canceled):
+			failed = true
+			lines = append(lines, "• "+name+" — not parsed: stopped. It stays added; parse it in Timeline with Parse….")
+		case pr.err != nil:
+			failed = true
+			lines = append(lines, "• "+name+" — not parsed: "+userMessage(pr.err)+" It stays added; parse it in Timeline with Parse… and a parser chosen.")
+		default:
+			lines = append(lines, "• "+parseSummary(name, pr.res))
+		}
+	}
+	return lines, failed
+}
+
+// indexParsed brings the open case's search index, when it has one, up to
+// date with the items parsed after an ingest, off the UI goroutine, and
+// searches again. It runs on the UI goroutine.
+func (u *UI) indexParsed(oc *openCase, parsed []ingestParse) {
+	ti := oc.timeline
+	if ti == nil || ti.index() == nil {
+		return // built from the case, parses included, when first shown
+	}
+	ix := ti.index()
+	u.runJob(func() func() {
+		var err error
+		for _, pr := range parsed {
+			if pr.err == nil && err == nil {
+				err = ix.ReplaceItem(context.Background(), timeline.Of(oc.c), pr.item)
+			}
+		}
+		return func() {
+			if err != nil {
+				u.showError("The events were stored, but the search index could not be brought up to date", err, nil)
+				return
+			}
+			if w := areaViewOf[*timelineView](u); w != nil && w.ti == ti {
+				w.search()
+			}
+		}
+	})
 }

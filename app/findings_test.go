@@ -113,7 +113,7 @@ func openFindingsCase(t *testing.T, size int) (*UI, casefile.Evidence) {
 	path, _ := makeCase(t, dir, "pass")
 	u, _ := openCaseUI(t, dir, path)
 	u.previewDelay = -1
-	u.ingest(writeTestFile(t, dir, "mail.eml", testBytes(size, 9)), evidence.Options{})
+	u.ingest(writeTestFile(t, dir, "mail.eml", testBytes(size, 9)), evidence.Options{}, true)
 	waitJobs(t, u)
 	if len(u.cv.oc.evidence.items) != 1 {
 		t.Fatalf("ingest failed: %v", u.LastError())

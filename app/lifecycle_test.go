@@ -377,7 +377,7 @@ func TestSeedScenarioThroughTheGUI(t *testing.T) {
 	data := testBytes(200_000, 7)
 	copy(data[0x1000:], "svc-vpn:$6$rounds=5000$hash")
 	src := writeTestFile(t, dir, "vpn-gw01-auth.log", data)
-	u.ingest(src, evidence.Options{Description: "Auth log of the VPN gateway", Reason: "SEC-4471"})
+	u.ingest(src, evidence.Options{Description: "Auth log of the VPN gateway", Reason: "SEC-4471"}, false)
 	waitJobs(t, u)
 	items := u.cv.oc.evidence.items
 	if len(items) != 1 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -47,7 +48,8 @@ type timelineIndex struct {
 	closed bool
 
 	// Touched on the UI goroutine only.
-	building bool // a build is running
+	building bool            // a build is running
+	history  []timelineQuery // the searches of this session, newest first
 }
 
 // index returns the index, or nil while there is none.
@@ -113,6 +115,19 @@ type timelineView struct {
 	table *dataTable
 	pane  *eventPane
 
+	// The tools around the table (timeline_tools.go).
+	hist               *histogram
+	histText           *widget.Label
+	histCaption        string // the caption when the pointer is not on a bar
+	facets             *fyne.Container
+	historySel         *widget.Select
+	savedSel           *widget.Select
+	saveBtn, removeBtn *actionButton
+	saved              []timeline.SavedSearch
+	zone               *widget.Select
+	zoneChoice         string
+	zones              map[uuid.UUID]string // each item's recorded source zone
+
 	pending bool // a search waits for the index
 	gen     int  // the newest search; older results are dropped
 	names   map[uuid.UUID]string
@@ -160,7 +175,7 @@ func (a timelineArea) build(cv *caseView) areaView {
 	v.lastParse.Importance = widget.LowImportance
 
 	v.src = &eventSource{v: v, rowsOf: map[string]int{}, cursors: map[int]string{}, events: map[string]timeline.Event{}}
-	v.table = newDataTable(v.u, eventColumns, v.src, 3, 0)
+	v.table = newDataTable(v.u, slices.Clone(eventColumns), v.src, 3, 0)
 	v.pane = newEventPane(v)
 	v.table.onSelect = func(key any) {
 		id, _ := key.(string)
@@ -170,18 +185,32 @@ func (a timelineArea) build(cv *caseView) areaView {
 	label := func(s string) *widget.Label {
 		return widget.NewLabelWithStyle(s, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
 	}
-	queryRow := container.NewBorder(nil, nil, label("Query"), v.searchBtn, v.query)
-	rangeRow := container.NewBorder(nil, nil, nil, v.parse, container.NewGridWithColumns(2,
+	v.newSearchTools()
+	queryRow := container.NewBorder(nil, nil, label("Query"), container.NewHBox(v.searchBtn, v.historySel), v.query)
+	v.zoneChoice = zoneUTC
+	v.zone = widget.NewSelect([]string{zoneUTC, zoneSource, zoneLocal}, v.setZone)
+	v.zone.SetSelected(zoneUTC)
+	rangeRow := container.NewBorder(nil, nil, nil, container.NewHBox(label("Times in"), v.zone), container.NewGridWithColumns(2,
 		container.NewBorder(nil, nil, label("From"), nil, v.from),
 		container.NewBorder(nil, nil, label("To"), nil, v.to)))
+	v.hist = newHistogram()
+	v.hist.onPick = v.pickRange
+	v.hist.onHover = v.hover
+	v.histText = mutedLabel("")
+	v.histText.Truncation = fyne.TextTruncateEllipsis
+	v.facets = container.NewVBox()
 	// One status line: the count, then the index being built or the last
-	// parse.
-	statusRow := container.NewBorder(nil, nil, v.count, container.New(minSizeLayout{fyne.NewSize(160, 0)}, v.building),
+	// parse; the saved searches and Parse… at its end.
+	statusRow := container.NewBorder(nil, nil, v.count,
+		container.NewHBox(container.New(minSizeLayout{fyne.NewSize(160, 0)}, v.building), v.savedSel, v.saveBtn, v.removeBtn, v.parse),
 		container.NewStack(v.buildText, v.lastParse))
-	top := container.NewVBox(heading(a.title()), queryRow, rangeRow, v.problem, statusRow)
+	top := container.NewVBox(heading(a.title()), queryRow, rangeRow, v.problem, statusRow, v.hist, v.histText)
 	split := container.NewVSplit(v.table.box, container.NewVScroll(v.pane.root))
 	split.Offset = 0.6
-	v.root = container.NewBorder(top, nil, nil, nil, split)
+	side := container.NewBorder(subheading("Filter by"), nil, nil, nil, container.NewVScroll(v.facets))
+	body := container.NewHSplit(side, split)
+	body.Offset = 0.2
+	v.root = container.NewBorder(top, nil, nil, nil, body)
 
 	v.loadNames(cv.oc.evidence)
 	v.enable()
@@ -194,6 +223,7 @@ func (v *timelineView) content() fyne.CanvasObject { return v.root }
 // shown runs once the area is on screen: it searches, building the index
 // first when the case has none yet.
 func (v *timelineView) shown() {
+	v.loadSaved()
 	if v.ti.index() == nil {
 		v.pending = true
 		v.buildIndex()
@@ -214,8 +244,10 @@ func (v *timelineView) refresh(what factSet) {
 // loadNames keeps the item names the table shows.
 func (v *timelineView) loadNames(f evidenceFacts) {
 	v.names = make(map[uuid.UUID]string, len(f.items))
+	v.zones = make(map[uuid.UUID]string, len(f.items))
 	for _, ev := range f.items {
 		v.names[ev.ID] = ev.Meta.Name
+		v.zones[ev.ID] = ev.Meta.TimeZone
 	}
 }
 
@@ -238,6 +270,15 @@ func (v *timelineView) enable() {
 		why = "the search index is being built; parse when it is ready."
 	}
 	v.parse.allow(why)
+	why = v.cv.whyNoChange()
+	if why == "" && v.ti.index() == nil {
+		why = "the search index is not built yet."
+	}
+	v.saveBtn.allow(why)
+	if why == "" && len(v.saved) == 0 {
+		why = "no searches are saved in this case yet."
+	}
+	v.removeBtn.allow(why)
 }
 
 // buildIndex builds the search index off the UI goroutine, with its
@@ -350,6 +391,7 @@ func (v *timelineView) search() {
 	v.pending = false
 	v.gen++
 	gen, u := v.gen, v.u
+	asked := timelineQuery{query: f.Query, from: strings.TrimSpace(v.from.Text), to: strings.TrimSpace(v.to.Text)}
 	v.searchBtn.Disable()
 	u.runJob(func() func() {
 		n, err := ix.Count(context.Background(), f)
@@ -369,6 +411,9 @@ func (v *timelineView) search() {
 				return
 			}
 			v.problem.set("")
+			v.ti.remember(asked)
+			v.showHistory()
+			v.chart(ix, f, gen)
 			v.src.set(ix, f, n)
 			v.count.SetText(eventCount(n, ix.Len()))
 			v.table.reload()
@@ -457,7 +502,7 @@ func (s *eventSource) rows(from, to int) []tableRow {
 		s.events[e.ID] = *e
 		s.rowsOf[e.ID] = from + i
 		out[i] = tableRow{key: e.ID, cells: []dataCell{
-			{text: eventTime(e), mono: true},
+			{text: s.v.timeIn(e), mono: true},
 			cell(s.v.itemName(e.Item)),
 			cell(e.Parser),
 			{text: shownLine(e.Message), full: shown(e.Message)},

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/custodia-dfir/custodia/casefile"
+	"github.com/custodia-dfir/custodia/casefile/casetest"
 )
 
 // TestSavedSearches saves, replaces and removes searches: each is one
@@ -88,5 +89,28 @@ func TestSaveSearchRefusals(t *testing.T) {
 	}
 	if after, _ := c.Entries(); len(after) != len(before) {
 		t.Fatalf("%d entries recorded by refusals", len(after)-len(before))
+	}
+}
+
+// TestSpan: the first and last time of what a filter selects.
+func TestSpan(t *testing.T) {
+	c := newCase(t)
+	item := casetest.StoreBytes(t, c, []byte("log bytes"), "auth.log").ID
+	write(t, c, item, synthetic(10), nil, "syslog")
+	ix, err := Build(t.Context(), Of(c), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	first, last, ok, err := ix.Span(t.Context(), Filter{})
+	if err != nil || !ok || !first.Equal(t0) || !last.Equal(t0.Add(9*time.Second)) {
+		t.Fatalf("span %v %v %v %v", first, last, ok, err)
+	}
+	first, last, ok, _ = ix.Span(t.Context(), Filter{Query: "n:>6"})
+	if !ok || !first.Equal(t0.Add(7*time.Second)) || !last.Equal(t0.Add(9*time.Second)) {
+		t.Fatalf("span of n:>6 %v %v %v", first, last, ok)
+	}
+	if _, _, ok, err := ix.Span(t.Context(), Filter{Query: "nothing-matches-this"}); ok || err != nil {
+		t.Fatalf("empty span %v %v", ok, err)
 	}
 }
