@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-		"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/custodia-dfir/custodia/casefile"
