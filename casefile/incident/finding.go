@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/custodia-dfir/custodia/casefile"
+	"github.com/custodia-dfir/custodia/casefile/timeline"
 	"github.com/google/uuid"
 )
 
@@ -89,6 +90,32 @@ type FindingContent struct {
 	Locations   []EvidenceLocation `json:"locations"`
 	Indicators  []uuid.UUID        `json:"indicators"` // ids of the incident's indicators
 	Techniques  []string           `json:"techniques"` // MITRE ATT&CK ids: T1234 or T1234.001
+	// Events are the timeline events the finding rests on (format version
+	// 6; absent before). Give an anchor by its Event id; adding or editing
+	// the finding fills in where the event's record is.
+	Events []EventAnchor `json:"events,omitempty"`
+}
+
+// EventAnchor anchors a finding to a timeline event and, through it, to
+// the bytes of its record: the event as it was when anchored (its id, the
+// item's parse and the ordinal in it) and where its record lies in the
+// item (Offset and Length; into the decompressed stream when Stream is
+// "gzip"). A re-parse of the item does not move the anchor: it keeps the
+// parse, offset and length it was made on.
+type EventAnchor struct {
+	Event   string    `json:"event"`
+	Item    uuid.UUID `json:"item"`
+	Parse   uuid.UUID `json:"parse"`
+	Ordinal int64     `json:"ordinal"`
+	Offset  int64     `json:"offset"`
+	Length  int64     `json:"length"`
+	Stream  string    `json:"stream,omitempty"`
+}
+
+// Location returns the anchor's record as an evidence location of the
+// item's bytes; ok is false when the offset is into a decompressed stream.
+func (a EventAnchor) Location() (EvidenceLocation, bool) {
+	return EvidenceLocation{Evidence: a.Item, Start: a.Offset, End: a.Offset + a.Length}, a.Stream == ""
 }
 
 // normalize trims the title, upper-cases technique ids and drops repeated
@@ -107,7 +134,8 @@ func (fc *FindingContent) normalize() error {
 	for _, l := range []struct {
 		name string
 		n    int
-	}{{"evidence locations", len(fc.Locations)}, {"linked indicators", len(fc.Indicators)}, {"techniques", len(fc.Techniques)}} {
+	}{{"evidence locations", len(fc.Locations)}, {"linked indicators", len(fc.Indicators)}, {"techniques", len(fc.Techniques)},
+		{"event anchors", len(fc.Events)}} {
 		if err := casefile.CheckList(l.name, l.n); err != nil {
 			return err
 		}
@@ -123,6 +151,41 @@ func (fc *FindingContent) normalize() error {
 		techs = append(techs, id)
 	}
 	fc.Techniques = uniq(techs)
+	var evs []EventAnchor
+	for _, a := range fc.Events {
+		a.Event = strings.ToLower(strings.TrimSpace(a.Event))
+		if !slices.ContainsFunc(evs, func(x EventAnchor) bool { return x.Event == a.Event }) {
+			evs = append(evs, a)
+		}
+	}
+	fc.Events = evs
+	return nil
+}
+
+// resolveAnchors fills in the event anchors of fc: an anchor that is in
+// prev (the finding's last revision) with the same event id stays as it
+// was recorded; any other must name an event of the current timeline, of
+// an item not withdrawn.
+func resolveAnchors(r casefile.Reader, fc *FindingContent, prev []EventAnchor) error {
+	for i, a := range fc.Events {
+		if j := slices.IndexFunc(prev, func(x EventAnchor) bool { return x.Event == a.Event }); j >= 0 {
+			fc.Events[i] = prev[j]
+			continue
+		}
+		e, p, err := timeline.EventIn(r, a.Event)
+		if err != nil {
+			return err
+		}
+		ev, err := r.Evidence(e.Item)
+		if err != nil {
+			return err
+		}
+		if ev.Withdrawal != nil {
+			return timeline.ErrWithdrawnItem.Errorf("%s belongs to %s, withdrawn on %s by %s", e.ID, ev.Meta.Name,
+				casefile.FormatTime(ev.Withdrawal.At), ev.Withdrawal.Examiner)
+		}
+		fc.Events[i] = EventAnchor{Event: e.ID, Item: e.Item, Parse: p.ID, Ordinal: e.Ordinal, Offset: e.Offset, Length: e.Length, Stream: e.Stream}
+	}
 	return nil
 }
 
@@ -208,6 +271,9 @@ func (s *Store) AddFinding(fc FindingContent, reason string) (Finding, error) {
 		if err != nil {
 			return casefile.Event{}, err
 		}
+		if err := resolveAnchors(tx, &fc, nil); err != nil {
+			return casefile.Event{}, err
+		}
 		if err := checkLinks(tx, fc); err != nil {
 			return casefile.Event{}, err
 		}
@@ -244,6 +310,9 @@ func (s *Store) EditFinding(id uuid.UUID, fc FindingContent, reason string) (Fin
 			return casefile.Event{}, err
 		}
 		first, last := revs[0], revs[len(revs)-1]
+		if err := resolveAnchors(tx, &fc, last.Events); err != nil {
+			return casefile.Event{}, err
+		}
 		changed := changedFields(last.FindingContent, fc)
 		if len(changed) == 0 {
 			return casefile.Event{}, casefile.Invalidf("the edit changes nothing in finding %q", casefile.Brief(last.Title))
@@ -268,6 +337,9 @@ func (s *Store) EditFinding(id uuid.UUID, fc FindingContent, reason string) (Fin
 func findingDetails(fc FindingContent, st Stage, rev int) map[string]string {
 	d := map[string]string{"title": casefile.Brief(fc.Title), "confidence": string(fc.Confidence), "stage": string(st),
 		"revision": fmt.Sprint(rev), "locations": fmt.Sprint(len(fc.Locations)), "indicators": fmt.Sprint(len(fc.Indicators))}
+	if len(fc.Events) > 0 {
+		d["events"] = fmt.Sprint(len(fc.Events))
+	}
 	if len(fc.Techniques) > 0 {
 		d["techniques"] = casefile.Brief(strings.Join(fc.Techniques, ","))
 	}
@@ -288,6 +360,7 @@ func changedFields(a, b FindingContent) []string {
 	}{
 		{"title", a.Title, b.Title}, {"description", a.Description, b.Description}, {"confidence", a.Confidence, b.Confidence},
 		{"locations", a.Locations, b.Locations}, {"indicators", a.Indicators, b.Indicators}, {"techniques", a.Techniques, b.Techniques},
+		{"events", a.Events, b.Events},
 	} {
 		if !eq(f.x, f.y) {
 			out = append(out, f.name)

@@ -29,6 +29,7 @@ type Index struct {
 	db     *sql.DB
 	events int64
 	items  map[uuid.UUID]int64
+	ann    map[evKey]Annotations // the current events' annotations (annindex.go)
 }
 
 const indexSchema = `
@@ -121,6 +122,10 @@ func Build(ctx context.Context, s *Store, progress func(done, total int64)) (*In
 	if _, err := db.ExecContext(ctx, indexIndexes); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("search index: %w", err)
+	}
+	if err := ix.reloadAnnotations(ctx, s); err != nil {
+		db.Close()
+		return nil, err
 	}
 	return ix, nil
 }
@@ -317,7 +322,8 @@ func (ix *Index) ReplaceItem(ctx context.Context, s *Store, item uuid.UUID) erro
 	if ix.items[item] == 0 {
 		delete(ix.items, item)
 	}
-	return nil
+	// A re-parse moves ordinals: the annotations are resolved again.
+	return ix.reloadAnnotations(ctx, s)
 }
 
 var errIndexClosed = errors.New("search index: the index is closed")
@@ -449,6 +455,8 @@ func (n *node) sql(b *strings.Builder, args *[]any) {
 			b.WriteString(`e.rowid IN (SELECT event FROM fields WHERE name = ? AND value = ?)`)
 			*args = append(*args, n.name, val)
 		}
+	case nAnnot:
+		n.annotSQL(b, args)
 	case nCompare:
 		op := map[string]string{">": ">", ">=": ">=", "<": "<", "<=": "<="}[n.op] // one of four, never query text
 		if n.name == "time" {
@@ -544,6 +552,7 @@ func (ix *Index) Search(ctx context.Context, f Filter) ([]Event, error) {
 	if err := rows.Err(); err != nil {
 		return nil, searchError(err)
 	}
+	ix.attachAnnotations(out)
 	return out, nil
 }
 

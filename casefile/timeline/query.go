@@ -22,6 +22,7 @@ import (
 //	event_id:>4000           a field compared as a number: > >= < <=
 //	time:>=2026-02-21T02:00:00Z   the event time (RFC 3339, or a date YYYY-MM-DD)
 //	parser:syslog item:UUID id:UUID:N timestamp_desc:"Event Logged" message:word
+//	starred:true tag:lateral-movement tag:lat* comment:"first seen"   annotations
 //	a AND b, a OR b, NOT a, (a OR b) AND NOT c
 //
 // Terms and phrases match words of the message and of every field value.
@@ -439,6 +440,9 @@ func (p *parser) word(t token) (*node, error) {
 func (p *parser) field(name, val string, prefix bool, pos int, quoted bool) (*node, error) {
 	if name == "time" || name == "datetime" {
 		return nil, p.errf(pos, "field %s: compare times with >, >=, < or <=, as in time:>=2026-02-21T02:00:00Z", name)
+	}
+	if annotationFields[name] {
+		return p.annotation(name, val, prefix, pos)
 	}
 	if name == "message" {
 		n, err := p.term(val, quoted, pos)

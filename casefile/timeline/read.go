@@ -129,6 +129,12 @@ func (s *Store) readBatch(table string, p *parseBody, ref batchRef, v any) error
 	if err != nil {
 		return err
 	}
+	return checkBatch(table, p, ref, rec, v)
+}
+
+// checkBatch checks that rec is the batch ref of parse p lists (same
+// parse, same content) and decodes it into v.
+func checkBatch(table string, p *parseBody, ref batchRef, rec casefile.Record, v any) error {
 	if rec.Parent != p.ID || rec.ContentHash() != ref.SHA256 {
 		return fmt.Errorf("%w: %s/%s is not the batch parse %s of item %s lists (other parse or other content)",
 			casefile.ErrCorrupt, table, ref.ID, p.ID, p.Item)
@@ -236,32 +242,15 @@ func (s *Store) All() iter.Seq2[Event, error] {
 // Event returns one event of the current timeline by id; ErrNoSuchEvent
 // when there is none.
 func (s *Store) Event(id string) (Event, error) {
-	item, n, err := ParseEventID(id)
-	if err != nil {
-		return Event{}, err
-	}
-	var p *parseBody
-	if err := s.c.Read("read the timeline", func(r casefile.Reader) (err error) {
-		p, err = current(r, item)
-		return err
+	var e Event
+	var lookup error // said as it is: "no such event" needs no prefix
+	if err := s.c.Read("read the timeline", func(r casefile.Reader) error {
+		e, _, lookup = eventIn(r, id)
+		return nil
 	}); err != nil {
 		return Event{}, err
 	}
-	if p != nil {
-		for _, ref := range p.Batches {
-			if n < ref.First || n >= ref.First+ref.Count {
-				continue
-			}
-			b, err := s.loadBatch(p, ref)
-			if err != nil {
-				return Event{}, err
-			}
-			if i := n - b.First; i >= 0 && i < int64(len(b.Events)) {
-				return b.Events[i].event(item, n, p.Parser), nil
-			}
-		}
-	}
-	return Event{}, ErrNoSuchEvent.Errorf("%s: the current timeline has no such event", id)
+	return e, lookup
 }
 
 // Warnings returns the stored warnings of item's current parse, or of every

@@ -90,6 +90,10 @@ type Event struct {
 	Message        string
 	Fields         []Field
 	Parser         string
+	// Annotations are the event's star, tags and comments, as the index
+	// knew them (Index.Search fills them; the Store's readers leave them
+	// empty: see Store.EventAnnotations).
+	Annotations Annotations
 }
 
 // A Field is one named value of an event.
