@@ -479,8 +479,13 @@ func zeroJSON(v any) bool {
 		return x == 0
 	case []any:
 		return len(x) == 0
-	case map[string]any:
-		return len(x) == 0
+	case map[string]any: // an object of zero members is a zero value too
+		for _, m := range x {
+			if !zeroJSON(m) {
+				return false
+			}
+		}
+		return true
 	}
 	return false
 }
