@@ -34,6 +34,7 @@ type findingEditor struct {
 	previewSeq  int // the newest preview asked for; older ones are dropped
 
 	locations   []incident.EvidenceLocation
+	events      []incident.EventAnchor // the timeline events it rests on
 	locList     *fyne.Container
 	locItem     *formSelect
 	locStart    *formEntry
@@ -51,6 +52,8 @@ type findingEditor struct {
 // findingDraft prefills a new finding.
 type findingDraft struct {
 	location    incident.EvidenceLocation
+	noLocation  bool                   // the draft has an event but no byte range of the item
+	events      []incident.EventAnchor // events it rests on (only Event is needed)
 	description string
 }
 
@@ -74,7 +77,10 @@ func (u *UI) showFindingEditor(f *incident.Finding, draft *findingDraft) {
 			f.Revision+1, f.Revision)
 	}
 	if draft != nil {
-		cur.Locations = []incident.EvidenceLocation{draft.location}
+		if !draft.noLocation {
+			cur.Locations = []incident.EvidenceLocation{draft.location}
+		}
+		cur.Events = draft.events
 		cur.Description = draft.description
 	}
 	form := u.newRecordForm(title, save, intro)
@@ -102,6 +108,7 @@ func (u *UI) showFindingEditor(f *incident.Finding, draft *findingDraft) {
 	form.fields["Description"] = e.description
 
 	e.locations = append(e.locations, cur.Locations...)
+	e.events = append(e.events, cur.Events...)
 	e.locList = container.NewVBox()
 	items := cv.oc.evidence.items
 	names := make([]string, len(items))
@@ -218,6 +225,18 @@ func (e *findingEditor) showLocations() {
 		text := widget.NewLabel(locationText(e.u, l))
 		text.Wrapping = fyne.TextWrapWord
 		rows = append(rows, container.NewBorder(nil, nil, widget.NewIcon(theme.StorageIcon()), rm, text))
+	}
+	for i, a := range e.events {
+		rm := e.form.button("", theme.DeleteIcon(), func() {
+			e.events = append(e.events[:i], e.events[i+1:]...)
+			e.showLocations()
+			e.form.recheck()
+			e.form.fit()
+		})
+		rm.Importance = widget.LowImportance
+		text := widget.NewLabel(anchorText(e.u, a))
+		text.Wrapping = fyne.TextWrapWord
+		rows = append(rows, container.NewBorder(nil, nil, widget.NewIcon(theme.HistoryIcon()), rm, text))
 	}
 	if len(rows) == 0 {
 		rows = append(rows, mutedLabel("No location yet. A finding should point at the bytes it rests on: pick the item and "+
@@ -347,6 +366,7 @@ func (e *findingEditor) content() incident.FindingContent {
 		Description: e.description.Text,
 		Confidence:  incident.Confidence(strings.ToLower(e.confidence.Selected)),
 		Locations:   append([]incident.EvidenceLocation(nil), e.locations...),
+		Events:      append([]incident.EventAnchor(nil), e.events...),
 	}
 	for _, l := range e.indicators.Selected() {
 		if id, ok := e.indicatorID[l]; ok {

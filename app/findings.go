@@ -265,7 +265,7 @@ func (d *findingDetails) show(f *incident.Finding) {
 	} else {
 		d.note.Hide()
 	}
-	d.locations.Objects = locationRows(d.v.u, f.Locations)
+	d.locations.Objects = locationRows(d.v.u, f.Locations, f.Events)
 	d.locations.Refresh()
 	d.indicators.SetText(indicatorLines(d.v.cv.oc.incident, f.Indicators))
 	d.techniques.SetText(orNotSet(strings.Join(f.Techniques, "\n")))
@@ -292,8 +292,8 @@ func locationText(u *UI, l incident.EvidenceLocation) string {
 
 // locationRows lists locations, each with a button that opens the hex view
 // on its bytes, selected.
-func locationRows(u *UI, locs []incident.EvidenceLocation) []fyne.CanvasObject {
-	if len(locs) == 0 {
+func locationRows(u *UI, locs []incident.EvidenceLocation, events []incident.EventAnchor) []fyne.CanvasObject {
+	if len(locs) == 0 && len(events) == 0 {
 		return []fyne.CanvasObject{widget.NewLabel(notSet)}
 	}
 	var out []fyne.CanvasObject
@@ -311,7 +311,44 @@ func locationRows(u *UI, locs []incident.EvidenceLocation) []fyne.CanvasObject {
 		b.Importance = widget.LowImportance
 		out = append(out, container.NewBorder(nil, nil, nil, b, text))
 	}
+	for _, a := range events {
+		text := widget.NewLabel(anchorText(u, a))
+		text.Wrapping = fyne.TextWrapWord
+		loc, inItem := a.Location()
+		b := newActionButton("View record", theme.VisibilityIcon(), func() {
+			if u.cv == nil {
+				return
+			}
+			if ev := u.cv.oc.evidence.item(loc.Evidence); ev != nil {
+				u.openHexViewRange(*ev, loc.Start, loc.End)
+			}
+		})
+		if !inItem {
+			b.allow("the record's offset is in the decompressed gzip stream, but the hex view shows the item's stored bytes.")
+		}
+		b.Importance = widget.LowImportance
+		out = append(out, container.NewBorder(nil, nil, nil, b, text))
+	}
 	return out
+}
+
+// anchorText describes a finding's event: "event 0a30…:2 of auth.log ·
+// record at offset 99, 101 bytes".
+func anchorText(u *UI, a incident.EventAnchor) string {
+	name := a.Item.String()
+	if u.cv != nil {
+		if ev := u.cv.oc.evidence.item(a.Item); ev != nil {
+			name = shownLine(ev.Meta.Name)
+		}
+	}
+	if a.Item == uuid.Nil { // not resolved yet: only the id was given
+		return "Timeline event " + shownLine(a.Event)
+	}
+	s := fmt.Sprintf("Timeline event %d of %s · record at offset %d (0x%x), %s", a.Ordinal, name, a.Offset, a.Offset, byteCount(a.Length))
+	if a.Stream != "" {
+		s += " of the decompressed " + a.Stream + " stream"
+	}
+	return s
 }
 
 // indicatorLines names the indicators with ids, one per line.

@@ -28,6 +28,8 @@ type histogram struct {
 
 	dragFrom, dragTo int // bucket indices of a drag in progress; -1 for none
 
+	caption string // the line above the bars: what they show, or the bar pointed at
+
 	onPick  func(from, to time.Time)
 	onHover func(b *timeline.Bucket) // nil b: the pointer left the bars
 }
@@ -90,6 +92,12 @@ func bucketName(d time.Duration) string {
 	return fmt.Sprintf("%d seconds", d/time.Second)
 }
 
+// setCaption sets the line drawn above the bars.
+func (h *histogram) setCaption(s string) {
+	h.caption = s
+	h.Refresh()
+}
+
 // set shows buckets of width d; nil clears the bars.
 func (h *histogram) set(buckets []timeline.Bucket, d time.Duration) {
 	h.buckets, h.width, h.max = buckets, d, 0
@@ -102,8 +110,11 @@ func (h *histogram) set(buckets []timeline.Bucket, d time.Duration) {
 
 // at is the bucket under x, or -1 when there are no bars.
 func (h *histogram) at(x float32) int {
+	return h.atWidth(x, h.Size().Width)
+}
+
+func (h *histogram) atWidth(x, w float32) int {
 	n := len(h.buckets)
-	w := h.Size().Width
 	if n == 0 || w <= 0 {
 		return -1
 	}
@@ -169,11 +180,17 @@ func (h *histogram) MouseOut() {
 // Cursor shows that the bars can be clicked.
 func (h *histogram) Cursor() desktop.Cursor { return desktop.PointerCursor }
 
-func (h *histogram) MinSize() fyne.Size { return fyne.NewSize(200, 56) }
+func (h *histogram) MinSize() fyne.Size { return fyne.NewSize(200, captionHeight()+44) }
+
+// captionHeight is the height of the caption line above the bars.
+func captionHeight() float32 {
+	return fyne.MeasureText("Mg", theme.CaptionTextSize(), fyne.TextStyle{}).Height + 2
+}
 
 func (h *histogram) CreateRenderer() fyne.WidgetRenderer {
 	r := &histogramRenderer{h: h, bg: canvas.NewRectangle(theme.Color(theme.ColorNameInputBackground)),
-		sel: canvas.NewRectangle(color.Transparent)}
+		sel: canvas.NewRectangle(color.Transparent), text: canvas.NewText("", theme.Color(theme.ColorNamePlaceHolder))}
+	r.text.TextSize = theme.CaptionTextSize()
 	return r
 }
 
@@ -181,19 +198,25 @@ type histogramRenderer struct {
 	h    *histogram
 	bg   *canvas.Rectangle
 	sel  *canvas.Rectangle
+	text *canvas.Text
 	bars []*canvas.Rectangle
 	objs []fyne.CanvasObject
 }
 
-func (r *histogramRenderer) Layout(size fyne.Size) {
-	r.bg.Resize(size)
+func (r *histogramRenderer) Layout(full fyne.Size) {
 	h := r.h
+	top := captionHeight()
+	r.text.Text = h.caption
+	r.text.Move(fyne.NewPos(theme.Padding(), 0))
+	size := fyne.NewSize(full.Width, max(full.Height-top, 1))
+	r.bg.Move(fyne.NewPos(0, top))
+	r.bg.Resize(size)
 	n := len(h.buckets)
 	for len(r.bars) < n {
 		r.bars = append(r.bars, canvas.NewRectangle(theme.Color(theme.ColorNamePrimary)))
 	}
 	r.bars = r.bars[:n]
-	r.objs = append(r.objs[:0], r.bg, r.sel)
+	r.objs = append(r.objs[:0], r.text, r.bg, r.sel)
 	if n == 0 {
 		return
 	}
@@ -209,14 +232,14 @@ func (r *histogramRenderer) Layout(size fyne.Size) {
 		if h.max > 0 && b.Count > 0 {
 			hgt = max(1, size.Height*float32(b.Count)/float32(h.max))
 		}
-		bar.Move(fyne.NewPos(float32(i)*bw, size.Height-hgt))
+		bar.Move(fyne.NewPos(float32(i)*bw, top+size.Height-hgt))
 		bar.Resize(fyne.NewSize(max(bw-gap, 1), hgt))
 		r.objs = append(r.objs, bar)
 	}
 	if h.dragFrom >= 0 && h.dragTo >= 0 {
 		i, j := min(h.dragFrom, h.dragTo), max(h.dragFrom, h.dragTo)
 		r.sel.FillColor = theme.Color(theme.ColorNameSelection)
-		r.sel.Move(fyne.NewPos(float32(i)*bw, 0))
+		r.sel.Move(fyne.NewPos(float32(i)*bw, top))
 		r.sel.Resize(fyne.NewSize(float32(j-i+1)*bw, size.Height))
 	} else {
 		r.sel.FillColor = color.Transparent
@@ -231,6 +254,8 @@ func (r *histogramRenderer) Refresh() {
 	r.Layout(r.h.Size())
 	r.bg.Refresh()
 	r.sel.Refresh()
+	r.text.Color = theme.Color(theme.ColorNamePlaceHolder)
+	r.text.Refresh()
 	for _, b := range r.bars {
 		b.Refresh()
 	}

@@ -117,8 +117,8 @@ type timelineView struct {
 
 	// The tools around the table (timeline_tools.go).
 	hist               *histogram
-	histText           *widget.Label
-	histCaption        string // the caption when the pointer is not on a bar
+	buildingBox        *fyne.Container // the bar while the index is built; hidden otherwise
+	histCaption        string          // the caption when the pointer is not on a bar
 	facets             *fyne.Container
 	historySel         *widget.Select
 	savedSel           *widget.Select
@@ -186,7 +186,7 @@ func (a timelineArea) build(cv *caseView) areaView {
 		return widget.NewLabelWithStyle(s, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
 	}
 	v.newSearchTools()
-	queryRow := container.NewBorder(nil, nil, label("Query"), container.NewHBox(v.searchBtn, v.historySel), v.query)
+	queryRow := container.NewBorder(nil, nil, label("Query"), container.NewHBox(v.searchBtn, v.historySel, v.savedSel), v.query)
 	v.zoneChoice = zoneUTC
 	v.zone = widget.NewSelect([]string{zoneUTC, zoneSource, zoneLocal}, v.setZone)
 	v.zone.SetSelected(zoneUTC)
@@ -196,15 +196,14 @@ func (a timelineArea) build(cv *caseView) areaView {
 	v.hist = newHistogram()
 	v.hist.onPick = v.pickRange
 	v.hist.onHover = v.hover
-	v.histText = mutedLabel("")
-	v.histText.Truncation = fyne.TextTruncateEllipsis
 	v.facets = container.NewVBox()
 	// One status line: the count, then the index being built or the last
 	// parse; the saved searches and Parse… at its end.
-	statusRow := container.NewBorder(nil, nil, v.count,
-		container.NewHBox(container.New(minSizeLayout{fyne.NewSize(160, 0)}, v.building), v.savedSel, v.saveBtn, v.removeBtn, v.parse),
-		container.NewStack(v.buildText, v.lastParse))
-	top := container.NewVBox(heading(a.title()), queryRow, rangeRow, v.problem, statusRow, v.hist, v.histText)
+	v.buildingBox = container.New(minSizeLayout{fyne.NewSize(160, 0)}, v.building)
+	v.buildingBox.Hide()
+	statusRow := container.NewBorder(nil, nil, v.count, v.buildingBox, container.NewStack(v.buildText, v.lastParse))
+	headRow := container.NewBorder(nil, nil, nil, container.NewHBox(v.saveBtn, v.removeBtn, v.parse), heading(a.title()))
+	top := container.NewVBox(headRow, queryRow, rangeRow, v.problem, statusRow, v.hist)
 	split := container.NewVSplit(v.table.box, container.NewVScroll(v.pane.root))
 	split.Offset = 0.6
 	side := container.NewBorder(subheading("Filter by"), nil, nil, nil, container.NewVScroll(v.facets))
@@ -320,6 +319,7 @@ func (v *timelineView) buildIndex() {
 				return
 			}
 			w.building.Hide()
+			w.buildingBox.Hide()
 			w.buildText.SetText("")
 			w.enable()
 			if err != nil {
@@ -337,6 +337,7 @@ func (v *timelineView) buildIndex() {
 // showBuilding shows how far the index is built (total -1: not yet known).
 func (v *timelineView) showBuilding(done, total int64) {
 	v.building.Show()
+	v.buildingBox.Show()
 	v.lastParse.SetText("")
 	if total > 0 {
 		v.building.SetValue(float64(done) / float64(total))
@@ -505,13 +506,25 @@ func (s *eventSource) rows(from, to int) []tableRow {
 			{text: s.v.timeIn(e), mono: true},
 			cell(s.v.itemName(e.Item)),
 			cell(e.Parser),
-			{text: shownLine(e.Message), full: shown(e.Message)},
+			{text: starMark(e) + shownLine(e.Message), full: shown(e.Message)},
 		}}
 	}
 	if n := len(evs); n > 0 {
 		s.cursors[from+n] = evs[n-1].ID
 	}
 	return out
+}
+
+// forget drops what the source remembers of event id, so that it is read
+// again (after its annotations changed).
+func (s *eventSource) forget(id string) { delete(s.events, id) }
+
+// starMark marks a starred event in the table.
+func starMark(e *timeline.Event) string {
+	if e.Annotations.Starred {
+		return "★ "
+	}
+	return ""
 }
 
 func (s *eventSource) rowOf(key any) int {
@@ -569,6 +582,7 @@ type eventPane struct {
 	facts          fyne.CanvasObject
 	fieldsBox      *fyne.Container
 	empty          *widget.Label
+	ann            annotationTools // timeline_annotate.go
 }
 
 // eventField is one field of the chosen event, numbered: names may repeat.
@@ -587,6 +601,7 @@ func newEventPane(v *timelineView) *eventPane {
 	p.message.Wrapping = fyne.TextWrapWord
 	p.message.Truncation = fyne.TextTruncateOff
 	p.showBytes = v.cv.action("Show bytes", theme.VisibilityIcon(), p.openBytes)
+	annTools := p.newAnnotationTools()
 	p.fields = newListSource([]listColumn[eventField]{
 		{dataColumn{title: "Field", width: 220}, func(f *eventField) dataCell { return dataCell{text: shownLine(f.Name), bold: true} }, nil},
 		{dataColumn{title: "Value", width: 700}, func(f *eventField) dataCell {
@@ -603,9 +618,12 @@ func newEventPane(v *timelineView) *eventPane {
 		{"Record", container.NewBorder(nil, nil, nil, p.showBytes, p.record)},
 		{"Event id", p.id},
 		{"Message", p.message},
+		{"Marks", p.ann.marks},
+		{"Comments", p.ann.comments},
 	})[0]
 	p.empty = mutedLabel("Choose an event in the list to see every field and where its record is.")
 	p.fieldsBox = container.NewVBox(subheading("Fields"), p.fieldTable.box)
+	p.facts = container.NewVBox(annTools, p.facts, p.ann.orphans)
 	p.root = container.NewVBox(p.title, p.empty, p.facts, p.fieldsBox)
 	return p
 }
@@ -644,6 +662,8 @@ func (p *eventPane) show(ev *timeline.Event) {
 	}
 	p.fields.set(fs)
 	p.fieldTable.reload()
+	p.showAnnotations(ev.Annotations, nil)
+	p.loadAnnotations()
 	p.enable()
 	relayout(p.root)
 }
@@ -686,6 +706,7 @@ func (p *eventPane) enable() {
 		why = "the event's item is not in the case's evidence list."
 	}
 	p.showBytes.allow(why)
+	p.enableAnnotations()
 }
 
 // evidence is the item of the chosen event, or nil.

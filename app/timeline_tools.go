@@ -238,8 +238,8 @@ func (v *timelineView) chart(ix *timeline.Index, f timeline.Filter, gen int) {
 				return
 			}
 			v.hist.set(buckets, width)
-			v.histText.SetText(histogramCaption(buckets, width))
-			v.histCaption = v.histText.Text
+			v.histCaption = histogramCaption(buckets, width)
+			v.hist.setCaption(v.histCaption)
 			v.showFacets(fs)
 		}
 	})
@@ -255,10 +255,10 @@ func (v *timelineView) pickRange(from, to time.Time) {
 // hover names the bar under the pointer in the caption, or restores it.
 func (v *timelineView) hover(b *timeline.Bucket) {
 	if b == nil {
-		v.histText.SetText(v.histCaption)
+		v.hist.setCaption(v.histCaption)
 		return
 	}
-	v.histText.SetText(bucketText(b, v.hist.width))
+	v.hist.setCaption(bucketText(b, v.hist.width))
 }
 
 // showHistory offers the queries of this session in the History picker.
@@ -270,7 +270,7 @@ func (v *timelineView) showHistory() {
 	v.historySel.Options = opts
 	v.historySel.ClearSelected()
 	if len(opts) == 0 {
-		v.historySel.PlaceHolder = "History (none yet)"
+		v.historySel.PlaceHolder = "History"
 		v.historySel.Disable()
 	} else {
 		v.historySel.PlaceHolder = "History"
@@ -326,7 +326,7 @@ func (v *timelineView) showSaved(all []timeline.SavedSearch) {
 	v.savedSel.Options = opts
 	v.savedSel.ClearSelected()
 	if len(opts) == 0 {
-		v.savedSel.PlaceHolder = "Saved searches (none yet)"
+		v.savedSel.PlaceHolder = "Saved (none yet)"
 		v.savedSel.Disable()
 	} else {
 		v.savedSel.PlaceHolder = "Saved searches"
@@ -441,7 +441,7 @@ func (v *timelineView) newSearchTools() {
 			v.pickSaved(s)
 		}
 	}
-	v.saveBtn = v.cv.action("Save…", theme.DocumentSaveIcon(), v.showSaveForm)
+	v.saveBtn = v.cv.action("Save search…", theme.DocumentSaveIcon(), v.showSaveForm)
 	v.removeBtn = v.cv.action("Remove…", theme.DeleteIcon(), v.showRemoveForm)
 	v.showHistory()
 	v.showSaved(nil)

@@ -83,18 +83,18 @@ func TestTimelineHistogramFacetsAndHistory(t *testing.T) {
 	if sum != 3 || v.hist.buckets[0].Count != 2 || v.hist.buckets[105].Count != 1 || v.hist.max != 2 {
 		t.Errorf("bars: sum %d, first %d, last %d, max %d", sum, v.hist.buckets[0].Count, v.hist.buckets[105].Count, v.hist.max)
 	}
-	if want := "Events per 15 minutes, 2026-02-21T21:45:00Z to 2026-02-23T00:15:00Z. Click a bar for its 15 minutes, or drag across bars, to search that range."; v.histText.Text != want {
-		t.Errorf("caption %q", v.histText.Text)
+	if want := "Events per 15 minutes, 2026-02-21T21:45:00Z to 2026-02-23T00:15:00Z. Click a bar for its 15 minutes, or drag across bars, to search that range."; v.hist.caption != want {
+		t.Errorf("caption %q", v.hist.caption)
 	}
 	// Hovering names the bar; leaving restores the caption.
 	v.hist.Resize(fyne.NewSize(270, 72))
 	v.hist.onHover(&v.hist.buckets[0])
-	if v.histText.Text != "2026-02-21T21:45:00Z to 2026-02-21T22:00:00Z: 2 events" {
-		t.Errorf("hover %q", v.histText.Text)
+	if v.hist.caption != "2026-02-21T21:45:00Z to 2026-02-21T22:00:00Z: 2 events" {
+		t.Errorf("hover %q", v.hist.caption)
 	}
 	v.hist.MouseOut()
-	if !strings.HasPrefix(v.histText.Text, "Events per 15 minutes") {
-		t.Errorf("after hover %q", v.histText.Text)
+	if !strings.HasPrefix(v.hist.caption, "Events per 15 minutes") {
+		t.Errorf("after hover %q", v.hist.caption)
 	}
 
 	// Clicking the first bar searches its hour.
@@ -162,7 +162,7 @@ func TestTimelineSavedSearches(t *testing.T) {
 	path, _ := makeCase(t, dir, "pass")
 	ingestParsed(t, path, "auth.log", []byte(authLog), "")
 	u, v := openTimeline(t, dir, path)
-	if !v.savedSel.Disabled() || v.savedSel.PlaceHolder != "Saved searches (none yet)" {
+	if !v.savedSel.Disabled() || v.savedSel.PlaceHolder != "Saved (none yet)" {
 		t.Errorf("saved picker of a new case: disabled %v, %q", v.savedSel.Disabled(), v.savedSel.PlaceHolder)
 	}
 	if v.removeBtn.whyNot() != "no searches are saved in this case yet." {
@@ -314,5 +314,94 @@ func TestAddEvidenceParsesLogs(t *testing.T) {
 	}
 	if items, _ := u.Case().ListEvidence(); len(items) != 3 {
 		t.Errorf("%d items, want 3", len(items))
+	}
+}
+
+func TestTimelineStarTagCommentAndFinding(t *testing.T) {
+	dir := t.TempDir()
+	path, _ := makeCase(t, dir, "pass")
+	ingestParsed(t, path, "auth.log", []byte(authLog), "")
+	u, v := openTimeline(t, dir, path)
+	p := v.pane
+	if p.ann.star.whyNot() != "choose an event first." || p.ann.finding.whyNot() != "choose an event first." {
+		t.Errorf("with no event: star %q, finding %q", p.ann.star.whyNot(), p.ann.finding.whyNot())
+	}
+	searchFor(t, u, v, "src_ip:192.168.33.1")
+	v.table.chooseRow(0)
+	waitJobs(t, u)
+	id := p.ev.ID
+	if p.ann.marks.Text != "Not starred · no tags" || p.ann.star.Text != "Star" {
+		t.Errorf("marks %q, button %q", p.ann.marks.Text, p.ann.star.Text)
+	}
+
+	// Star: one custody entry, the index learns it, the table marks it.
+	test.Tap(p.ann.star)
+	waitJobs(t, u)
+	entries, _ := u.Case().Entries()
+	if last := entries[len(entries)-1]; last.Action != timeline.ActionEventStarred || last.Target.ID != id || last.Actor != "Sam Okafor" {
+		t.Errorf("entry %s on %s by %s", last.Action, last.Target.ID, last.Actor)
+	}
+	if p.ann.marks.Text != "★ Starred · no tags" || p.ann.star.Text != "Unstar" {
+		t.Errorf("after star: %q, %q", p.ann.marks.Text, p.ann.star.Text)
+	}
+	if got := cellText(v.table, 0, 3); !strings.HasPrefix(got, "★ sshd[7483]: Accepted password") {
+		t.Errorf("table message %q", got)
+	}
+	searchFor(t, u, v, "starred:true")
+	if v.count.Text != "1 event" {
+		t.Errorf("starred:true finds %q", v.count.Text)
+	}
+
+	// Tag…: a bad tag is refused in the form; good ones are kept in lower case.
+	v.table.chooseRow(0)
+	waitJobs(t, u)
+	test.Tap(p.ann.tag)
+	f := openForm(t, u, "Tag the event")
+	setField(t, f, "Tags", "two words")
+	ctrlEnter(t, u)
+	if f.problemText("Tags") == "" || u.record != f {
+		t.Fatalf("a tag with a space was not refused")
+	}
+	setField(t, f, "Tags", "Brute-Force, VPN")
+	saveForm(t, u, f)
+	waitJobs(t, u)
+	if p.ann.marks.Text != "★ Starred · tags: brute-force, vpn" {
+		t.Errorf("after tagging: %q", p.ann.marks.Text)
+	}
+	searchFor(t, u, v, "tag:vpn")
+	if v.count.Text != "1 event" {
+		t.Errorf("tag:vpn finds %q", v.count.Text)
+	}
+
+	// Comment…: shown with its author.
+	v.table.chooseRow(0)
+	waitJobs(t, u)
+	test.Tap(p.ann.comment)
+	f = openForm(t, u, "Comment on the event")
+	setField(t, f, "Comment", "Password logon from the admin VLAN, minutes before the exfiltration.")
+	saveForm(t, u, f)
+	waitJobs(t, u)
+	if len(p.ann.comments.Objects) != 1 || !strings.HasPrefix(p.ann.comments.Objects[0].(*widget.Label).Text,
+		"Password logon from the admin VLAN, minutes before the exfiltration.\n— Sam Okafor (Forensic Engineer), ") {
+		t.Errorf("comments %v", p.ann.comments.Objects)
+	}
+
+	// New finding from event…: anchored to the event and to its record's bytes.
+	test.Tap(p.ann.finding)
+	f = openForm(t, u, "New finding")
+	if len(u.editor.events) != 1 || u.editor.events[0].Event != id || len(u.editor.locations) != 1 ||
+		u.editor.locations[0].Start != 99 || u.editor.locations[0].End != 200 {
+		t.Fatalf("draft events %+v, locations %+v", u.editor.events, u.editor.locations)
+	}
+	setField(t, f, "Title", "The intruder logged on with vagrant's password")
+	saveForm(t, u, f)
+	waitJobs(t, u)
+	fs := u.cv.oc.incident.findings
+	if len(fs) != 1 || len(fs[0].Events) != 1 || fs[0].Events[0].Event != id || fs[0].Events[0].Offset != 99 ||
+		fs[0].Events[0].Length != 101 || fs[0].Events[0].Ordinal != 2 || len(fs[0].Locations) != 1 {
+		t.Fatalf("finding %+v", fs)
+	}
+	if !strings.Contains(fs[0].Description, "> sshd[7483]: Accepted password for vagrant from 192.168.33.1 port 58803 ssh2") {
+		t.Errorf("description %q", fs[0].Description)
 	}
 }
