@@ -111,9 +111,9 @@ func TestExtractProposesUnrecorded(t *testing.T) {
 	item := casetest.StoreBytes(t, c, []byte("log"), "auth.log").ID
 	gone := casetest.StoreBytes(t, c, []byte("log"), "other.log").ID
 	parse(t, c, item, []timeline.Event{
-		{Message: "Failed password for root from 198.51.100.9 port 4242", Fields: []timeline.Field{{"user", "root"}, {"src_ip", "198.51.100.9"}}},
-		{Message: "Accepted password for root from 198.51.100.9", Fields: []timeline.Field{{"user", "root"}}},
-		{Message: "download of payload.exe from http://bad.example.net/p", Fields: []timeline.Field{{"host", "web01"}}},
+		{Message: "Failed password for root from 198.51.100.9 port 4242", Fields: []timeline.Field{{Name: "user", Value: "root"}, {Name: "src_ip", Value: "198.51.100.9"}}},
+		{Message: "Accepted password for root from 198.51.100.9", Fields: []timeline.Field{{Name: "user", Value: "root"}}},
+		{Message: "download of payload.exe from http://bad.example.net/p", Fields: []timeline.Field{{Name: "host", Value: "web01"}}},
 	})
 	parse(t, c, gone, []timeline.Event{{Message: "from 192.0.2.99"}})
 	if _, err := c.WithdrawEvidence(gone, "wrong host"); err != nil {
@@ -162,7 +162,7 @@ func TestSweepExactHits(t *testing.T) {
 	}
 	// Events: the first covers bytes 0-99 of the item.
 	parse(t, c, ev.ID, []timeline.Event{
-		{Offset: 0, Length: 100, Message: "connection from 203.0.113.7", Fields: []timeline.Field{{"dst", "203.0.113.7"}, {"q", "www.evil.example.com"}}},
+		{Offset: 0, Length: 100, Message: "connection from 203.0.113.7", Fields: []timeline.Field{{Name: "dst", Value: "203.0.113.7"}, {Name: "q", Value: "www.evil.example.com"}}},
 		{Offset: 100, Length: 100, Message: "nothing here 203.0.113.70"},
 	})
 	inc := incident.Of(c)

@@ -71,6 +71,7 @@ type automaton struct {
 	edges   [][]edge // sparse goto, sorted by byte
 	fail    []int32
 	out     [][]int32 // patterns ending at a state (own and through failure links)
+	final   []bool    // out is not empty
 }
 
 func lower(b byte) byte {
@@ -132,6 +133,10 @@ func newAutomaton(ps []pattern, idx []int32, fold bool) *automaton {
 			}
 			queue = append(queue, e.to)
 		}
+	}
+	a.final = make([]bool, len(a.out))
+	for i, o := range a.out {
+		a.final[i] = len(o) > 0
 	}
 	if n := len(a.edges) * a.nclass; n <= maxDense {
 		a.dense = make([]int32, n)
@@ -250,13 +255,27 @@ func (s *stream) write(p []byte) {
 	s.buf = append(s.buf, p...)
 	for ai, a := range s.m.auto {
 		st := s.states[ai]
-		for i := from; i < len(s.buf); i++ {
-			st = a.step(st, s.buf[i])
-			if out := a.out[st]; len(out) > 0 {
-				end := s.base + int64(i) + 1
-				for _, pi := range out {
-					n := int64(len(s.m.pats[pi].bytes))
-					s.pending = append(s.pending, hit{pat: int(pi), offset: end - n, length: n})
+		found := func(i int) {
+			end := s.base + int64(i) + 1
+			for _, pi := range a.out[st] {
+				n := int64(len(s.m.pats[pi].bytes))
+				s.pending = append(s.pending, hit{pat: int(pi), offset: end - n, length: n})
+			}
+		}
+		if a.dense != nil {
+			// The hot loop: one table lookup per byte.
+			dense, classOf, nclass, final := a.dense, &a.classOf, int32(a.nclass), a.final
+			for i, b := range s.buf[from:] {
+				st = dense[st*nclass+int32(classOf[b])]
+				if final[st] {
+					found(from + i)
+				}
+			}
+		} else {
+			for i := from; i < len(s.buf); i++ {
+				st = a.step(st, s.buf[i])
+				if a.final[st] {
+					found(i)
 				}
 			}
 		}
