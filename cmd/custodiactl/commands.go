@@ -122,6 +122,7 @@ func commandTable() []*command {
 		ledgerCommand,
 		timelineCommand,
 		searchCommand,
+		eventCommand,
 		incidentCommand,
 		stageCommand,
 		roleCommand,

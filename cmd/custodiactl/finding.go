@@ -17,7 +17,10 @@ import (
 const findingFlagsHelp = `--location EVIDENCE-ID:START-END names the bytes [START, END) of an evidence
 item the finding rests on (END is exclusive), or EVIDENCE-ID:START+LENGTH;
 numbers are decimal or hexadecimal with 0x, e.g. 5bb5:0x1be+64 for a
-partition table. The range must lie within the item. --indicator links an
+partition table. The range must lie within the item. --event anchors the
+finding to a timeline event, ITEM:N as 'search' shows it (the item by its id
+or at least its first 4 characters); the anchor keeps the parse, offset and
+length of the event's record, so a re-parse does not move it. --indicator links an
 indicator by its id or as TYPE:VALUE (ip:203.0.113.7); --technique names a
 MITRE ATT&CK technique (T1059) or sub-technique (T1059.001). Repeat these
 flags for several.
@@ -122,12 +125,14 @@ func findingFlags(edit bool) []flagDef {
 			usage: "an evidence location `ID:START-END` (END exclusive) or ID:START+LENGTH"},
 		{name: "indicator", repeat: true, usage: "a linked indicator, by `ID` or as TYPE:VALUE"},
 		{name: "technique", repeat: true, usage: "a MITRE ATT&CK technique `ID`, e.g. T1059 or T1059.001"},
+		{name: "event", repeat: true, line: true, usage: "a timeline event `ITEM:N` the finding rests on"},
 	}
 	if edit {
 		fs = append(fs,
 			flagDef{name: "no-locations", isBool: true, usage: "remove every evidence location"},
 			flagDef{name: "no-indicators", isBool: true, usage: "remove every linked indicator"},
-			flagDef{name: "no-techniques", isBool: true, usage: "remove every technique"})
+			flagDef{name: "no-techniques", isBool: true, usage: "remove every technique"},
+			flagDef{name: "no-events", isBool: true, usage: "remove every event anchor"})
 	}
 	return fs
 }
@@ -150,12 +155,12 @@ func checkFindingFlags(in *call) error {
 
 func checkFindingEdit(in *call) error {
 	if err := in.exclusive([2]string{"location", "no-locations"}, [2]string{"indicator", "no-indicators"},
-		[2]string{"technique", "no-techniques"}); err != nil {
+		[2]string{"technique", "no-techniques"}, [2]string{"event", "no-events"}); err != nil {
 		return err
 	}
 	if !in.anyGiven("title", "description", "description-file", "confidence", "location", "indicator", "technique",
-		"no-locations", "no-indicators", "no-techniques") {
-		return in.usagef("nothing to change: give --title, --description, --confidence, --location, --indicator or --technique")
+		"no-locations", "no-indicators", "no-techniques", "event", "no-events") {
+		return in.usagef("nothing to change: give --title, --description, --confidence, --location, --indicator, --technique or --event")
 	}
 	return checkFindingFlags(in)
 }
@@ -225,6 +230,21 @@ func applyFindingFlags(in *call, c *casefile.Case, fc *incident.FindingContent) 
 			return err
 		}
 		fc.Techniques = ts
+	}
+	if in.anyGiven("event", "no-events") {
+		keep := fc.Events
+		fc.Events = nil
+		for _, ref := range in.texts("event") {
+			id, err := eventID(c, ref)
+			if err != nil {
+				return err
+			}
+			a := incident.EventAnchor{Event: id}
+			if i := slices.IndexFunc(keep, func(x incident.EventAnchor) bool { return x.Event == id }); i >= 0 {
+				a = keep[i] // anchored already: kept as recorded
+			}
+			fc.Events = append(fc.Events, a)
+		}
 	}
 	return nil
 }
@@ -411,6 +431,16 @@ func writeFindingLinks(w io.Writer, fc incident.FindingContent, names map[uuid.U
 		fmt.Fprintf(w, "  %s %s %s\n", shortUUID(id), inds[i].Type, printable(inds[i].Value, false))
 	}
 	field("Techniques", orNone(strings.Join(fc.Techniques, ", ")))
+	if len(fc.Events) > 0 {
+		field("Events", count(len(fc.Events)))
+		for _, a := range fc.Events {
+			where := fmt.Sprintf("bytes %d-%d (%s)", a.Offset, a.Offset+a.Length, byteSize(a.Length))
+			if a.Stream != "" {
+				where += " of the " + a.Stream + " stream"
+			}
+			fmt.Fprintf(w, "  %s  %s  %s, parse %s\n", a.Event, evidenceText(a.Item, names), where, shortUUID(a.Parse))
+		}
+	}
 }
 
 // locationText is a byte range for people: "bytes 446-510 (64 bytes)".
@@ -460,6 +490,9 @@ func runFindingHistory(in *call, c *casefile.Case) error {
 func changedSince(revs []incident.FindingRevision, i int) []string {
 	fields := []string{"title", "description", "confidence", "locations", "indicators", "techniques"}
 	if i == 0 {
+		if len(revs[0].Events) > 0 {
+			fields = append(fields, "events")
+		}
 		return fields
 	}
 	a, b := toFindingContentJSON(revs[i-1].FindingContent), toFindingContentJSON(revs[i].FindingContent)
@@ -470,7 +503,7 @@ func changedSince(revs []incident.FindingRevision, i int) []string {
 	}{
 		{"title", a.Title == b.Title}, {"description", a.Description == b.Description}, {"confidence", a.Confidence == b.Confidence},
 		{"locations", slices.Equal(a.Locations, b.Locations)}, {"indicators", slices.Equal(a.Indicators, b.Indicators)},
-		{"techniques", slices.Equal(a.Techniques, b.Techniques)},
+		{"techniques", slices.Equal(a.Techniques, b.Techniques)}, {"events", slices.Equal(a.Events, b.Events)},
 	} {
 		if !f.same {
 			out = append(out, f.name)
@@ -487,6 +520,18 @@ type findingContentJSON struct {
 	Locations   []locationJSON `json:"locations"`
 	Indicators  []string       `json:"indicators"` // indicator ids
 	Techniques  []string       `json:"techniques"`
+	Events      []anchorJSON   `json:"events"`
+}
+
+// anchorJSON is an event a finding is anchored to.
+type anchorJSON struct {
+	Event   string `json:"event"`
+	Item    string `json:"item"`
+	Parse   string `json:"parse"`
+	Ordinal int64  `json:"ordinal"`
+	Offset  int64  `json:"offset"`
+	Length  int64  `json:"length"`
+	Stream  string `json:"stream,omitempty"`
 }
 
 type locationJSON struct {
@@ -525,6 +570,11 @@ func toFindingContentJSON(fc incident.FindingContent) findingContentJSON {
 	}
 	for _, id := range fc.Indicators {
 		j.Indicators = append(j.Indicators, id.String())
+	}
+	j.Events = make([]anchorJSON, 0, len(fc.Events))
+	for _, a := range fc.Events {
+		j.Events = append(j.Events, anchorJSON{Event: a.Event, Item: a.Item.String(), Parse: a.Parse.String(), Ordinal: a.Ordinal,
+			Offset: a.Offset, Length: a.Length, Stream: a.Stream})
 	}
 	return j
 }

@@ -1,15 +1,20 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/google/uuid"
 
 	"github.com/custodia-dfir/custodia/casefile"
+	"github.com/custodia-dfir/custodia/casefile/hunt"
 	"github.com/custodia-dfir/custodia/casefile/incident"
+	"github.com/custodia-dfir/custodia/evidence"
 )
 
 const indicatorTypesHelp = `Types and the values they take:
@@ -65,7 +70,228 @@ passphrase is asked for. Recorded as indicator.added, with --reason;
 			opens:   true,
 			do:      runIndicatorList,
 		},
+		{
+			name:    "extract",
+			summary: "propose the indicators found in the timeline's events",
+			about: `Open CASE and read the events of the timeline (of the item --item ID only;
+events of withdrawn items are left out) for IPv4 and IPv6 addresses, domains,
+URLs, e-mail addresses, MD5, SHA-1 and SHA-256 hashes, Windows SIDs, and user
+names from the user fields of typed events (user, target_user, TargetUserName,
+…). Each value the incident does not record yet is proposed with the number
+of times and of events it occurs in, and the first event, most frequent
+first.
+
+Against false positives: an IPv4 address has four parts of at most 255 and
+is not part of a longer dotted run (1.2.3.4.5 is a version); a domain ends
+in a public suffix of the Public Suffix List, so setup.exe is not one, and a
+name of two labels ending in a suffix that is also a common file extension
+(install.sh, notes.md) is not either; a hash is a run of exactly 32, 40 or 64
+hex digits with a letter and a digit in it.
+
+--accept TYPE:VALUE (repeatable) records proposed indicators, --accept-all
+every one proposed, each as indicator.added with --reason and a note naming
+how many events it was found in.`,
+			params: []param{caseParam},
+			flags: []flagDef{
+				{name: "item", line: true, usage: "read the events of the item `ID` only"},
+				{name: "accept", repeat: true, usage: "record the proposed indicator `TYPE:VALUE`"},
+				{name: "accept-all", isBool: true, usage: "record every proposed indicator"},
+				jsonFlag,
+			},
+			opens: true, changes: true,
+			records: incident.ActionIndicatorAdded,
+			check:   checkIndicatorExtract,
+			do:      runIndicatorExtract,
+		},
+		{
+			name:    "sweep",
+			summary: "find every recorded indicator in the events and the items' bytes",
+			about: `Open CASE and search every indicator the incident records in the events of the
+timeline (message and field values) and in the raw bytes of every item that
+is not withdrawn, as ASCII (UTF-8) and as UTF-16LE text. Addresses, domains,
+e-mail addresses and hashes are found in any letter case, URLs, paths and
+other values exactly; a match must stand alone (10.0.0.5 is not found in
+110.0.0.55, nor evil.com in notevil.com, but it is in www.evil.com). Items
+are read chunk by chunk, so memory stays small whatever their size; a match
+across two chunks is found once. A CIDR prefix is not searched for.
+
+Each hit is listed with the item, the offset (of the match in the item's
+bytes, or of the record of the event matched) and the event: the one matched,
+or the one whose record holds the matched bytes. The sweep is recorded in the
+case (the first 10000 hits, and every count) and in the custody ledger as
+indicator.swept with the counts, with --reason.`,
+			params: []param{caseParam},
+			flags:  []flagDef{jsonFlag},
+			opens:  true, changes: true,
+			records: hunt.ActionIndicatorSwept,
+			do:      runIndicatorSweep,
+		},
 	},
+}
+
+func checkIndicatorExtract(in *call) error {
+	if err := in.exclusive([2]string{"accept", "accept-all"}); err != nil {
+		return err
+	}
+	_, err := acceptRefs(in)
+	return err
+}
+
+// acceptRefs are the --accept values, TYPE:VALUE each.
+func acceptRefs(in *call) ([]indicatorRef, error) {
+	var out []indicatorRef
+	for _, s := range in.texts("accept") {
+		if _, _, ok := strings.Cut(s, ":"); !ok {
+			return nil, in.usagef("--accept %q: give TYPE:VALUE as extract lists it, e.g. ip:203.0.113.7", s)
+		}
+		r, err := in.indicatorRef(s)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// proposalJSON is one proposed indicator in 'indicator extract --json'.
+type proposalJSON struct {
+	Type   string `json:"type"`
+	Kind   string `json:"kind"`
+	Value  string `json:"value"`
+	Count  int64  `json:"count"`
+	Events int64  `json:"events"`
+	First  string `json:"first_event"`
+}
+
+func runIndicatorExtract(in *call, c *casefile.Case) error {
+	item := uuid.Nil
+	if ref := in.text("item"); ref != "" {
+		ev, err := findEvidence(c, ref)
+		if err != nil {
+			return err
+		}
+		item = ev.ID
+	}
+	accept, _ := acceptRefs(in)
+	prog := in.progress("reading events")
+	var x hunt.Extraction
+	err := in.interruptible(func(ctx context.Context) (err error) {
+		x, err = hunt.Extract(ctx, c, item, func(done, total int64) {
+			prog.Update(evidence.Status{Item: "events", Done: done, Total: total, Remaining: -1, JobRemaining: -1})
+		})
+		return err
+	})
+	prog.clear()
+	if err != nil {
+		return err
+	}
+	var chosen []hunt.Proposal
+	for _, r := range accept {
+		i := slices.IndexFunc(x.Proposals, func(p hunt.Proposal) bool { return p.Type == r.typ && p.Value == r.value })
+		if i < 0 {
+			return withHint(fmt.Errorf("%s %s is not among the proposed indicators", r.typ, printable(r.value, false)),
+				"accept a value as 'custodiactl indicator extract' lists it, or record another with 'custodiactl indicator add'")
+		}
+		chosen = append(chosen, x.Proposals[i])
+	}
+	if in.on("accept-all") {
+		chosen = x.Proposals
+	}
+	var added []incident.Indicator
+	for _, p := range chosen {
+		note := fmt.Sprintf("found by indicator extract in %d events (%d times), first in %s", p.Events, p.Count, p.First)
+		ind, err := incident.Of(c).AddIndicator(p.Type, p.Value, note, in.reason)
+		if err != nil {
+			return fmt.Errorf("accepted %d of %d: %w", len(added), len(chosen), err)
+		}
+		added = append(added, ind)
+	}
+	if in.wantsJSON() {
+		out := struct {
+			Events    int64           `json:"events"`
+			Recorded  int             `json:"recorded_already"`
+			Dropped   int64           `json:"not_listed"`
+			Proposals []proposalJSON  `json:"proposals"`
+			Accepted  []indicatorJSON `json:"accepted"`
+		}{Events: x.Events, Recorded: x.Recorded, Dropped: x.Dropped, Proposals: []proposalJSON{}, Accepted: indicatorsJSON(added)}
+		for _, p := range x.Proposals {
+			out.Proposals = append(out.Proposals, proposalJSON{Type: string(p.Type), Kind: p.Kind, Value: p.Value, Count: p.Count,
+				Events: p.Events, First: p.First})
+		}
+		return writeJSON(in.stdout, out)
+	}
+	tw := tabwriter.NewWriter(in.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprint(tw, "TYPE\tKIND\tVALUE\tCOUNT\tEVENTS\tFIRST EVENT\n")
+	for _, p := range x.Proposals {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%s\n", p.Type, p.Kind, printable(p.Value, false), p.Count, p.Events, p.First)
+	}
+	tw.Flush()
+	fmt.Fprintf(in.stdout, "proposed: %d indicators from %d events", len(x.Proposals), x.Events)
+	if x.Recorded > 0 {
+		fmt.Fprintf(in.stdout, " (%d recorded already, left out)", x.Recorded)
+	}
+	fmt.Fprintln(in.stdout)
+	if x.Dropped > 0 {
+		fmt.Fprintf(in.stderr, "warning: more than %d distinct values were found; the rest are not listed: narrow with --item\n", hunt.MaxProposals)
+	}
+	for _, ind := range added {
+		fmt.Fprintf(in.stdout, "accepted: indicator %s %s %s\n", shortUUID(ind.ID), ind.Type, printable(ind.Value, false))
+	}
+	return nil
+}
+
+func runIndicatorSweep(in *call, c *casefile.Case) error {
+	prog := in.progress("sweeping")
+	var sw hunt.Sweep
+	err := in.interruptible(func(ctx context.Context) (err error) {
+		sw, err = hunt.RunSweep(ctx, c, in.reason, func(phase string, done, total int64) {
+			prog.Update(evidence.Status{Item: phase, Done: done, Total: total, Remaining: -1, JobRemaining: -1})
+		})
+		return err
+	})
+	prog.clear()
+	if errors.Is(err, context.Canceled) {
+		return withHint(errors.New("sweep cancelled"), "nothing was recorded")
+	}
+	if err != nil {
+		return err
+	}
+	if in.wantsJSON() {
+		return writeJSON(in.stdout, sw)
+	}
+	names, err := evidenceNames(c)
+	if err != nil {
+		return err
+	}
+	byID := map[uuid.UUID]hunt.SweptIndicator{}
+	for _, ind := range sw.Indicators {
+		byID[ind.ID] = ind
+	}
+	tw := tabwriter.NewWriter(in.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprint(tw, "INDICATOR\tIN\tITEM\tOFFSET\tLENGTH\tENCODING\tEVENT\n")
+	for _, h := range sw.Hits {
+		ind := byID[h.Indicator]
+		where := h.In
+		if h.Field != "" {
+			where += " " + printable(h.Field, false)
+		}
+		fmt.Fprintf(tw, "%s %s\t%s\t%s\t%d\t%d\t%s\t%s\n", ind.Type, printable(ind.Value, false), where, printable(names[h.Item], false),
+			h.Offset, h.Length, orDash(h.Encoding), orDash(h.Event))
+	}
+	tw.Flush()
+	for _, ind := range sw.Indicators {
+		if ind.Skipped != "" {
+			fmt.Fprintf(in.stderr, "note: %s %s not searched: %s\n", ind.Type, printable(ind.Value, false), ind.Skipped)
+		}
+	}
+	fmt.Fprintf(in.stdout, "swept: %d indicators over %d events and %s of %d items\n", len(sw.Indicators), sw.Events,
+		byteSize(sw.Bytes), len(sw.Items))
+	fmt.Fprintf(in.stdout, "hits: %d in events, %d in bytes", sw.EventHits, sw.ByteHits)
+	if !sw.Listed() {
+		fmt.Fprintf(in.stdout, " (the first %d listed)", len(sw.Hits))
+	}
+	fmt.Fprintln(in.stdout)
+	return nil
 }
 
 func runIndicatorAdd(in *call, c *casefile.Case) error {

@@ -136,14 +136,25 @@ terms (words of the message and fields), "phrases", field:value (user:admin,
 event_id:4624, src_ip:10.0.0.5), field:prefix*, field:>N (also >=, <, <=), and
 AND, OR, NOT with parentheses; terms side by side must all match. --from and
 --to bound the time (RFC 3339 or a date, UTC; --to excluded), --item one item.
---json prints one JSON object per line: id, datetime, timestamp_desc, message,
-item, parser, offset, length, stream and fields.`,
+Annotations are searched with starred:true (or false), tag:NAME (tag:prefix*)
+and comment:TEXT (comments holding TEXT). --json prints one JSON object per
+line: id, datetime, timestamp_desc, message, item, parser, offset, length,
+stream, fields, starred, tags and comments.
+
+--queries FILE runs a hunting pack instead of QUERY: one query per line
+(blank lines and lines starting with # are skipped), all in one open case
+with one index, each bounded by --from, --to and --item. For each it prints
+its line, the number of events it selects and elapsed_ms, the time the count
+and the first page of the result took. A line that cannot be read is
+reported with its line number and the character where it goes wrong, and the
+others still run; the exit status is then 1.`,
 	params: []param{caseParam, {name: "QUERY", optional: true, many: true}},
 	flags: []flagDef{
 		{name: "from", line: true, usage: "events at or after `TIME`"},
 		{name: "to", line: true, usage: "events before `TIME`"},
 		{name: "item", line: true, usage: "events of the item `ID` only"},
 		{name: "limit", line: true, usage: "at most `N` events (default 100)"},
+		{name: "queries", usage: "run the queries of `FILE`, one per line, instead of QUERY"},
 		jsonFlag,
 	},
 	opens: true,
@@ -245,6 +256,14 @@ func checkSearch(in *call) error {
 			return in.usagef("--limit %q: give a number from 1 to %d", s, timeline.MaxLimit)
 		}
 	}
+	if in.given("queries") {
+		if in.cmd.path == "search" && len(in.args) > 1 {
+			return in.usagef("give QUERY or --queries FILE, not both")
+		}
+		if _, err := readPack(in); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -256,6 +275,96 @@ func checkRange(in *call) error {
 				return in.usagef("--%s %q: %v", name, s, err)
 			}
 		}
+	}
+	return nil
+}
+
+// readPack reads and checks the hunting pack --queries names.
+func readPack(in *call) ([]timeline.PackQuery, error) {
+	name := in.text("queries")
+	text, err := in.readTextFile("--queries", name, timeline.MaxPackBytes)
+	if err != nil {
+		return nil, err
+	}
+	qs, err := timeline.ParsePack([]byte(text))
+	if err != nil {
+		return nil, in.usagef("--queries: %s: %s", name, problem(err))
+	}
+	return qs, nil
+}
+
+// runSearchPack runs every query of --queries with one index.
+func runSearchPack(in *call, c *casefile.Case, f timeline.Filter) error {
+	qs, err := readPack(in)
+	if err != nil {
+		return err
+	}
+	name := in.text("queries")
+	bad := 0
+	err = withIndex(in, c, func(ctx context.Context, ix *timeline.Index) error {
+		enc := json.NewEncoder(in.stdout) // one object per line
+		enc.SetEscapeHTML(false)
+		tw := tabwriter.NewWriter(in.stdout, 0, 4, 2, ' ', 0)
+		if !in.wantsJSON() {
+			fmt.Fprintln(tw, "LINE\tCOUNT\tMS\tQUERY")
+		}
+		for _, q := range qs {
+			type result struct {
+				Line      int      `json:"line"`
+				Query     string   `json:"query"`
+				Count     *int64   `json:"count,omitempty"`
+				ElapsedMS *float64 `json:"elapsed_ms,omitempty"`
+				Error     string   `json:"error,omitempty"`
+				Position  int      `json:"position,omitempty"`
+			}
+			r := result{Line: q.Line, Query: q.Query}
+			qerr := q.Err
+			if qerr == nil {
+				qf := f
+				qf.Query = q.Query
+				start := time.Now()
+				n, err := ix.Count(ctx, qf)
+				if err == nil {
+					_, err = ix.Search(ctx, qf)
+				}
+				ms := float64(time.Since(start).Microseconds()) / 1000
+				if err != nil && !errors.Is(err, timeline.ErrBadQuery) {
+					return err
+				}
+				qerr = err
+				if err == nil {
+					r.Count, r.ElapsedMS = &n, &ms
+				}
+			}
+			if qerr != nil {
+				bad++
+				r.Error = problem(qerr)
+				if qe, ok := errors.AsType[*timeline.QueryError](qerr); ok {
+					r.Position = qe.Pos
+					r.Error = qe.Msg
+				}
+				fmt.Fprintf(in.stderr, "error: %s line %d: %s\n", name, q.Line, problem(qerr))
+			}
+			if in.wantsJSON() {
+				if err := enc.Encode(r); err != nil {
+					return err
+				}
+				continue
+			}
+			if r.Count == nil {
+				fmt.Fprintf(tw, "%d\t-\t-\t%s\n", r.Line, printable(r.Query, false))
+				continue
+			}
+			fmt.Fprintf(tw, "%d\t%d\t%.3f\t%s\n", r.Line, *r.Count, *r.ElapsedMS, printable(r.Query, false))
+		}
+		return tw.Flush()
+	})
+	if err != nil {
+		return err
+	}
+	if bad > 0 {
+		return withHint(fmt.Errorf("%d of the %d queries of %s could not be read; the others ran", bad, len(qs), name),
+			"correct the lines named above at the character given")
 	}
 	return nil
 }
@@ -305,12 +414,16 @@ type jsonEvent struct {
 	Length        int64             `json:"length"`
 	Stream        string            `json:"stream,omitempty"`
 	Fields        map[string]string `json:"fields"`
+	annotationsJSON
 }
 
 func runSearch(in *call, c *casefile.Case) error {
 	f, err := searchFilter(in, c)
 	if err != nil {
 		return err
+	}
+	if in.given("queries") {
+		return runSearchPack(in, c, f)
 	}
 	names, err := evidenceNames(c)
 	if err != nil {
@@ -325,17 +438,7 @@ func runSearch(in *call, c *casefile.Case) error {
 			enc := json.NewEncoder(in.stdout) // one object per line
 			enc.SetEscapeHTML(false)
 			for _, e := range evs {
-				je := jsonEvent{ID: e.ID, TimeText: e.TimeText, TimeZone: e.TimeZone, TimestampDesc: e.TimestampDesc,
-					Message: e.Message, Item: e.Item.String(), Parser: e.Parser, Offset: e.Offset, Length: e.Length,
-					Stream: e.Stream, Fields: map[string]string{}}
-				if !e.Time.IsZero() {
-					s := e.Time.UTC().Format(time.RFC3339Nano)
-					je.Datetime = &s
-				}
-				for _, fl := range e.Fields {
-					je.Fields[fl.Name] = fl.Value
-				}
-				if err := enc.Encode(je); err != nil {
+				if err := enc.Encode(toJSONEvent(e)); err != nil {
 					return err
 				}
 			}
