@@ -32,6 +32,17 @@ type ParseOptions struct {
 	// "parsed into the timeline".
 	Reason   string
 	Progress Progress
+	// Index, when not nil, is the caller's open index of the case's
+	// timeline (the GUI's): the parse is indexed into it while it runs, and
+	// it then covers the new parse. When nil, ParseItem restores (or
+	// builds) the index itself, indexes the parse into it and closes it.
+	// Either way the index is then saved as the case's snapshot, so that
+	// the next open restores it instead of rebuilding it.
+	Index *timeline.Index
+	// Warn, when not nil, is told of what did not stop the parse but
+	// should be seen: a damaged index snapshot that was rebuilt, a snapshot
+	// that could not be saved.
+	Warn func(error)
 }
 
 // DefaultParseReason is the reason recorded when ParseOptions.Reason is "".
@@ -76,8 +87,26 @@ func ParseItem(ctx context.Context, c *casefile.Case, id uuid.UUID, opts ParseOp
 	if err != nil {
 		return timeline.Parse{}, err
 	}
-	w, err := timeline.Of(c).NewWriter(id)
+	st := timeline.Of(c)
+	w, err := st.NewWriter(id)
 	if err != nil {
+		return timeline.Parse{}, err
+	}
+	warn := func(err error) {
+		if opts.Warn != nil {
+			opts.Warn(err)
+		}
+	}
+	// Parse, encode and index overlap: the index takes each batch of
+	// events on another goroutine while the parser reads on.
+	ix := opts.Index
+	if ix == nil {
+		if ix, err = timeline.Open(ctx, st, timeline.OpenOptions{Warn: warn}); err != nil {
+			return timeline.Parse{}, err
+		}
+		defer ix.Close()
+	}
+	if err := w.IndexInto(ctx, ix); err != nil {
 		return timeline.Parse{}, err
 	}
 	tr := newTracker(opts.Progress, ev.Meta.Name, r.Size())
@@ -117,8 +146,19 @@ func ParseItem(ctx context.Context, c *casefile.Case, id uuid.UUID, opts ParseOp
 	if opts.TimeZone != "" {
 		settings["time_zone"] = opts.TimeZone
 	}
-	return w.Commit(timeline.Summary{Parser: parser, Detected: res.Detected, Stream: res.Stream, Bytes: res.Bytes,
+	p, err := w.Commit(timeline.Summary{Parser: parser, Detected: res.Detected, Stream: res.Stream, Bytes: res.Bytes,
 		Truncated: res.Truncated, Warnings: res.Warnings, Settings: settings}, reason)
+	if err != nil {
+		return timeline.Parse{}, err
+	}
+	if err := w.IndexErr(); err != nil {
+		warn(fmt.Errorf("the parse is stored, but the search index could not take it (it is rebuilt at the next open): %w", err))
+		return p, nil
+	}
+	if _, err := ix.Save(ctx, st); err != nil {
+		warn(fmt.Errorf("the parse is stored, but the search index's snapshot could not be saved (the index is rebuilt at the next open): %w", err))
+	}
+	return p, nil
 }
 
 // convertEvent turns a parser's event into a timeline event (the Writer

@@ -78,3 +78,18 @@ CREATE TRIGGER timeline_searches_no_update BEFORE UPDATE ON timeline_searches
 BEGIN SELECT RAISE(ABORT, 'timeline_searches is append-only'); END;
 CREATE TRIGGER timeline_searches_no_delete BEFORE DELETE ON timeline_searches
 BEGIN SELECT RAISE(ABORT, 'timeline_searches is append-only'); END;
+
+-- Derived data, not a record table (docs/FORMAT.md section 12.1): the sealed
+-- snapshot of the timeline's in-memory search index, so that a case with a
+-- large timeline is searchable seconds after it is unlocked. Part 0 of a
+-- snapshot is its sealed manifest, parts 1..n its zstd-compressed, sealed
+-- parts. A new snapshot replaces the old one (DELETE, then INSERT, in one
+-- transaction): no append-only trigger, no custody entry; a reader that
+-- ignores this table loses nothing but the time to rebuild the index.
+CREATE TABLE derived_snapshots (
+	name          TEXT NOT NULL,
+	part          INTEGER NOT NULL CHECK (part >= 0),
+	snapshot_uuid TEXT NOT NULL,
+	sealed        BLOB NOT NULL,
+	PRIMARY KEY (name, part)
+) STRICT;

@@ -59,6 +59,18 @@ func (ix *Index) ReloadAnnotations(ctx context.Context, s *Store) error {
 }
 
 func (ix *Index) reloadAnnotations(ctx context.Context, s *Store) (err error) {
+	// The last annotation row, read first: the index then reflects at
+	// least that row, and the cover of its snapshot (snapshot.go) says so.
+	var last int64
+	if err := s.c.Read("read annotations", func(r casefile.Reader) error {
+		rec, ok, err := r.Last(tblAnnotations)
+		if ok {
+			last = rec.Seq
+		}
+		return err
+	}); err != nil {
+		return err
+	}
 	all, err := s.Annotations()
 	if err != nil {
 		return err
@@ -98,6 +110,9 @@ func (ix *Index) reloadAnnotations(ctx context.Context, s *Store) (err error) {
 	}
 	if err := tx.Commit(); err != nil {
 		return searchError(err)
+	}
+	if last != ix.annotations {
+		ix.annotations, ix.stored = last, "" // the snapshot the case holds no longer matches
 	}
 	ix.ann = m
 	return nil

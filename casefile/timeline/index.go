@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/custodia-dfir/custodia/casefile"
 	"github.com/google/uuid"
@@ -19,10 +21,12 @@ import (
 
 // Index is the search index of a timeline: a private in-memory SQLite
 // database (FTS5 over the message and field values, and indexed time, item,
-// parser and field columns) built from the sealed events. It lives only in
-// this process's memory: the database is ":memory:" on one connection and
+// parser and field columns) built from the sealed events, or restored from
+// the case's sealed snapshot of it (snapshot.go). It lives only in this
+// process's memory: the database is ":memory:" on one connection and
 // temp_store is MEMORY, so nothing decrypted reaches the disk. It reflects
-// the timeline as it was when built; ReplaceItem brings one item up to date
+// the timeline as it was when built (Cover says exactly which parses);
+// ReplaceItem, or a Writer given the index, brings one item up to date
 // after a re-parse. An Index is safe for concurrent use.
 type Index struct {
 	mu     sync.Mutex
@@ -30,9 +34,34 @@ type Index struct {
 	events int64
 	items  map[uuid.UUID]int64
 	ann    map[evKey]Annotations // the current events' annotations (annindex.go)
+	// parses is the parse of every indexed item (what the index covers);
+	// annotations the last annotation row it reflects.
+	parses      map[uuid.UUID]uuid.UUID
+	annotations int64
+	// indexed is set once the secondary indexes exist (they are created
+	// after the first load: sorting once is cheaper than inserting into
+	// them row by row).
+	indexed bool
+	// dict maps name\x00value to the row of vals; loaded from the database
+	// the first time an index restored from a snapshot takes new events.
+	dict   map[string]int64
+	nextID int64
+	// stored is the cover of the snapshot the case holds of this index
+	// ("" when none is known to match).
+	stored string
 }
 
+// indexFormat names the layout of the index database; a snapshot of
+// another layout is not restored. Bump it with any change to indexSchema.
+const indexFormat = "custodia-index/2"
+
+// The index database. Field values are stored once each (vals), and fields
+// refer to them: the seven fields of a syslog line cost seven pairs of
+// integers, not seven copies of their text. FTS5 is contentless: it holds
+// the tokens of the message and of the field values the message does not
+// already contain (see ftsText), with positions, for phrases.
 const indexSchema = `
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE events (
 	rowid        INTEGER PRIMARY KEY,
 	id           TEXT NOT NULL,
@@ -47,23 +76,29 @@ CREATE TABLE events (
 	off          INTEGER NOT NULL,
 	len          INTEGER NOT NULL,
 	stream       TEXT NOT NULL,
-	message      TEXT NOT NULL,
-	fields       TEXT NOT NULL
+	message      TEXT NOT NULL
 );
-CREATE TABLE fields (
-	event INTEGER NOT NULL,
+CREATE TABLE vals (
+	id    INTEGER PRIMARY KEY,
 	name  TEXT NOT NULL COLLATE NOCASE,
 	value TEXT NOT NULL COLLATE NOCASE,
 	num   REAL
 );
+CREATE TABLE fields (
+	event INTEGER NOT NULL,
+	pos   INTEGER NOT NULL,
+	val   INTEGER NOT NULL,
+	PRIMARY KEY (event, pos)
+) WITHOUT ROWID;
 CREATE VIRTUAL TABLE fts USING fts5(message, ftext, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2');
 `
 
 const indexIndexes = `
 CREATE INDEX events_time ON events (time, rowid);
 CREATE INDEX events_item ON events (item, ordinal);
-CREATE INDEX fields_value ON fields (name, value);
-CREATE INDEX fields_num ON fields (name, num) WHERE num IS NOT NULL;
+CREATE INDEX fields_val ON fields (val, event);
+CREATE INDEX vals_value ON vals (name, value);
+CREATE INDEX vals_num ON vals (name, num) WHERE num IS NOT NULL;
 `
 
 // openMemory opens the private in-memory database and checks that its
@@ -78,29 +113,36 @@ func openMemory(ctx context.Context) (*sql.DB, error) {
 	db.SetMaxIdleConns(1)
 	db.SetConnMaxLifetime(0)
 	db.SetConnMaxIdleTime(0)
-	for _, p := range []string{"temp_store=MEMORY", "journal_mode=OFF", "synchronous=OFF", "cache_size=-262144"} {
+	if err := memoryPragmas(ctx, db); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// memoryPragmas sets the connection's pragmas and checks that the database
+// and its temporary storage are memory only (after a restore too).
+func memoryPragmas(ctx context.Context, db *sql.DB) error {
+	// A rollback journal (in memory): with none, a failed or abandoned
+	// update could not be rolled back.
+	for _, p := range []string{"temp_store=MEMORY", "journal_mode=MEMORY", "synchronous=OFF", "cache_size=-262144"} {
 		if _, err := db.ExecContext(ctx, "PRAGMA "+p); err != nil {
-			db.Close()
-			return nil, fmt.Errorf("search index: PRAGMA %s: %w", p, err)
+			return fmt.Errorf("search index: PRAGMA %s: %w", p, err)
 		}
 	}
 	var ts int
 	var file string
 	if err := db.QueryRowContext(ctx, "PRAGMA temp_store").Scan(&ts); err != nil || ts != 2 {
-		db.Close()
-		return nil, fmt.Errorf("search index: temp_store is %d, want 2 (memory): refusing to build an index that could spill to disk", ts)
+		return fmt.Errorf("search index: temp_store is %d, want 2 (memory): refusing to build an index that could spill to disk", ts)
 	}
 	if err := db.QueryRowContext(ctx, "SELECT file FROM pragma_database_list WHERE name = 'main'").Scan(&file); err != nil || file != "" {
-		db.Close()
-		return nil, fmt.Errorf("search index: the database is backed by file %q, want memory only", file)
+		return fmt.Errorf("search index: the database is backed by file %q, want memory only", file)
 	}
-	return db, nil
+	return nil
 }
 
-// Build reads every event of s's current timeline and indexes it. progress,
-// when not nil, is called now and then with the events indexed so far and
-// the total.
-func Build(ctx context.Context, s *Store, progress func(done, total int64)) (*Index, error) {
+// newIndex opens an empty index.
+func newIndex(ctx context.Context) (*Index, error) {
 	db, err := openMemory(ctx)
 	if err != nil {
 		return nil, err
@@ -109,29 +151,69 @@ func Build(ctx context.Context, s *Store, progress func(done, total int64)) (*In
 		db.Close()
 		return nil, fmt.Errorf("search index: %w", err)
 	}
-	ix := &Index{db: db, items: map[uuid.UUID]int64{}}
-	total, err := s.Count()
-	if err != nil {
-		db.Close()
-		return nil, err
-	}
-	if err := ix.load(ctx, s.All(), total, progress, nil); err != nil {
-		db.Close()
-		return nil, err
-	}
-	if _, err := db.ExecContext(ctx, indexIndexes); err != nil {
+	// Large in-memory segments: fewer FTS5 merges while loading.
+	if _, err := db.ExecContext(ctx, `INSERT INTO fts (fts, rank) VALUES ('automerge', 8), ('crisismerge', 64)`); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("search index: %w", err)
 	}
-	if err := ix.reloadAnnotations(ctx, s); err != nil {
-		db.Close()
+	return &Index{db: db, items: map[uuid.UUID]int64{}, parses: map[uuid.UUID]uuid.UUID{}, dict: map[string]int64{}}, nil
+}
+
+// Build reads every event of s's current timeline and indexes it, or
+// restores the index from the case's snapshot when that covers exactly the
+// current timeline (Open with no options but progress).
+func Build(ctx context.Context, s *Store, progress func(done, total int64)) (*Index, error) {
+	return Open(ctx, s, OpenOptions{Progress: progress})
+}
+
+// rebuild indexes the events of parses ps from their sealed batches.
+func rebuild(ctx context.Context, s *Store, ps []parseBody, annotations int64, progress func(done, total int64)) (*Index, error) {
+	ix, err := newIndex(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var total int64
+	for _, p := range ps {
+		total += p.Events
+	}
+	evs := func(yield func(Event, error) bool) {
+		for i := range ps {
+			if !s.events(&ps[i], yield) {
+				return
+			}
+		}
+	}
+	if err := ix.load(ctx, evs, total, progress, nil); err != nil {
+		ix.db.Close()
+		return nil, err
+	}
+	for _, p := range ps {
+		ix.parses[p.Item] = p.ID
+	}
+	ix.annotations = annotations
+	if err := ix.finish(ctx); err != nil {
+		ix.db.Close()
 		return nil, err
 	}
 	return ix, nil
 }
 
+// finish creates the secondary indexes after the first load and records
+// the cover in the database. The caller holds ix.mu or owns ix.
+func (ix *Index) finish(ctx context.Context) error {
+	if !ix.indexed {
+		if _, err := ix.db.ExecContext(ctx, indexIndexes); err != nil {
+			return fmt.Errorf("search index: %w", err)
+		}
+		ix.indexed = true
+	}
+	_, err := ix.db.ExecContext(ctx, `INSERT OR REPLACE INTO meta (key, value) VALUES ('format', ?), ('cover', ?)`, indexFormat, ix.cover())
+	return err
+}
+
 // load inserts events in one transaction, many rows per statement.
-// before, when not nil, runs first in the same transaction.
+// before, when not nil, runs first in the same transaction. The caller
+// holds ix.mu or owns ix.
 func (ix *Index) load(ctx context.Context, evs func(func(Event, error) bool), total int64, progress func(done, total int64),
 	before func(*sql.Tx) error) (err error) {
 	tx, err := ix.db.BeginTx(ctx, nil)
@@ -141,6 +223,7 @@ func (ix *Index) load(ctx context.Context, evs func(func(Event, error) bool), to
 	defer func() {
 		if err != nil {
 			tx.Rollback()
+			ix.discardValues()
 		}
 	}()
 	if before != nil {
@@ -148,84 +231,194 @@ func (ix *Index) load(ctx context.Context, evs func(func(Event, error) bool), to
 			return err
 		}
 	}
-	var next int64
-	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(rowid), 0) FROM events`).Scan(&next); err != nil {
+	l, err := ix.loader(ctx, tx)
+	if err != nil {
 		return err
 	}
-	b := &bulk{ctx: ctx, tx: tx, stmts: map[string]*sql.Stmt{}}
-	var done int64
-	var ftext strings.Builder
 	for e, rerr := range evs {
 		if rerr != nil {
 			return rerr
 		}
-		next++
-		var t any
-		if !e.Time.IsZero() {
-			t = e.Time.UnixNano()
-		}
-		pairs := make([][2]string, len(e.Fields))
-		ftext.Reset()
-		for i, f := range e.Fields {
-			pairs[i] = [2]string{f.Name, f.Value}
-			var num any
-			if v, ok := number(f.Value); ok {
-				num = v
-			}
-			b.fields = append(b.fields, next, f.Name, f.Value, num)
-			ftext.WriteString(f.Value)
-			ftext.WriteByte('\n')
-		}
-		fj, _ := json.Marshal(pairs)
-		b.events = append(b.events, next, e.ID, e.Item.String(), e.Ordinal, e.Parser, t, e.TimeText, e.TimeZone, e.TimeZoneAssumed,
-			e.TimestampDesc, e.Offset, e.Length, e.Stream, e.Message, string(fj))
-		b.fts = append(b.fts, next, e.Message, ftext.String())
-		if err := b.flush(false); err != nil {
+		if err := l.add(&e); err != nil {
 			return err
 		}
-		done++
-		ix.items[e.Item]++
-		if progress != nil && done%10000 == 0 {
-			progress(done, total)
+		if progress != nil && l.done%10000 == 0 {
+			progress(l.done, total)
 		}
 	}
-	if err := b.flush(true); err != nil {
+	if err := l.close(); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
 		return err
 	}
-	ix.events += done
+	l.apply()
 	if progress != nil {
-		progress(done, total)
+		progress(l.done, total)
 	}
 	return nil
 }
 
-// bulk gathers rows and inserts them rowsPerInsert at a time.
-type bulk struct {
-	ctx                 context.Context
-	tx                  *sql.Tx
-	stmts               map[string]*sql.Stmt
-	events, fields, fts []any
+// A loader inserts events into the index inside one transaction of it;
+// apply counts them into the index once the transaction committed.
+type loader struct {
+	ix    *Index
+	b     *bulk
+	next  int64
+	done  int64
+	items map[uuid.UUID]int64
+	dict  map[string]int64 // values new in this transaction
+	ftext strings.Builder
 }
 
-const rowsPerInsert = 64
+func (ix *Index) loader(ctx context.Context, tx *sql.Tx) (*loader, error) {
+	l := &loader{ix: ix, b: &bulk{ctx: ctx, tx: tx, stmts: map[string]*sql.Stmt{}}, items: map[uuid.UUID]int64{}, dict: map[string]int64{}}
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(rowid), 0) FROM events`).Scan(&l.next); err != nil {
+		return nil, err
+	}
+	if ix.dict == nil { // restored from a snapshot: read the values once
+		ix.dict = map[string]int64{}
+		rows, err := tx.QueryContext(ctx, `SELECT id, name, value FROM vals`)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id int64
+			var n, v string
+			if err := rows.Scan(&id, &n, &v); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			ix.dict[n+"\x00"+v] = id
+			ix.nextID = max(ix.nextID, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return l, nil
+}
 
+func (l *loader) add(e *Event) error {
+	l.next++
+	var t any
+	if !e.Time.IsZero() {
+		t = e.Time.UnixNano()
+	}
+	b := l.b
+	b.events = append(b.events, l.next, e.ID, e.Item.String(), e.Ordinal, e.Parser, t, e.TimeText, e.TimeZone, e.TimeZoneAssumed,
+		e.TimestampDesc, e.Offset, e.Length, e.Stream, e.Message)
+	l.ftext.Reset()
+	for i, f := range e.Fields {
+		key := f.Name + "\x00" + f.Value
+		id, ok := l.ix.dict[key]
+		if !ok {
+			id, ok = l.dict[key]
+		}
+		if !ok {
+			l.ix.nextID++
+			id = l.ix.nextID
+			l.dict[key] = id
+			var num any
+			if v, ok := number(f.Value); ok {
+				num = v
+			}
+			b.vals = append(b.vals, id, f.Name, f.Value, num)
+		}
+		b.fields = append(b.fields, l.next, i, id)
+		if !containsTokens(e.Message, f.Value) {
+			if l.ftext.Len() > 0 {
+				l.ftext.WriteByte('\n')
+			}
+			l.ftext.WriteString(f.Value)
+		}
+	}
+	b.fts = append(b.fts, l.next, e.Message, l.ftext.String())
+	if err := b.flush(false); err != nil {
+		return err
+	}
+	l.done++
+	l.items[e.Item]++
+	return nil
+}
+
+func (l *loader) close() error { return l.b.flush(true) }
+
+// apply counts the committed events into the index.
+func (l *loader) apply() {
+	for k, v := range l.dict {
+		l.ix.dict[k] = v
+	}
+	for it, n := range l.items {
+		l.ix.items[it] += n
+	}
+	l.ix.events += l.done
+}
+
+// containsTokens reports whether every FTS5 token of v is certainly a
+// token of msg: v occurs in msg with a token boundary on each side (or v
+// itself begins or ends with a separator there). Then the value's words
+// need not be indexed a second time: a term or phrase within the value
+// matches the message. When in doubt (another case, a character whose
+// class is unclear) it answers false, and the value is indexed.
+func containsTokens(msg, v string) bool {
+	if v == "" {
+		return true
+	}
+	first, _ := utf8.DecodeRuneInString(v)
+	last, _ := utf8.DecodeLastRuneInString(v)
+	for from := 0; from <= len(msg)-len(v); {
+		i := strings.Index(msg[from:], v)
+		if i < 0 {
+			return false
+		}
+		i += from
+		end := i + len(v)
+		before, _ := utf8.DecodeLastRuneInString(msg[:i])
+		after, _ := utf8.DecodeRuneInString(msg[end:])
+		if (i == 0 || !tokenRune(before) || !tokenRune(first)) && (end == len(msg) || !tokenRune(after) || !tokenRune(last)) {
+			return true
+		}
+		from = i + 1
+	}
+	return false
+}
+
+// tokenRune over-approximates the characters unicode61 keeps in tokens
+// (letters, numbers, private use; marks, which remove_diacritics folds):
+// a wrong "yes" only indexes a value twice.
+func tokenRune(r rune) bool {
+	return r >= utf8.RuneSelf || unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.IsMark(r) || r == utf8.RuneError
+}
+
+// bulk gathers rows and inserts them many at a time.
+type bulk struct {
+	ctx                       context.Context
+	tx                        *sql.Tx
+	stmts                     map[string]*sql.Stmt
+	events, vals, fields, fts []any
+}
+
+// Rows per INSERT, by table. FTS5 flushes its pending terms into a new
+// segment at every statement (its xSavepoint), and merging small segments
+// is most of its cost: so its statements are the largest (within SQLite's
+// 32766 bound variables).
 var bulkTables = []struct {
 	name, cols string
-	n          int
+	n, rows    int
 }{
-	{"events", "rowid, id, item, ordinal, parser, time, time_text, time_zone, zone_assumed, tdesc, off, len, stream, message, fields", 15},
-	{"fields", "event, name, value, num", 4},
-	{"fts", "rowid, message, ftext", 3},
+	{"events", "rowid, id, item, ordinal, parser, time, time_text, time_zone, zone_assumed, tdesc, off, len, stream, message", 14, 256},
+	{"vals", "id, name, value, num", 4, 256},
+	{"fields", "event, pos, val", 3, 512},
+	{"fts", "rowid, message, ftext", 3, 1024},
 }
 
 func (b *bulk) flush(all bool) error {
-	for i, buf := range []*[]any{&b.events, &b.fields, &b.fts} {
+	for i, buf := range []*[]any{&b.events, &b.vals, &b.fields, &b.fts} {
 		tb := bulkTables[i]
-		for len(*buf) >= rowsPerInsert*tb.n || (all && len(*buf) > 0) {
-			rows := min(rowsPerInsert, len(*buf)/tb.n)
+		for len(*buf) >= tb.rows*tb.n || (all && len(*buf) > 0) {
+			rows := min(tb.rows, len(*buf)/tb.n)
 			if err := b.insert(tb.name, tb.cols, tb.n, rows, (*buf)[:rows*tb.n]); err != nil {
 				return err
 			}
@@ -296,35 +489,57 @@ func (ix *Index) ReplaceItem(ctx context.Context, s *Store, item uuid.UUID) erro
 	if ix.db == nil {
 		return errIndexClosed
 	}
-	p, _, err := s.Current(item)
-	if err != nil {
+	var p *parseBody
+	if err := s.c.Read("read the timeline", func(r casefile.Reader) (err error) {
+		p, err = current(r, item)
 		return err
+	}); err != nil {
+		return err
+	}
+	var evs func(func(Event, error) bool) = func(func(Event, error) bool) {}
+	var total int64
+	if p != nil {
+		evs = func(yield func(Event, error) bool) { s.events(p, yield) }
+		total = p.Events
 	}
 	old := ix.items[item]
-	ix.items[item] = 0
-	err = ix.load(ctx, s.Events(item), p.Events, nil, func(tx *sql.Tx) error {
-		for _, q := range []string{
-			`DELETE FROM fts WHERE rowid IN (SELECT rowid FROM events WHERE item = ?)`,
-			`DELETE FROM fields WHERE event IN (SELECT rowid FROM events WHERE item = ?)`,
-			`DELETE FROM events WHERE item = ?`,
-		} {
-			if _, err := tx.ExecContext(ctx, q, item.String()); err != nil {
-				return fmt.Errorf("search index: %w", err)
-			}
-		}
-		return nil
-	})
+	err := ix.load(ctx, evs, total, nil, func(tx *sql.Tx) error { return deleteItem(ctx, tx, item) })
 	if err != nil {
-		ix.items[item] = old
 		return err
 	}
+	ix.items[item] -= old
 	ix.events -= old
 	if ix.items[item] == 0 {
 		delete(ix.items, item)
 	}
+	if p != nil {
+		ix.parses[item] = p.ID
+	} else {
+		delete(ix.parses, item)
+	}
 	// A re-parse moves ordinals: the annotations are resolved again.
-	return ix.reloadAnnotations(ctx, s)
+	if err := ix.reloadAnnotations(ctx, s); err != nil {
+		return err
+	}
+	return ix.finish(ctx)
 }
+
+// deleteItem removes the rows of item in transaction tx of the index.
+func deleteItem(ctx context.Context, tx *sql.Tx, item uuid.UUID) error {
+	for _, q := range []string{
+		`DELETE FROM fts WHERE rowid IN (SELECT rowid FROM events WHERE item = ?)`,
+		`DELETE FROM fields WHERE event IN (SELECT rowid FROM events WHERE item = ?)`,
+		`DELETE FROM events WHERE item = ?`,
+	} {
+		if _, err := tx.ExecContext(ctx, q, item.String()); err != nil {
+			return fmt.Errorf("search index: %w", err)
+		}
+	}
+	return nil
+}
+
+// discardValues re-reads the value dictionary after a failed load.
+func (ix *Index) discardValues() { ix.dict, ix.nextID = nil, 0 }
 
 var errIndexClosed = errors.New("search index: the index is closed")
 
@@ -449,10 +664,10 @@ func (n *node) sql(b *strings.Builder, args *[]any) {
 			return
 		}
 		if n.prefix {
-			b.WriteString(`e.rowid IN (SELECT event FROM fields WHERE name = ? AND value LIKE ? ESCAPE '\')`)
+			b.WriteString(`e.rowid IN (SELECT event FROM fields WHERE val IN (SELECT id FROM vals WHERE name = ? AND value LIKE ? ESCAPE '\'))`)
 			*args = append(*args, n.name, likePrefix(val))
 		} else {
-			b.WriteString(`e.rowid IN (SELECT event FROM fields WHERE name = ? AND value = ?)`)
+			b.WriteString(`e.rowid IN (SELECT event FROM fields WHERE val IN (SELECT id FROM vals WHERE name = ? AND value = ?))`)
 			*args = append(*args, n.name, val)
 		}
 	case nAnnot:
@@ -464,7 +679,7 @@ func (n *node) sql(b *strings.Builder, args *[]any) {
 			*args = append(*args, n.ns)
 			return
 		}
-		b.WriteString(`e.rowid IN (SELECT event FROM fields WHERE name = ? AND num ` + op + ` ?)`)
+		b.WriteString(`e.rowid IN (SELECT event FROM fields WHERE val IN (SELECT id FROM vals WHERE name = ? AND num ` + op + ` ?))`)
 		*args = append(*args, n.name, n.num)
 	}
 }
@@ -520,7 +735,7 @@ func (ix *Index) Search(ctx context.Context, f Filter) ([]Event, error) {
 		}
 		args = append(args, cargs...)
 	}
-	q := `SELECT e.id, e.item, e.ordinal, e.parser, e.time, e.time_text, e.time_zone, e.zone_assumed, e.tdesc, e.off, e.len, e.stream, e.message, e.fields
+	q := `SELECT e.rowid, e.id, e.item, e.ordinal, e.parser, e.time, e.time_text, e.time_zone, e.zone_assumed, e.tdesc, e.off, e.len, e.stream, e.message
 		FROM events e` + where + ` ORDER BY e.time, e.rowid LIMIT ? OFFSET ?`
 	rows, err := ix.db.QueryContext(ctx, q, append(args, limit, f.Offset)...)
 	if err != nil {
@@ -528,32 +743,61 @@ func (ix *Index) Search(ctx context.Context, f Filter) ([]Event, error) {
 	}
 	defer rows.Close()
 	var out []Event
+	var rowids []int64
 	for rows.Next() {
 		var e Event
-		var item, fj string
+		var item string
+		var rowid int64
 		var t sql.NullInt64
-		if err := rows.Scan(&e.ID, &item, &e.Ordinal, &e.Parser, &t, &e.TimeText, &e.TimeZone, &e.TimeZoneAssumed, &e.TimestampDesc,
-			&e.Offset, &e.Length, &e.Stream, &e.Message, &fj); err != nil {
+		if err := rows.Scan(&rowid, &e.ID, &item, &e.Ordinal, &e.Parser, &t, &e.TimeText, &e.TimeZone, &e.TimeZoneAssumed, &e.TimestampDesc,
+			&e.Offset, &e.Length, &e.Stream, &e.Message); err != nil {
 			return nil, searchError(err)
 		}
 		e.Item, _ = uuid.Parse(item)
 		if t.Valid {
 			e.Time = time.Unix(0, t.Int64).UTC()
 		}
-		var pairs [][2]string
-		if err := json.Unmarshal([]byte(fj), &pairs); err != nil {
-			return nil, searchError(err)
-		}
-		for _, p := range pairs {
-			e.Fields = append(e.Fields, Field{Name: p[0], Value: p[1]})
-		}
 		out = append(out, e)
+		rowids = append(rowids, rowid)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, searchError(err)
 	}
+	rows.Close()
+	if err := ix.fieldsOf(ctx, out, rowids); err != nil {
+		return nil, searchError(err)
+	}
 	ix.attachAnnotations(out)
 	return out, nil
+}
+
+// fieldsOf fills in the fields of evs, the events of rows rowids, in the
+// parser's order. The caller holds ix.mu.
+func (ix *Index) fieldsOf(ctx context.Context, evs []Event, rowids []int64) error {
+	if len(evs) == 0 {
+		return nil
+	}
+	at := make(map[int64]int, len(rowids))
+	for i, r := range rowids {
+		at[r] = i
+	}
+	ids, _ := json.Marshal(rowids)
+	rows, err := ix.db.QueryContext(ctx, `SELECT f.event, v.name, v.value FROM fields f JOIN vals v ON v.id = f.val
+		WHERE f.event IN (SELECT value FROM json_each(?)) ORDER BY f.event, f.pos`, string(ids))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r int64
+		var f Field
+		if err := rows.Scan(&r, &f.Name, &f.Value); err != nil {
+			return err
+		}
+		i := at[r]
+		evs[i].Fields = append(evs[i].Fields, f)
+	}
+	return rows.Err()
 }
 
 // Query is Search with the arguments spelled out: query text, time range
@@ -607,11 +851,11 @@ func (ix *Index) Top(ctx context.Context, f Filter, field string, n int) ([]Valu
 		col := map[string]string{"parser": "e.parser", "item": "e.item"}[strings.ToLower(field)]
 		q = `SELECT ` + col + ` AS v, count(*) AS n FROM events e` + where + ` GROUP BY v ORDER BY n DESC, v LIMIT ?`
 	default:
-		q = `SELECT fl.value AS v, count(*) AS n FROM fields fl JOIN events e ON e.rowid = fl.event` + where
+		q = `SELECT vl.value AS v, count(*) AS n FROM vals vl JOIN fields fl ON fl.val = vl.id JOIN events e ON e.rowid = fl.event` + where
 		if where == "" {
-			q += ` WHERE fl.name = ?`
+			q += ` WHERE vl.name = ?`
 		} else {
-			q += ` AND fl.name = ?`
+			q += ` AND vl.name = ?`
 		}
 		q += ` GROUP BY v ORDER BY n DESC, v LIMIT ?`
 		args = append(args, field)

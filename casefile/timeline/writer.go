@@ -3,12 +3,15 @@ package timeline
 import (
 	"bytes"
 	"compress/flate"
+	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
 	"maps"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -20,9 +23,12 @@ import (
 // order, and Commit seals them as the item's current timeline in one change
 // of the case with one custody entry.
 //
-// Events are encoded into batches as they come and each full batch is kept
-// compressed in memory (typically a tenth of its JSON) until Commit seals
-// them, each with Tx.Append, in one transaction. The parse itself runs
+// Events are gathered into batches as they come; each full batch is encoded
+// and compressed on another goroutine (so the parser does not wait for it)
+// and kept compressed in memory (typically a tenth of its JSON) until
+// Commit seals them, each with Tx.AppendRevision, in one transaction. Given
+// an index (IndexInto), a third goroutine indexes each batch meanwhile, so
+// parsing, encoding and indexing overlap. The parse itself runs
 // outside the case's lock, so the case stays readable (and the item's bytes
 // readable through its EvidenceReader) while a parse runs; nothing of it is
 // written before Commit, so an abandoned or failed parse leaves no trace.
@@ -39,6 +45,27 @@ type Writer struct {
 	heldSz int64
 	warns  []storedWarning
 	done   bool
+
+	// The encoder goroutine: batches in, held batches out (under mu).
+	enc     chan []storedEvent
+	encDone chan struct{}
+	mu      sync.Mutex
+	encErr  error
+
+	// The indexer (IndexInto).
+	ix       *Index
+	ixCh     chan ixBatch
+	ixDone   chan error
+	ixTx     *sql.Tx
+	ixLoad   *loader
+	ixOld    int64
+	ixParser string
+	ixErr    error
+}
+
+type ixBatch struct {
+	first  int64
+	events []storedEvent
 }
 
 type heldBatch struct {
@@ -94,6 +121,9 @@ func (w *Writer) Add(e Event) error {
 			size += len(f.Name) + len(f.Value) + 8
 		}
 	}
+	if w.n == 0 {
+		w.ixParser = e.Parser
+	}
 	w.cur = append(w.cur, se)
 	w.curLen += size
 	w.n++
@@ -116,33 +146,187 @@ func (w *Writer) Warn(wn Warning) error {
 	return nil
 }
 
-// hold encodes and compresses the current batch.
+// hold hands the current batch to the encoder (and the indexer).
 func (w *Writer) hold() error {
 	if len(w.cur) == 0 {
 		return nil
 	}
+	if w.enc == nil {
+		w.enc, w.encDone = make(chan []storedEvent, 2), make(chan struct{})
+		go w.encoder(w.first)
+	}
+	batch := w.cur
+	w.enc <- batch
+	if w.ixCh != nil {
+		w.ixCh <- ixBatch{first: w.first, events: batch}
+	}
+	w.first += int64(len(batch))
+	w.cur, w.curLen = make([]storedEvent, 0, len(batch)), 0
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.encErr
+}
+
+// encoder encodes and compresses batches in order, the first starting at
+// ordinal first.
+func (w *Writer) encoder(first int64) {
+	defer close(w.encDone)
 	var buf bytes.Buffer
-	zw, err := flate.NewWriter(&buf, flate.BestSpeed)
+	zw, _ := flate.NewWriter(&buf, flate.BestSpeed)
+	for batch := range w.enc {
+		w.mu.Lock()
+		failed := w.encErr != nil
+		w.mu.Unlock()
+		if failed {
+			continue
+		}
+		buf.Reset()
+		zw.Reset(&buf)
+		body := batchBody{Item: w.item, Parse: w.parse, First: first, Events: batch}
+		err := json.NewEncoder(zw).Encode(body)
+		if err != nil {
+			err = fmt.Errorf("encode events %d to %d: %w", first, first+int64(len(batch))-1, err)
+		} else {
+			err = zw.Close()
+		}
+		w.mu.Lock()
+		if err != nil {
+			w.encErr = err
+		} else {
+			w.held = append(w.held, heldBatch{first: first, count: int64(len(batch)), z: bytes.Clone(buf.Bytes())})
+			w.heldSz += int64(buf.Len())
+		}
+		w.mu.Unlock()
+		first += int64(len(batch))
+	}
+}
+
+// drain waits for the encoder to finish the batches handed to it.
+func (w *Writer) drain() error {
+	if w.enc != nil {
+		close(w.enc)
+		<-w.encDone
+		w.enc = nil
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.encErr
+}
+
+// IndexInto makes the Writer index the parse's events into ix while they
+// are added, on another goroutine, in one transaction of ix that Commit
+// commits once the case has the parse (the index then covers it, in place
+// of the item's earlier parse) and Abort, or a failed Commit, rolls back.
+// ix is held from here until then: its searches wait. Call it before the
+// first Add.
+func (w *Writer) IndexInto(ctx context.Context, ix *Index) error {
+	if w.done || w.n > 0 || w.ix != nil {
+		return fmt.Errorf("%w: IndexInto comes before the first event", casefile.ErrInvalid)
+	}
+	ix.mu.Lock()
+	if ix.db == nil {
+		ix.mu.Unlock()
+		return errIndexClosed
+	}
+	tx, err := ix.db.BeginTx(ctx, nil)
+	if err == nil {
+		if err = deleteItem(ctx, tx, w.item); err == nil {
+			w.ixLoad, err = ix.loader(ctx, tx)
+		}
+		if err != nil {
+			tx.Rollback()
+			ix.discardValues()
+		}
+	}
 	if err != nil {
-		return err
+		ix.mu.Unlock()
+		return fmt.Errorf("search index: %w", err)
 	}
-	body := batchBody{Item: w.item, Parse: w.parse, First: w.first, Events: w.cur}
-	if err := json.NewEncoder(zw).Encode(body); err != nil {
-		return fmt.Errorf("encode events %d to %d: %w", w.first, w.first+int64(len(w.cur))-1, err)
-	}
-	if err := zw.Close(); err != nil {
-		return err
-	}
-	w.held = append(w.held, heldBatch{first: w.first, count: int64(len(w.cur)), z: buf.Bytes()})
-	w.heldSz += int64(buf.Len())
-	w.first += int64(len(w.cur))
-	w.cur, w.curLen = w.cur[:0], 0
+	w.ix, w.ixTx, w.ixOld = ix, tx, ix.items[w.item]
+	w.ixCh, w.ixDone = make(chan ixBatch, 8), make(chan error, 1)
+	// The indexer holds its own channels: finishIndex clears w.ixCh, maybe
+	// before this goroutine first reads it.
+	ch, done := w.ixCh, w.ixDone
+	go func() {
+		var err error
+		for b := range ch {
+			if err != nil {
+				continue
+			}
+			for i := range b.events {
+				e := b.events[i].event(w.item, b.first+int64(i), w.ixParser)
+				if err = w.ixLoad.add(&e); err != nil {
+					break
+				}
+			}
+		}
+		if err == nil {
+			err = w.ixLoad.close()
+		}
+		done <- err
+	}()
 	return nil
+}
+
+// IndexErr reports why the index given to IndexInto could not take the
+// committed parse; the index is then closed (reopen it to rebuild it).
+func (w *Writer) IndexErr() error { return w.ixErr }
+
+// finishIndex waits for the indexer and commits its transaction when
+// keep is set (parse p is in the case), else rolls it back.
+func (w *Writer) finishIndex(keep bool, p Parse) {
+	if w.ix == nil {
+		return
+	}
+	ix := w.ix
+	defer ix.mu.Unlock()
+	w.ix = nil
+	if w.ixCh != nil {
+		close(w.ixCh)
+		w.ixCh = nil
+	}
+	err := <-w.ixDone
+	ctx := context.Background()
+	if !keep {
+		w.ixTx.Rollback()
+		ix.discardValues()
+		return
+	}
+	if err == nil && p.Parser != w.ixParser {
+		_, err = w.ixTx.ExecContext(ctx, `UPDATE events SET parser = ? WHERE item = ?`, p.Parser, w.item.String())
+	}
+	if err == nil {
+		err = w.ixTx.Commit()
+	}
+	if err != nil {
+		w.ixTx.Rollback()
+		w.ixErr = fmt.Errorf("search index: %w", err)
+		ix.db.Close()
+		ix.db = nil
+		return
+	}
+	w.ixLoad.apply()
+	ix.items[w.item] -= w.ixOld
+	ix.events -= w.ixOld
+	if ix.items[w.item] == 0 {
+		delete(ix.items, w.item)
+	}
+	ix.parses[w.item] = p.ID
+	if err := ix.finish(ctx); err != nil {
+		w.ixErr = fmt.Errorf("search index: %w", err)
+		ix.db.Close()
+		ix.db = nil
+	}
 }
 
 // Abort abandons the parse: nothing of it was written.
 func (w *Writer) Abort() {
+	if w.done {
+		return
+	}
 	w.done = true
+	w.drain()
+	w.finishIndex(false, Parse{})
 	w.cur, w.held, w.warns = nil, nil, nil
 }
 
@@ -163,16 +347,25 @@ func (w *Writer) Commit(sum Summary, reason string) (Parse, error) {
 	if sum.Parser == "" {
 		return Parse{}, fmt.Errorf("%w: the summary of a parse names its parser", casefile.ErrInvalid)
 	}
-	if err := w.hold(); err != nil {
+	err := w.hold()
+	if err == nil {
+		err = w.drain()
+	}
+	if err != nil {
+		w.Abort()
 		return Parse{}, err
 	}
 	w.done = true
 	defer func() { w.held, w.warns = nil, nil }()
+	if w.ixCh != nil { // no more batches: let the indexer finish while sealing
+		close(w.ixCh)
+		w.ixCh = nil
+	}
 	body := parseBody{Item: w.item, Parser: sum.Parser, Detected: sum.Detected, Stream: sum.Stream, Bytes: sum.Bytes,
 		Truncated: sum.Truncated, Events: w.n, Warnings: max(sum.Warnings, int64(len(w.warns))), Listed: int64(len(w.warns)),
 		Batches: []batchRef{}, WarningBatches: []batchRef{}, Settings: maps.Clone(sum.Settings), Reason: reason}
 	var out Parse
-	_, err := w.s.c.Change("parse "+w.item.String(), func(tx *casefile.Tx) (casefile.Event, error) {
+	_, err = w.s.c.Change("parse "+w.item.String(), func(tx *casefile.Tx) (casefile.Event, error) {
 		if _, err := tx.Evidence(w.item); err != nil {
 			return casefile.Event{}, err
 		}
@@ -231,6 +424,7 @@ func (w *Writer) Commit(sum Summary, reason string) (Parse, error) {
 		return casefile.Event{Action: ActionParsed, Target: casefile.Target{Type: casefile.TargetEvidence, ID: w.item.String()},
 			Reason: reason, Hashes: map[string]string{"parse_record": rec.ContentHash()}, Details: details}, nil
 	})
+	w.finishIndex(err == nil, out)
 	if err != nil {
 		return Parse{}, err
 	}

@@ -1,0 +1,291 @@
+package timeline
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/custodia-dfir/custodia/casefile"
+	"github.com/google/uuid"
+)
+
+// The sealed snapshot of the index (docs/FORMAT.md 12.1). The index of a
+// large timeline takes far longer to build than to copy, so the case keeps
+// a copy: the in-memory database serialized (SQLite's own file image,
+// modernc's conn Serialize), compressed and sealed in parts by
+// casefile.PutSnapshot. Its cover names exactly what it was built from —
+// the index layout, the current parse of every item, the last annotation
+// row — and Open restores it only when that is exactly the current
+// timeline; otherwise, or when it fails to authenticate, decompress or
+// check, the index is rebuilt from the sealed batches and the snapshot is
+// written again at the next parse (a write), never at open. A snapshot is
+// derived data: it is not a custody entry, and it is replaced, not
+// appended.
+
+// SnapshotName is the name of the index's snapshot in the case.
+const SnapshotName = "timeline-index"
+
+// The cover names the last row of tblAnnotations (annotate.go), so that an
+// index that reflects annotations is never restored without the latest of
+// them.
+
+// OpenOptions are the choices of Open.
+type OpenOptions struct {
+	// Progress, when not nil, is called now and then with the events
+	// indexed (or restored) so far and the total.
+	Progress func(done, total int64)
+	// Warn, when not nil, is told why a stored snapshot that covers the
+	// current timeline could not be used (it is damaged); the index is
+	// rebuilt. An out-of-date snapshot is no warning.
+	Warn func(error)
+}
+
+// coverText is the cover of an index of parses (item → parse) and
+// annotations up to row ann: "custodia-index/2 annotations=N item=parse …",
+// items in order.
+func coverText(parses map[uuid.UUID]uuid.UUID, ann int64) string {
+	items := make([]string, 0, len(parses))
+	for it, p := range parses {
+		items = append(items, it.String()+"="+p.String())
+	}
+	slices.Sort(items)
+	return indexFormat + " annotations=" + strconv.FormatInt(ann, 10) + " " + strings.Join(items, " ")
+}
+
+func (ix *Index) cover() string { return coverText(ix.parses, ix.annotations) }
+
+// Cover returns what the index holds: its layout, the parse of every
+// indexed item and the last annotation row it reflects.
+func (ix *Index) Cover() string {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	return ix.cover()
+}
+
+// Restored reports whether the case's snapshot holds exactly this index
+// (it was restored from it, or saved to it since).
+func (ix *Index) Restored() bool {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	return ix.stored != "" && ix.stored == ix.cover()
+}
+
+// state reads, in one view, the current parse of every item and the last
+// annotation row.
+func (s *Store) state() (ps []parseBody, ann int64, err error) {
+	err = s.c.Read("read the timeline", func(r casefile.Reader) error {
+		if ps, err = currentAll(r); err != nil {
+			return err
+		}
+		last, ok, err := r.Last(tblAnnotations)
+		if ok {
+			ann = last.Seq
+		}
+		return err
+	})
+	return ps, ann, err
+}
+
+// Open returns the index of s's current timeline: restored from the case's
+// snapshot when that covers exactly the current timeline, otherwise built
+// from the sealed batches. It never writes to the case (Save does).
+func Open(ctx context.Context, s *Store, opts OpenOptions) (*Index, error) {
+	ps, ann, err := s.state()
+	if err != nil {
+		return nil, err
+	}
+	parses := make(map[uuid.UUID]uuid.UUID, len(ps))
+	var total int64
+	for _, p := range ps {
+		parses[p.Item] = p.ID
+		total += p.Events
+	}
+	want := coverText(parses, ann)
+	warn := func(err error) {
+		if opts.Warn != nil {
+			opts.Warn(err)
+		}
+	}
+	info, ok, err := s.c.SnapshotManifest(SnapshotName)
+	switch {
+	case err != nil:
+		warn(fmt.Errorf("the search index's snapshot is ignored and the index rebuilt: %w", err))
+	case ok && info.Covers == want:
+		if opts.Progress != nil {
+			opts.Progress(0, total)
+		}
+		ix, err := restore(ctx, s, ps, ann, want)
+		if err == nil {
+			err = withAnnotations(ctx, ix, s)
+		}
+		if err == nil {
+			if opts.Progress != nil {
+				opts.Progress(total, total)
+			}
+			return ix, nil
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		warn(fmt.Errorf("the search index's snapshot is ignored and the index rebuilt: %w", err))
+	}
+	ix, err := rebuild(ctx, s, ps, ann, opts.Progress)
+	if err == nil {
+		err = withAnnotations(ctx, ix, s)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return ix, nil
+}
+
+// withAnnotations loads the annotations of s into ix, which the caller
+// owns (closing it on an error).
+func withAnnotations(ctx context.Context, ix *Index, s *Store) error {
+	if err := ix.reloadAnnotations(ctx, s); err != nil {
+		ix.db.Close()
+		return err
+	}
+	return nil
+}
+
+// errBadRestore marks a snapshot that decrypted but does not hold the
+// index it claims.
+var errBadRestore = errors.New("the restored index does not match its cover")
+
+// restore reads the snapshot and loads it into a new in-memory database,
+// then checks that it is the index of ps: its layout, its cover, and the
+// number of events of every item.
+func restore(ctx context.Context, s *Store, ps []parseBody, ann int64, want string) (*Index, error) {
+	info, data, ok, err := s.c.Snapshot(SnapshotName)
+	if err != nil {
+		return nil, err
+	}
+	if !ok || info.Covers != want {
+		return nil, fmt.Errorf("%w: the snapshot changed while it was read", errBadRestore)
+	}
+	db, err := openMemory(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ok = false
+	defer func() {
+		if !ok {
+			db.Close()
+		}
+	}()
+	if err := deserialize(ctx, db, data); err != nil {
+		return nil, err
+	}
+	data = nil
+	if err := memoryPragmas(ctx, db); err != nil {
+		return nil, err
+	}
+	var format, cover string
+	if err := db.QueryRowContext(ctx, `SELECT (SELECT value FROM meta WHERE key = 'format'), (SELECT value FROM meta WHERE key = 'cover')`).
+		Scan(&format, &cover); err != nil {
+		return nil, fmt.Errorf("%w: %v", errBadRestore, err)
+	}
+	if format != indexFormat || cover != want {
+		return nil, fmt.Errorf("%w: it is %q over %q", errBadRestore, format, cover)
+	}
+	ix := &Index{db: db, items: map[uuid.UUID]int64{}, parses: map[uuid.UUID]uuid.UUID{}, annotations: ann, indexed: true, stored: want}
+	rows, err := db.QueryContext(ctx, `SELECT item, count(*) FROM events GROUP BY item`)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", errBadRestore, err)
+	}
+	got := map[string]int64{}
+	for rows.Next() {
+		var it string
+		var n int64
+		if err := rows.Scan(&it, &n); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("%w: %v", errBadRestore, err)
+		}
+		got[it] = n
+	}
+	rows.Close()
+	for _, p := range ps {
+		ix.parses[p.Item] = p.ID
+		if got[p.Item.String()] != p.Events {
+			return nil, fmt.Errorf("%w: it holds %d events of item %s, whose parse has %d", errBadRestore, got[p.Item.String()], p.Item, p.Events)
+		}
+		delete(got, p.Item.String())
+		if p.Events > 0 {
+			ix.items[p.Item] = p.Events
+		}
+		ix.events += p.Events
+	}
+	if len(got) != 0 {
+		return nil, fmt.Errorf("%w: it holds events of %d items the timeline does not have", errBadRestore, len(got))
+	}
+	ok = true
+	return ix, nil
+}
+
+// serializer and deserializer are modernc.org/sqlite's connection methods
+// (sqlite3_serialize, sqlite3_deserialize of the main database).
+type serializer interface{ Serialize() ([]byte, error) }
+type deserializer interface{ Deserialize([]byte) error }
+
+func deserialize(ctx context.Context, db *sql.DB, data []byte) error {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return conn.Raw(func(dc any) error {
+		d, ok := dc.(deserializer)
+		if !ok {
+			return errors.New("search index: the SQLite driver cannot deserialize")
+		}
+		return d.Deserialize(data)
+	})
+}
+
+// Save stores the index as the case's snapshot, replacing the one before,
+// unless the stored snapshot already holds it. It is derived data: no
+// custody entry is written. Save is for a change of the case (after a
+// parse); opening and searching never write.
+func (ix *Index) Save(ctx context.Context, s *Store) (casefile.SnapshotInfo, error) {
+	ix.mu.Lock()
+	if ix.db == nil {
+		ix.mu.Unlock()
+		return casefile.SnapshotInfo{}, errIndexClosed
+	}
+	cover := ix.cover()
+	if ix.stored == cover {
+		ix.mu.Unlock()
+		info, _, err := s.c.SnapshotManifest(SnapshotName)
+		return info, err
+	}
+	var data []byte
+	conn, err := ix.db.Conn(ctx)
+	if err == nil {
+		err = conn.Raw(func(dc any) error {
+			sz, ok := dc.(serializer)
+			if !ok {
+				return errors.New("search index: the SQLite driver cannot serialize")
+			}
+			data, err = sz.Serialize()
+			return err
+		})
+		conn.Close()
+	}
+	ix.mu.Unlock()
+	if err != nil {
+		return casefile.SnapshotInfo{}, fmt.Errorf("search index: serialize: %w", err)
+	}
+	info, err := s.c.PutSnapshot(SnapshotName, cover, data)
+	if err != nil {
+		return casefile.SnapshotInfo{}, err
+	}
+	ix.mu.Lock()
+	ix.stored = cover
+	ix.mu.Unlock()
+	return info, nil
+}
