@@ -243,11 +243,9 @@ func (w *Writer) IndexInto(ctx context.Context, ix *Index) error {
 		return fmt.Errorf("search index: %w", err)
 	}
 	w.ix, w.ixTx, w.ixOld = ix, tx, ix.items[w.item]
-	w.ixCh, w.ixDone = make(chan ixBatch, 8), make(chan error, 1)
-	// The indexer holds its own channels: finishIndex clears w.ixCh, maybe
-	// before this goroutine first reads it.
-	ch, done := w.ixCh, w.ixDone
-	go func() {
+	ch, done := make(chan ixBatch, 8), make(chan error, 1)
+	w.ixCh, w.ixDone = ch, done
+	go func() { // reads ch and done, never the fields: Commit clears them
 		var err error
 		for b := range ch {
 			if err != nil {
@@ -338,13 +336,18 @@ func (w *Writer) Commit(sum Summary, reason string) (Parse, error) {
 	if w.done {
 		return Parse{}, ErrWriterDone
 	}
+	// A refused commit abandons the parse (and releases an index given to
+	// IndexInto): nothing of it is written.
 	if strings.TrimSpace(reason) == "" {
+		w.Abort()
 		return Parse{}, fmt.Errorf("%w: a parse needs a reason, recorded in the custody entry (e.g. \"parsed on ingest\")", casefile.ErrInvalid)
 	}
 	if err := casefile.CheckReason(reason); err != nil {
+		w.Abort()
 		return Parse{}, err
 	}
 	if sum.Parser == "" {
+		w.Abort()
 		return Parse{}, fmt.Errorf("%w: the summary of a parse names its parser", casefile.ErrInvalid)
 	}
 	err := w.hold()
