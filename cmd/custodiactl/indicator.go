@@ -164,18 +164,14 @@ type proposalJSON struct {
 }
 
 func runIndicatorExtract(in *call, c *casefile.Case) error {
-	item := uuid.Nil
-	if ref := in.text("item"); ref != "" {
-		ev, err := findEvidence(c, ref)
-		if err != nil {
-			return err
-		}
-		item = ev.ID
+	item, err := itemFlag(in, c)
+	if err != nil {
+		return err
 	}
 	accept, _ := acceptRefs(in)
 	prog := in.progress("reading events")
 	var x hunt.Extraction
-	err := in.interruptible(func(ctx context.Context) (err error) {
+	err = in.interruptible(func(ctx context.Context) (err error) {
 		x, err = hunt.Extract(ctx, c, item, func(done, total int64) {
 			prog.Update(evidence.Status{Item: "events", Done: done, Total: total, Remaining: -1, JobRemaining: -1})
 		})
