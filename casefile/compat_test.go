@@ -480,7 +480,14 @@ func zeroJSON(v any) bool {
 	case []any:
 		return len(x) == 0
 	case map[string]any:
-		return len(x) == 0
+		// A new struct member is zero when all of its members are
+		// (Event.Annotations of an event never annotated).
+		for _, e := range x {
+			if !zeroJSON(e) {
+				return false
+			}
+		}
+		return true
 	}
 	return false
 }
