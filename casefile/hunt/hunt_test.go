@@ -283,3 +283,19 @@ func TestSweepMatchesGrep(t *testing.T) {
 		t.Fatalf("sweep: %d hits, grep: %d; first differences:\n%v\n%v", len(got), len(want), got[:min(5, len(got))], want[:min(5, len(want))])
 	}
 }
+
+// TestExtractBoundsLongText: only the first MaxTextScan bytes of a value
+// are read, and the cut is counted.
+func TestExtractBoundsLongText(t *testing.T) {
+	c := newCase(t)
+	item := casetest.StoreBytes(t, c, []byte("log"), "big.log").ID
+	long := "from 192.0.2.10 " + strings.Repeat("x", MaxTextScan) + " and 192.0.2.11"
+	parse(t, c, item, []timeline.Event{{Message: long}})
+	x, err := Extract(context.Background(), c, uuid.Nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(x.Proposals) != 1 || x.Proposals[0].Value != "192.0.2.10" || x.LongTexts != 1 {
+		t.Errorf("proposals %+v, %d long texts; want only 192.0.2.10 and 1", x.Proposals, x.LongTexts)
+	}
+}

@@ -207,9 +207,10 @@ func runIndicatorExtract(in *call, c *casefile.Case) error {
 			Events    int64           `json:"events"`
 			Recorded  int             `json:"recorded_already"`
 			Dropped   int64           `json:"not_listed"`
+			LongTexts int64           `json:"texts_cut"`
 			Proposals []proposalJSON  `json:"proposals"`
 			Accepted  []indicatorJSON `json:"accepted"`
-		}{Events: x.Events, Recorded: x.Recorded, Dropped: x.Dropped, Proposals: []proposalJSON{}, Accepted: indicatorsJSON(added)}
+		}{Events: x.Events, Recorded: x.Recorded, Dropped: x.Dropped, LongTexts: x.LongTexts, Proposals: []proposalJSON{}, Accepted: indicatorsJSON(added)}
 		for _, p := range x.Proposals {
 			out.Proposals = append(out.Proposals, proposalJSON{Type: string(p.Type), Kind: p.Kind, Value: p.Value, Count: p.Count,
 				Events: p.Events, First: p.First})
@@ -227,6 +228,10 @@ func runIndicatorExtract(in *call, c *casefile.Case) error {
 		fmt.Fprintf(in.stdout, " (%d recorded already, left out)", x.Recorded)
 	}
 	fmt.Fprintln(in.stdout)
+	if x.LongTexts > 0 {
+		fmt.Fprintf(in.stderr, "warning: %d messages or field values are longer than %d KiB; only their first %d KiB were read\n",
+			x.LongTexts, hunt.MaxTextScan>>10, hunt.MaxTextScan>>10)
+	}
 	if x.Dropped > 0 {
 		fmt.Fprintf(in.stderr, "warning: more than %d distinct values were found; the rest are not listed: narrow with --item\n", hunt.MaxProposals)
 	}
