@@ -234,6 +234,9 @@ type Extraction struct {
 	Recorded int
 	// Dropped counts distinct values beyond MaxProposals, not listed.
 	Dropped int64
+	// LongTexts counts the messages and field values longer than
+	// MaxTextScan, of which only the first MaxTextScan bytes were read.
+	LongTexts int64
 }
 
 type foundKey struct {
@@ -296,6 +299,9 @@ func Extract(ctx context.Context, c *casefile.Case, item uuid.UUID, progress fun
 		clear(inEvent)
 		texts := append(make([]timeline.Field, 0, len(e.Fields)+1), timeline.Field{Name: "", Value: e.Message})
 		for _, f := range append(texts, e.Fields...) {
+			if len(f.Value) > MaxTextScan {
+				x.LongTexts++
+			}
 			for _, fd := range ExtractText(f.Value, f.Name) {
 				k := foundKey{fd.Type, fd.Value}
 				if have[k] {

@@ -1,6 +1,7 @@
 package hunt
 
 import (
+	"os"
 	"strings"
 	"testing"
 
@@ -21,6 +22,22 @@ func FuzzExtractText(f *testing.F) {
 		f.Add(s, "")
 	}
 	f.Add("root", "user")
+	// Lines of the real samples the log parsers are tested on (their
+	// READMEs say where each comes from).
+	for _, name := range []string{"../../evidence/logs/syslog/testdata/beats_system_auth_test.log",
+		"../../evidence/logs/cloud/testdata/otel_aws_cloudtrail_log.json", "../../evidence/logs/cloud/testdata/otel_gcp_auditlog_activity.json",
+		"../../evidence/logs/cloud/testdata/otel_azure_activity_administrative.json", "../../testdata/evidence/auth.log"} {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatalf("seed %s: %v", name, err)
+		}
+		for i, line := range strings.Split(string(data), "\n") {
+			if i == 40 {
+				break
+			}
+			f.Add(line, "")
+		}
+	}
 	f.Fuzz(func(t *testing.T, text, field string) {
 		scanned := text
 		if len(scanned) > MaxTextScan {

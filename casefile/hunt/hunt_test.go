@@ -5,6 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -217,5 +221,81 @@ func TestSweepWithoutIndicators(t *testing.T) {
 	if _, err := RunSweep(context.Background(), c, "", nil); !errors.Is(err, ErrNoIndicators) {
 		t.Errorf("sweep without indicators: %v", err)
 	}
-	_ = strings.TrimSpace
+}
+
+// TestSweepMatchesGrep: on generated text the sweep's ASCII byte hits are
+// exactly what GNU grep -F -i -o -b reports for the same values (the text
+// holds no occurrence the boundary rules would refuse).
+func TestSweepMatchesGrep(t *testing.T) {
+	grep, err := exec.LookPath("grep")
+	if err != nil {
+		t.Skip("grep is not installed (Debian package grep): no reference to compare with")
+	}
+	values := []string{"203.0.113.7", "198.51.100.23", "c2.evil.example.com", "d41d8cd98f00b204e9800998ecf8427e"}
+	r := rand.New(rand.NewPCG(7, 7))
+	var sb strings.Builder
+	for sb.Len() < 300_000 {
+		fmt.Fprintf(&sb, "line %d ok user%d", r.IntN(1_000_000), r.IntN(100))
+		if r.IntN(20) == 0 {
+			v := values[r.IntN(len(values))]
+			if r.IntN(2) == 0 {
+				v = strings.ToUpper(v)
+			}
+			sb.WriteString(" " + v + " ")
+		}
+		sb.WriteByte('\n')
+	}
+	data := []byte(sb.String())
+	c := newCase(t)
+	ev := casetest.StoreBytes(t, c, data, "gen.log")
+	for i, typ := range []incident.IndicatorType{incident.IndicatorIP, incident.IndicatorIP, incident.IndicatorDomain, incident.IndicatorHash} {
+		if _, err := incident.Of(c).AddIndicator(typ, values[i], "", ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sw, err := RunSweep(context.Background(), c, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, h := range sw.Hits {
+		if h.In == InBytes && h.Item == ev.ID {
+			got = append(got, fmt.Sprintf("%d:%s", h.Offset, strings.ToLower(string(data[h.Offset:h.Offset+h.Length]))))
+		}
+	}
+	dir := t.TempDir()
+	file, pats := filepath.Join(dir, "gen.log"), filepath.Join(dir, "patterns")
+	if err := os.WriteFile(file, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(pats, []byte(strings.Join(values, "\n")+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(grep, "-F", "-i", "-o", "-b", "-a", "-f", pats, file).Output()
+	if err != nil {
+		t.Fatalf("grep: %v", err)
+	}
+	var want []string
+	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		want = append(want, strings.ToLower(l))
+	}
+	if len(got) < 100 || !slices.Equal(got, want) {
+		t.Fatalf("sweep: %d hits, grep: %d; first differences:\n%v\n%v", len(got), len(want), got[:min(5, len(got))], want[:min(5, len(want))])
+	}
+}
+
+// TestExtractBoundsLongText: only the first MaxTextScan bytes of a value
+// are read, and the cut is counted.
+func TestExtractBoundsLongText(t *testing.T) {
+	c := newCase(t)
+	item := casetest.StoreBytes(t, c, []byte("log"), "big.log").ID
+	long := "from 192.0.2.10 " + strings.Repeat("x", MaxTextScan) + " and 192.0.2.11"
+	parse(t, c, item, []timeline.Event{{Message: long}})
+	x, err := Extract(context.Background(), c, uuid.Nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(x.Proposals) != 1 || x.Proposals[0].Value != "192.0.2.10" || x.LongTexts != 1 {
+		t.Errorf("proposals %+v, %d long texts; want only 192.0.2.10 and 1", x.Proposals, x.LongTexts)
+	}
 }

@@ -164,18 +164,14 @@ type proposalJSON struct {
 }
 
 func runIndicatorExtract(in *call, c *casefile.Case) error {
-	item := uuid.Nil
-	if ref := in.text("item"); ref != "" {
-		ev, err := findEvidence(c, ref)
-		if err != nil {
-			return err
-		}
-		item = ev.ID
+	item, err := itemFlag(in, c)
+	if err != nil {
+		return err
 	}
 	accept, _ := acceptRefs(in)
 	prog := in.progress("reading events")
 	var x hunt.Extraction
-	err := in.interruptible(func(ctx context.Context) (err error) {
+	err = in.interruptible(func(ctx context.Context) (err error) {
 		x, err = hunt.Extract(ctx, c, item, func(done, total int64) {
 			prog.Update(evidence.Status{Item: "events", Done: done, Total: total, Remaining: -1, JobRemaining: -1})
 		})
@@ -211,9 +207,10 @@ func runIndicatorExtract(in *call, c *casefile.Case) error {
 			Events    int64           `json:"events"`
 			Recorded  int             `json:"recorded_already"`
 			Dropped   int64           `json:"not_listed"`
+			LongTexts int64           `json:"texts_cut"`
 			Proposals []proposalJSON  `json:"proposals"`
 			Accepted  []indicatorJSON `json:"accepted"`
-		}{Events: x.Events, Recorded: x.Recorded, Dropped: x.Dropped, Proposals: []proposalJSON{}, Accepted: indicatorsJSON(added)}
+		}{Events: x.Events, Recorded: x.Recorded, Dropped: x.Dropped, LongTexts: x.LongTexts, Proposals: []proposalJSON{}, Accepted: indicatorsJSON(added)}
 		for _, p := range x.Proposals {
 			out.Proposals = append(out.Proposals, proposalJSON{Type: string(p.Type), Kind: p.Kind, Value: p.Value, Count: p.Count,
 				Events: p.Events, First: p.First})
@@ -231,6 +228,10 @@ func runIndicatorExtract(in *call, c *casefile.Case) error {
 		fmt.Fprintf(in.stdout, " (%d recorded already, left out)", x.Recorded)
 	}
 	fmt.Fprintln(in.stdout)
+	if x.LongTexts > 0 {
+		fmt.Fprintf(in.stderr, "warning: %d messages or field values are longer than %d KiB; only their first %d KiB were read\n",
+			x.LongTexts, hunt.MaxTextScan>>10, hunt.MaxTextScan>>10)
+	}
 	if x.Dropped > 0 {
 		fmt.Fprintf(in.stderr, "warning: more than %d distinct values were found; the rest are not listed: narrow with --item\n", hunt.MaxProposals)
 	}

@@ -237,14 +237,20 @@ func searchFilter(in *call, c *casefile.Case) (timeline.Filter, error) {
 	f.From, _ = timeline.ParseTime(in.text("from"))
 	f.To, _ = timeline.ParseTime(in.text("to"))
 	f.Limit, _ = strconv.Atoi(in.text("limit"))
-	if ref := in.text("item"); ref != "" {
-		ev, err := findEvidence(c, ref)
-		if err != nil {
-			return f, err
-		}
-		f.Item = ev.ID
+	var err error
+	f.Item, err = itemFlag(in, c)
+	return f, err
+}
+
+// itemFlag resolves --item ID to an item of c; uuid.Nil when it was not
+// given.
+func itemFlag(in *call, c *casefile.Case) (uuid.UUID, error) {
+	ref := in.text("item")
+	if ref == "" {
+		return uuid.Nil, nil
 	}
-	return f, nil
+	ev, err := findEvidence(c, ref)
+	return ev.ID, err
 }
 
 func checkSearch(in *call) error {
@@ -515,13 +521,9 @@ func runTimelineHistogram(in *call, c *casefile.Case) error {
 }
 
 func runTimelineWarnings(in *call, c *casefile.Case) error {
-	item := uuid.Nil
-	if ref := in.text("item"); ref != "" {
-		ev, err := findEvidence(c, ref)
-		if err != nil {
-			return err
-		}
-		item = ev.ID
+	item, err := itemFlag(in, c)
+	if err != nil {
+		return err
 	}
 	names, err := evidenceNames(c)
 	if err != nil {
