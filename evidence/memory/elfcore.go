@@ -274,6 +274,8 @@ func noteName(owner string, typ uint32) string {
 		names = map[uint32]string{0x200: "NT_386_TLS", 0x201: "NT_386_IOPERM", 0x202: "NT_X86_XSTATE", 0x204: "NT_X86_SHSTK",
 			0x400: "NT_ARM_VFP", 0x401: "NT_ARM_TLS", 0x402: "NT_ARM_HW_BREAK", 0x403: "NT_ARM_HW_WATCH",
 			0x404: "NT_ARM_SYSTEM_CALL", 0x405: "NT_ARM_SVE", 0x406: "NT_ARM_PAC_MASK", 0x46e62b7f: "NT_PRXFPREG"}
+	case "GDB":
+		names = map[uint32]string{0xff000000: "NT_GDB_TDESC"}
 	case "GNU":
 		names = map[uint32]string{1: "NT_GNU_ABI_TAG", 2: "NT_GNU_HWCAP", 3: "NT_GNU_BUILD_ID", 4: "NT_GNU_GOLD_VERSION", 5: "NT_GNU_PROPERTY_TYPE_0"}
 	}
