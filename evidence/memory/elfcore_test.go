@@ -249,9 +249,9 @@ func samplePath(t testing.TB, name string) string {
 func TestELFCorePyelftools(t *testing.T) {
 	for _, c := range []struct {
 		file, desc, process string
-		files, loads       int
-		firstFile          string
-		signal             int
+		files, loads        int
+		firstFile           string
+		signal              int
 	}{
 		{"pyelftools_core_linux64.elf", "ELF 64-bit core file, x86-64",
 			"pid 23395 ppid 23187 pgrp 23395 sid 23187 uid 1000 gid 1000 R coredump_self \"./coredump_self foo bar 42\"",

@@ -22,7 +22,7 @@ func stringsSample(n int, seed uint64) []byte {
 	var b bytes.Buffer
 	pieces := []func(){
 		func() { b.WriteString("kernel32.dll") },
-		func() { b.WriteString("abc") },     // too short
+		func() { b.WriteString("abc") }, // too short
 		func() { b.WriteString("\tTab\there") },
 		func() { b.Write(utf16le("C:\\Windows\\System32\\ntdll.dll")) },
 		func() { b.Write(utf16le("abc")) }, // too short
