@@ -83,7 +83,7 @@ func (c *coreNotes) parse(b []byte, base int64) {
 	info := c.info
 	for off := 0; off < len(b); {
 		if len(b)-off < 12 {
-			info.warnf("%d bytes at offset %d after the last note are not a note", len(b)-off, base+int64(off))
+			info.warnf("%s at offset %d after the last note are not a note", byteCount(int64(len(b)-off)), base+int64(off))
 			return
 		}
 		namesz, descsz, typ := bo.Uint32(b[off:]), bo.Uint32(b[off+4:]), bo.Uint32(b[off+8:])

@@ -231,3 +231,11 @@ func readSpan(r io.ReaderAt, size, off, n, limit int64) (b []byte, ok bool, err 
 	}
 	return b, true, nil
 }
+
+// byteCount is "1 byte" or "N bytes".
+func byteCount(n int64) string {
+	if n == 1 {
+		return "1 byte"
+	}
+	return fmt.Sprintf("%d bytes", n)
+}

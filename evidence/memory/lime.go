@@ -32,7 +32,7 @@ func describeLiME(r io.ReaderAt, size int64, info *Info) error {
 			return nil
 		}
 		if size-off < limeHeaderSize {
-			info.warnf("%d bytes at offset %d after the last range are not a range header", size-off, off)
+			info.warnf("%s at offset %d after the last range are not a range header", byteCount(size-off), off)
 			return nil
 		}
 		if _, err := readFull(r, h[:], off); err != nil {
