@@ -45,20 +45,20 @@ type memoryPanel struct {
 	modules  *dataTable
 	modBox   *fyne.Container
 
-	filter    *widget.Entry
-	encoding  *widget.Select
-	minLen    *widget.Entry
-	find      *actionButton
-	cancel    *widget.Button
-	bar       *widget.ProgressBar
-	barText   *widget.Label
-	scanning  *fyne.Container
-	problem   *widget.Label
-	count     *widget.Label
-	hitSrc    *hitSource
-	hits      *dataTable
-	gen       int                // what is on show; a newer item or scan makes older results stale
-	stop      context.CancelFunc // cancels the running scan, nil when none
+	filter   *widget.Entry
+	encoding *widget.Select
+	minLen   *widget.Entry
+	find     *actionButton
+	cancel   *widget.Button
+	bar      *widget.ProgressBar
+	barText  *widget.Label
+	scanning *fyne.Container
+	problem  *widget.Label
+	count    *widget.Label
+	hitSrc   *hitSource
+	hits     *dataTable
+	gen      int                // what is on show; a newer item or scan makes older results stale
+	stop     context.CancelFunc // cancels the running scan, nil when none
 }
 
 var moduleColumns = []listColumn[memory.Module]{
