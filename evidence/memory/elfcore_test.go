@@ -3,6 +3,7 @@ package memory
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"os"
 	"os/exec"
@@ -280,5 +281,112 @@ func TestELFCorePyelftools(t *testing.T) {
 				t.Errorf("threads %+v, want the first stopped by signal %d", info.Threads, c.signal)
 			}
 		})
+	}
+}
+
+// elfCore64 is a minimal little-endian x86-64 ELF core: its header, one
+// PT_NOTE program header over notes, and one PT_LOAD of load bytes.
+func elfCore64(notes []byte, load int) []byte {
+	le := binary.LittleEndian
+	h := make([]byte, 64+2*56)
+	copy(h, "\x7fELF\x02\x01\x01")
+	le.PutUint16(h[16:], 4)  // ET_CORE
+	le.PutUint16(h[18:], 62) // EM_X86_64
+	le.PutUint32(h[20:], 1)
+	le.PutUint64(h[32:], 64) // e_phoff
+	le.PutUint16(h[52:], 64)
+	le.PutUint16(h[54:], 56)
+	le.PutUint16(h[56:], 2)
+	ph := h[64:]
+	le.PutUint32(ph, 4) // PT_NOTE
+	le.PutUint64(ph[8:], uint64(len(h)))
+	le.PutUint64(ph[32:], uint64(len(notes)))
+	ph = h[64+56:]
+	le.PutUint32(ph, 1) // PT_LOAD
+	le.PutUint64(ph[8:], uint64(len(h)+len(notes)))
+	le.PutUint64(ph[16:], 0x400000)
+	le.PutUint64(ph[32:], uint64(load))
+	le.PutUint64(ph[40:], uint64(load))
+	return append(append(h, notes...), make([]byte, load)...)
+}
+
+// note is one ELF note, padded to 4 bytes.
+func note(owner string, typ uint32, desc []byte) []byte {
+	le := binary.LittleEndian
+	name := append([]byte(owner), 0)
+	b := le.AppendUint32(nil, uint32(len(name)))
+	b = le.AppendUint32(b, uint32(len(desc)))
+	b = le.AppendUint32(b, typ)
+	b = append(b, name...)
+	for len(b)%4 != 0 {
+		b = append(b, 0)
+	}
+	b = append(b, desc...)
+	for len(b)%4 != 0 {
+		b = append(b, 0)
+	}
+	return b
+}
+
+// ntFile64 is an NT_FILE descriptor claiming count entries, holding the
+// given ones.
+func ntFile64(count uint64, entries [][3]uint64, paths ...string) []byte {
+	le := binary.LittleEndian
+	b := le.AppendUint64(nil, count)
+	b = le.AppendUint64(b, 4096)
+	for _, e := range entries {
+		b = le.AppendUint64(le.AppendUint64(le.AppendUint64(b, e[0]), e[1]), e[2])
+	}
+	for _, p := range paths {
+		b = append(append(b, p...), 0)
+	}
+	return b
+}
+
+// TestELFCoreBadNotes: notes whose sizes and counts overflow or point past
+// their segment are described as far as they go, each named in a warning.
+func TestELFCoreBadNotes(t *testing.T) {
+	good := note("CORE", ntFILE, ntFile64(1, [][3]uint64{{0x400000, 0x401000, 2}}, "/bin/true"))
+	hugeName := binary.LittleEndian.AppendUint32(nil, 0xffffffff)
+	hugeName = binary.LittleEndian.AppendUint32(hugeName, 4)
+	hugeName = binary.LittleEndian.AppendUint32(hugeName, 1)
+	for _, c := range []struct {
+		name  string
+		core  []byte
+		files int
+		notes int
+		want  string
+	}{
+		{"good", elfCore64(good, 4096), 1, 1, ""},
+		{"NT_FILE count overflows", elfCore64(note("CORE", ntFILE, ntFile64(1<<62, [][3]uint64{{0x400000, 0x401000, 0}}, "/bin/true")), 0), 1, 1,
+			"NT_FILE note claims 4611686018427387904 mapped files but has room for 1: 1 are listed"},
+		{"NT_FILE page offset overflows", elfCore64(note("CORE", ntFILE, ntFile64(1, [][3]uint64{{0, 1, 1 << 62}}, "x")), 0), 1, 1,
+			"NT_FILE entry 0: file offset of 4611686018427387904 pages of 4096 bytes overflows"},
+		{"NT_FILE without paths", elfCore64(note("CORE", ntFILE, ntFile64(1, [][3]uint64{{0, 1, 0}})), 0), 1, 1,
+			"NT_FILE note ends before the path of mapped file 1 of 1"},
+		{"name size overflows", elfCore64(append(slices.Clone(good), hugeName...), 0), 1, 1,
+			"the note at offset 248 claims a 4294967295-byte name and a 4-byte descriptor, past the end of its segment"},
+		{"short PRPSINFO", elfCore64(note("CORE", ntPRPSINFO, make([]byte, 20)), 0), 0, 1,
+			"NT_PRPSINFO note of 20 bytes is too short for a process description"},
+		{"short PRSTATUS", elfCore64(note("CORE", ntPRSTATUS, make([]byte, 20)), 0), 0, 1,
+			"NT_PRSTATUS note of 20 bytes is too short for a thread"},
+		{"trailing bytes", elfCore64(append(slices.Clone(good), 1, 2, 3, 4), 0), 1, 1,
+			"4 bytes at offset 248 after the last note are not a note"},
+		{"truncated", elfCore64(good, 4096)[:200+4000], 1, 1,
+			"PT_LOAD segment 0x400000-0x400fff claims 4096 bytes at offset 248, past the end of the file (4200 bytes): the file is truncated"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			info := describeBytes(t, c.core)
+			if len(info.MappedFiles) != c.files || len(info.Notes) != c.notes {
+				t.Errorf("%d mapped files %+v, %d notes", len(info.MappedFiles), info.MappedFiles, len(info.Notes))
+			}
+			if c.want == "" && len(info.Warnings) != 0 || c.want != "" && !slices.ContainsFunc(info.Warnings, func(w string) bool { return strings.HasPrefix(w, c.want) }) {
+				t.Errorf("warnings %q, want one starting %q", info.Warnings, c.want)
+			}
+		})
+	}
+	info := describeBytes(t, elfCore64(good, 4096))
+	if m := info.MappedFiles[0]; m != (MappedFile{Start: 0x400000, End: 0x401000, Offset: 8192, Path: "/bin/true"}) {
+		t.Errorf("mapped file %+v", m)
 	}
 }
