@@ -81,7 +81,10 @@ func binaryAppendU64(b []byte, v uint64) []byte {
 // lineCounter counts the lines written to it.
 type lineCounter struct{ n int }
 
-func (c *lineCounter) Write(p []byte) (int, error) { c.n += bytes.Count(p, []byte{'\n'}); return len(p), nil }
+func (c *lineCounter) Write(p []byte) (int, error) {
+	c.n += bytes.Count(p, []byte{'\n'})
+	return len(p), nil
+}
 
 // gnuStringsTimed runs GNU strings -a -t d -n 4 (args) on path and
 // returns its seconds and its number of hits.
@@ -159,4 +162,3 @@ func BenchmarkStringsVsGNU(b *testing.B) {
 		b.ReportMetric(float64(both), "hits")
 	}
 }
-
