@@ -45,20 +45,21 @@ type memoryPanel struct {
 	modules  *dataTable
 	modBox   *fyne.Container
 
-	filter   *widget.Entry
-	encoding *widget.Select
-	minLen   *widget.Entry
-	find     *actionButton
-	cancel   *widget.Button
-	bar      *widget.ProgressBar
-	barText  *widget.Label
-	scanning *fyne.Container
-	problem  *widget.Label
-	count    *widget.Label
-	hitSrc   *hitSource
-	hits     *dataTable
-	gen      int                // what is on show; a newer item or scan makes older results stale
-	stop     context.CancelFunc // cancels the running scan, nil when none
+	filter    *widget.Entry
+	encoding  *widget.Select
+	minLen    *widget.Entry
+	find      *actionButton
+	cancel    *widget.Button
+	bar       *widget.ProgressBar
+	barText   *widget.Label
+	scanning  *fyne.Container
+	problem   *widget.Label
+	count     *widget.Label
+	hitSrc    *hitSource
+	hits      *dataTable
+	showBytes *actionButton      // the chosen string in the hex view
+	gen       int                // what is on show; a newer item or scan makes older results stale
+	stop      context.CancelFunc // cancels the running scan, nil when none
 }
 
 var moduleColumns = []listColumn[memory.Module]{
@@ -112,6 +113,8 @@ func newMemoryPanel(v *evidenceView) *memoryPanel {
 	p.count.Wrapping = fyne.TextWrapWord
 	p.hitSrc = &hitSource{}
 	p.hits = newDataTable(p.u, hitColumns, p.hitSrc, 3, 14).withDetails()
+	p.hits.onSelect = func(any) { p.enable(p.v.cv.whyNoChange()) }
+	p.showBytes = v.cv.action("Show bytes", theme.VisibilityIcon(), p.openBytes)
 
 	form := container.NewBorder(nil, nil, widget.NewLabelWithStyle("Filter", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		container.NewHBox(p.encoding, widget.NewLabel("at least"), container.New(minSizeLayout{fyne.NewSize(60, 0)}, p.minLen),
@@ -121,7 +124,7 @@ func newMemoryPanel(v *evidenceView) *memoryPanel {
 	note.Importance = widget.LowImportance
 	p.root = container.NewVBox(
 		sectionWith("Memory", container.NewVBox(p.facts, p.warnings, p.modBox), p.readFact),
-		section("Strings", container.NewVBox(form, p.problem, p.scanning, p.count, p.hits.box, note)),
+		sectionWith("Strings", container.NewVBox(form, p.problem, p.scanning, p.count, p.hits.box, note), p.showBytes),
 	)
 	p.root.Hide()
 	return p
@@ -170,6 +173,27 @@ func (p *memoryPanel) enable(why string) {
 		why = "a scan is running: cancel it or wait for it to end."
 	}
 	p.find.allow(why)
+	bytesWhy := p.v.cv.whyNoChange()
+	if bytesWhy == "" && p.chosenHit() == nil {
+		bytesWhy = "choose a string in the list first."
+	}
+	p.showBytes.allow(bytesWhy)
+}
+
+// chosenHit is the string chosen in the list, or nil.
+func (p *memoryPanel) chosenHit() *memory.Hit {
+	if r := p.hitSrc.rowOf(p.hits.selected); r >= 0 {
+		return &p.hitSrc.hits[r]
+	}
+	return nil
+}
+
+// openBytes opens the hex view at the chosen string, its bytes selected
+// (the view is recorded as the hex view records it).
+func (p *memoryPanel) openBytes() {
+	if h := p.chosenHit(); h != nil && p.ev != nil {
+		p.u.openHexViewRange(*p.ev, h.Offset, h.End())
+	}
 }
 
 // readFacts describes the item off the UI goroutine and records the

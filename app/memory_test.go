@@ -134,6 +134,20 @@ func TestMemoryView(t *testing.T) {
 	if rows := p.hitSrc.rows(0, 1); rows[0].cells[0].text != "50" || rows[0].cells[2].text != "Administrator" {
 		t.Errorf("row %+v", rows[0])
 	}
+	// Show bytes: the hex view at the string, its 26 bytes selected.
+	if p.showBytes.reason != "choose a string in the list first." {
+		t.Errorf("Show bytes without a string chosen: %q", p.showBytes.reason)
+	}
+	act(u, func() { p.hits.choose(hitKey{50, memory.UTF16LE}) })
+	act(u, func() { test.Tap(p.showBytes) })
+	waitJobs(t, u)
+	if len(u.hexViews) != 1 {
+		t.Fatalf("%d hex views", len(u.hexViews))
+	}
+	if s, e, ok := u.hexViews[0].grid.selection(); !ok || s != 50 || e != 76 {
+		t.Errorf("hex view selection %d-%d, want 50-76", s, e)
+	}
+	u.hexViews[0].Close()
 
 	// The minidump's modules.
 	act(u, func() { v.selectItem(md.ID) })
@@ -153,7 +167,7 @@ func TestMemoryView(t *testing.T) {
 	for _, e := range viewedEntries(t, u) {
 		vias = append(vias, e.Details["via"]+" "+e.Details["read"]+" "+e.Details["filter"])
 	}
-	if strings.Join(vias, "|") != "memory view header |memory view strings |memory view strings admin|memory view header " {
+	if strings.Join(vias, "|") != "memory view header |memory view strings |memory view strings admin|hex view  |memory view header " {
 		t.Errorf("custody entries: %q", vias)
 	}
 }
