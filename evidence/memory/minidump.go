@@ -307,6 +307,10 @@ func (m *minidump) memory64List(s Stream) error {
 			return nil
 		}
 		m.addRange(start, n, int64(at))
+		if n > uint64(m.size) {
+			m.info.warnf("stream Memory64List: memory range %d of %d claims %d bytes, more than the file holds: the rest are not listed", i+1, count, n)
+			return nil
+		}
 		at += n
 	}
 	return nil

@@ -241,3 +241,43 @@ func describeBytes(t testing.TB, b []byte) *Info {
 	}
 	return info
 }
+
+// memory64Minidump is a minidump of one Memory64List stream (by the
+// documented MINIDUMP_MEMORY64_LIST layout) of ranges, their bytes after
+// it from BaseRva on.
+func memory64Minidump(ranges ...[2]uint64) []byte {
+	le := binary.LittleEndian
+	b := make([]byte, 32+12)
+	copy(b, "MDMP")
+	le.PutUint32(b[4:], 0xA793)
+	le.PutUint32(b[8:], 1)
+	le.PutUint32(b[12:], 32)
+	list := le.AppendUint64(nil, uint64(len(ranges)))
+	base := uint64(len(b) + 16 + 16*len(ranges))
+	list = le.AppendUint64(list, base)
+	var data []byte
+	for _, r := range ranges {
+		list = le.AppendUint64(le.AppendUint64(list, r[0]), r[1])
+		data = append(data, bytes.Repeat([]byte{0xAA}, int(min(r[1], 1<<16)))...)
+	}
+	le.PutUint32(b[32:], 9)
+	le.PutUint32(b[36:], uint32(len(list)))
+	le.PutUint32(b[40:], 44)
+	return append(append(b, list...), data...)
+}
+
+// TestMinidumpMemory64List: the ranges of a full-memory minidump follow
+// each other from BaseRva; a range larger than the file stops the list.
+func TestMinidumpMemory64List(t *testing.T) {
+	info := describeBytes(t, memory64Minidump([2]uint64{0x10000, 0x1000}, [2]uint64{0x7ff000000000, 0x2000}))
+	base := int64(44 + 16 + 32)
+	want := []Range{{Start: 0x10000, End: 0x10fff, Offset: base, Size: 0x1000}, {Start: 0x7ff000000000, End: 0x7ff000001fff, Offset: base + 0x1000, Size: 0x2000}}
+	if !slices.Equal(info.Ranges, want) || len(info.Warnings) != 0 {
+		t.Errorf("ranges %+v, warnings %q; want %+v", info.Ranges, info.Warnings, want)
+	}
+	info = describeBytes(t, memory64Minidump([2]uint64{0x10000, 1 << 63}, [2]uint64{0x20000, 0x1000}))
+	if len(info.Ranges) != 1 || len(info.Warnings) != 2 ||
+		info.Warnings[1] != "stream Memory64List: memory range 1 of 2 claims 9223372036854775808 bytes, more than the file holds: the rest are not listed" {
+		t.Errorf("ranges %+v, warnings %q", info.Ranges, info.Warnings)
+	}
+}
