@@ -236,6 +236,7 @@ func (v *evidenceView) enable() {
 	for _, b := range []*actionButton{v.verify, v.checkSource, v.extract, v.bytes, v.withdraw, v.reinstate} {
 		b.allow(why)
 	}
+	v.details.memory.enable(why)
 	if ev == nil || ev.InForce() {
 		v.reinstate.Hide()
 		v.withdraw.Show()
@@ -296,6 +297,7 @@ type evidenceDetails struct {
 	copyMD5, copySHA1       *widget.Button
 	copySHA256              *widget.Button
 	acquisition, containers *widget.Label
+	memory                  *memoryPanel // the Memory view, shown for memory items
 	sections                *fyne.Container
 	root                    *fyne.Container
 }
@@ -381,8 +383,9 @@ func newEvidenceDetails(v *evidenceView) *evidenceDetails {
 			{"Container files", d.containers},
 		},
 	)
+	d.memory = newMemoryPanel(v)
 	d.sections = container.NewVBox(
-		d.name, d.withdrawal, d.warnings, d.verdict,
+		d.name, d.withdrawal, d.warnings, d.verdict, d.memory.root,
 		section("Hashes recorded at ingest", grids[1]),
 		section("Item", grids[0]),
 		section("Provenance", grids[2]),
@@ -409,6 +412,7 @@ func (d *evidenceDetails) show(ev *casefile.Evidence, items int) {
 			d.empty.SetText("Choose an item to see its hashes, provenance and verification.")
 		}
 		d.empty.Show()
+		d.memory.show(nil)
 		d.sections.Hide()
 		relayout(d.root)
 		return
@@ -436,6 +440,7 @@ func (d *evidenceDetails) show(ev *casefile.Evidence, items int) {
 		d.warnings.Hide()
 	}
 	d.showVerification(ev)
+	d.memory.show(ev)
 	d.id.SetText(ev.ID.String())
 	d.kind.SetText(kindTitle(m.Kind))
 	d.format.SetText(formatTitle(m.Format))

@@ -54,6 +54,8 @@ func DetectKind(name string, head []byte) (casefile.EvidenceKind, string) {
 		return casefile.KindMemory, "LiME memory image"
 	case at(0, "PAGEDUMP"), at(0, "PAGEDU64"):
 		return casefile.KindMemory, "Windows crash dump"
+	case at(0, "MDMP\x93\xa7"):
+		return casefile.KindMemory, "Windows minidump"
 	case at(0, "hibr"), at(0, "HIBR"), at(0, "wake"), at(0, "WAKE"):
 		return casefile.KindMemory, "Windows hibernation file"
 	case at(0, "\x7fELF") && len(head) >= 18 && binary.LittleEndian.Uint16(head[16:18]) == 4:

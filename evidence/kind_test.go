@@ -54,6 +54,7 @@ func TestDetectKind(t *testing.T) {
 		{"events", `<?xml version="1.0"?><Events><Event/></Events>`, casefile.KindLog, "content type text/xml"},
 		{"report", "%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", casefile.KindOther, "content type application/pdf"},
 		{"ram.mem", "\xff\xfb\x90\x00\x01\x02", casefile.KindMemory, "file name .mem"},
+		{"crash.bin", "MDMP\x93\xa7\x00\x00\x05\x00\x00\x00\x20\x00\x00\x00", casefile.KindMemory, "Windows minidump"},
 		{"unnamed", "\xff\xfb\x90\x00\x01\x02", casefile.KindOther, "content type audio/mpeg"},
 	} {
 		if k, why := DetectKind(tc.name, []byte(tc.head)); k != tc.want || why != tc.why {

@@ -31,7 +31,13 @@ GUI_SMOKE_PKGS="xvfb xauth imagemagick"
 # is what the EVTX parser's records are compared with.
 TEST_TOOL_PKGS="ewf-tools dc3dd qemu-utils e2fsprogs libevtx-utils"
 
-DEB_PKGS="$GUI_BUILD_PKGS $GUI_SMOKE_PKGS $TEST_TOOL_PKGS"
+# The memory-dump tests: gdb's gcore dumps a running process to an ELF core,
+# elfutils' eu-readelf and binutils' readelf decode its notes and segments, LLVM's
+# yaml2obj/obj2yaml write and read minidumps, and binutils' strings is the peer of
+# the strings scanner (and of its benchmark).
+MEMORY_TOOL_PKGS="gdb elfutils binutils llvm"
+
+DEB_PKGS="$GUI_BUILD_PKGS $GUI_SMOKE_PKGS $TEST_TOOL_PKGS $MEMORY_TOOL_PKGS"
 
 GO_CMD="${GO:-go}"
 

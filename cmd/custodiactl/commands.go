@@ -121,6 +121,7 @@ func commandTable() []*command {
 		evidenceCommand,
 		ledgerCommand,
 		timelineCommand,
+		memoryCommand,
 		searchCommand,
 		eventCommand,
 		incidentCommand,
