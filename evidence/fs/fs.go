@@ -61,10 +61,10 @@ var (
 
 // Times are an entry's MACB times; nil where the file system has none.
 type Times struct {
-	M  *time.Time `json:"mtime,omitempty"`
-	A  *time.Time `json:"atime,omitempty"`
-	C  *time.Time `json:"ctime,omitempty"` // metadata change (ext, NTFS $MFT change); FAT has none
-	B  *time.Time `json:"crtime,omitempty"`
+	M *time.Time `json:"mtime,omitempty"`
+	A *time.Time `json:"atime,omitempty"`
+	C *time.Time `json:"ctime,omitempty"` // metadata change (ext, NTFS $MFT change); FAT has none
+	B *time.Time `json:"crtime,omitempty"`
 }
 
 // Stream is a named data stream of an NTFS file ("" is the unnamed one).

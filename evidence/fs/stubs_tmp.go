@@ -2,8 +2,5 @@ package fs
 
 import "io"
 
-func isNTFS(io.ReaderAt, int64) bool                 { return false }
-func openNTFS(io.ReaderAt, int64) (FS, error)        { return nil, ErrUnknown }
-func isFAT(io.ReaderAt, int64) bool                  { return false }
-func fatLabel(io.ReaderAt) string                    { return "" }
-func openFAT(io.ReaderAt, int64) (FS, error)         { return nil, ErrUnknown }
+func isNTFS(io.ReaderAt, int64) bool          { return false }
+func openNTFS(io.ReaderAt, int64) (FS, error) { return nil, ErrUnknown }
