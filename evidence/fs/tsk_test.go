@@ -45,6 +45,7 @@ type tskEntry struct {
 	deleted                bool
 	atime, mtime, ctime, b int64
 	mode                   string
+	addr                   string // as TSK prints it: "12", or "64-128-2" on NTFS
 }
 
 // fls runs fls on img (at sector offset off) and returns its entries by
@@ -72,6 +73,7 @@ func fls(t testing.TB, img string, off int64, extra ...string) map[string]tskEnt
 			p, e.deleted = strings.TrimSuffix(p, " (deleted-realloc)"), true
 		}
 		e.path = p
+		e.addr = f[2]
 		ino, _, _ := strings.Cut(f[2], "-")
 		e.inode, _ = strconv.ParseUint(ino, 10, 64)
 		e.size, _ = strconv.ParseInt(f[6], 10, 64)
