@@ -56,6 +56,8 @@ func openNTFS(r io.ReaderAt, size int64) (FS, error) {
 				f.mftCount = a.DataSize() / rs
 			}
 		}
+		// The MFT cannot hold more records than the volume has room for.
+		f.mftCount = min(f.mftCount, size/rs)
 	}
 	return f, nil
 }
