@@ -672,9 +672,9 @@ func (w *EvidenceWriter) Commit(meta EvidenceMeta, reason string) (Evidence, err
 // that records about the new item (where a derived item came from) commit
 // with it and its one custody entry, or not at all. records may append
 // rows (tx.Append) and add details to the entry (details is the
-// evidence.ingested entry's Details); it runs with the item's id known
-// (w.ID()).
-func (w *EvidenceWriter) CommitWith(meta EvidenceMeta, reason string, records func(tx *Tx, details map[string]string) error) (Evidence, error) {
+// evidence.ingested entry's Details); it gets the new item's id
+// (id).
+func (w *EvidenceWriter) CommitWith(meta EvidenceMeta, reason string, records func(tx *Tx, id uuid.UUID, details map[string]string) error) (Evidence, error) {
 	if w.done {
 		return Evidence{}, fmt.Errorf("commit evidence: %w: the ingest is finished", ErrInvalid)
 	}
@@ -708,7 +708,7 @@ func (w *EvidenceWriter) CommitWith(meta EvidenceMeta, reason string, records fu
 		return c.change(ctx, now, func(tx *sql.Tx) (Event, error) {
 			ev, err := w.commitEvent(ctx, tx, meta, sealed, reason)
 			if err == nil && records != nil {
-				err = records(&Tx{view: view{c: c, ctx: ctx, q: tx}, tx: tx, now: now}, ev.Details)
+				err = records(&Tx{view: view{c: c, ctx: ctx, q: tx}, tx: tx, now: now}, w.id, ev.Details)
 			}
 			return ev, err
 		})
