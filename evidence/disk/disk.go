@@ -249,7 +249,7 @@ func copyCtx(ctx context.Context, w io.Writer, r io.Reader) (int64, error) {
 func (im *Image) Provenance(f fs.FS, v volume.Volume, e *fs.Entry, stream string, file fs.File) evidence.Provenance {
 	p := evidence.Provenance{Parent: im.Item.ID, ParentSHA256: im.Item.Meta.Hashes.SHA256, Volume: v.Index, VolumeStart: v.Start,
 		FileSystem: f.Type(), Path: e.Path, Stream: stream, Inode: e.Inode, Seq: e.Seq, Deleted: e.Deleted, Size: file.Size()}
-	for _, r := range file.Runs() {
+	for _, r := range fs.Clip(file.Runs(), file.Size()) {
 		pr := evidence.ProvenanceRun{Offset: r.Offset, ImageOffset: v.Start + r.Disk, Length: r.Length}
 		if r.Sparse {
 			pr.ImageOffset = -1

@@ -394,3 +394,19 @@ func (f *runFile) ReadAt(p []byte, off int64) (int, error) {
 	}
 	return n, nil
 }
+
+// Clip returns runs cut to the first size bytes of the file (the last
+// cluster or block of a file is seldom full).
+func Clip(runs []Run, size int64) []Run {
+	var out []Run
+	for _, r := range runs {
+		if r.Offset >= size {
+			break
+		}
+		if r.Offset+r.Length > size {
+			r.Length = size - r.Offset
+		}
+		out = append(out, r)
+	}
+	return out
+}
