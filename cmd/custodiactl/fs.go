@@ -402,7 +402,9 @@ func runFSAdd(in *call, c *casefile.Case) error {
 		if strings.TrimSpace(in.reason) == "" {
 			return &usageError{msg: "--allow-duplicate needs --reason: it is recorded as why the duplicate is kept"}
 		}
-		opts.Duplicate = func(context.Context, casefile.EvidenceMeta, []casefile.Evidence) (bool, string) { return true, in.reason }
+		opts.Duplicate = func(context.Context, casefile.EvidenceMeta, []casefile.Evidence) (bool, string) {
+			return true, in.reason
+		}
 	}
 	var ev casefile.Evidence
 	err = in.interruptible(func(ctx context.Context) (err error) {
