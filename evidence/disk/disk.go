@@ -129,7 +129,13 @@ func (im *Image) FS(index int) (fs.FS, volume.Volume, error) {
 		return nil, v, fmt.Errorf("%w: volume %d %s", ErrNoFS, v.Index, v.Problem)
 	}
 	sec := im.section(v)
-	f, err := fs.Open(sec, sec.Size())
+	loc := time.UTC
+	if tz := im.Item.Meta.TimeZone; tz != "" {
+		if l, err := time.LoadLocation(tz); err == nil {
+			loc = l // FAT records local times
+		}
+	}
+	f, err := fs.OpenIn(sec, sec.Size(), loc)
 	if err != nil {
 		return nil, v, fmt.Errorf("%w: volume %d: %v", ErrNoFS, v.Index, err)
 	}

@@ -57,7 +57,7 @@ func extLabel(r io.ReaderAt) string {
 	return "ext2"
 }
 
-func openExt(r io.ReaderAt, size int64) (FS, error) {
+func openExt(r io.ReaderAt, size int64, _ *time.Location) (FS, error) {
 	sb := make([]byte, 1024)
 	if n, _ := r.ReadAt(sb, extSuperOff); n < len(sb) {
 		return nil, fmt.Errorf("%w: ext superblock cut short", ErrDamaged)

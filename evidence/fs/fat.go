@@ -77,7 +77,9 @@ func fatLabel(r io.ReaderAt) string {
 	return f.label
 }
 
-func openFAT(r io.ReaderAt, size int64) (FS, error) { return openFATWith(r, size, time.UTC) }
+func openFAT(r io.ReaderAt, size int64, loc *time.Location) (FS, error) {
+	return openFATWith(r, size, loc)
+}
 
 func openFATWith(r io.ReaderAt, size int64, loc *time.Location) (*fatFS, error) {
 	b := make([]byte, 512)

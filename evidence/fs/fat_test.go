@@ -1,10 +1,12 @@
 package fs
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // makeFAT makes a FAT image of the tree with mkfs.vfat and mtools' mcopy,
@@ -55,5 +57,23 @@ func TestFATAgainstTSK(t *testing.T) {
 				t.Errorf("deleted /gone.txt: SHA-256 %s, icat gives %s", got, want)
 			}
 		})
+	}
+}
+
+// FAT keeps local times: read in the item's zone, they move by its offset.
+func TestFATTimeZone(t *testing.T) {
+	img := makeFAT(t, "16", "20000")
+	b, _ := os.ReadFile(img)
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Skip("no time zone data")
+	}
+	utc, _ := OpenIn(bytes.NewReader(b), int64(len(b)), time.UTC)
+	local, _ := OpenIn(bytes.NewReader(b), int64(len(b)), berlin)
+	e1, _ := Lookup(utc, "/hello.txt")
+	e2, _ := Lookup(local, "/hello.txt")
+	_, off := e2.M.In(berlin).Zone()
+	if e1.M.Sub(*e2.M) != time.Duration(off)*time.Second || off == 0 {
+		t.Errorf("UTC %v, Berlin %v (offset %d s)", e1.M, e2.M, off)
 	}
 }

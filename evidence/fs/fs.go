@@ -124,15 +124,22 @@ type FS interface {
 	Inode(n uint64) (*Entry, error)
 }
 
-// Open probes r (a volume of size bytes) for a known file system.
-func Open(r io.ReaderAt, size int64) (FS, error) {
+// Open probes r (a volume of size bytes) for a known file system. FAT
+// times, which are local times, are read as UTC; OpenIn says the zone.
+func Open(r io.ReaderAt, size int64) (FS, error) { return OpenIn(r, size, time.UTC) }
+
+// OpenIn is Open reading FAT's local times in loc (the item's time zone).
+func OpenIn(r io.ReaderAt, size int64, loc *time.Location) (FS, error) {
+	if loc == nil {
+		loc = time.UTC
+	}
 	var errs []string
 	for _, p := range probes {
 		ok, err := guard(p.name, func() (bool, error) { return p.detect(r, size), nil })
 		if err != nil || !ok {
 			continue
 		}
-		f, err := guardFS(p.name, func() (FS, error) { return p.open(r, size) })
+		f, err := guardFS(p.name, func() (FS, error) { return p.open(r, size, loc) })
 		if err != nil {
 			errs = append(errs, err.Error())
 			continue
@@ -160,7 +167,7 @@ type probe struct {
 	name   string
 	detect func(io.ReaderAt, int64) bool
 	label  func(io.ReaderAt) string
-	open   func(io.ReaderAt, int64) (FS, error)
+	open   func(io.ReaderAt, int64, *time.Location) (FS, error)
 }
 
 var probes = []probe{

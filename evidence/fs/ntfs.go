@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"time"
 
 	ntfs "www.velocidex.com/golang/go-ntfs/parser"
 )
@@ -33,7 +34,7 @@ func isNTFS(r io.ReaderAt, size int64) bool {
 	return n == 11 && string(b[3:11]) == "NTFS    "
 }
 
-func openNTFS(r io.ReaderAt, size int64) (FS, error) {
+func openNTFS(r io.ReaderAt, size int64, _ *time.Location) (FS, error) {
 	paged, err := ntfs.NewPagedReader(r, 4096, 4096)
 	if err != nil {
 		return nil, err
