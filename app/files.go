@@ -164,7 +164,7 @@ func (filesArea) build(cv *caseView) areaView {
 
 	top := container.NewBorder(nil, nil, nil, nil,
 		container.NewGridWithColumns(2, v.itemSel, v.volSel))
-	actions := container.NewHBox(v.show, v.export, v.add, v.finding)
+	actions := container.NewGridWithColumns(2, v.show, v.export, v.add, v.finding) // two by two: fits 800 px beside the tree
 	right := container.NewBorder(v.note, container.NewVBox(actions, container.NewVScroll(v.preview)), nil, nil, v.table.box)
 	split := container.NewHSplit(v.tree, right)
 	split.Offset = 0.25
