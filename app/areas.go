@@ -37,6 +37,7 @@ type areaView interface {
 var areaRegistry = []area{
 	dashboardArea{},  // dashboard.go
 	evidenceArea{},   // evidence.go
+	filesArea{},      // files.go
 	timelineArea{},   // timeline.go
 	incidentArea{},   // caserecord.go
 	assessmentArea{}, // assessment.go

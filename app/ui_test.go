@@ -464,7 +464,7 @@ func TestAreasSelectable(t *testing.T) {
 	u.OpenWithPassphrase(path, []byte("pass"))
 	waitJobs(t, u)
 
-	want := []string{"Dashboard", "Evidence", "Timeline", "Incident", "Assessment", "Lifecycle", "Indicators", "Findings",
+	want := []string{"Dashboard", "Evidence", "Files", "Timeline", "Incident", "Assessment", "Lifecycle", "Indicators", "Findings",
 		"Response", "Post-mortem", "Notifications", "Reports", "Custody", "Examiners"}
 	if len(areaRegistry) != len(want) {
 		t.Fatalf("%d areas, want %d", len(areaRegistry), len(want))

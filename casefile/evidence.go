@@ -665,6 +665,16 @@ func (w *EvidenceWriter) storeTx(ctx context.Context, first SealedChunk, chunks 
 // its evidence.ingested custody entry carrying the three hashes, in one
 // transaction. meta.Size must equal the bytes stored.
 func (w *EvidenceWriter) Commit(meta EvidenceMeta, reason string) (Evidence, error) {
+	return w.CommitWith(meta, reason, nil)
+}
+
+// CommitWith is Commit that also runs records in the same transaction, so
+// that records about the new item (where a derived item came from) commit
+// with it and its one custody entry, or not at all. records may append
+// rows (tx.Append) and add details to the entry (details is the
+// evidence.ingested entry's Details); it gets the new item's id
+// (id).
+func (w *EvidenceWriter) CommitWith(meta EvidenceMeta, reason string, records func(tx *Tx, id uuid.UUID, details map[string]string) error) (Evidence, error) {
 	if w.done {
 		return Evidence{}, fmt.Errorf("commit evidence: %w: the ingest is finished", ErrInvalid)
 	}
@@ -696,7 +706,11 @@ func (w *EvidenceWriter) Commit(meta EvidenceMeta, reason string) (Evidence, err
 	}
 	err = c.durable(func() error {
 		return c.change(ctx, now, func(tx *sql.Tx) (Event, error) {
-			return w.commitEvent(ctx, tx, meta, sealed, reason)
+			ev, err := w.commitEvent(ctx, tx, meta, sealed, reason)
+			if err == nil && records != nil {
+				err = records(&Tx{view: view{c: c, ctx: ctx, q: tx}, tx: tx, now: now}, w.id, ev.Details)
+			}
+			return ev, err
 		})
 	})
 	if err != nil {

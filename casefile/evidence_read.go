@@ -150,9 +150,46 @@ type EvidenceReader struct {
 	rowID int64
 	cc    *chunkCipher
 
-	mu       sync.Mutex
-	cacheIdx int64
-	cache    []byte
+	// A small LRU of decrypted chunks, most recent first, so that file
+	// systems read over the item (which jump between metadata and data)
+	// do not open the same chunk again and again. Plaintext stays in
+	// memory only (lruChunks × chunk size, 8 MiB at the default).
+	mu  sync.Mutex
+	lru []cachedChunk
+}
+
+// lruChunks is how many decrypted chunks an EvidenceReader keeps.
+const lruChunks = 8
+
+type cachedChunk struct {
+	idx  int64
+	data []byte
+}
+
+// cached returns chunk idx from the LRU (moving it to the front), or nil.
+// r.mu must be held.
+func (r *EvidenceReader) cached(idx int64) []byte {
+	for i, c := range r.lru {
+		if c.idx == idx {
+			copy(r.lru[1:i+1], r.lru[:i])
+			r.lru[0] = c
+			return c.data
+		}
+	}
+	return nil
+}
+
+// remember puts chunk idx at the front of the LRU, dropping the oldest.
+// r.mu must be held.
+func (r *EvidenceReader) remember(idx int64, data []byte) {
+	if r.cached(idx) != nil {
+		return
+	}
+	if len(r.lru) < lruChunks {
+		r.lru = append(r.lru, cachedChunk{})
+	}
+	copy(r.lru[1:], r.lru[:len(r.lru)-1])
+	r.lru[0] = cachedChunk{idx: idx, data: data}
 }
 
 // OpenEvidence returns a reader for a sealed item. Opening records nothing;
@@ -176,7 +213,7 @@ func (c *Case) OpenEvidence(id uuid.UUID) (*EvidenceReader, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &EvidenceReader{c: c, ev: ev, rowID: rowID, cc: cc, cacheIdx: -1}, nil
+	return &EvidenceReader{c: c, ev: ev, rowID: rowID, cc: cc}, nil
 }
 
 // Evidence returns the item being read.
@@ -228,7 +265,8 @@ func (r *EvidenceReader) Chunk(idx int64) ([]byte, error) {
 	return r.cc.open(sc)
 }
 
-// ReadAt implements io.ReaderAt over the original bytes.
+// ReadAt implements io.ReaderAt over the original bytes, keeping the last
+// few decrypted chunks (lruChunks) for the next reads.
 func (r *EvidenceReader) ReadAt(p []byte, off int64) (int, error) {
 	if off < 0 {
 		return 0, fmt.Errorf("%w: negative offset", ErrInvalid)
@@ -241,17 +279,18 @@ func (r *EvidenceReader) ReadAt(p []byte, off int64) (int, error) {
 		}
 		idx := pos / int64(r.ev.ChunkSize)
 		r.mu.Lock()
-		if r.cacheIdx != idx {
-			r.mu.Unlock()
-			data, err := r.Chunk(idx)
-			if err != nil {
+		data := r.cached(idx)
+		r.mu.Unlock()
+		if data == nil {
+			var err error
+			if data, err = r.Chunk(idx); err != nil {
 				return n, err
 			}
 			r.mu.Lock()
-			r.cacheIdx, r.cache = idx, data
+			r.remember(idx, data)
+			r.mu.Unlock()
 		}
-		n += copy(p[n:], r.cache[pos-idx*int64(r.ev.ChunkSize):])
-		r.mu.Unlock()
+		n += copy(p[n:], data[pos-idx*int64(r.ev.ChunkSize):])
 	}
 	return n, nil
 }

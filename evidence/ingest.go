@@ -33,6 +33,12 @@ type Options struct {
 	// Duplicate decides about an item whose content (SHA-256) is already
 	// in the case; nil refuses it with a *DuplicateError (ErrDuplicate).
 	Duplicate DuplicateFunc
+
+	// source, when set, is read instead of opening the spec's path (a
+	// file inside another item: IngestDerived).
+	source *openedSource
+	// records runs in the commit's transaction (CommitWith).
+	records func(tx *casefile.Tx, id uuid.UUID, details map[string]string) error
 }
 
 // Report is what an ingest did: the items it sealed, the entries below a
@@ -103,9 +109,11 @@ type block struct {
 // content was already in the case: kept (ev is the new item), or rolled
 // back (ev is empty, err nil unless the rollback failed or nobody decided).
 func ingestOne(ctx context.Context, c *casefile.Case, spec sourceSpec, opts Options, index, count int) (ev casefile.Evidence, dup *Duplicate, err error) {
-	src, err := openSource(spec, true)
-	if err != nil {
-		return ev, nil, err
+	src := opts.source
+	if src == nil {
+		if src, err = openSource(spec, true); err != nil {
+			return ev, nil, err
+		}
 	}
 	defer src.Close()
 	kind, why := opts.Kind, "chosen by the examiner"
@@ -199,7 +207,7 @@ func ingestOne(ctx context.Context, c *casefile.Case, spec sourceSpec, opts Opti
 		meta.Warnings = append(meta.Warnings, fmt.Sprintf("the same content (SHA-256) was already in the case as %s; kept as a duplicate: %s", describeItems(same), reason))
 		dup.Meta = meta
 	}
-	ev, err = w.Commit(meta, opts.Reason)
+	ev, err = w.CommitWith(meta, opts.Reason, opts.records)
 	if dup != nil {
 		dup.ID = ev.ID
 	}

@@ -28,8 +28,12 @@ GUI_SMOKE_PKGS="xvfb xauth imagemagick"
 # reader is tested against, dc3dd is the ingest benchmark's peer, qemu-img writes
 # the virtual disks the VHD/VHDX/VMDK/QCOW2 readers are checked against, and
 # e2fsprogs' mke2fs makes the file systems inside them, and libevtx-utils' evtxexport
-# is what the EVTX parser's records are compared with.
-TEST_TOOL_PKGS="ewf-tools dc3dd qemu-utils e2fsprogs libevtx-utils"
+# is what the EVTX parser's records are compared with. The file-system readers
+# (evidence/fs, evidence/volume) are compared with The Sleuth Kit (sleuthkit:
+# mmls, fls, icat) on images made with e2fsprogs (mke2fs -d, debugfs), ntfs-3g
+# (mkntfs, the FUSE mount, ntfscp), dosfstools + mtools (mkfs.vfat, mcopy,
+# mdel), and partitioned with fdisk's sfdisk and gdisk's sgdisk.
+TEST_TOOL_PKGS="ewf-tools dc3dd qemu-utils e2fsprogs libevtx-utils sleuthkit ntfs-3g dosfstools mtools fdisk gdisk"
 
 # The memory-dump tests: gdb's gcore dumps a running process to an ELF core,
 # elfutils' eu-readelf and binutils' readelf decode its notes and segments, LLVM's

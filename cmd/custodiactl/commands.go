@@ -119,6 +119,7 @@ func commandTable() []*command {
 		passwdCommand,
 		ingestCommand,
 		evidenceCommand,
+		fsCommand,
 		ledgerCommand,
 		timelineCommand,
 		memoryCommand,

@@ -1,0 +1,170 @@
+package disk
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/custodia-dfir/custodia/casefile"
+	"github.com/custodia-dfir/custodia/evidence"
+	efs "github.com/custodia-dfir/custodia/evidence/fs"
+)
+
+// The file-system bars (docs/PERFORMANCE.md): fs ls -r over an image of at
+// least 100 000 files at 1× or more TSK's fls -r entries/s on the same
+// image in the same run (ours read from the sealed case, fls from the
+// plain file), and fs cat of a 1 GiB file at 400 MB/s or more.
+// FS_BENCH_FILES and FS_BENCH_CAT_MIB make them smaller.
+
+func envInt(name string, def int) int {
+	if n, err := strconv.Atoi(os.Getenv(name)); err == nil && n > 0 {
+		return n
+	}
+	return def
+}
+
+func benchCase(b *testing.B, img string) (*casefile.Case, casefile.Evidence) {
+	b.Helper()
+	c, err := casefile.Create(filepath.Join(b.TempDir(), "case.custodia"), []byte("pass"), casefile.NewCase{Title: "bench", Examiner: "Ed"}, casefile.TestOptions())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { c.Close() })
+	items, err := evidence.Ingest(context.Background(), c, img, evidence.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return c, items[0]
+}
+
+func BenchmarkFSListVsFls(b *testing.B) {
+	for _, tool := range []string{"mke2fs", "fls"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			b.Skipf("%s is not installed", tool)
+		}
+	}
+	files := envInt("FS_BENCH_FILES", 100_000)
+	dir := b.TempDir()
+	src := filepath.Join(dir, "src")
+	per := 1000
+	for i := 0; i < files; i++ {
+		d := filepath.Join(src, fmt.Sprintf("d%03d", i/per))
+		if i%per == 0 {
+			os.MkdirAll(d, 0o755)
+		}
+		fh, err := os.Create(filepath.Join(d, fmt.Sprintf("file-%06d.txt", i)))
+		if err != nil {
+			b.Fatal(err)
+		}
+		fh.Close()
+	}
+	img := filepath.Join(dir, "many.img")
+	if out, err := exec.Command("mke2fs", "-q", "-F", "-t", "ext4", "-N", strconv.Itoa(files+1000), "-d", src, img, strconv.Itoa(files/1000*2+64)+"M").CombinedOutput(); err != nil {
+		b.Fatalf("mke2fs: %v %s", err, out)
+	}
+	os.RemoveAll(src)
+	c, item := benchCase(b, img)
+	b.ResetTimer()
+	var ours, theirs time.Duration
+	var n, m int
+	for i := 0; i < b.N; i++ {
+		t0 := time.Now()
+		im, err := Open(c, item.ID)
+		if err != nil {
+			b.Fatal(err)
+		}
+		f, _, err := im.FS(0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n = 0
+		if err := efs.Walk(f, f.Root(), true, false, func(*efs.Entry) error { n++; return nil }, nil); err != nil {
+			b.Fatal(err)
+		}
+		ours += time.Since(t0)
+
+		t0 = time.Now()
+		cmd := exec.Command("fls", "-r", "-p", img)
+		out, _ := cmd.StdoutPipe()
+		cmd.Start()
+		m = 0
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			m++
+		}
+		cmd.Wait()
+		theirs += time.Since(t0)
+	}
+	b.StopTimer()
+	if n < files {
+		b.Fatalf("listed %d entries of %d files", n, files)
+	}
+	ourRate := float64(n) * float64(b.N) / ours.Seconds()
+	flsRate := float64(m) * float64(b.N) / theirs.Seconds()
+	b.ReportMetric(float64(n), "entries")
+	b.ReportMetric(ourRate, "custodia_entries/s")
+	b.ReportMetric(flsRate, "fls_entries/s")
+	b.ReportMetric(ourRate/flsRate, "x_fls")
+}
+
+func BenchmarkFSCat(b *testing.B) {
+	if _, err := exec.LookPath("mke2fs"); err != nil {
+		b.Skip("mke2fs is not installed")
+	}
+	mib := envInt("FS_BENCH_CAT_MIB", 1024)
+	dir := b.TempDir()
+	src := filepath.Join(dir, "src")
+	os.MkdirAll(src, 0o755)
+	fh, _ := os.Create(filepath.Join(src, "big.bin"))
+	rng := rand.NewChaCha8([32]byte{1})
+	buf := make([]byte, 1<<20)
+	for i := 0; i < mib; i++ {
+		rng.Read(buf)
+		fh.Write(buf)
+	}
+	fh.Close()
+	img := filepath.Join(dir, "big.img")
+	if out, err := exec.Command("mke2fs", "-q", "-F", "-t", "ext4", "-d", src, img, strconv.Itoa(mib+mib/8+32)+"M").CombinedOutput(); err != nil {
+		b.Fatalf("mke2fs: %v %s", err, out)
+	}
+	os.RemoveAll(src)
+	c, item := benchCase(b, img)
+	im, err := Open(c, item.ID)
+	if err != nil {
+		b.Fatal(err)
+	}
+	f, v, _ := im.FS(0)
+	e, err := Find(f, "/big.bin")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(e.Size)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if n, err := im.Cat(context.Background(), f, v, e, "", 0, -1, io.Discard, ""); err != nil || n != e.Size {
+			b.Fatalf("%d bytes: %v", n, err)
+		}
+	}
+	b.StopTimer()
+	// The peer: icat of the same file from the plain image.
+	if _, err := exec.LookPath("icat"); err == nil {
+		t0 := time.Now()
+		var out bytes.Buffer
+		cmd := exec.Command("icat", img, strconv.FormatUint(e.Inode, 10))
+		stdout, _ := cmd.StdoutPipe()
+		cmd.Start()
+		k, _ := io.Copy(io.Discard, stdout)
+		cmd.Wait()
+		_ = out
+		b.ReportMetric(float64(k)/time.Since(t0).Seconds()/1e6, "icat_MB/s")
+	}
+}
