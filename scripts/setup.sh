@@ -28,8 +28,9 @@ GUI_SMOKE_PKGS="xvfb xauth imagemagick"
 # reader is tested against, dc3dd is the ingest benchmark's peer, qemu-img writes
 # the virtual disks the VHD/VHDX/VMDK/QCOW2 readers are checked against, and
 # e2fsprogs' mke2fs makes the file systems inside them, and libevtx-utils' evtxexport
-# is what the EVTX parser's records are compared with.
-TEST_TOOL_PKGS="ewf-tools dc3dd qemu-utils e2fsprogs libevtx-utils"
+# is what the EVTX parser's records are compared with; age and minisign are what a
+# recipient of a sealed export checks it with (the export tests run exactly their commands).
+TEST_TOOL_PKGS="ewf-tools dc3dd qemu-utils e2fsprogs libevtx-utils age minisign"
 
 DEB_PKGS="$GUI_BUILD_PKGS $GUI_SMOKE_PKGS $TEST_TOOL_PKGS"
 
