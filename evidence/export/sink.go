@@ -9,6 +9,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -64,6 +65,14 @@ func (d *dirSink) create(name string, _ int64) (io.WriteCloser, error) {
 	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrDestination, err)
+	}
+	if strings.HasPrefix(name, DirEvidence+"/") {
+		// No fsync of an item's (possibly many GiB of) ciphertext: that
+		// would make the export as slow as the disk (the same choice as
+		// evidence.Extract). The small files are synced, the folder is
+		// renamed into place only when complete, and SHA256SUMS lets anyone
+		// check every byte after a crash or a copy.
+		return f, nil
 	}
 	return &syncFile{f}, nil
 }
