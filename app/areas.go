@@ -50,7 +50,7 @@ var areaRegistry = []area{
 			"and sending, and the regulatory deadlines that the case's recorded decisions start."},
 	placeholderArea{"Reports", theme.IconNameDocument,
 		"Reports will appear here: the intelligence report, the post-mortem and the custody report."},
-	exportsArea{}, // exports.go
+	exportsArea{},   // exports.go
 	custodyArea{},   // custody.go
 	examinersArea{}, // examiners.go
 }

@@ -207,6 +207,7 @@ func BenchmarkCreate(b *testing.B) {
 		if c, err = casefile.Open(filepath.Join(dir, "b.custodia"), []byte(casetest.Passphrase), casefile.TestOptions()); err != nil {
 			b.Fatal(err)
 		}
+		warm(b, filepath.Join(dir, "b.custodia"))
 	}
 	rc, _, _ := NewIdentity(filepath.Join(dir, "key.txt"), "bench")
 	b.SetBytes(size)
