@@ -4,6 +4,7 @@ import (
 	"crypto/md5"
 	"crypto/sha1"
 	"encoding/hex"
+	"fmt"
 	"hash"
 	"io"
 	"sync"
@@ -142,6 +143,7 @@ func newHashingWriter(w io.Writer) *hashingWriter {
 		for j := range hw.jobs {
 			if err == nil {
 				if _, err = w.Write((*j.b)[:j.n]); err != nil {
+					err = fmt.Errorf("%w: %v", ErrDestination, err)
 					hw.mu.Lock()
 					hw.werr = err
 					hw.mu.Unlock()
