@@ -50,8 +50,8 @@ var areaRegistry = []area{
 		"Notifications will appear here: customer and regulator notices drafted from case facts, their approval " +
 			"and sending, and the regulatory deadlines that the case's recorded decisions start."},
 	placeholderArea{"Reports", theme.IconNameDocument,
-		"Reports will appear here: the intelligence report, the post-mortem, the custody report " +
-			"and sealed evidence exports for legal review."},
+		"Reports will appear here: the intelligence report, the post-mortem and the custody report."},
+	exportsArea{},   // exports.go
 	custodyArea{},   // custody.go
 	examinersArea{}, // examiners.go
 }

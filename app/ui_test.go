@@ -465,7 +465,7 @@ func TestAreasSelectable(t *testing.T) {
 	waitJobs(t, u)
 
 	want := []string{"Dashboard", "Evidence", "Files", "Timeline", "Incident", "Assessment", "Lifecycle", "Indicators", "Findings",
-		"Response", "Post-mortem", "Notifications", "Reports", "Custody", "Examiners"}
+		"Response", "Post-mortem", "Notifications", "Reports", "Exports", "Custody", "Examiners"}
 	if len(areaRegistry) != len(want) {
 		t.Fatalf("%d areas, want %d", len(areaRegistry), len(want))
 	}

@@ -116,6 +116,15 @@ func ingestOne(ctx context.Context, c *casefile.Case, spec sourceSpec, opts Opti
 		}
 	}
 	defer src.Close()
+	return ingestOpened(ctx, c, src, opts, index, count, nil)
+}
+
+// ingestOpened reads, hashes and seals an opened source (ingestOne); adjust,
+// when not nil, completes the item's description once its content is read
+// (IngestStream).
+func ingestOpened(ctx context.Context, c *casefile.Case, src *openedSource, opts Options, index, count int,
+	adjust func(*casefile.EvidenceMeta) error) (ev casefile.Evidence, dup *Duplicate, err error) {
+	spec := src.spec
 	kind, why := opts.Kind, "chosen by the examiner"
 	if kind == "" {
 		kind, why = src.detectKind()
@@ -167,6 +176,11 @@ func ingestOne(ctx context.Context, c *casefile.Case, spec sourceSpec, opts Opti
 	}
 	if err := src.finishMeta(&meta); err != nil {
 		return ev, nil, err
+	}
+	if adjust != nil {
+		if err := adjust(&meta); err != nil {
+			return ev, nil, err
+		}
 	}
 	if msg := src.changed(); msg != "" {
 		return ev, nil, fmt.Errorf("%w: %s; the hashes would not describe a stable source — acquire a stable copy and ingest that", ErrSource, msg)

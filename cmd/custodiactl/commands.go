@@ -56,6 +56,9 @@ type command struct {
 	// do gets nil (ledger verify --no-key); the case flags cannot be given
 	// with it.
 	keyless string
+	// caseFlag, with opens, names the flag that names the case to open,
+	// instead of the first argument (export import DIR --into CASE).
+	caseFlag string
 	// check checks the command line as a whole, after each argument and
 	// flag was checked on its own and before the case is opened or a
 	// passphrase asked for: flags that contradict each other, a file that
@@ -121,6 +124,7 @@ func commandTable() []*command {
 		evidenceCommand,
 		fsCommand,
 		ledgerCommand,
+		exportCommand,
 		timelineCommand,
 		memoryCommand,
 		searchCommand,
@@ -222,7 +226,11 @@ func (in *call) execute() error {
 	if !c.opens || (c.keyless != "" && in.on(c.keyless)) {
 		return c.do(in, nil)
 	}
-	return in.withCase(in.args[0], &in.caseFlags, func(cs *casefile.Case) error {
+	path := in.args[0]
+	if c.caseFlag != "" {
+		path = in.text(c.caseFlag)
+	}
+	return in.withCase(path, &in.caseFlags, func(cs *casefile.Case) error {
 		before, _ := cs.Head()
 		if err := c.do(in, cs); err != nil {
 			return err

@@ -23,7 +23,7 @@ func TestCommandTable(t *testing.T) {
 		if c.do == nil {
 			t.Errorf("%s: nothing to do", c.path)
 		}
-		if c.opens && (len(c.params) == 0 || c.params[0].name != "CASE") {
+		if c.opens && c.caseFlag == "" && (len(c.params) == 0 || c.params[0].name != "CASE") {
 			t.Errorf("%s: opens a case but its first argument is not CASE", c.path)
 		}
 		if c.reasonNeeded != "" && !c.changes {
