@@ -19,7 +19,7 @@ import (
 
 // Snapshots are derived data: a blob a domain can always compute again from
 // its records (today the timeline's in-memory search index, serialized), kept
-// in the case so that the next open does not have to. docs/FORMAT.md 12.1
+// in the case so that the next open does not have to. docs/FORMAT.md 12.5
 // specifies them. A snapshot is
 //
 //   - sealed under its own subkey ("search-index"), in parts of SnapshotPart
@@ -83,7 +83,7 @@ func (c *Case) snapshotSealer() (*sealer, error) {
 	return newSealer(k, c.id)
 }
 
-// snapshotRow is the row identifier of a part in its AAD (FORMAT.md 12.1).
+// snapshotRow is the row identifier of a part in its AAD (FORMAT.md 12.5).
 func snapshotRow(name string, id uuid.UUID, part int) string {
 	return name + "/" + id.String() + "/" + strconv.Itoa(part)
 }

@@ -15,7 +15,7 @@ import (
 const FormatDerived = "derived"
 
 // ProvenanceTable is the record table of where an item came from when it
-// was not acquired from a source (docs/FORMAT.md section 12.3). Each row's
+// was not acquired from a source (docs/FORMAT.md section 12.6). Each row's
 // parent is the item it describes.
 const ProvenanceTable = "evidence_provenance"
 

@@ -13,7 +13,7 @@ import (
 
 // Saved searches: a query of the timeline kept in the case under a name,
 // so that the hunt of one examiner is the hunt of the next (docs/FORMAT.md
-// 12.1). Each save or removal is one record and one custody entry. They
+// 12.4). Each save or removal is one record and one custody entry. They
 // live in the case, sealed, and nowhere else: a query names what was
 // looked for (an address, a user), which is a fact of the case.
 

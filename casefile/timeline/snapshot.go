@@ -13,7 +13,7 @@ import (
 	"github.com/google/uuid"
 )
 
-// The sealed snapshot of the index (docs/FORMAT.md 12.1). The index of a
+// The sealed snapshot of the index (docs/FORMAT.md 12.5). The index of a
 // large timeline takes far longer to build than to copy, so the case keeps
 // a copy: the in-memory database serialized (SQLite's own file image,
 // modernc's conn Serialize), compressed and sealed in parts by

@@ -54,7 +54,7 @@ type Result struct {
 }
 
 // ExportRecord is the data of an evidence_exports row (docs/FORMAT.md
-// section 12.2).
+// section 12.8).
 type ExportRecord struct {
 	ExportID   uuid.UUID            `json:"export_id"`
 	Recorded   casefile.Attribution `json:"recorded"`

@@ -13,7 +13,7 @@ import (
 )
 
 // ProvenanceKindImported is the kind of an evidence_provenance row for an
-// item imported from a sealed export (docs/FORMAT.md section 12.1); items
+// item imported from a sealed export (docs/FORMAT.md section 12.7); items
 // taken out of another item are kind "derived".
 const ProvenanceKindImported = "imported"
 
