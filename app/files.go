@@ -149,6 +149,7 @@ func (filesArea) build(cv *caseView) areaView {
 
 	v.src = newListSource(filesColumns, func(e *efs.Entry) any { return fmt.Sprintf("%d\x00%s\x00%v", e.Inode, e.Name, e.Deleted) })
 	v.table = v.src.table(v.u, 4, 0)
+	v.table.reload() // sizes the columns to their titles before any folder is shown
 	v.table.onSelect = func(key any) { v.choose(v.src.find(key)) }
 	v.note = widget.NewLabel("")
 	v.note.Wrapping = fyne.TextWrapWord

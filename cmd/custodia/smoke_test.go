@@ -32,7 +32,7 @@ import (
 // screen shows it (a blank or black screenshot fails). It then starts it
 // again with CUSTODIA_START_AREA set to each built area (Custody, Evidence,
 // Evidence with CUSTODIA_START_HEX — the hex view of the first item —,
-// Timeline, Incident, Assessment, Lifecycle, Findings, Response, Post-mortem,
+// Timeline, Files, Exports, Incident, Assessment, Lifecycle, Findings, Response, Post-mortem,
 // Examiners), and the dashboard and the evidence once more in a window of
 // 800×600 (CUSTODIA_WINDOW), and takes each the same way. The case holds three items
 // ingested with the evidence package (a log, parsed into the timeline, a memory
@@ -44,7 +44,7 @@ import (
 //
 // With CUSTODIA_UPDATE_SCREENSHOTS=1 the screenshots also replace
 // docs/screenshots/NAME.png (dashboard, custody, evidence, evidence-hex,
-// timeline, incident, assessment, lifecycle, findings, response, post-mortem,
+// timeline, files, exports, incident, assessment, lifecycle, findings, response, post-mortem,
 // examiners, dashboard-800x600, evidence-800x600) for the user guide;
 // with CUSTODIA_SCREENSHOT_DIR=DIR they are also kept in DIR.
 func TestSmokeDashboardOnXvfb(t *testing.T) {
@@ -105,6 +105,8 @@ func TestSmokeDashboardOnXvfb(t *testing.T) {
 		{"evidence", "Evidence", "", ""},
 		{"evidence-hex", "Evidence", "0x1be-0x1ce", ""},
 		{"timeline", "Timeline", "", ""},
+		{"files", "Files", "", ""},
+		{"exports", "Exports", "", ""},
 		{"incident", "Incident", "", ""},
 		{"assessment", "Assessment", "", ""},
 		{"lifecycle", "Lifecycle", "", ""},
