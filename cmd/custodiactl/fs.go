@@ -333,14 +333,24 @@ func runFSLs(in *call, c *casefile.Case) error {
 	return fsError(err)
 }
 
-func runFSCat(in *call, c *casefile.Case) error {
+// openEntry opens the file system of ITEM[:VOLUME] and finds the entry
+// PATH|inode:N the command names (its third argument).
+func openEntry(in *call, c *casefile.Case) (*disk.Image, efs.FS, volume.Volume, *efs.Entry, error) {
 	im, f, v, err := openFS(in, c)
 	if err != nil {
-		return err
+		return nil, nil, v, nil, err
 	}
 	e, err := disk.Find(f, in.args[2])
 	if err != nil {
-		return fsError(err)
+		return nil, nil, v, nil, fsError(err)
+	}
+	return im, f, v, e, nil
+}
+
+func runFSCat(in *call, c *casefile.Case) error {
+	im, f, v, e, err := openEntry(in, c)
+	if err != nil {
+		return err
 	}
 	offset, length := valueOf[byteCount](in, "offset"), valueOf[byteCount](in, "length")
 	n := int64(-1)
@@ -352,13 +362,9 @@ func runFSCat(in *call, c *casefile.Case) error {
 }
 
 func runFSExport(in *call, c *casefile.Case) error {
-	im, f, v, err := openFS(in, c)
+	im, f, v, e, err := openEntry(in, c)
 	if err != nil {
 		return err
-	}
-	e, err := disk.Find(f, in.args[2])
-	if err != nil {
-		return fsError(err)
 	}
 	out := in.text("o")
 	prog := in.progress("exporting")
@@ -389,13 +395,9 @@ func runFSExport(in *call, c *casefile.Case) error {
 }
 
 func runFSAdd(in *call, c *casefile.Case) error {
-	im, f, v, err := openFS(in, c)
+	im, f, v, e, err := openEntry(in, c)
 	if err != nil {
 		return err
-	}
-	e, err := disk.Find(f, in.args[2])
-	if err != nil {
-		return fsError(err)
 	}
 	prog := in.progress("adding")
 	opts := evidence.Options{Kind: valueOf[casefile.EvidenceKind](in, "kind"), Reason: in.reason,
