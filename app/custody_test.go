@@ -105,10 +105,9 @@ func TestCustodyLedgerExaminersFiltersVerify(t *testing.T) {
 	u.ShowNewCase()
 	f := u.form
 	fillNewCase(f, "custody", "jane's passphrase")
-	if got := f.roles.Selected(); !slices.Equal(got, []casefile.Role{casefile.RoleForensicEngineer}) {
-		t.Fatalf("new-case roles default to %v, want Forensic Engineer", got)
+	if got := f.roles.Selected(); !slices.Equal(got, []casefile.Role{casefile.RoleSecurityIncidentManager, casefile.RoleForensicEngineer}) {
+		t.Fatalf("new-case roles default to %v, want Security Incident Manager and Forensic Engineer", got)
 	}
-	test.Tap(f.roles.check(casefile.RoleSecurityIncidentManager))
 	test.Type(f.contact, "jane.doe@contoso.example")
 	test.Tap(f.create)
 	waitJobs(t, u)
@@ -480,7 +479,8 @@ func TestNewCaseNeedsARole(t *testing.T) {
 	u.ShowNewCase()
 	f := u.form
 	fillNewCase(f, "no-role", "a passphrase")
-	test.Tap(f.roles.check(casefile.RoleForensicEngineer)) // untick the default
+	test.Tap(f.roles.check(casefile.RoleForensicEngineer)) // untick the defaults
+	test.Tap(f.roles.check(casefile.RoleSecurityIncidentManager))
 	f.contact.SetText(strings.Repeat("x", casefile.MaxShortFieldLen+1))
 	test.Tap(f.create)
 	if u.Busy() || u.Screen() != ScreenNewCase {

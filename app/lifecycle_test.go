@@ -170,7 +170,9 @@ func TestSeedScenarioThroughTheGUI(t *testing.T) {
 	u := newTestUI(t, dir)
 	u.previewDelay = -1
 
-	// Jane Doe creates the case as a Forensic Engineer.
+	// Jane Doe creates the case as a Forensic Engineer and, by default, its
+	// Security Incident Manager until Morgan takes the lead: she acts in
+	// the first, in the process document's order.
 	u.ShowNewCase()
 	fillNewCase(u.form, "seed", "jane's passphrase")
 	test.Tap(u.form.create)
@@ -328,7 +330,7 @@ func TestSeedScenarioThroughTheGUI(t *testing.T) {
 	setField(t, f, "Role", casefile.RoleCommunicationsManager.Title())
 	setField(t, f, "Examiner", "Jane Doe")
 	saveForm(t, u, f)
-	if got := u.cv.rolePicker.Options; !slices.Equal(got, []string{"Forensic Engineer", "Communications Manager"}) {
+	if got := u.cv.rolePicker.Options; !slices.Equal(got, []string{"Security Incident Manager", "Forensic Engineer", "Communications Manager"}) {
 		t.Errorf("role picker offers %q after the grant", got)
 	}
 	rp.table.chooseRow(1)
@@ -469,8 +471,8 @@ func TestSeedScenarioThroughTheGUI(t *testing.T) {
 		t.Fatalf("history view = %+v", hv)
 	}
 	rows := tableRows(hv.table)
-	if len(rows) != 2 || rows[0] != "1|"+createdText+"|Jane Doe (Forensic Engineer)|Created|Seen in the gateway log" ||
-		!strings.HasPrefix(rows[1], "2|"+createdText+"|Jane Doe (Forensic Engineer)|confidence|Hash matches the credential dump") {
+	if len(rows) != 2 || rows[0] != "1|"+createdText+"|Jane Doe (Security Incident Manager)|Created|Seen in the gateway log" ||
+		!strings.HasPrefix(rows[1], "2|"+createdText+"|Jane Doe (Security Incident Manager)|confidence|Hash matches the credential dump") {
 		t.Errorf("history rows = %q", rows)
 	}
 	hv.dlg.Hide()
@@ -484,7 +486,7 @@ func TestSeedScenarioThroughTheGUI(t *testing.T) {
 	setField(t, f, "Linked evidence", []string{shownLine(ev.Meta.Name) + " — " + shortHash(ev.Meta.Hashes.SHA256)})
 	saveForm(t, u, f)
 	if got := tableRows(rv.actions); len(got) != 1 ||
-		got[0] != "2026-03-14T09:05:00Z|Diagnose|Disabled the svc-vpn account and revoked its sessions|vpn-gw01-auth.log|Jane Doe (Forensic Engineer)" {
+		got[0] != "2026-03-14T09:05:00Z|Diagnose|Disabled the svc-vpn account and revoked its sessions|vpn-gw01-auth.log|Jane Doe (Security Incident Manager)" {
 		t.Errorf("actions = %q", got)
 	}
 	test.Tap(rv.recordMitigation)

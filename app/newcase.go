@@ -63,7 +63,7 @@ func newNewCaseForm(u *UI) *newCaseForm {
 	f.number.OnChanged = func(string) { f.followTitle(); form.recheck() }
 	form.section("Examiner")
 	f.examiner = form.entry("Examiner *", "Your name, as it will appear in the custody record")
-	f.roles = form.roles("Your roles *", []casefile.Role{casefile.RoleForensicEngineer})
+	f.roles = form.roles("Your roles *", casefile.DefaultCreatorRoles)
 	f.contact = form.entry("Contact", "E-mail or phone (optional)")
 	form.section("Case file")
 	f.folder = newFormEntry(form.keys, 0)

@@ -27,7 +27,7 @@ type NewCase struct {
 	Examiner    string // required: the creating examiner's name
 	Description string // optional, free text
 
-	ExaminerRoles   []Role // the creator's roles; default Forensic Engineer
+	ExaminerRoles   []Role // the creator's roles; default DefaultCreatorRoles
 	ExaminerContact string // optional
 	Reason          string // recorded in custody entry 1
 }

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -108,7 +109,7 @@ func Create(path string, passphrase []byte, nc NewCase, opts Options) (c *Case, 
 	c = &Case{path: path, db: db, id: uuid.New(), clock: opts.Clock, kdf: kdf}
 	creator := NewExaminer{Name: nc.Examiner, Roles: nc.ExaminerRoles, Contact: nc.ExaminerContact}
 	if len(creator.Roles) == 0 {
-		creator.Roles = []Role{RoleForensicEngineer}
+		creator.Roles = slices.Clone(DefaultCreatorRoles)
 	}
 	if err := creator.Validate(); err != nil {
 		return nil, err

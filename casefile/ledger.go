@@ -29,6 +29,7 @@ const (
 	ActionKeySlotAdded      Action = "keyslot.added"
 	ActionRecoveryKeyAdded  Action = "keyslot.recovery-added"
 	ActionKeySlotRemoved    Action = "keyslot.removed"
+	ActionOwnSlotRemoved    Action = "keyslot.own-removed" // an examiner removed their own key slot
 	ActionPassphraseChanged Action = "keyslot.passphrase-changed"
 	ActionLedgerVerified    Action = "ledger.verified"
 	ActionLedgerExported    Action = "ledger.exported"
@@ -229,6 +230,10 @@ func (c *Case) appendEntry(ctx context.Context, tx *sql.Tx, ev Event, now time.T
 	if err := ev.validate(); err != nil {
 		return CustodyEntry{}, err
 	}
+	role, err := c.authoriseEntry(ctx, tx, ev.Action)
+	if err != nil {
+		return CustodyEntry{}, err
+	}
 	ev.Hashes, ev.Details = maps.Clone(ev.Hashes), maps.Clone(ev.Details)
 	seq, prev := c.headSeq+1, c.headHash
 	if seq == 1 {
@@ -237,7 +242,7 @@ func (c *Case) appendEntry(ctx context.Context, tx *sql.Tx, ev Event, now time.T
 	pub := c.signer.Public().(ed25519.PublicKey)
 	body := entryBody{
 		Seq: seq, Time: formatTime(now), Case: c.id, ActorID: c.actor.ID, Actor: c.actor.Name,
-		ActorKey: hex.EncodeToString(pub), Role: string(c.role), Action: string(ev.Action), Target: ev.Target,
+		ActorKey: hex.EncodeToString(pub), Role: string(role), Action: string(ev.Action), Target: ev.Target,
 		Reason: ev.Reason, Hashes: ev.Hashes, Details: ev.Details,
 	}
 	pt, err := json.Marshal(body)

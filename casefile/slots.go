@@ -111,7 +111,11 @@ func (c *Case) RemoveKeySlot(id int, reason string) error {
 			return Event{}, ErrLastKeySlot
 		}
 		_, err := tx.ExecContext(ctx, `DELETE FROM key_slots WHERE slot_id = ?`, id)
-		return Event{Action: ActionKeySlotRemoved, Target: Target{Type: TargetKeySlot, ID: fmt.Sprint(id)}, Reason: reason,
+		action := ActionKeySlotRemoved
+		if ex == c.actor.ID.String() {
+			action = ActionOwnSlotRemoved // giving up one's own access needs no authority over others
+		}
+		return Event{Action: action, Target: Target{Type: TargetKeySlot, ID: fmt.Sprint(id)}, Reason: reason,
 			Details: map[string]string{"examiner_id": ex, "slot_uuid": slotUUID}}, err
 	})
 	if err != nil {

@@ -21,6 +21,8 @@ import (
 // its format, path, query and number of events.
 const ActionTimelineExported casefile.Action = "timeline.exported"
 
+var _ = casefile.RegisterAction(ActionTimelineExported, casefile.PermGenerateReports)
+
 // TimelineFormats are the formats of a timeline export: Timesketch's import
 // formats, JSON lines and CSV.
 var TimelineFormats = []string{"jsonl", "csv"}

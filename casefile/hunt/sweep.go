@@ -21,6 +21,8 @@ const tblSweeps = "indicator_sweeps"
 // record, which lists the hits.
 const ActionIndicatorSwept casefile.Action = "indicator.swept"
 
+var _ = casefile.RegisterAction(ActionIndicatorSwept, casefile.PermInvestigate)
+
 // TargetSweep is the custody target type of a sweep; its id is the
 // sweep's.
 const TargetSweep = "indicator-sweep"

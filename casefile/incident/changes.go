@@ -104,6 +104,9 @@ func (s *Store) apply(what, reason string, changes ...Change) (casefile.Event, e
 				}
 				return casefile.Event{}, err
 			}
+			if err := tx.RequireAction(ev.Action); err != nil {
+				return casefile.Event{}, fmt.Errorf("%s: %w", ch.what(), err)
+			}
 			events = append(events, ev)
 		}
 		if e.dirty {

@@ -151,6 +151,14 @@ func TestOldCaseGetsAnIncident(t *testing.T) {
 	if inc.Stage != StageDetect || inc.Classification.Classification != ClassificationUndetermined || inc.Severity != nil || len(inc.Roles) != 0 {
 		t.Fatalf("incident of an upgraded case: %+v", inc)
 	}
+	// Its only examiner is a forensic engineer, who may not move the stage;
+	// no one holds a role that may assign roles, so the creator may: they
+	// take the lead, then move.
+	if _, err := c.MoveTo(StageAssess, "triage of an old case"); !errors.Is(err, casefile.ErrNotPermitted) {
+		t.Fatalf("a forensic engineer moved the stage: %v", err)
+	}
+	self := c.Case.Actor().Name
+	must(c.AssignRole(casefile.RoleSecurityIncidentManager, self, "leads the old case"))(t)
 	must(c.MoveTo(StageAssess, "triage of an old case"))(t)
 	if r, err := c.VerifyLedger(); err != nil || !r.OK() {
 		t.Fatalf("ledger: %v %v", err, r)

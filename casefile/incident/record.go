@@ -18,6 +18,25 @@ import (
 // its custody entry, so the whole history stays readable.
 
 // Actions recorded by the incident, lifecycle, finding and post-mortem code.
+
+// The permission each action needs (casefile/authority.go).
+var _ = casefile.RegisterActions(map[casefile.Action]casefile.Permission{
+	ActionIncidentClassified: casefile.PermRateClassify, ActionIncidentExercise: casefile.PermRateClassify,
+	ActionIncidentSeverity: casefile.PermRateClassify, ActionIncidentPriority: casefile.PermRateClassify,
+	ActionIncidentDetection: casefile.PermEditIncident, ActionIncidentAwareness: casefile.PermEditIncident,
+	ActionIncidentSummary: casefile.PermEditIncident, ActionIncidentNextSteps: casefile.PermEditIncident,
+	ActionIncidentRelated: casefile.PermEditIncident, ActionIncidentUnrelated: casefile.PermEditIncident,
+	ActionIncidentUpdated: casefile.PermEditIncident,
+	ActionIndicatorAdded:  casefile.PermInvestigate, ActionFindingAdded: casefile.PermInvestigate,
+	ActionFindingEdited: casefile.PermInvestigate, ActionResponseRecorded: casefile.PermInvestigate,
+	ActionRoleAssigned: casefile.PermManageExaminers, ActionRoleReleased: casefile.PermManageExaminers,
+	ActionStageChanged:        casefile.PermMoveStage,
+	ActionMitigationRecorded:  casefile.PermRecordMitigation,
+	ActionNotificationDecided: casefile.PermNotificationTrack,
+	ActionPostMortemUpdated:   casefile.PermPostMortem, ActionRepairAdded: casefile.PermPostMortem,
+	ActionRepairUpdated: casefile.PermPostMortem, ActionRepairDone: casefile.PermPostMortem,
+})
+
 const (
 	ActionIncidentClassified  casefile.Action = "incident.classified"
 	ActionIncidentExercise    casefile.Action = "incident.exercise-set"

@@ -48,6 +48,12 @@ const (
 	ActionEventCommented casefile.Action = "event.commented"
 )
 
+var _ = casefile.RegisterActions(map[casefile.Action]casefile.Permission{
+	ActionEventStarred: casefile.PermInvestigate, ActionEventUnstarred: casefile.PermInvestigate,
+	ActionEventTagged: casefile.PermInvestigate, ActionEventUntagged: casefile.PermInvestigate,
+	ActionEventCommented: casefile.PermInvestigate,
+})
+
 // TargetEvent is the custody target type of an event; its id is the
 // event id at the time of the change.
 const TargetEvent = "event"

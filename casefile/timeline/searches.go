@@ -25,6 +25,10 @@ const (
 	ActionSearchRemoved casefile.Action = "timeline.search_removed"
 )
 
+var _ = casefile.RegisterActions(map[casefile.Action]casefile.Permission{
+	ActionSearchSaved: casefile.PermInvestigate, ActionSearchRemoved: casefile.PermInvestigate,
+})
+
 // TargetSearch is the custody target type of a saved search.
 const TargetSearch = "search"
 

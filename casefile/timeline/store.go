@@ -46,6 +46,8 @@ const (
 // parse record, which lists every batch with its hash.
 const ActionParsed casefile.Action = "timeline.parsed"
 
+var _ = casefile.RegisterAction(ActionParsed, casefile.PermHandleEvidence)
+
 // Batch bounds: a batch is sealed when it holds MaxBatchEvents events or
 // its JSON reaches MaxBatchBytes, whichever comes first.
 const (

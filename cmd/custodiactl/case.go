@@ -19,8 +19,9 @@ var initCommand = &command{
 name should end in ` + casefile.Extension + `; another name is accepted with a note.
 
 The examiner creating the case becomes its first examiner, with the roles
-given by --role (default forensic-engineer) and key slot 1. Their passphrase
-opens that slot and signs their custody entries. It comes from
+given by --role (default forensic-engineer and security-incident-manager:
+the creator investigates, and leads until they assign the lead) and key slot
+1. Their passphrase opens that slot and signs their custody entries. It comes from
 --new-passphrase-file or --passphrase-file, else $CUSTODIA_NEW_PASSPHRASE or
 $CUSTODIA_PASSPHRASE, else it is asked twice on the terminal.
 
@@ -32,7 +33,7 @@ Prints the new case's UUID and path.`,
 		{name: "title", required: true, usage: "the case `TITLE`"},
 		{name: "examiner", required: true, usage: "the `NAME` of the examiner creating the case, who acts and signs as NAME"},
 		{name: "role", repeat: true, value: func() flag.Value { return new(roleList) },
-			usage: "a `ROLE` of the creating examiner, or several separated by commas; the first is the role they act in (default forensic-engineer)"},
+			usage: "a `ROLE` of the creating examiner, or several separated by commas; the first is the role they act in (default forensic-engineer,security-incident-manager)"},
 		{name: "case-number", usage: "the case `NUMBER`, e.g. IR-2026-0042"},
 		{name: "description", usage: "a free-text `TEXT` describing the case"},
 		{name: "contact", usage: "how to reach the creating examiner, `C`, e.g. an e-mail address or phone number"},

@@ -45,6 +45,10 @@ const (
 	ActionExportImported casefile.Action = "export.imported"
 )
 
+var _ = casefile.RegisterActions(map[casefile.Action]casefile.Permission{
+	ActionExportCreated: casefile.PermExportEvidence, ActionExportImported: casefile.PermHandleEvidence,
+})
+
 // Record tables (format version 6, docs/FORMAT.md section 12).
 const (
 	tblExports    = "evidence_exports"
