@@ -84,7 +84,7 @@ func (p *assessmentView) refresh(what factSet) {
 
 // enable allows the decisions the incident takes now.
 func (p *assessmentView) enable() {
-	why := p.cv.whyNoIncidentChange()
+	why := p.cv.whyNotIncident(casefile.PermRateClassify)
 	for _, b := range []*actionButton{p.classify, p.setExercise, p.setSeverity, p.setPriority} {
 		b.allow(why)
 	}

@@ -154,7 +154,7 @@ func (p *incidentView) load(f incidentFacts) {
 // enable allows the changes the incident takes now, and says why the
 // others are disabled.
 func (p *incidentView) enable() {
-	why := p.cv.whyNoIncidentChange()
+	why := p.cv.whyNotIncident(casefile.PermEditIncident)
 	for _, b := range []*actionButton{p.setDetection, p.recordAwareness, p.editSummary, p.editNextSteps, p.linkIncident} {
 		b.allow(why)
 	}

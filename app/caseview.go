@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -162,6 +163,53 @@ func (cv *caseView) whyNoIncidentChange() string {
 		return "the incident is closed; reopen it in Lifecycle (with the reason) to change it."
 	}
 	return ""
+}
+
+// whyNot says why the acting examiner cannot take an action that needs
+// permission p now, or "": the case takes no change, or no role they hold
+// permits it (the core refuses it too; a disabled control says which
+// roles may). It reads the facts on screen, never the case's lock.
+func (cv *caseView) whyNot(p casefile.Permission) string {
+	if why := cv.whyNoChange(); why != "" {
+		return why
+	}
+	return cv.notPermitted(p)
+}
+
+// whyNotIncident is whyNot for a change of the incident record, which a
+// closed incident takes none of.
+func (cv *caseView) whyNotIncident(p casefile.Permission) string {
+	if why := cv.whyNoIncidentChange(); why != "" {
+		return why
+	}
+	return cv.notPermitted(p)
+}
+
+// orWhy is why when it is not "", else then: the first reason a control
+// is disabled.
+func orWhy(why, then string) string {
+	if why != "" {
+		return why
+	}
+	return then
+}
+
+// notPermitted says which roles may take p when the acting examiner holds
+// none of them, or "".
+func (cv *caseView) notPermitted(p casefile.Permission) string {
+	if casefile.ExaminerMay(cv.oc.actor, cv.oc.custody.examiners, p) {
+		return ""
+	}
+	held := "you hold no role"
+	if len(cv.oc.actor.Roles) > 0 {
+		titles := make([]string, len(cv.oc.actor.Roles))
+		for i, r := range cv.oc.actor.Roles {
+			titles[i] = r.Title()
+		}
+		held = "you hold " + strings.Join(titles, ", ")
+	}
+	return "only " + casefile.WhoMay(p) + " may " + p.What() + "; " + held +
+		" (a security incident manager assigns roles in Examiners)."
 }
 
 // showSuspect shows the banner of a suspect case, or hides it.

@@ -220,7 +220,7 @@ func (v *evidenceView) selectedID() uuid.UUID {
 // none of them.
 func (v *evidenceView) enable() {
 	why := v.cv.whyNoChange()
-	v.add.allow(why)
+	v.add.allow(v.cv.whyNot(casefile.PermHandleEvidence))
 	switch {
 	case why != "":
 		v.verifyAll.allow(why)
@@ -233,8 +233,12 @@ func (v *evidenceView) enable() {
 	if why == "" && ev == nil {
 		why = "choose an item in the table first."
 	}
-	for _, b := range []*actionButton{v.verify, v.checkSource, v.extract, v.bytes, v.withdraw, v.reinstate} {
+	for _, b := range []*actionButton{v.verify, v.checkSource, v.bytes} {
 		b.allow(why)
+	}
+	v.extract.allow(orWhy(why, v.cv.notPermitted(casefile.PermExportEvidence)))
+	for _, b := range []*actionButton{v.withdraw, v.reinstate} {
+		b.allow(orWhy(why, v.cv.notPermitted(casefile.PermWithdrawEvidence)))
 	}
 	v.details.memory.enable(why)
 	if ev == nil || ev.InForce() {

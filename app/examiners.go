@@ -93,7 +93,7 @@ func (v *examinersView) refresh(what factSet) {
 	if what.has(factsIncident | factsCustody) {
 		v.roles.load(oc.incident)
 	}
-	v.add.allow(v.cv.whyNoChange())
+	v.add.allow(v.cv.whyNot(casefile.PermManageExaminers))
 }
 
 // load shows a newly read list of examiners.
@@ -328,7 +328,7 @@ func (p *rolesPanel) chosen() *incident.RoleHolder {
 }
 
 func (p *rolesPanel) enable() {
-	why := p.cv.whyNoChange()
+	why := p.cv.whyNot(casefile.PermManageExaminers)
 	p.assign.allow(why)
 	if why == "" && p.chosen() == nil {
 		why = "choose a role holder in the table first."

@@ -69,14 +69,14 @@ func (v *exportsView) refresh(what factSet) {
 	if !what.has(factsCustody | factsEvidence | factsActor) {
 		return
 	}
-	why := v.cv.whyNoChange()
+	why := v.cv.whyNot(casefile.PermExportEvidence)
 	switch {
 	case why != "":
 	case len(inForce(v.cv.oc.evidence.items)) == 0:
 		why = "the case holds no evidence item in force to export."
 	}
 	v.create.allow(why)
-	v.receive.allow(v.cv.whyNoChange())
+	v.receive.allow(v.cv.whyNot(casefile.PermHandleEvidence))
 	v.list.RemoveAll()
 	n := 0
 	for _, e := range v.cv.oc.custody.entries {

@@ -476,20 +476,13 @@ func (v *filesView) updateActions() {
 	case v.chosen.Type != efs.TypeFile:
 		noFile = "choose a file, not a folder."
 	}
-	v.export.allow(noFile)
-	why := noFile
-	if why == "" {
-		why = v.cv.whyNoChange()
-	}
-	v.add.allow(why)
+	v.export.allow(orWhy(noFile, v.cv.notPermitted(casefile.PermExportEvidence)))
+	v.add.allow(orWhy(noFile, v.cv.whyNot(casefile.PermHandleEvidence)))
 	if noFile == "" {
 		_, _, noFile = v.firstRun()
 	}
 	v.show.allow(noFile)
-	if noFile == "" {
-		noFile = v.cv.whyNoIncidentChange()
-	}
-	v.finding.allow(noFile)
+	v.finding.allow(orWhy(noFile, v.cv.whyNotIncident(casefile.PermInvestigate)))
 }
 
 // showInImage opens the hex view of the item at the file's first byte,

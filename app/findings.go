@@ -113,7 +113,7 @@ func (v *findingsView) load(f incidentFacts) {
 
 // enable allows a new finding while the incident takes changes.
 func (v *findingsView) enable() {
-	v.add.allow(v.cv.whyNoIncidentChange())
+	v.add.allow(v.cv.whyNotIncident(casefile.PermInvestigate))
 	if v.details != nil {
 		v.details.enable()
 	}
@@ -275,7 +275,7 @@ func (d *findingDetails) show(f *incident.Finding) {
 
 // enable allows Edit… while the incident takes changes.
 func (d *findingDetails) enable() {
-	d.edit.allow(d.v.cv.whyNoIncidentChange())
+	d.edit.allow(d.v.cv.whyNotIncident(casefile.PermInvestigate))
 }
 
 // locationText describes an evidence location: "fs01-system.raw ·

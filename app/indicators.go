@@ -122,7 +122,7 @@ func (p *indicatorsView) indicatorType() incident.IndicatorType {
 // check says under the row how the value will be recorded, or why it
 // cannot be, in casefile's words; it reports whether it can be added.
 func (p *indicatorsView) check() bool {
-	if why := p.cv.whyNoIncidentChange(); why != "" {
+	if why := p.cv.whyNotIncident(casefile.PermInvestigate); why != "" {
 		p.verdict.Importance = widget.MediumImportance
 		p.verdict.SetText(sentence(why))
 		p.add.allow(why)

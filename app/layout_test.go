@@ -71,10 +71,11 @@ func makeBusyCase(t *testing.T, dir string) string {
 	must("finding", err)
 	_, err = s.RecordAction(incident.NewResponseAction{Description: "Disabled svc-vpn and revoked its sessions", Evidence: []uuid.UUID{items[1].ID}})
 	must("action", err)
-	_, err = s.RecordMitigation(incident.NewMitigation{Description: "Took the VPN gateway offline until MFA is enforced",
-		Approvals: []incident.Approval{{Capacity: incident.ApprovalIncidentManager, Name: "Sam Okafor"}}, CausedOutage: true,
-		OutageDetail: "Remote access down for 40 minutes"})
+	m, err := s.RecordMitigation(incident.NewMitigation{Description: "Took the VPN gateway offline until MFA is enforced",
+		CausedOutage: true, OutageDetail: "Remote access down for 40 minutes"})
 	must("mitigation", err)
+	_, err = s.ApproveMitigation(m.ID, incident.ApprovalIncidentManager, "")
+	must("approval", err)
 	_, err = s.UpdatePostMortem(incident.PostMortemContent{Summary: "Phished credential, no MFA.",
 		Lapses: []incident.Lapse{{Category: incident.LapseTechnical, Description: "No MFA on the VPN", EngineeringFollowUp: "NET-812"}}}, "")
 	must("post-mortem", err)

@@ -93,7 +93,7 @@ func (lv *lifecycleView) load(f incidentFacts) {
 	lv.stepper.SetStage(f.inc.Stage)
 	lv.stageNote.SetText(stageNote(f, lv.u.now()))
 	showLoadProblem(lv.loadProblem, f)
-	why := lv.cv.whyNoChange()
+	why := lv.cv.whyNot(casefile.PermMoveStage)
 	cur := f.inc.Stage
 	lv.buttons = map[incident.Stage]*actionButton{}
 	lv.guards = map[incident.Stage]*widget.Label{}

@@ -491,11 +491,10 @@ func TestSeedScenarioThroughTheGUI(t *testing.T) {
 	}
 	test.Tap(rv.recordMitigation)
 	f = openForm(t, u, "Record an emergency mitigation")
-	if got := f.fields["Approved by: Security Incident Manager"].(*formEntry).Text; got != "Morgan Lee" {
-		t.Errorf("the SIM approval is not prefilled with the holder: %q", got)
+	if _, ok := f.fields["Approved by: Security Incident Manager"]; ok {
+		t.Error("the mitigation form still takes typed approver names")
 	}
 	setField(t, f, "Description", "Took the VPN gateway offline")
-	setField(t, f, "Approved by: Executive Incident Manager", "Dana Whitfield")
 	setField(t, f, "Outage", true)
 	test.Tap(f.save)
 	if p := f.problems["Outage detail"].label; !p.Visible() {
@@ -503,9 +502,34 @@ func TestSeedScenarioThroughTheGUI(t *testing.T) {
 	}
 	setField(t, f, "Outage detail", "Remote access down 40 minutes")
 	saveForm(t, u, f)
-	if got := tableRows(rv.mitigations); len(got) != 1 || !strings.Contains(got[0], "Missing: service owner") ||
+	if got := tableRows(rv.mitigations); len(got) != 1 ||
+		!strings.Contains(got[0], "|—|Missing: executive incident manager, service owner, security incident manager|") ||
 		!strings.Contains(got[0], "Yes — Remote access down 40 minutes") {
 		t.Errorf("mitigations = %q", got)
+	}
+	// The acting examiner approves it themselves, in the one capacity
+	// whose role they hold; then they may approve it no more.
+	if rv.approve.Disabled() == false || rv.approve.reason != "choose a mitigation in the table first." {
+		t.Errorf("approve before a mitigation is chosen: disabled %v, %q", rv.approve.Disabled(), rv.approve.reason)
+	}
+	rv.mitigations.chooseRow(0)
+	if rv.approve.Disabled() {
+		t.Fatalf("approve stays disabled: %q", rv.approve.reason)
+	}
+	test.Tap(rv.approve)
+	f = openForm(t, u, "Approve an emergency mitigation")
+	setField(t, f, "Reason", "Containment outweighs 40 minutes without VPN")
+	saveForm(t, u, f)
+	if got := tableRows(rv.mitigations); len(got) != 1 ||
+		!strings.Contains(got[0], "|Jane Doe (Security Incident Manager)|Missing: executive incident manager, service owner|") {
+		t.Errorf("after the approval, mitigations = %q", got)
+	}
+	if !rv.approve.Disabled() || !strings.HasPrefix(rv.approve.reason, "Jane Doe approved it already") {
+		t.Errorf("approve after approving: disabled %v, %q", rv.approve.Disabled(), rv.approve.reason)
+	}
+	if ms, err := incident.Of(u.cv.oc.c).Mitigations(); err != nil || len(ms) != 1 || len(ms[0].Approvals) != 1 ||
+		!ms[0].Approvals[0].Signed || ms[0].Approvals[0].Reason != "Containment outweighs 40 minutes without VPN" {
+		t.Errorf("stored mitigations = %+v, %v", ms, err)
 	}
 
 	// Stabilize, back to Diagnose, Stabilize again.
@@ -666,7 +690,7 @@ func TestSeedScenarioThroughTheGUI(t *testing.T) {
 		"incident.classified", "incident.severity-set", "incident.priority-set", "role.assigned", "role.assigned", "role.released",
 		"stage.changed",
 		"indicator.added", "indicator.added", "evidence.ingested", "evidence.viewed", "finding.added", "finding.edited",
-		"action.recorded", "mitigation.recorded", "stage.changed", "stage.changed", "stage.changed",
+		"action.recorded", "mitigation.recorded", "mitigation.approved", "stage.changed", "stage.changed", "stage.changed",
 		"repair.added", "repair.added", "postmortem.updated", "repair.updated", "repair.updated", "notification.decided",
 		"stage.changed", "stage.changed", "ledger.verified",
 	}

@@ -254,7 +254,7 @@ func (p *postMortemView) showRepairs() {
 
 // enable allows the changes the post-mortem and the chosen item take.
 func (p *postMortemView) enable() {
-	why := p.cv.whyNoChange()
+	why := p.cv.whyNot(casefile.PermPostMortem)
 	p.edit.allow(why)
 	p.add.allow(why)
 	if why == "" && p.chosen() == nil {

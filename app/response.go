@@ -31,6 +31,7 @@ type responseView struct {
 	mitigationSrc                  *listSource[incident.Mitigation]
 	actions, mitigations           *dataTable
 	recordAction, recordMitigation *actionButton
+	approve                        *actionButton
 	notification, notificationWhy  *widget.Label
 	notificationHistory            *widget.Label
 	decide                         *actionButton
@@ -55,6 +56,11 @@ func (a responseArea) build(cv *caseView) areaView {
 	p := &responseView{cv: cv}
 	p.recordAction = cv.action("Record action…", theme.ContentAddIcon(), cv.showRecordAction)
 	p.recordMitigation = cv.action("Record mitigation…", theme.WarningIcon(), cv.showRecordMitigation)
+	p.approve = cv.action("Approve mitigation…", theme.ConfirmIcon(), func() {
+		if m := p.chosenMitigation(); m != nil {
+			cv.showApproveMitigation(*m)
+		}
+	})
 	p.decide = cv.action("Record decision…", theme.MailSendIcon(), cv.showNotificationDecision)
 	p.loadProblem = problemLabel()
 	p.actionSrc = newListSource([]listColumn[incident.ResponseAction]{
@@ -83,9 +89,13 @@ func (a responseArea) build(cv *caseView) areaView {
 		{dataColumn{title: "Approved by", width: 340}, func(m *incident.Mitigation) dataCell {
 			var who []string
 			for _, a := range m.Approvals {
-				who = append(who, shownLine(a.Name)+" ("+approvalTitles[a.Capacity]+")")
+				w := shownLine(a.Name) + " (" + approvalTitles[a.Capacity] + ")"
+				if !a.Signed {
+					w += " typed in"
+				}
+				who = append(who, w)
 			}
-			return cell(strings.Join(who, "; "))
+			return cell(orNotSet(strings.Join(who, "; ")))
 		}, nil},
 		{dataColumn{title: "Joint approval", width: 260}, func(m *incident.Mitigation) dataCell { return jointCell(m) }, nil},
 		{dataColumn{title: "Outage", width: 300}, func(m *incident.Mitigation) dataCell {
@@ -96,6 +106,7 @@ func (a responseArea) build(cv *caseView) areaView {
 		}, nil},
 	}, func(m *incident.Mitigation) any { return m.ID })
 	p.mitigations = p.mitigationSrc.table(cv.u, 2, 8)
+	p.mitigations.onSelect = func(any) { p.enable() }
 	p.notification = valueLabel()
 	p.notification.TextStyle = fyne.TextStyle{Bold: true}
 	p.notificationWhy = valueLabel()
@@ -107,8 +118,10 @@ func (a responseArea) build(cv *caseView) areaView {
 		sectionWith("Actions taken", p.actions.box, p.recordAction),
 		sectionWith("Emergency mitigations", container.NewVBox(
 			mutedLabel("The executive incident manager, the service owner and the security incident manager jointly "+
-				"decide on emergency mitigation; a step that causes an outage follows the outage notification process."),
-			p.mitigations.box), p.recordMitigation),
+				"decide on emergency mitigation; each approves it themselves, under their own passphrase (a Service Team "+
+				"Expert approves as the service owner). A step that causes an outage follows the outage notification process. "+
+				"\"typed in\": a name entered by whoever recorded the step, before approvals were signed."),
+			p.mitigations.box), container.NewHBox(p.recordMitigation, p.approve)),
 		sectionWith("Customer notification", grid, p.decide),
 	)
 	p.load(cv.oc.incident)
@@ -145,17 +158,7 @@ func jointCell(m *incident.Mitigation) dataCell {
 	if m.JointlyApproved() {
 		return dataCell{text: "Joint", imp: widget.SuccessImportance}
 	}
-	var missing []string
-	for _, c := range incident.ApprovalCapacities {
-		found := false
-		for _, a := range m.Approvals {
-			found = found || a.Capacity == c
-		}
-		if !found {
-			missing = append(missing, strings.ToLower(approvalTitles[c][:1])+approvalTitles[c][1:])
-		}
-	}
-	return dataCell{text: "Missing: " + strings.Join(missing, ", "), imp: widget.WarningImportance}
+	return dataCell{text: "Missing: " + capacityList(m.MissingApprovals()), imp: widget.WarningImportance}
 }
 
 func (p *responseView) load(f incidentFacts) {
@@ -192,10 +195,72 @@ func (p *responseView) load(f incidentFacts) {
 // enable allows the changes the incident takes now. The notification
 // decision stays open after Close.
 func (p *responseView) enable() {
-	why := p.cv.whyNoIncidentChange()
-	p.recordAction.allow(why)
-	p.recordMitigation.allow(why)
-	p.decide.allow(p.cv.whyNoChange())
+	p.recordAction.allow(p.cv.whyNotIncident(casefile.PermInvestigate))
+	p.recordMitigation.allow(p.cv.whyNotIncident(casefile.PermRecordMitigation))
+	p.approve.allow(p.whyNoApproval())
+	p.decide.allow(p.cv.whyNot(casefile.PermNotificationTrack))
+}
+
+// chosenMitigation is the mitigation chosen in the table, or nil.
+func (p *responseView) chosenMitigation() *incident.Mitigation {
+	id, ok := p.mitigations.selected.(uuid.UUID)
+	if !ok {
+		return nil
+	}
+	for i := range p.cv.oc.incident.mitigations {
+		if m := &p.cv.oc.incident.mitigations[i]; m.ID == id {
+			return m
+		}
+	}
+	return nil
+}
+
+// whyNoApproval says why the acting examiner cannot approve the chosen
+// mitigation, or "".
+func (p *responseView) whyNoApproval() string {
+	if why := p.cv.whyNotIncident(casefile.PermApproveMitigation); why != "" {
+		return why
+	}
+	m := p.chosenMitigation()
+	if m == nil {
+		return "choose a mitigation in the table first."
+	}
+	if len(approvableCapacities(p.cv.oc.actor, *m)) == 0 {
+		if m.JointlyApproved() {
+			return "the mitigation is jointly approved already."
+		}
+		return p.cv.oc.actor.Name + " approved it already, or holds no role of a capacity still missing (" +
+			capacityList(m.MissingApprovals()) + "); an approval is joint: another person approves in each capacity."
+	}
+	return ""
+}
+
+// approvableCapacities lists the capacities in which actor may still
+// approve m: those whose role they hold and that nobody approved, none if
+// they approved it already (ApproveMitigation's rules).
+func approvableCapacities(actor casefile.Examiner, m incident.Mitigation) []incident.ApprovalCapacity {
+	for _, a := range m.Approvals {
+		if a.Signed && a.ExaminerID == actor.ID {
+			return nil
+		}
+	}
+	var out []incident.ApprovalCapacity
+	for _, c := range m.MissingApprovals() {
+		if actor.HasRole(incident.CapacityRole(c)) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// capacityList names capacities for a sentence: "service owner, security
+// incident manager".
+func capacityList(cs []incident.ApprovalCapacity) string {
+	names := make([]string, len(cs))
+	for i, c := range cs {
+		names[i] = strings.ToLower(approvalTitles[c])
+	}
+	return strings.Join(names, ", ")
 }
 
 // optionalTime reads an optional time field: empty means now (zero).
@@ -261,28 +326,15 @@ func (cv *caseView) showRecordAction() {
 }
 
 // showRecordMitigation opens the form that records an emergency
-// mitigation: what was done, who approved it in which capacity, and
-// whether it caused an outage.
+// mitigation: what was done and whether it caused an outage. The
+// approvers approve it themselves afterwards (showApproveMitigation).
 func (cv *caseView) showRecordMitigation() {
 	form := cv.u.newRecordForm("Record an emergency mitigation", "Record",
 		"An emergency mitigation or containment step, such as quarantining a system. The process asks the executive "+
-			"incident manager, the service owner and the security incident manager to decide on it jointly.")
+			"incident manager, the service owner and the security incident manager to decide on it jointly: each of "+
+			"them approves it afterwards, choosing it in the table and Approve mitigation, under their own passphrase.")
 	form.width = 700
 	desc := form.text("Description *", "What was done to contain the risk", 3)
-	approvers := map[incident.ApprovalCapacity]*formEntry{}
-	for _, c := range incident.ApprovalCapacities {
-		e := form.entry("Approved by: "+approvalTitles[c], "Name; empty if this capacity did not approve")
-		approvers[c] = e
-		// Prefill the holder of the matching role.
-		for _, h := range cv.oc.incident.inc.Roles {
-			if string(h.Role) == string(c) {
-				e.SetText(h.Examiner)
-			}
-		}
-	}
-	joint := widget.NewLabel("")
-	joint.Wrapping = fyne.TextWrapWord
-	form.note("Approval", joint)
 	var outageDetail *formEntry
 	outage := form.checkBox("Outage", "The step caused an outage", func(on bool) {
 		if on {
@@ -294,40 +346,9 @@ func (cv *caseView) showRecordMitigation() {
 	outageDetail = form.entry("Outage detail", "What was down, for how long")
 	outageDetail.Disable()
 	at := form.entry("Performed at", "Empty for now; 2026-03-14T09:40:00Z or 2026-03-14 09:40 (UTC)")
-	approvals := func() []incident.Approval {
-		var out []incident.Approval
-		for _, c := range incident.ApprovalCapacities {
-			if n := strings.TrimSpace(approvers[c].Text); n != "" {
-				out = append(out, incident.Approval{Capacity: c, Name: n})
-			}
-		}
-		return out
-	}
-	showJoint := func() {
-		n := len(approvals())
-		switch {
-		case n == 0:
-			joint.Importance = widget.DangerImportance
-			joint.SetText("At least one approval is needed.")
-		case n < len(incident.ApprovalCapacities):
-			joint.Importance = widget.WarningImportance
-			joint.SetText("Not jointly approved: the mitigation will be flagged.")
-		default:
-			joint.Importance = widget.SuccessImportance
-			joint.SetText("Jointly approved by all three capacities.")
-		}
-		joint.Refresh()
-	}
-	for _, e := range approvers {
-		e.OnChanged = func(string) { showJoint(); form.recheck() }
-	}
-	showJoint()
 	reason := form.entry("Reason", "Why it was needed, for the custody record (optional)")
 	form.check = func() bool {
 		_, ok := optionalTime(form, "Performed at", at.Text)
-		if len(approvals()) == 0 {
-			ok = false
-		}
 		if outage.Checked {
 			ok = form.require("Outage detail", outageDetail.Text, "Say what was down and for how long.") && ok
 		} else {
@@ -337,7 +358,7 @@ func (cv *caseView) showRecordMitigation() {
 	}
 	form.build = func() func(*casefile.Case) error {
 		t, _ := optionalTime(form, "Performed at", at.Text)
-		nm := incident.NewMitigation{Reason: strings.TrimSpace(reason.Text), Description: strings.TrimSpace(desc.Text), Approvals: approvals(), CausedOutage: outage.Checked,
+		nm := incident.NewMitigation{Reason: strings.TrimSpace(reason.Text), Description: strings.TrimSpace(desc.Text), CausedOutage: outage.Checked,
 			PerformedAt: t}
 		if outage.Checked {
 			nm.OutageDetail = strings.TrimSpace(outageDetail.Text)
@@ -383,6 +404,48 @@ func (cv *caseView) showNotificationDecision() {
 		r := strings.TrimSpace(reason.Text)
 		return func(c *casefile.Case) error {
 			_, err := incident.Of(c).DecideNotification(st, r)
+			return err
+		}
+	}
+	form.show(reason)
+}
+
+// showApproveMitigation opens the form in which the acting examiner
+// approves m in a capacity whose role they hold: a custody entry signed
+// with their own key.
+func (cv *caseView) showApproveMitigation(m incident.Mitigation) {
+	caps := approvableCapacities(cv.oc.actor, m)
+	form := cv.u.newRecordForm("Approve an emergency mitigation", "Approve",
+		"Your approval is recorded in the custody ledger under your name and signed with your key. The executive "+
+			"incident manager, the service owner and the security incident manager approve jointly: one person per capacity.")
+	form.width = 640
+	form.note("Mitigation", wrapped(shown(m.Description)))
+	missing := "Still missing: " + capacityList(m.MissingApprovals())
+	form.note("Approvals", mutedLabel(missing))
+	titles := make(map[incident.ApprovalCapacity]string, len(caps))
+	for _, c := range caps {
+		titles[c] = approvalTitles[c]
+	}
+	sel := ""
+	if len(caps) == 1 {
+		sel = titles[caps[0]]
+	}
+	capacity := form.radio("Approve as *", optionsOf(caps, titles), sel)
+	capacity.Horizontal = false
+	reason := form.entry("Reason", "Why you approve, for the custody record (optional)")
+	form.check = func() bool {
+		if _, ok := keyOf(caps, titles, capacity.Selected); !ok {
+			form.setProblem("Approve as", "Choose the capacity you approve in.")
+			return false
+		}
+		form.setProblem("Approve as", "")
+		return true
+	}
+	form.build = func() func(*casefile.Case) error {
+		c, _ := keyOf(caps, titles, capacity.Selected)
+		r := strings.TrimSpace(reason.Text)
+		return func(cs *casefile.Case) error {
+			_, err := incident.Of(cs).ApproveMitigation(m.ID, c, r)
 			return err
 		}
 	}

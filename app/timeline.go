@@ -260,7 +260,7 @@ func (v *timelineView) itemName(id uuid.UUID) string {
 
 // enable says why Parse… is disabled, when it is.
 func (v *timelineView) enable() {
-	why := v.cv.whyNoChange()
+	why := v.cv.whyNot(casefile.PermHandleEvidence)
 	switch {
 	case why != "":
 	case len(v.cv.oc.evidence.items) == 0:
@@ -269,7 +269,7 @@ func (v *timelineView) enable() {
 		why = "the search index is being built; parse when it is ready."
 	}
 	v.parse.allow(why)
-	why = v.cv.whyNoChange()
+	why = v.cv.whyNot(casefile.PermInvestigate)
 	if why == "" && v.ti.index() == nil {
 		why = "the search index is not built yet."
 	}

@@ -121,7 +121,7 @@ func (p *eventPane) loadAnnotations() {
 // enableAnnotations says why the annotation controls are disabled, when
 // they are.
 func (p *eventPane) enableAnnotations() {
-	why := p.v.cv.whyNoChange()
+	why := p.v.cv.whyNot(casefile.PermInvestigate)
 	if why == "" && p.ev == nil {
 		why = "choose an event first."
 	}

@@ -296,28 +296,57 @@ func (c *Case) authoriseEntry(ctx context.Context, q querier, a Action) (Role, e
 
 func (c *Case) authorise(ctx context.Context, q querier, p Permission, doing string) (Role, error) {
 	role, err := authorise(c.actor, c.role, p, doing)
-	if err == nil || p != PermManageExaminers {
+	if err == nil || !needsExaminers(c.actor, p) {
 		return role, err
-	}
-	if c.actor.Kind == SlotRecovery {
-		// The recovery key is the case's break-glass: it exists to give
-		// access back (a new passphrase slot, a new examiner) when
-		// passphrases are lost. Its entries name the recovery key.
-		return c.role, nil
 	}
 	exs, rerr := c.readExaminers(ctx, q)
 	if rerr != nil {
 		return "", rerr
 	}
-	if len(exs) == 0 || exs[0].ID != c.actor.ID {
-		return "", err
+	if mayByException(c.actor, exs, p) {
+		return c.role, nil
 	}
-	for _, ex := range exs[1:] { // the creator's own roles are c.actor's: a grant in this change does not count
-		if ex.Active && slices.ContainsFunc(matrix[p].roles, ex.HasRole) {
-			return "", err
+	return "", err
+}
+
+// needsExaminers reports whether deciding p for ex may take the exception
+// of mayByException, which needs the case's examiners.
+func needsExaminers(ex Examiner, p Permission) bool { return p == PermManageExaminers }
+
+// mayByException reports whether ex may take p by an exception to the
+// matrix (authoriseEntry): the recovery key, or the creator of a case in
+// which no one else could manage examiners. exs are the case's examiners
+// in order of addition, the creator first.
+func mayByException(ex Examiner, exs []Examiner, p Permission) bool {
+	if p != PermManageExaminers {
+		return false
+	}
+	if ex.Kind == SlotRecovery {
+		// The recovery key is the case's break-glass: it exists to give
+		// access back (a new passphrase slot, a new examiner) when
+		// passphrases are lost. Its entries name the recovery key.
+		return true
+	}
+	if len(exs) == 0 || exs[0].ID != ex.ID {
+		return false
+	}
+	for _, o := range exs[1:] { // the creator's own roles are ex's: a grant in this change does not count
+		if o.Active && slices.ContainsFunc(matrix[p].roles, o.HasRole) {
+			return false
 		}
 	}
-	return c.role, nil
+	return true
+}
+
+// ExaminerMay reports whether ex may take p in this case, whose examiners
+// are exs (as Case.Examiners returns them): the same rule as the ledger's,
+// as a pure function for the GUI, which must not wait for the case's lock
+// to enable a button.
+func ExaminerMay(ex Examiner, exs []Examiner, p Permission) bool {
+	if _, err := authorise(ex, "", p, ""); err == nil {
+		return true
+	}
+	return mayByException(ex, exs, p)
 }
 
 // Require returns nil when the acting examiner holds a role with

@@ -3,7 +3,6 @@ package incident
 import (
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/custodia-dfir/custodia/casefile"
@@ -93,8 +92,9 @@ func (s *Store) ResponseActions() ([]ResponseAction, error) {
 // ApprovalCapacity is the capacity in which a person approves an emergency
 // mitigation. "The executive incident manager, service owner, and security
 // incident manager may jointly choose to take immediate emergency
-// mitigation steps" (white paper, 2.2.4). The service owner is not a
-// Custodia role: approvers need not be examiners of the case.
+// mitigation steps" (white paper, 2.2.4). Each capacity is held through a
+// role (CapacityRole): the service owner approves as a Service Team Expert
+// of their own service.
 type ApprovalCapacity string
 
 // Approval capacities.
@@ -108,29 +108,64 @@ const (
 // mitigation calls for.
 var ApprovalCapacities = []ApprovalCapacity{ApprovalExecutive, ApprovalServiceOwner, ApprovalIncidentManager}
 
-// Approval is one person's approval of an emergency mitigation.
+// CapacityRole returns the role through which an examiner approves in
+// capacity c.
+func CapacityRole(c ApprovalCapacity) casefile.Role {
+	switch c {
+	case ApprovalExecutive:
+		return casefile.RoleExecutiveIncidentManager
+	case ApprovalServiceOwner:
+		return casefile.RoleServiceTeamExpert
+	case ApprovalIncidentManager:
+		return casefile.RoleSecurityIncidentManager
+	}
+	return ""
+}
+
+// ActionMitigationApproved is an approver's own, signed approval of an
+// emergency mitigation.
+const ActionMitigationApproved casefile.Action = "mitigation.approved"
+
+var _ = casefile.RegisterAction(ActionMitigationApproved, casefile.PermApproveMitigation)
+
+// Approval is one person's approval of an emergency mitigation. Since
+// format version 7 an approval is made by the approver themselves
+// (ApproveMitigation): a custody entry signed with their own key, Signed
+// true. Mitigations recorded before carry the approvers' names as typed by
+// whoever recorded them (Signed false), shown as such.
 type Approval struct {
 	Capacity ApprovalCapacity `json:"capacity"`
 	Name     string           `json:"name"`
-	// ExaminerID is set when Name is an examiner of the case.
+	// ExaminerID is the approver's examiner id: always for a signed
+	// approval; for an older typed one, when the name was an examiner's.
 	ExaminerID uuid.UUID `json:"examiner_id"`
+	Signed     bool      `json:"-"`
+	At         time.Time `json:"-"` // when a signed approval was given
+	Reason     string    `json:"-"`
+}
+
+// approvalRow is a signed approval as stored: a revision row of its
+// mitigation (parent = the mitigation's id) in incident_mitigations.
+type approvalRow struct {
+	Capacity ApprovalCapacity `json:"capacity"`
+	Reason   string           `json:"reason,omitempty"`
+	casefile.Attribution
 }
 
 // NewMitigation is what a person enters to record an emergency mitigation.
 type NewMitigation struct {
 	Description  string
-	Approvals    []Approval // at least one; ExaminerID is filled in by RecordMitigation
-	CausedOutage bool       // the step took a service down: outage notification applies
-	OutageDetail string     // what was down, for how long
-	PerformedAt  time.Time  // zero means now
-	Reason       string     // recorded in the custody entry
+	CausedOutage bool      // the step took a service down: outage notification applies
+	OutageDetail string    // what was down, for how long
+	PerformedAt  time.Time // zero means now
+	Reason       string    // recorded in the custody entry
 }
 
 // Mitigation is a recorded emergency mitigation or containment step.
 type Mitigation struct {
 	ID           uuid.UUID  `json:"-"`
 	Description  string     `json:"description"`
-	Approvals    []Approval `json:"approvals"`
+	Approvals    []Approval `json:"approvals"` // typed approvals (before format 7), then the signed ones
 	CausedOutage bool       `json:"caused_outage"`
 	OutageDetail string     `json:"outage_detail"`
 	PerformedAt  time.Time  `json:"performed_at"`
@@ -142,22 +177,31 @@ type Mitigation struct {
 }
 
 // JointlyApproved reports whether all three capacities approved the step,
-// as the process asks; the GUI flags a mitigation that was not.
-func (m Mitigation) JointlyApproved() bool {
+// as the process asks; the GUI flags a mitigation that was not. Typed
+// approvals of mitigations recorded before format 7 count as they did.
+func (m Mitigation) JointlyApproved() bool { return len(m.MissingApprovals()) == 0 }
+
+// MissingApprovals lists the capacities that have not approved m, in
+// ApprovalCapacities order.
+func (m Mitigation) MissingApprovals() []ApprovalCapacity {
+	var out []ApprovalCapacity
 	for _, want := range ApprovalCapacities {
 		if !slices.ContainsFunc(m.Approvals, func(a Approval) bool { return a.Capacity == want }) {
-			return false
+			out = append(out, want)
 		}
 	}
-	return true
+	return out
 }
 
-// RecordMitigation records an emergency mitigation with who approved it in
-// which capacity and whether it caused an outage. At least one approval is
-// required; a person named in an approval who is an examiner of the case is
-// linked by id. Refused while the incident is closed.
+// RecordMitigation records an emergency mitigation and whether it caused
+// an outage. Approvals are not typed in: each approver gives theirs with
+// ApproveMitigation, under their own passphrase. Refused while the
+// incident is closed.
 func (s *Store) RecordMitigation(nm NewMitigation) (Mitigation, error) {
 	if err := nm.validate(); err != nil {
+		return Mitigation{}, fmt.Errorf("record mitigation: %w", err)
+	}
+	if err := s.c.Require(casefile.PermRecordMitigation); err != nil {
 		return Mitigation{}, fmt.Errorf("record mitigation: %w", err)
 	}
 	var m Mitigation
@@ -173,77 +217,133 @@ func (s *Store) RecordMitigation(nm NewMitigation) (Mitigation, error) {
 		if at, err = casefile.CheckPast("mitigation time", at, tx.Now()); err != nil {
 			return casefile.Event{}, err
 		}
-		exs, err := tx.Examiners()
-		if err != nil {
-			return casefile.Event{}, err
-		}
-		approvals := make([]Approval, len(nm.Approvals))
-		var names []string
-		for i, a := range nm.Approvals {
-			a.Name = strings.TrimSpace(a.Name)
-			a.ExaminerID = uuid.Nil
-			if ex, err := casefile.ResolveExaminer(exs, a.Name); err == nil {
-				a.ExaminerID = ex.ID
-			}
-			approvals[i] = a
-			names = append(names, string(a.Capacity)+"="+casefile.Brief(a.Name))
-		}
-		m = Mitigation{ID: uuid.New(), Description: nm.Description, Approvals: approvals, CausedOutage: nm.CausedOutage,
+		m = Mitigation{ID: uuid.New(), Description: nm.Description, Approvals: []Approval{}, CausedOutage: nm.CausedOutage,
 			OutageDetail: nm.OutageDetail, PerformedAt: at, Stage: st, Reason: nm.Reason, Attribution: tx.Stamp()}
 		if _, err := tx.Append(tblMitigations, m.ID, m); err != nil {
 			return casefile.Event{}, err
 		}
 		return casefile.Event{Action: ActionMitigationRecorded, Target: casefile.Target{Type: TargetMitigation, ID: m.ID.String()}, Reason: nm.Reason,
-			Details: map[string]string{"description": casefile.Brief(nm.Description), "approvals": strings.Join(names, "; "),
-				"jointly_approved": fmt.Sprint(m.JointlyApproved()), "caused_outage": fmt.Sprint(nm.CausedOutage),
+			Details: map[string]string{"description": casefile.Brief(nm.Description), "caused_outage": fmt.Sprint(nm.CausedOutage),
 				"performed_at": casefile.FormatTime(at), "stage": string(st)}}, nil
 	})
 	return m, err
+}
+
+// ApproveMitigation records the acting examiner's own approval of
+// mitigation id in capacity: a custody entry signed with their key. They
+// must hold the capacity's role (CapacityRole); a capacity approves once,
+// and one person approves in one capacity only (the approval is joint).
+// Refused while the incident is closed.
+func (s *Store) ApproveMitigation(id uuid.UUID, capacity ApprovalCapacity, reason string) (Mitigation, error) {
+	const what = "approve mitigation"
+	if !slices.Contains(ApprovalCapacities, capacity) {
+		return Mitigation{}, fmt.Errorf("%s: %w", what, casefile.Invalidf("unknown approval capacity %q; use executive-incident-manager, service-owner or security-incident-manager", capacity))
+	}
+	if err := casefile.CheckText("reason", reason, false, casefile.MaxTextLen); err != nil {
+		return Mitigation{}, fmt.Errorf("%s: %w", what, err)
+	}
+	if err := s.c.Require(casefile.PermApproveMitigation); err != nil {
+		return Mitigation{}, fmt.Errorf("%s: %w", what, err)
+	}
+	actor := s.c.Actor()
+	if role := CapacityRole(capacity); !actor.HasRole(role) {
+		return Mitigation{}, fmt.Errorf("%s: %w", what, casefile.ErrNotPermitted.Errorf(
+			"approving as %s needs the %s role, and %s does not hold it", capacity, role.Title(), actor.Name))
+	}
+	var m Mitigation
+	err := s.write(what, func(tx *casefile.Tx) (casefile.Event, error) {
+		if _, err := requireOpen(tx, "before approving mitigations"); err != nil {
+			return casefile.Event{}, err
+		}
+		ms, err := readMitigations(tx, id)
+		if err != nil {
+			return casefile.Event{}, err
+		}
+		if len(ms) == 0 {
+			return casefile.Event{}, fmt.Errorf("%w: %s", ErrNoSuchMitigation, id)
+		}
+		m = ms[0]
+		for _, a := range m.Approvals {
+			switch {
+			case a.Capacity == capacity:
+				by := a.Name
+				if !a.Signed {
+					by += " (typed in when it was recorded)"
+				}
+				return casefile.Event{}, casefile.Invalidf("the mitigation is already approved as %s, by %s", capacity, by)
+			case a.Signed && a.ExaminerID == actor.ID:
+				return casefile.Event{}, casefile.Invalidf("%s already approved the mitigation as %s; a joint approval needs another person for %s", actor.Name, a.Capacity, capacity)
+			}
+		}
+		row := approvalRow{Capacity: capacity, Reason: reason, Attribution: tx.Stamp()}
+		if _, err := tx.AppendRevision(tblMitigations, id, row); err != nil {
+			return casefile.Event{}, err
+		}
+		m.Approvals = append(m.Approvals, row.approval())
+		return casefile.Event{Action: ActionMitigationApproved, Target: casefile.Target{Type: TargetMitigation, ID: id.String()}, Reason: reason,
+			Details: map[string]string{"capacity": string(capacity), "jointly_approved": fmt.Sprint(m.JointlyApproved())}}, nil
+	})
+	return m, err
+}
+
+func (a approvalRow) approval() Approval {
+	return Approval{Capacity: a.Capacity, Name: a.Examiner, ExaminerID: a.ExaminerID, Signed: true, At: a.At, Reason: a.Reason}
 }
 
 func (nm NewMitigation) validate() error {
 	if err := casefile.CheckText("mitigation description", nm.Description, true, casefile.MaxTextLen); err != nil {
 		return err
 	}
-	if err := casefile.CheckText("outage detail", nm.OutageDetail, false, casefile.MaxTextLen); err != nil {
-		return err
-	}
-	if len(nm.Approvals) == 0 {
-		return casefile.Invalidf("an emergency mitigation needs at least one approval (executive incident manager, service owner, security incident manager)")
-	}
-	if len(nm.Approvals) > 20 {
-		return casefile.Invalidf("%d approvals, at most 20", len(nm.Approvals))
-	}
-	seen := map[string]bool{}
-	for _, a := range nm.Approvals {
-		if !slices.Contains(ApprovalCapacities, a.Capacity) {
-			return casefile.Invalidf("unknown approval capacity %q; use executive-incident-manager, service-owner or security-incident-manager", a.Capacity)
-		}
-		if err := casefile.CheckLine("approver name", strings.TrimSpace(a.Name), true, casefile.MaxShortFieldLen); err != nil {
-			return err
-		}
-		key := string(a.Capacity) + "\x00" + strings.ToLower(strings.TrimSpace(a.Name))
-		if seen[key] {
-			return casefile.Invalidf("%s approved as %s twice", a.Name, a.Capacity)
-		}
-		seen[key] = true
-	}
-	return nil
+	return casefile.CheckText("outage detail", nm.OutageDetail, false, casefile.MaxTextLen)
 }
 
-// Mitigations returns the recorded emergency mitigations, oldest first.
+// Mitigations returns the recorded emergency mitigations, oldest first,
+// each with its approvals.
 func (s *Store) Mitigations() ([]Mitigation, error) {
 	var out []Mitigation
-	err := s.c.Read("read mitigations", func(r casefile.Reader) error {
-		rows, err := r.Records(tblMitigations)
-		if err != nil {
-			return err
-		}
-		out, err = casefile.DecodeRecords[Mitigation](rows)
-		for i := range out {
-			out[i].ID = rows[i].ID
-		}
+	err := s.c.Read("read mitigations", func(r casefile.Reader) (err error) {
+		out, err = readMitigations(r, uuid.Nil)
 		return err
 	})
 	return out, err
+}
+
+// readMitigations returns the mitigations (only the one with id, unless
+// id is uuid.Nil) with their signed approvals: the table's rows without a
+// parent are mitigations, its revision rows approvals of their parent.
+func readMitigations(r casefile.Reader, id uuid.UUID) ([]Mitigation, error) {
+	rows, err := r.Records(tblMitigations)
+	if err != nil {
+		return nil, err
+	}
+	var out []Mitigation
+	at := map[uuid.UUID]int{}
+	for _, row := range rows {
+		if row.Parent == uuid.Nil {
+			if id != uuid.Nil && row.ID != id {
+				continue
+			}
+			var m Mitigation
+			if err := row.Decode(&m); err != nil {
+				return nil, err
+			}
+			m.ID = row.ID
+			at[m.ID] = len(out)
+			out = append(out, m)
+			continue
+		}
+		i, ok := at[row.Parent]
+		if !ok {
+			if id != uuid.Nil {
+				continue
+			}
+			return nil, fmt.Errorf("%w: %s/%s approves mitigation %s, which is not before it", casefile.ErrCorrupt, tblMitigations, row.ID, row.Parent)
+		}
+		var a approvalRow
+		if err := row.Decode(&a); err != nil {
+			return nil, err
+		}
+		out[i].Approvals = append(out[i].Approvals, a.approval())
+	}
+	return out, nil
 }

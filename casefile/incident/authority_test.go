@@ -2,6 +2,7 @@ package incident
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/custodia-dfir/custodia/casefile"
@@ -91,4 +92,76 @@ func TestRolesForAndMay(t *testing.T) {
 		t.Fatalf("WhoMay = %q", got)
 	}
 	_ = casetest.Passphrase
+}
+
+// TestMitigationApprovalsAreSigned: an emergency mitigation is approved by
+// the approvers themselves, each a ledger entry signed with their own key,
+// in a capacity their role gives; no name is typed in for someone else.
+func TestMitigationApprovalsAreSigned(t *testing.T) {
+	path := createTestCase(t)
+	dana := openTest(t, path, testPass) // forensic engineer, also security incident manager
+	for _, ne := range []struct {
+		name, pass string
+		role       casefile.Role
+	}{{"Fern", "fern-pass", casefile.RoleForensicEngineer}, {"Eve", "eve-pass", casefile.RoleExecutiveIncidentManager},
+		{"Ravi", "ravi-pass", casefile.RoleServiceTeamExpert}} {
+		must(dana.AddExaminer(casefile.NewExaminer{Name: ne.name, Roles: []casefile.Role{ne.role}}, []byte(ne.pass), "joins"))(t)
+	}
+	check(t, dana.Close())
+
+	fern := openTest(t, path, "fern-pass")
+	m := must(fern.RecordMitigation(NewMitigation{Description: "isolated web-3 from the network", Reason: "active exfiltration"}))(t)
+	_, err := fern.ApproveMitigation(m.ID, ApprovalIncidentManager, "")
+	if msg, _, _ := casefile.Explain(err); !errors.Is(err, casefile.ErrNotPermitted) ||
+		msg != "not permitted in your role: this (approve an emergency mitigation) may be done by the Security Incident Manager, Service Team Expert or Executive Incident Manager; you hold Forensic Engineer" {
+		t.Fatalf("a forensic engineer approved: %v", err)
+	}
+	check(t, fern.Close())
+
+	eve := openTest(t, path, "eve-pass")
+	_, err = eve.ApproveMitigation(m.ID, ApprovalServiceOwner, "")
+	if msg, _, _ := casefile.Explain(err); !errors.Is(err, casefile.ErrNotPermitted) ||
+		msg != "not permitted in your role: approving as service-owner needs the Service Team Expert role, and Eve does not hold it" {
+		t.Fatalf("the executive approved as the service owner: %v", err)
+	}
+	must(eve.ApproveMitigation(m.ID, ApprovalExecutive, "accept the outage"))(t)
+	if _, err := eve.ApproveMitigation(m.ID, ApprovalExecutive, ""); !errors.Is(err, casefile.ErrInvalid) ||
+		!strings.Contains(err.Error(), "already approved as executive-incident-manager, by Eve") {
+		t.Fatalf("approved twice: %v", err)
+	}
+	check(t, eve.Close())
+
+	ravi := openTest(t, path, "ravi-pass")
+	must(ravi.ApproveMitigation(m.ID, ApprovalServiceOwner, "my service"))(t)
+	check(t, ravi.Close())
+
+	dana = openTest(t, path, testPass)
+	got := must(dana.ApproveMitigation(m.ID, ApprovalIncidentManager, ""))(t)
+	if !got.JointlyApproved() {
+		t.Fatalf("not jointly approved: %+v", got.Approvals)
+	}
+	ms := must(dana.Mitigations())(t)
+	var by []string
+	for _, a := range ms[0].Approvals {
+		if !a.Signed {
+			t.Fatalf("unsigned approval %+v", a)
+		}
+		by = append(by, string(a.Capacity)+"="+a.Name)
+	}
+	if strings.Join(by, " ") != "executive-incident-manager=Eve service-owner=Ravi security-incident-manager=Dana Quartermain" {
+		t.Fatalf("approvals %v", by)
+	}
+	entries := must(dana.Case.Entries())(t)
+	var approvals []string
+	for _, e := range entries {
+		if e.Action == ActionMitigationApproved {
+			approvals = append(approvals, e.Actor+"/"+string(e.Role)+"/"+e.Details["capacity"])
+		}
+	}
+	if strings.Join(approvals, " ") != "Eve/executive-incident-manager/executive-incident-manager Ravi/service-team-expert/service-owner Dana Quartermain/security-incident-manager/security-incident-manager" {
+		t.Fatalf("approval entries %v", approvals)
+	}
+	if r := must(dana.Case.VerifyLedger())(t); !r.OK() {
+		t.Fatalf("ledger: %+v", r)
+	}
 }

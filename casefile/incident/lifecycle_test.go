@@ -121,7 +121,7 @@ func TestClosedIncidentIsFrozen(t *testing.T) {
 		}(),
 		"action": func() error { _, err := c.RecordAction(NewResponseAction{Description: "x"}); return err }(),
 		"mitigation": func() error {
-			_, err := c.RecordMitigation(NewMitigation{Description: "x", Approvals: []Approval{{Capacity: ApprovalExecutive, Name: "E"}}})
+			_, err := c.RecordMitigation(NewMitigation{Description: "x"})
 			return err
 		}(),
 		"severity": func() error { _, err := c.SetSeverity(1, SeverityCriteria{Privacy: PrivacyNone}, "x"); return err }(),

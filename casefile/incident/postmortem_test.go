@@ -120,18 +120,19 @@ func TestActionsAndMitigations(t *testing.T) {
 		t.Fatalf("action %+v", a)
 	}
 	for name, nm := range map[string]NewMitigation{
-		"no approval":      {Description: "x"},
-		"unknown capacity": {Description: "x", Approvals: []Approval{{Capacity: "ceo", Name: "A"}}},
-		"approver unnamed": {Description: "x", Approvals: []Approval{{Capacity: ApprovalServiceOwner}}},
-		"twice":            {Description: "x", Approvals: []Approval{{Capacity: ApprovalServiceOwner, Name: "A"}, {Capacity: ApprovalServiceOwner, Name: "a"}}},
+		"no description": {Description: " "},
+		"long outage":    {Description: "x", OutageDetail: strings.Repeat("x", casefile.MaxTextLen+1)},
 	} {
 		if _, err := c.RecordMitigation(nm); !errors.Is(err, casefile.ErrInvalid) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
-	m := must(c.RecordMitigation(NewMitigation{Description: "quarantined vpn-gw-03",
-		Approvals: []Approval{{Capacity: ApprovalIncidentManager, Name: testCase.Examiner}}}))(t)
-	if m.JointlyApproved() || m.Approvals[0].ExaminerID == uuid.Nil || m.CausedOutage {
+	m := must(c.RecordMitigation(NewMitigation{Description: "quarantined vpn-gw-03"}))(t)
+	if _, err := c.ApproveMitigation(m.ID, "ceo", ""); !errors.Is(err, casefile.ErrInvalid) {
+		t.Errorf("unknown capacity: %v", err)
+	}
+	m = must(c.ApproveMitigation(m.ID, ApprovalIncidentManager, "contain first"))(t)
+	if m.JointlyApproved() || len(m.Approvals) != 1 || m.Approvals[0].ExaminerID != c.Case.Actor().ID || !m.Approvals[0].Signed || m.CausedOutage {
 		t.Fatalf("mitigation %+v", m)
 	}
 	if as := must(c.ResponseActions())(t); len(as) != 1 || as[0].ID != a.ID || as[0].Description != "pulled netflow" {
@@ -141,8 +142,11 @@ func TestActionsAndMitigations(t *testing.T) {
 		t.Fatalf("mitigations %+v", ms)
 	}
 	entries := must(c.Entries())(t)
-	if last := entries[len(entries)-1]; last.Action != ActionMitigationRecorded || last.Details["jointly_approved"] != "false" ||
-		!strings.Contains(last.Details["approvals"], "security-incident-manager=Dana Quartermain") {
+	if rec := entries[len(entries)-2]; rec.Action != ActionMitigationRecorded || rec.Details["description"] != "quarantined vpn-gw-03" {
+		t.Fatalf("entry %+v", rec)
+	}
+	if last := entries[len(entries)-1]; last.Action != ActionMitigationApproved || last.Details["jointly_approved"] != "false" ||
+		last.Details["capacity"] != "security-incident-manager" || last.Actor != "Dana Quartermain" || last.Reason != "contain first" {
 		t.Fatalf("entry %+v", last)
 	}
 }

@@ -90,6 +90,8 @@ var (
 	ErrNoSuchIndicator = casefile.NewKind("incident", "no such indicator", "list them first and use one of the ids shown")
 	// ErrNoSuchRepairItem means no repair item has the given id.
 	ErrNoSuchRepairItem = casefile.NewKind("incident", "no such repair item", "list them first and use one of the ids shown")
+	// ErrNoSuchMitigation means no mitigation has the given id.
+	ErrNoSuchMitigation = casefile.NewKind("incident", "no such mitigation", "list them first ('custodiactl mitigation list') and use one of the ids shown")
 )
 
 // Classification says whether the event is a security incident: "illegal or

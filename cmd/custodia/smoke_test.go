@@ -584,11 +584,11 @@ func addSmokeIncident(t *testing.T, c *casefile.Case, items []casefile.Evidence)
 	_, err = incident.Of(c).RecordAction(incident.NewResponseAction{Description: "Disabled svc-vpn and revoked its VPN sessions",
 		PerformedAt: now.Add(-25 * time.Hour), Evidence: []uuid.UUID{log.ID}})
 	must("action", err)
-	_, err = incident.Of(c).RecordMitigation(incident.NewMitigation{Description: "Took the VPN gateway offline until MFA is enforced",
-		Approvals: []incident.Approval{{Capacity: incident.ApprovalIncidentManager, Name: "Alex Morgan"},
-			{Capacity: incident.ApprovalServiceOwner, Name: "Sam Reyes"}},
+	mit, err := incident.Of(c).RecordMitigation(incident.NewMitigation{Description: "Took the VPN gateway offline until MFA is enforced",
 		CausedOutage: true, OutageDetail: "Remote access down for 40 minutes", PerformedAt: now.Add(-24 * time.Hour)})
 	must("mitigation", err)
+	_, err = incident.Of(c).ApproveMitigation(mit.ID, incident.ApprovalIncidentManager, "Containment first")
+	must("approve mitigation", err)
 	_, err = incident.Of(c).MoveTo(incident.StageStabilize, "svc-vpn disabled, gateway offline: the known access is contained")
 	must("move to stabilize", err)
 	_, err = incident.Of(c).MoveTo(incident.StageDiagnose, "A second account, svc-backup, logged in from the same exit node")

@@ -3,10 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
-	"slices"
-	"strings"
 	"time"
-	"unicode"
 
 	"github.com/google/uuid"
 
@@ -57,40 +54,57 @@ var atFlag = flagDef{name: "at", value: newValue[timeValue](), show: "RFC3339", 
 
 var mitigationCommand = &command{
 	name:    "mitigation",
-	summary: "record and list emergency mitigations and who approved them",
+	summary: "record, approve and list emergency mitigations",
 	about: `During Diagnose and Stabilize the response team may take an emergency
 mitigation or containment step, such as quarantining a system, "jointly"
 chosen by the executive incident manager, the service owner and the security
-incident manager. Each mitigation records who approved it in which
-capacity, and whether it caused an outage, for which the standard outage
-notification applies.
+incident manager. A mitigation is recorded once, with whether it caused an
+outage (for which the standard outage notification applies); each approver
+then approves it themselves, with their own passphrase: the approval is a
+custody entry signed with their key, never a name typed in by someone else.
 
-Approval capacities: ` + orList(incident.ApprovalCapacities) + `.
-Approvers need not be examiners of the case; one who is is linked by id.`,
+Approval capacities and the role each needs: executive-incident-manager
+(Executive Incident Manager), service-owner (Service Team Expert),
+security-incident-manager (Security Incident Manager).`,
 	sub: []*command{
 		{
 			name:    "add",
 			summary: "record an emergency mitigation",
 			about: `Open CASE and record an emergency mitigation: --description says what was
-done, --approver who approved it in which capacity (repeat for each; at least
-one), --outage what the step took down and for how long, if it did, and --at
-when it was done (default now). A mitigation not approved in all three
-capacities is recorded with a note. Refused while the incident is closed.
-Recorded as mitigation.recorded.
-
-Capacities: ` + orList(incident.ApprovalCapacities) + `.`,
+done, --outage what the step took down and for how long, if it did, and --at
+when it was done (default now). Prints its id; each approver then runs
+'custodiactl mitigation approve'. Refused while the incident is closed.
+Recorded as mitigation.recorded.`,
 			params: []param{caseParam},
 			flags: []flagDef{
 				{name: "description", required: true, max: casefile.MaxTextLen, usage: "what was done, `TEXT`"},
-				{name: "approver", required: true, repeat: true, value: newValue[approverList](),
-					why:   "an emergency mitigation needs at least one approval (" + orList(incident.ApprovalCapacities) + ")",
-					usage: "who approved it, `CAPACITY=NAME`, e.g. service-owner=\"Jo Bloggs\"; at least one"},
 				{name: "outage", nonBlank: true, max: casefile.MaxTextLen, usage: "the step caused an outage: what was down and for how long, `DETAIL`"},
 				atFlag,
 			},
 			opens: true, changes: true,
 			records: incident.ActionMitigationRecorded,
 			do:      runMitigationAdd,
+		},
+		{
+			name:    "approve",
+			summary: "approve an emergency mitigation yourself, in your capacity",
+			about: `Open CASE and approve the mitigation ID as --as CAPACITY, with --reason: a
+custody entry signed with the key of the examiner whose passphrase opened
+the case. The examiner must hold the capacity's role (executive-incident-
+manager: Executive Incident Manager; service-owner: Service Team Expert;
+security-incident-manager: Security Incident Manager); each capacity
+approves once, and one person in one capacity only. Prints which capacities
+are still missing. Refused while the incident is closed. Recorded as
+mitigation.approved.`,
+			params: []param{caseParam, mitigationParam},
+			flags: []flagDef{
+				{name: "as", required: true, value: choice("approval capacity", incident.ApprovalCapacities, nil),
+					why:   "say in which capacity you approve: " + orList(incident.ApprovalCapacities),
+					usage: "the `CAPACITY` you approve in: " + orList(incident.ApprovalCapacities)},
+			},
+			opens: true, changes: true,
+			records: incident.ActionMitigationApproved,
+			do:      runMitigationApprove,
 		},
 		{
 			name:    "list",
@@ -102,6 +116,20 @@ Capacities: ` + orList(incident.ApprovalCapacities) + `.`,
 			do:      runMitigationList,
 		},
 	},
+}
+
+// mitigationParam is the argument naming a mitigation by its id, or at
+// least its first 4 characters.
+var mitigationParam = idParam("ID", "mitigation")
+
+var mitigationKind = recordKind{"mitigation", incident.ErrNoSuchMitigation, "custodiactl mitigation list"}
+
+func findMitigation(c *casefile.Case, ref string) (incident.Mitigation, error) {
+	all, err := incident.Of(c).Mitigations()
+	if err != nil {
+		return incident.Mitigation{}, err
+	}
+	return resolve(mitigationKind, ref, all, func(m incident.Mitigation) uuid.UUID { return m.ID })
 }
 
 func runActionAdd(in *call, c *casefile.Case) error {
@@ -188,63 +216,33 @@ func uuidStrings(ids []uuid.UUID) []string {
 	return out
 }
 
-// approverList is the repeatable --approver CAPACITY=NAME flag.
-type approverList []incident.Approval
-
-func (l *approverList) get() []incident.Approval { return *l }
-
-func (l *approverList) String() string {
-	if l == nil {
-		return ""
-	}
-	s := make([]string, len(*l))
-	for i, a := range *l {
-		s[i] = string(a.Capacity) + "=" + a.Name
-	}
-	return strings.Join(s, ", ")
-}
-
-func (l *approverList) Set(s string) error {
-	c, name, ok := strings.Cut(s, "=")
-	if !ok {
-		return fmt.Errorf("give an approval as CAPACITY=NAME, with CAPACITY %s", orList(incident.ApprovalCapacities))
-	}
-	capacity, err := parseChoice(c, "approval capacity", incident.ApprovalCapacities, nil)
-	if err != nil {
-		return err
-	}
-	name = strings.TrimSpace(name)
-	if name == "" || len(name) > casefile.MaxShortFieldLen || strings.ContainsFunc(name, unicode.IsControl) {
-		return fmt.Errorf("give the approver's name after =, one line of at most %d bytes", casefile.MaxShortFieldLen)
-	}
-	*l = append(*l, incident.Approval{Capacity: capacity, Name: name})
-	return nil
-}
-
 func runMitigationAdd(in *call, c *casefile.Case) error {
 	m, err := incident.Of(c).RecordMitigation(incident.NewMitigation{Reason: in.reason, Description: in.text("description"),
-		Approvals: valueOf[[]incident.Approval](in, "approver"), CausedOutage: in.given("outage"), OutageDetail: in.text("outage"),
-		PerformedAt: valueOf[time.Time](in, "at")})
+		CausedOutage: in.given("outage"), OutageDetail: in.text("outage"), PerformedAt: valueOf[time.Time](in, "at")})
 	if err != nil {
 		return err
 	}
-	w := in.stdout
-	fmt.Fprintf(w, "added: mitigation %s performed %s in %s\n", shortUUID(m.ID), textTime(m.PerformedAt), m.Stage.Title())
-	if missing := missingApprovals(m); len(missing) > 0 {
-		fmt.Fprintf(w, "note: not approved jointly: no approval as %s\n", orList(missing))
-	}
+	fmt.Fprintf(in.stdout, "added: mitigation %s performed %s in %s\n", shortUUID(m.ID), textTime(m.PerformedAt), m.Stage.Title())
+	fmt.Fprintf(in.stdout, "note: not approved yet: each approver runs 'custodiactl mitigation approve %s %s --as CAPACITY'\n", in.args[0], shortUUID(m.ID))
 	return nil
 }
 
-// missingApprovals lists the capacities that did not approve m.
-func missingApprovals(m incident.Mitigation) []incident.ApprovalCapacity {
-	var out []incident.ApprovalCapacity
-	for _, want := range incident.ApprovalCapacities {
-		if !slices.ContainsFunc(m.Approvals, func(a incident.Approval) bool { return a.Capacity == want }) {
-			out = append(out, want)
-		}
+func runMitigationApprove(in *call, c *casefile.Case) error {
+	m, err := findMitigation(c, in.args[1])
+	if err != nil {
+		return err
 	}
-	return out
+	capacity := valueOf[incident.ApprovalCapacity](in, "as")
+	if m, err = incident.Of(c).ApproveMitigation(m.ID, capacity, in.reason); err != nil {
+		return err
+	}
+	fmt.Fprintf(in.stdout, "approved: mitigation %s as %s by %s\n", shortUUID(m.ID), capacity, c.Actor().Name)
+	if missing := m.MissingApprovals(); len(missing) > 0 {
+		fmt.Fprintf(in.stdout, "note: not approved jointly yet: no approval as %s\n", orList(missing))
+	} else {
+		fmt.Fprintln(in.stdout, "jointly approved")
+	}
+	return nil
 }
 
 func runMitigationList(in *call, c *casefile.Case) error {
@@ -275,9 +273,13 @@ func writeMitigationText(w io.Writer, m incident.Mitigation) {
 	fmt.Fprintf(w, "%s  performed %s  %s  recorded %s\n", shortUUID(m.ID), textTime(m.PerformedAt), m.Stage.Title(), byText(m.Attribution))
 	writeIndented(w, "  ", m.Description)
 	for _, a := range m.Approvals {
-		fmt.Fprintf(w, "  approved: %s by %s\n", a.Capacity, printable(a.Name, false))
+		if a.Signed {
+			fmt.Fprintf(w, "  approved: %s by %s, signed %s\n", a.Capacity, printable(a.Name, false), textTime(a.At))
+		} else {
+			fmt.Fprintf(w, "  approved: %s by %s (name typed in when recorded, before format 7; not signed by them)\n", a.Capacity, printable(a.Name, false))
+		}
 	}
-	if missing := missingApprovals(m); len(missing) > 0 {
+	if missing := m.MissingApprovals(); len(missing) > 0 {
 		fmt.Fprintf(w, "  jointly approved: no (no approval as %s)\n", orList(missing))
 	} else {
 		fmt.Fprint(w, "  jointly approved: yes\n")
@@ -307,6 +309,8 @@ type approvalJSON struct {
 	Capacity   string  `json:"capacity"`
 	Name       string  `json:"name"`
 	ExaminerID *string `json:"examiner_id"` // null when the approver is not an examiner of the case
+	Signed     bool    `json:"signed"`      // given by the approver themselves (a signed custody entry)
+	At         *string `json:"at"`          // when a signed approval was given; null for a typed one
 }
 
 func toMitigationJSON(m incident.Mitigation) mitigationJSON {
@@ -314,7 +318,11 @@ func toMitigationJSON(m incident.Mitigation) mitigationJSON {
 		JointlyApproved: m.JointlyApproved(), CausedOutage: m.CausedOutage, OutageDetail: m.OutageDetail,
 		PerformedAt: formatTime(m.PerformedAt), Stage: string(m.Stage), attributionJSON: toAttributionJSON(m.Attribution)}
 	for _, a := range m.Approvals {
-		aj := approvalJSON{Capacity: string(a.Capacity), Name: a.Name}
+		aj := approvalJSON{Capacity: string(a.Capacity), Name: a.Name, Signed: a.Signed}
+		if a.Signed {
+			at := formatTime(a.At)
+			aj.At = &at
+		}
 		if a.ExaminerID != uuid.Nil {
 			id := a.ExaminerID.String()
 			aj.ExaminerID = &id
