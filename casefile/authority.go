@@ -299,14 +299,37 @@ func (c *Case) authorise(ctx context.Context, q querier, p Permission, doing str
 	if err == nil || !needsExaminers(c.actor, p) {
 		return role, err
 	}
-	exs, rerr := c.readExaminers(ctx, q)
-	if rerr != nil {
-		return "", rerr
+	may := false
+	if c.exception != nil { // within a change: as the examiners stood before it
+		may = *c.exception
+	} else {
+		exs, rerr := c.readExaminers(ctx, q)
+		if rerr != nil {
+			return "", rerr
+		}
+		may = mayByException(c.actor, exs, p)
 	}
-	if mayByException(c.actor, exs, p) {
+	if may {
 		return c.role, nil
 	}
 	return "", err
+}
+
+// exceptionBefore decides, at the start of a change, whether the acting
+// examiner may manage examiners by the exception (mayByException); it
+// reads the examiners only when the matrix alone refuses.
+func (c *Case) exceptionBefore(ctx context.Context, q querier) (bool, error) {
+	if _, err := authorise(c.actor, c.role, PermManageExaminers, ""); err == nil {
+		return false, nil // not needed: the matrix allows it
+	}
+	if !needsExaminers(c.actor, PermManageExaminers) {
+		return false, nil
+	}
+	exs, err := c.readExaminers(ctx, q)
+	if err != nil {
+		return false, err
+	}
+	return mayByException(c.actor, exs, PermManageExaminers), nil
 }
 
 // needsExaminers reports whether deciding p for ex may take the exception

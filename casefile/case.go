@@ -21,18 +21,22 @@ import (
 // Case is an open, unlocked case file. It holds the exclusive lock on the
 // file until Close. Its methods are safe for concurrent use.
 type Case struct {
-	mu     sync.Mutex
-	path   string
-	db     *sql.DB
-	id     uuid.UUID
-	mk     []byte
-	rec    *sealer // records subkey
-	led    *sealer // ledger subkey
-	clock  func() time.Time
-	kdf    KDFParams
-	slot   int
-	info   Info
-	closed bool
+	mu sync.Mutex
+	// exception is, during a change, whether the actor may manage
+	// examiners by the exception to the matrix as the case stood before
+	// the change (exceptionBefore); nil outside a change.
+	exception *bool
+	path      string
+	db        *sql.DB
+	id        uuid.UUID
+	mk        []byte
+	rec       *sealer // records subkey
+	led       *sealer // ledger subkey
+	clock     func() time.Time
+	kdf       KDFParams
+	slot      int
+	info      Info
+	closed    bool
 
 	bulk       int                // evidence writers in progress (rollback journal while > 0)
 	bulkCache  pageCache          // recycles the page cache of bulk writes (Linux)

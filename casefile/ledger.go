@@ -184,6 +184,15 @@ func (c *Case) changeEntry(ctx context.Context, now time.Time, fn func(tx *sql.T
 	}
 	var entry CustodyEntry
 	err := c.update(ctx, func(tx *sql.Tx) error {
+		// The exception to the matrix is decided on the examiners as they
+		// stood before this change: a creator who brings in the case's
+		// first Security Incident Manager is still the one who may.
+		before, err := c.exceptionBefore(ctx, tx)
+		if err != nil {
+			return err
+		}
+		c.exception = &before
+		defer func() { c.exception = nil }()
 		ev, err := fn(tx)
 		if err != nil {
 			return err
