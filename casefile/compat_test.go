@@ -23,8 +23,11 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/custodia-dfir/custodia/casefile"
+	"github.com/custodia-dfir/custodia/casefile/hunt"
 	"github.com/custodia-dfir/custodia/casefile/incident"
 	"github.com/custodia-dfir/custodia/casefile/timeline"
+	"github.com/custodia-dfir/custodia/evidence"
+	"github.com/custodia-dfir/custodia/evidence/export"
 )
 
 // The committed case files of every format version (testdata/cases/, its
@@ -46,6 +49,10 @@ var fixtures = []fixture{
 		"b07356320342195b8e6d7414c46a46d6af901d9b5f3673f8518c19d446a42a27", 5, 118, 4},
 	{"v5-dismissed", "79ce8dfdb2ebdc397e7c7d4a880d1ec10b97453b6cddc461963993420fa5ae61",
 		"14c6225e617d77532cd375c15a10cccc437ce75f1904744d770d240cbe2110f7", 5, 12, 1},
+	{"v6", "e69ef8bb6dca8ded4d4b7da409efed405de31d7306632a071a462548b8a71e07",
+		"9bfb8e85f097af2a3d66180f98ae44e467f8790041da6821a353ca5a94dda99c", 6, 133, 4},
+	{"v6-dismissed", "109f92941dbbf212c03af70b56a2b69ea9ec50d16c0de1b80fc4ba1443c1afd8",
+		"0f4f73bb081eedb4fca212ad58d0f27147608daf93e793b0ba66901a506ede8d", 6, 15, 1},
 }
 
 // fixture is one committed case: the stem of its files, the pinned SHA-256
@@ -288,6 +295,9 @@ func readEverything(t *testing.T, path, pass string) map[string]any {
 	}
 	// Calls of format version 5 (keysSince): the timeline.
 	timelineValues(t, c, doc)
+	// Calls of format version 6 (keysSince): annotations, saved searches,
+	// sweeps, provenance, exports.
+	v6Values(t, c, doc)
 	// Round-trip through JSON so numbers compare as the expected file's do.
 	b, err := json.Marshal(doc)
 	must(t, err)
@@ -301,7 +311,8 @@ func readEverything(t *testing.T, path, pass string) map[string]any {
 // fixtures first hold it. A fixture of an older format is checked without
 // the key; every fixture from that version on must hold it.
 var keysSince = map[string]int{"Inspect": 4, "Suspect": 4, "Records": 4,
-	"TimelineParses": 5, "TimelineHistory": 5, "TimelineCount": 5, "TimelineEvents": 5, "TimelineWarnings": 5}
+	"TimelineParses": 5, "TimelineHistory": 5, "TimelineCount": 5, "TimelineEvents": 5, "TimelineWarnings": 5,
+	"TimelineAnnotations": 6, "TimelineSavedSearches": 6, "IndicatorSweeps": 6, "EvidenceProvenance": 6, "EvidenceExports": 6}
 
 // recordTables are the record tables of format version 6 (casefile's
 // recordTables): each has the columns seq, row_uuid, parent_uuid and body.
@@ -382,6 +393,81 @@ func timelineValues(t *testing.T, c *casefile.Case, doc map[string]any) {
 	}
 	doc["TimelineCount"] = n
 	doc["TimelineEvents"] = js(all) // [] when nil
+}
+
+// v6Values adds the keys of format version 6 to doc:
+//   - TimelineAnnotations: timeline Store.Annotations(), every annotated
+//     event resolved against its item's current parse, with its changes;
+//   - TimelineSavedSearches: timeline Store.SavedSearches();
+//   - IndicatorSweeps: hunt.Sweeps(c), each with Listed();
+//   - EvidenceProvenance: each evidence item's id (every item of
+//     ListEvidence) to its evidence_provenance rows, oldest first, each
+//     decoded by its kind: "derived" as evidence.Provenance (which must
+//     equal evidence.ProvenanceOf), "imported" as export.Provenance; [] for
+//     an item acquired from a source;
+//   - EvidenceExports: every evidence_exports row as export.ExportRecord.
+func v6Values(t *testing.T, c *casefile.Case, doc map[string]any) {
+	t.Helper()
+	tl := timeline.Of(c)
+	doc["TimelineAnnotations"] = js(get(tl.Annotations())(t))
+	doc["TimelineSavedSearches"] = js(get(tl.SavedSearches())(t))
+	var sws []any
+	for _, sw := range get(hunt.Sweeps(c))(t) {
+		sws = append(sws, obj(sw, map[string]any{"Listed": sw.Listed()}))
+	}
+	doc["IndicatorSweeps"] = js(sws)
+	prov := map[string]any{}
+	for _, ev := range get(c.ListEvidence())(t) {
+		rows := []any{}
+		var derived []evidence.Provenance
+		must(t, c.Read("read the provenance of "+ev.ID.String(), func(r casefile.Reader) error {
+			rs, err := r.Revisions(evidence.ProvenanceTable, ev.ID)
+			if err != nil {
+				return err
+			}
+			for _, rec := range rs {
+				var k struct{ Kind string }
+				if err := json.Unmarshal(rec.Data, &k); err != nil {
+					return err
+				}
+				switch k.Kind {
+				case "derived":
+					var p evidence.Provenance
+					if err := rec.Decode(&p); err != nil {
+						return err
+					}
+					derived = append(derived, p)
+					rows = append(rows, js(p))
+				case export.ProvenanceKindImported:
+					var p export.Provenance
+					if err := rec.Decode(&p); err != nil {
+						return err
+					}
+					rows = append(rows, js(p))
+				default:
+					return fmt.Errorf("provenance row %s of item %s has kind %q", rec.ID, ev.ID, k.Kind)
+				}
+			}
+			return nil
+		}))
+		if len(derived) > 0 {
+			if api := get(evidence.ProvenanceOf(c, ev.ID))(t); !reflect.DeepEqual(api, derived) {
+				t.Fatalf("evidence.ProvenanceOf(%s) = %+v, the rows say %+v", ev.ID, api, derived)
+			}
+		}
+		prov[ev.ID.String()] = rows
+	}
+	doc["EvidenceProvenance"] = prov
+	var exps []export.ExportRecord
+	must(t, c.Read("read the exports", func(r casefile.Reader) error {
+		rs, err := r.Records("evidence_exports")
+		if err != nil {
+			return err
+		}
+		exps, err = casefile.DecodeRecords[export.ExportRecord](rs)
+		return err
+	}))
+	doc["EvidenceExports"] = js(exps)
 }
 
 // records reads every row of every record table through the record
