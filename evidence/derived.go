@@ -2,6 +2,7 @@ package evidence
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"time"
@@ -68,7 +69,7 @@ const MaxProvenanceRuns = 4096
 // transaction as the item and its evidence.ingested custody entry, whose
 // details name the parent, volume, path and inode. The parent is only read.
 func IngestDerived(ctx context.Context, c *casefile.Case, name string, r io.ReaderAt, size int64, p Provenance, opts Options) (casefile.Evidence, error) {
-	p.Kind = "derived"
+	p.Kind = ProvenanceKindDerived
 	if len(p.Runs) > MaxProvenanceRuns {
 		p.RunsOmitted, p.Runs = len(p.Runs)-MaxProvenanceRuns, p.Runs[:MaxProvenanceRuns]
 	}
@@ -109,8 +110,14 @@ func IngestDerived(ctx context.Context, c *casefile.Case, name string, r io.Read
 	return ev, err
 }
 
-// ProvenanceOf returns the provenance records of item id, oldest first
-// (none for an item acquired from a source).
+// ProvenanceKindDerived is the kind of an evidence_provenance row written
+// by AddDerived: a file taken out of another item's file system.
+const ProvenanceKindDerived = "derived"
+
+// ProvenanceOf returns the derived-kind provenance records of item id,
+// oldest first: none for an item acquired from a source, and none for an
+// item imported from a sealed export, whose rows are of kind "imported"
+// (read with evidence/export's Provenance).
 func ProvenanceOf(c *casefile.Case, id uuid.UUID) ([]Provenance, error) {
 	var out []Provenance
 	err := c.Read("read the provenance of "+id.String(), func(r casefile.Reader) error {
@@ -118,8 +125,20 @@ func ProvenanceOf(c *casefile.Case, id uuid.UUID) ([]Provenance, error) {
 		if err != nil {
 			return err
 		}
-		out, err = casefile.DecodeRecords[Provenance](rs)
-		return err
+		for _, rec := range rs {
+			var kind struct {
+				Kind string `json:"kind"`
+			}
+			if err := json.Unmarshal(rec.Data, &kind); err == nil && kind.Kind != ProvenanceKindDerived {
+				continue // another writer's kind, decoded by its package (an imported item's row)
+			}
+			var p Provenance
+			if err := rec.Decode(&p); err != nil {
+				return err
+			}
+			out = append(out, p)
+		}
+		return nil
 	})
 	return out, err
 }

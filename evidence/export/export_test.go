@@ -500,6 +500,11 @@ func TestImportReproducesHashes(t *testing.T) {
 		p.SumsSHA256 != res.SumsSHA256 || !strings.HasPrefix(p.Signature, "untrusted comment:") || p.File != res.Items[1].File {
 		t.Fatalf("provenance %+v", p)
 	}
+	// evidence.ProvenanceOf reads derived rows only: an imported item has
+	// none, and its imported row is not reported as damage.
+	if d, err := evidence.ProvenanceOf(dst, im.Items[1].ID); err != nil || len(d) != 0 {
+		t.Fatalf("ProvenanceOf an imported item = %+v, %v", d, err)
+	}
 	// The same bundle again: its content is already in the case.
 	if _, err := Import(context.Background(), res.Path, dst, ImportOptions{Identities: f.ids(t), Reason: "again"}); !errors.Is(err, evidence.ErrDuplicate) {
 		t.Fatalf("second import: %v", err)
