@@ -20,6 +20,7 @@ require (
 	github.com/gabriel-vasile/mimetype v1.4.16
 	github.com/klauspost/compress v1.20.4
 	github.com/minio/sha256-simd v1.0.1
+	github.com/rickar/cal/v2 v2.1.13
 	golang.org/x/net v0.62.0
 	golang.org/x/sys v0.50.0
 	www.velocidex.com/golang/evtx v0.2.1-0.20250630041705-f4fa97e6f7fb
@@ -62,7 +63,6 @@ require (
 	github.com/pkg/errors v0.9.1 // indirect
 	github.com/pmezard/go-difflib v1.0.0 // indirect
 	github.com/remyoudompheng/bigfft v0.0.0-20230129092748-24d4a6f8daec // indirect
-	github.com/rickar/cal/v2 v2.1.13
 	github.com/rymdport/portal v0.4.2 // indirect
 	github.com/srwiley/oksvg v0.0.0-20221011165216-be6e8873101c // indirect
 	github.com/srwiley/rasterx v0.0.0-20220730225603-2ab79fcdd4ef // indirect

@@ -39,6 +39,8 @@ type Met struct {
 // Clock is one obligation's clock.
 type Clock struct {
 	Regime, Obligation string
+	Name               string // the obligation's name, e.g. "Notify the supervisory authority"
+	Audience           string // the obligation's audience ("regulator", "data-subjects", …)
 	Trigger            Trigger
 	// TriggerAt and Due are UTC; Due is zero when the trigger is not recorded or the obligation has no fixed
 	// clock ("without undue delay").
@@ -116,13 +118,9 @@ func Clocks(ids []string, triggers map[Trigger]time.Time, delays []Delay, met ma
 			want = append(want, id)
 		}
 	}
-	known := map[Trigger]bool{}
-	for _, t := range Triggers() {
-		known[t] = true
-	}
 	for t := range triggers {
-		if !known[t] {
-			return nil, fmt.Errorf("regime: unknown trigger %q (known: %s)", t, joinTriggers())
+		if _, err := ParseTrigger(string(t)); err != nil {
+			return nil, err
 		}
 	}
 	for i, d := range delays {
@@ -148,6 +146,16 @@ func Clocks(ids []string, triggers map[Trigger]time.Time, delays []Delay, met ma
 		}
 	}
 	return out, nil
+}
+
+// ParseTrigger checks a trigger name as a user typed it (the CLI's `notification trigger CASE NAME`).
+func ParseTrigger(s string) (Trigger, error) {
+	for _, t := range Triggers() {
+		if string(t) == s {
+			return t, nil
+		}
+	}
+	return "", fmt.Errorf("regime: unknown trigger %q (known: %s)", s, joinTriggers())
 }
 
 func joinTriggers() string {
@@ -198,7 +206,8 @@ func metAsOf(met map[string]Met, key string, at time.Time) (Met, bool) {
 func clockOf(r Regime, o Obligation, triggers map[Trigger]time.Time, delays []span, met map[string]Met,
 	at time.Time) Clock {
 	loc := zones[r.ID]
-	c := Clock{Regime: r.ID, Obligation: o.ID, Trigger: o.Trigger, Condition: o.Condition}
+	c := Clock{Regime: r.ID, Obligation: o.ID, Name: o.Name, Audience: o.Audience, Trigger: o.Trigger,
+		Condition: o.Condition}
 	m, isMet := metAsOf(met, Key(r.ID, o.ID), at)
 	if isMet {
 		c.MetBy, c.MetAt = m.Notice, m.At.UTC()

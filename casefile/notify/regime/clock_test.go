@@ -451,3 +451,36 @@ func TestTable(t *testing.T) {
 		t.Error("Regimes exposes the table")
 	}
 }
+
+func TestParseTrigger(t *testing.T) {
+	if tr, err := ParseTrigger("ransom-payment"); tr != RansomPayment || err != nil {
+		t.Errorf("ransom-payment: %q %v", tr, err)
+	}
+	_, err := ParseTrigger("Awareness")
+	want := `regime: unknown trigger "Awareness" (known: awareness, discovery, major-classification, materiality, incident-determination, ransom-payment, assessment)`
+	if err == nil || err.Error() != want {
+		t.Errorf("got %v, want %s", err, want)
+	}
+}
+
+// The store and the GUI compute clocks from several goroutines: the calendars are read-only.
+func TestClocksConcurrently(t *testing.T) {
+	trig := ts(t, "2026-11-23T15:00:00Z")
+	triggers := map[Trigger]time.Time{Materiality: trig, Awareness: trig}
+	done := make(chan string)
+	for i := 0; i < 8; i++ {
+		go func() {
+			cs, err := Clocks([]string{"sec-8k", "lgpd"}, triggers, nil, nil, trig)
+			if err != nil {
+				done <- err.Error()
+				return
+			}
+			done <- cs[0].Due.Format(time.RFC3339) + " " + cs[0].Name
+		}()
+	}
+	for i := 0; i < 8; i++ {
+		if got := <-done; got != "2026-11-30T22:30:00Z File Form 8-K Item 1.05" {
+			t.Errorf("got %s", got)
+		}
+	}
+}

@@ -48,6 +48,26 @@ func (r Regime) CalendarText() string {
 	return "calendar time"
 }
 
+// DocRegimes renders the regimes' own table of docs/REGULATORY.md (one row a regime, with its sources).
+func DocRegimes() string {
+	var b strings.Builder
+	b.WriteString("| Regime | Name | Zone | Business days | Delay allowed | Suggested for | Sources |\n")
+	b.WriteString("|---|---|---|---|:-:|---|---|\n")
+	for _, r := range table {
+		delay := "no"
+		if r.DelayAllowed {
+			delay = "yes"
+		}
+		sug := "chosen per case"
+		if len(r.Jurisdictions) > 0 {
+			sug = strings.Join(r.Jurisdictions, ", ")
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s | %s | %s |\n", r.ID, r.Name, r.Zone, r.CalendarText(), delay, sug,
+			r.Source)
+	}
+	return b.String()
+}
+
 // DocTable renders the regime table as the Markdown table of docs/REGULATORY.md.
 func DocTable() string {
 	var b strings.Builder

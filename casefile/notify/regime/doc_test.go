@@ -24,7 +24,7 @@ func TestRegulatoryDoc(t *testing.T) {
 	if i < 0 || j < i {
 		t.Fatalf("%s lacks the table markers", path)
 	}
-	want := s[:i+len(begin)] + DocTable() + s[j:]
+	want := s[:i+len(begin)] + DocRegimes() + "\n" + DocTable() + s[j:]
 	if want == s {
 		return
 	}

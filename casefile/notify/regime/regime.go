@@ -178,7 +178,7 @@ var table = []Regime{
 				Unit: Hours, Source: "CERT-In Directions of 28 April 2022, (ii)"},
 		}},
 	{ID: "au-ndb", Name: "Australia Notifiable Data Breaches", Zone: "Australia/Sydney", Jurisdictions: []string{"AU"},
-		Source: "Privacy Act 1988 (Cth) s. 26WH(2) and s. 26WL(3)",
+		Source: "Privacy Act 1988 (Cth) s. 26WH(2), 26WK(2) and 26WL(3)",
 		Obligations: []Obligation{
 			{ID: "assessment", Name: "Complete the assessment", Audience: "internal", Trigger: Awareness, Period: 30,
 				Unit: CalendarDays, Source: "Privacy Act 1988 s. 26WH(2)(b)"},
