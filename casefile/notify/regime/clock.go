@@ -245,8 +245,8 @@ func clockOf(r Regime, o Obligation, triggers map[Trigger]time.Time, delays []sp
 	paused := false
 	for _, d := range delays {
 		s := d.from
-		if s.Before(t) {
-			s = t
+		if s.Before(base) {
+			s = base // a chained clock starts at the earlier notice: a delay before it paused that one
 		}
 		if !d.until.After(s) || (!due.IsZero() && s.After(due)) {
 			continue // before the clock started, or after it ran out: a delay does not revive a deadline

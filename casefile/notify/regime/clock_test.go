@@ -484,3 +484,25 @@ func TestClocksConcurrently(t *testing.T) {
 		}
 	}
 }
+
+// A delay pauses every obligation of a regime that allows it, the conditional ones too.
+func TestDelayPausesEveryHIPAAObligation(t *testing.T) {
+	trig := ts(t, "2026-11-02T15:00:00Z")
+	delays := []Delay{{From: ts(t, "2026-11-04T00:00:00Z"), Until: ts(t, "2026-11-14T00:00:00Z")}}
+	cs, err := Clocks([]string{"hipaa"}, map[Trigger]time.Time{Discovery: trig}, delays, nil, ts(t, "2026-11-05T00:00:00Z"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"individuals": "2027-01-12T04:59:59Z", "hhs": "2027-01-12T04:59:59Z", "media": "2027-01-12T04:59:59Z",
+		"hhs-annual": "2027-03-12T04:59:59Z", // 1 March 2027 23:59:59 EST + 10 days
+	}
+	for _, c := range cs {
+		if c.Status != Paused || c.Due.Format(time.RFC3339) != want[c.Obligation] {
+			t.Errorf("%s: %s due %s, want paused %s", c.Obligation, c.Status, c.Due.Format(time.RFC3339), want[c.Obligation])
+		}
+	}
+	if r, _ := Lookup("hipaa"); r.Location().String() != "America/New_York" {
+		t.Errorf("location %v", r.Location())
+	}
+}

@@ -230,6 +230,9 @@ func clone(r Regime) Regime {
 	return r
 }
 
+// Location is the regime's zone (Zone) loaded; nil for a Regime not from the table.
+func (r Regime) Location() *time.Location { return zones[r.ID] }
+
 // Lookup finds a regime by id.
 func Lookup(id string) (Regime, bool) {
 	for _, r := range table {
