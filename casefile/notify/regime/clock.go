@@ -118,8 +118,13 @@ func Clocks(ids []string, triggers map[Trigger]time.Time, delays []Delay, met ma
 			want = append(want, id)
 		}
 	}
+	names := make([]string, 0, len(triggers))
 	for t := range triggers {
-		if _, err := ParseTrigger(string(t)); err != nil {
+		names = append(names, string(t))
+	}
+	sort.Strings(names) // the same error whatever the map's order
+	for _, name := range names {
+		if _, err := ParseTrigger(name); err != nil {
 			return nil, err
 		}
 	}
@@ -139,7 +144,7 @@ func Clocks(ids []string, triggers map[Trigger]time.Time, delays []Delay, met ma
 		r, _ := Lookup(id)
 		var merged []span
 		if r.DelayAllowed {
-			merged = mergeDelays(delays, r.ID == "hipaa")
+			merged = mergeDelays(delays, r.OralDelayDays)
 		}
 		for _, o := range r.Obligations {
 			out = append(out, clockOf(r, o, triggers, merged, met, at))
@@ -168,14 +173,14 @@ func joinTriggers() string {
 
 type span struct{ from, until time.Time }
 
-// mergeDelays sorts the delays and merges the overlapping or touching ones; oralCap limits an oral delay to 30
-// days from its start (HIPAA).
-func mergeDelays(delays []Delay, oralCap bool) []span {
+// mergeDelays sorts the delays and merges the overlapping or touching ones; oralDays > 0 limits an oral delay
+// to that many days from its start.
+func mergeDelays(delays []Delay, oralDays int) []span {
 	var s []span
 	for _, d := range delays {
 		u := d.Until
-		if oralCap && d.Oral {
-			if limit := d.From.Add(30 * 24 * time.Hour); u.After(limit) {
+		if oralDays > 0 && d.Oral {
+			if limit := d.From.Add(time.Duration(oralDays) * 24 * time.Hour); u.After(limit) {
 				u = limit
 			}
 		}

@@ -65,6 +65,8 @@ type Regime struct {
 	Obligations []Obligation
 	// DelayAllowed: a law-enforcement delay pauses this regime's clocks.
 	DelayAllowed bool
+	// OralDelayDays > 0: a delay stated orally pauses at most that many days from its start (HIPAA: 30).
+	OralDelayDays int
 	// Calendar names the business-day calendar ("us-federal", "br-national"), "" if none is needed.
 	Calendar string
 	// Jurisdictions are the ISO 3166 codes (and "US-NY"-style subdivisions) whose customers make Suggest
@@ -146,7 +148,7 @@ var table = []Regime{
 			{ID: "item-1.05", Name: "File Form 8-K Item 1.05", Audience: "investors", Trigger: Materiality, Period: 4,
 				Unit: BusinessDays, Cutoff: "17:30", Source: "Form 8-K Item 1.05(a), General Instruction B.1"},
 		}},
-	{ID: "hipaa", Name: "U.S. HIPAA Breach Notification Rule", Zone: "America/New_York", DelayAllowed: true,
+	{ID: "hipaa", Name: "U.S. HIPAA Breach Notification Rule", Zone: "America/New_York", DelayAllowed: true, OralDelayDays: 30,
 		Jurisdictions: []string{"US"},
 		Source:        "45 CFR 164.404(b), 164.406(b), 164.408(b) and (c), 164.412",
 		Obligations: []Obligation{
