@@ -143,7 +143,7 @@ var table = []Regime{
 				Unit: Months, After: "intermediate", Source: "Delegated Regulation (EU) 2025/301 Art. 5(3)"},
 		}},
 	{ID: "sec-8k", Name: "U.S. SEC Form 8-K Item 1.05", Zone: "America/New_York", DelayAllowed: true, Calendar: calUS,
-		Source: "17 CFR 229.106 / Form 8-K Item 1.05(a) and (c), General Instruction B.1; 17 CFR 232.13(a) (EDGAR 5:30 p.m. cutoff)",
+		Source: "17 CFR 229.106 / Form 8-K Item 1.05(a) and (c), General Instruction B.1; 17 CFR 232.13(a)(2) (EDGAR 5:30 p.m. cutoff)",
 		Obligations: []Obligation{
 			{ID: "item-1.05", Name: "File Form 8-K Item 1.05", Audience: "investors", Trigger: Materiality, Period: 4,
 				Unit: BusinessDays, Cutoff: "17:30", Source: "Form 8-K Item 1.05(a), General Instruction B.1"},
