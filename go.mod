@@ -20,6 +20,7 @@ require (
 	github.com/gabriel-vasile/mimetype v1.4.16
 	github.com/klauspost/compress v1.20.4
 	github.com/minio/sha256-simd v1.0.1
+	github.com/rickar/cal/v2 v2.1.13
 	golang.org/x/net v0.62.0
 	golang.org/x/sys v0.50.0
 	www.velocidex.com/golang/evtx v0.2.1-0.20250630041705-f4fa97e6f7fb
