@@ -245,7 +245,11 @@ func renderHTML(w io.Writer, d *Document) error {
 // FileName is the default file name of a report: case number, kind, head
 // entry, EXERCISE for an exercise case, and the format's extension.
 func FileName(d *Document, asOf int64, format string) string {
-	name := d.Case + "-" + d.Kind + "-" + seqText(asOf)
+	number := d.Case
+	if strings.TrimSpace(number) == "" {
+		number = "case"
+	}
+	name := number + "-" + d.Kind + "-" + seqText(asOf)
 	if d.Exercise {
 		name += "-EXERCISE"
 	}
@@ -255,6 +259,7 @@ func FileName(d *Document, asOf int64, format string) string {
 		}
 		return '_'
 	}, name)
+	name = strings.TrimLeft(name, "-.")
 	ext := format
 	if !slices.Contains(Formats, format) {
 		ext = "out"
