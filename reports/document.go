@@ -38,6 +38,7 @@ type Section struct {
 // paragraph whose source is Markdown (HTML renders it sanitized; Markdown
 // and PDF print its text).
 type Block struct {
+	Heading  bool // Text is a sub-heading (a finding's title)
 	Text     string
 	Markdown bool
 	KV       []KV

@@ -158,7 +158,7 @@ func findings(m *Model) []Block {
 	}
 	var bs []Block
 	for i, f := range m.Findings {
-		bs = append(bs, Block{Text: fmt.Sprintf("Finding %d: %s", i+1, v(f.Title))},
+		bs = append(bs, Block{Heading: true, Text: fmt.Sprintf("Finding %d: %s", i+1, v(f.Title))},
 			kv("Confidence", string(f.Confidence), "Stage", f.Stage.Title(), "Author", who(f.Created),
 				"Revision", fmt.Sprintf("%d, %s", f.Revision, who(f.Updated)), "Techniques", join(f.Techniques), "Id", f.ID.String()))
 		if strings.TrimSpace(f.Description) != "" {

@@ -181,6 +181,11 @@ func layoutPDF(d *Document, tocPages []int) (*pdfDoc, []int, error) {
 					f.SetFont("go", "", 9)
 					p.lines(x.Value, 45, p.width-45, pdfLine)
 				}
+			case b.Heading:
+				f.Ln(1)
+				p.ensure(12)
+				f.SetFont("go", "B", 10.5)
+				p.lines(b.Text, 0, p.width, 5.5)
 			default:
 				f.SetFont("go", "", 9.5)
 				p.lines(b.Text, 0, p.width, pdfLine)

@@ -144,6 +144,8 @@ func renderMarkdown(w io.Writer, d *Document) error {
 				for _, x := range bl.KV {
 					fmt.Fprintf(&b, "- **%s:** %s\n", mdEscape(x.Key), mdLines(x.Value, true))
 				}
+			case bl.Heading:
+				b.WriteString("### " + mdEscape(bl.Text) + "\n")
 			default:
 				b.WriteString(mdLines(bl.Text, false) + "\n")
 			}
@@ -224,6 +226,7 @@ p.text{white-space:pre-wrap}
 {{range $s.Blocks}}{{if .Table}}<table><thead><tr>{{range .Table.Head}}<th>{{.}}</th>{{end}}</tr></thead><tbody>
 {{range .Table.Rows}}<tr>{{range .}}<td>{{.}}</td>{{end}}</tr>
 {{end}}</tbody></table>
+{{else if .Heading}}<h3>{{.Text}}</h3>
 {{else if .KV}}<dl>{{range .KV}}<dt>{{.Key}}</dt><dd>{{.Value}}</dd>{{end}}</dl>
 {{else if .Markdown}}<div class="markdown">{{md .Text}}</div>
 {{else}}<p class="text">{{.Text}}</p>
