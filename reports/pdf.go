@@ -9,7 +9,6 @@ import (
 
 	"codeberg.org/go-pdf/fpdf"
 	"golang.org/x/image/font/gofont/gobold"
-	"golang.org/x/image/font/gofont/gomono"
 	"golang.org/x/image/font/gofont/goregular"
 )
 
@@ -83,7 +82,6 @@ func layoutPDF(d *Document, tocPages []int) (*pdfDoc, []int, error) {
 	f.SetSubject(d.Marking+" "+d.Case, true)
 	f.AddUTF8FontFromBytes("go", "", goregular.TTF)
 	f.AddUTF8FontFromBytes("go", "B", gobold.TTF)
-	f.AddUTF8FontFromBytes("gomono", "", gomono.TTF)
 	f.SetMargins(pdfMargin, pdfTop, pdfMargin)
 	f.SetAutoPageBreak(false, pdfBottom)
 	f.AliasNbPages("{nb}")
