@@ -2,7 +2,10 @@
 // post-mortem and chain-of-custody reports, customer and regulator notification
 // drafts, and sealed evidence exports.
 //
-// Built so far: custody-ledger exports (custody.go, custody_case.go).
+// Built so far: custody-ledger exports (custody.go, custody_case.go), and
+// reports (model.go, kinds.go, render.go, pdf.go, generate.go): intelligence,
+// post-mortem, custody and executive-brief reports in PDF, HTML and Markdown,
+// recorded in the ledger as report.generated.
 //   - WriteCustodyJSONL writes one JSON object per ledger entry, one per line,
 //     for log tools and scripts.
 //   - WriteCustodyCASE writes one CASE/UCO JSON-LD document (CASE 1.3, UCO

@@ -69,6 +69,10 @@ type command struct {
 	do func(in *call, c *casefile.Case) error
 
 	sub []*command // subcommands of a group; do is nil for a group
+	// dflt names the subcommand a group runs when the word after the
+	// group's name is not one of its subcommands: "report CASE …" is
+	// "report generate CASE …".
+	dflt string
 }
 
 // param is a positional argument of a command.
@@ -137,6 +141,7 @@ func commandTable() []*command {
 		actionCommand,
 		mitigationCommand,
 		notificationCommand,
+		reportCommand,
 		postmortemCommand,
 		repairCommand,
 		helpCommand,
@@ -199,6 +204,10 @@ func dispatch(e *env, cmds []*command, args []string) error {
 			return nil
 		}
 		s := findCommand(c.sub, args[0])
+		if s == nil && c.dflt != "" {
+			c = findCommand(c.sub, c.dflt)
+			continue
+		}
 		if s == nil {
 			return &usageError{cmd: c, msg: fmt.Sprintf("unknown subcommand %q", args[0])}
 		}
