@@ -308,7 +308,11 @@ func (v *timelineView) buildIndex() {
 		}
 	}
 	u.runJob(func() func() {
-		ix, err := timeline.Build(context.Background(), timeline.Of(c), progress)
+		// Restored from the case's sealed snapshot when that covers the
+		// timeline (seconds at 1M events), else built from the batches.
+		var warned error
+		ix, err := timeline.Open(context.Background(), timeline.Of(c), timeline.OpenOptions{Progress: progress,
+			Warn: func(err error) { warned = err }})
 		if err == nil {
 			ti.set(ix, gen)
 		}
@@ -326,6 +330,9 @@ func (v *timelineView) buildIndex() {
 				w.count.SetText("No search index")
 				u.showError("The timeline could not be indexed", err, nil)
 				return
+			}
+			if warned != nil {
+				u.setLastError(warned)
 			}
 			if w.pending {
 				w.search()
@@ -394,8 +401,16 @@ func (v *timelineView) search() {
 	gen, u := v.gen, v.u
 	asked := timelineQuery{query: f.Query, from: strings.TrimSpace(v.from.Text), to: strings.TrimSpace(v.to.Text)}
 	v.searchBtn.Disable()
+	c := v.cv.oc.c
 	u.runJob(func() func() {
-		n, err := ix.Count(context.Background(), f)
+		// The events of withdrawn items are left out (as the command
+		// line does without --include-withdrawn); asked again at every
+		// search, so a withdrawal or reinstatement shows at the next one.
+		var n int64
+		var err error
+		if f.Exclude, err = timeline.Of(c).Withdrawn(); err == nil {
+			n, err = ix.Count(context.Background(), f)
+		}
 		return func() {
 			if gen != v.gen {
 				return
