@@ -131,14 +131,14 @@ func BenchmarkTimelineEVTXVsEvtxexport(b *testing.B) {
 // lines) from 40 hosts, 50 users and 1000 source addresses, one second
 // apart from 2026-03-01 00:00:00.
 func writeSyslog(tb testing.TB, path string, n int) {
+	t0 := start(0)
 	f, err := os.Create(path)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	w := bufio.NewWriterSize(f, 1<<20)
-	start := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 	for i := 0; i < n; i++ {
-		t := start.Add(time.Duration(i) * time.Second)
+		t := t0.Add(time.Duration(i) * time.Second)
 		host := fmt.Sprintf("web%02d", i%40)
 		user := fmt.Sprintf("user%02d", i%50)
 		if i%50 == 7 {
@@ -170,6 +170,11 @@ func writeSyslog(tb testing.TB, path string, n int) {
 	if err := f.Close(); err != nil {
 		tb.Fatal(err)
 	}
+}
+
+// start is the time of line i of writeSyslog.
+func start(i int) time.Time {
+	return time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Second)
 }
 
 // BenchmarkTimelineSyslog1M is the syslog and 1M-event bars, in
@@ -233,7 +238,7 @@ func BenchmarkTimelineSyslog1M(b *testing.B) {
 		}
 		b.ReportMetric(time.Since(t3).Seconds()*1000, "restore-ms")
 		b.ReportMetric(time.Since(t2).Seconds()*1000, "unlock-to-index-ms")
-		day := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
+		day := start(n / 2).Truncate(time.Hour) // an hour in the middle
 		for _, q := range []struct {
 			name string
 			f    timeline.Filter
@@ -266,7 +271,21 @@ func BenchmarkTimelineSyslog1M(b *testing.B) {
 		if sum != int64(n) {
 			b.Fatalf("histogram counts %d events, want %d", sum, n)
 		}
-		b.ReportMetric(peakRSSMiB()/mega, "peak-MiB/M-events-open")
+		// A page of the Timeline area's table (64 events) in the middle of
+		// the result, as it pages: After the last event of the page before.
+		for _, q := range []struct{ name, query string }{{"page-all", ""}, {"page-term", "failed"}} {
+			mid, err := ix.Search(context.Background(), timeline.Filter{Query: q.query, From: start(n / 2), Limit: 1})
+			if err != nil || len(mid) != 1 {
+				b.Fatalf("%s: %d events, %v", q.name, len(mid), err)
+			}
+			t := time.Now()
+			page, err := ix.Search(context.Background(), timeline.Filter{Query: q.query, After: mid[0].ID, Limit: 64})
+			if err != nil || len(page) != 64 {
+				b.Fatalf("%s: %d events, %v", q.name, len(page), err)
+			}
+			b.ReportMetric(time.Since(t).Seconds()*1000, q.name+"-ms")
+		}
+				b.ReportMetric(peakRSSMiB()/mega, "peak-MiB/M-events-open")
 		ix.Close()
 		c.Close()
 	}
