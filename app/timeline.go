@@ -411,6 +411,13 @@ func (v *timelineView) search() {
 		if f.Exclude, err = timeline.Of(c).Withdrawn(); err == nil {
 			n, err = ix.Count(context.Background(), f)
 		}
+		// The rows the table's reload reads to size its columns, read
+		// here: the last ones are an Offset query whose cost grows with
+		// the result, which must not run on the UI goroutine.
+		var pre map[[2]int][]timeline.Event
+		if err == nil {
+			pre, err = readAhead(ix, f, n)
+		}
 		return func() {
 			if gen != v.gen {
 				return
@@ -430,7 +437,7 @@ func (v *timelineView) search() {
 			v.ti.remember(asked)
 			v.showHistory()
 			v.chart(ix, f, gen)
-			v.src.set(ix, f, n)
+			v.src.set(ix, f, n, pre)
 			v.count.SetText(eventCount(n, ix.Len()))
 			v.table.reload()
 			v.table.table.ScrollToTop()
@@ -469,11 +476,34 @@ type eventSource struct {
 	rowsOf  map[string]int            // event id → its row, for the rows handed out
 	events  map[string]timeline.Event // the events handed out, by id
 	asked   []timeline.Filter         // every page asked for, for tests
+	// pre holds rows read ahead off the UI goroutine, by [from, to).
+	pre map[[2]int][]timeline.Event
 }
 
-// set shows the result of f in ix, n events.
-func (s *eventSource) set(ix *timeline.Index, f timeline.Filter, n int64) {
-	s.ix, s.f, s.n, s.err = ix, f, n, nil
+// readAhead reads the rows of f's result (n events) that the table reads
+// first to size its columns (sampleRanges), for eventSource.set.
+func readAhead(ix *timeline.Index, f timeline.Filter, n int64) (map[[2]int][]timeline.Event, error) {
+	pre := map[[2]int][]timeline.Event{}
+	for _, r := range sampleRanges(int(min(n, int64(1<<31-1)))) {
+		if r[1] <= r[0] {
+			continue
+		}
+		g := f
+		g.Offset, g.Limit = r[0], r[1]-r[0]
+		evs, err := ix.Search(context.Background(), g)
+		if err != nil {
+			return nil, err
+		}
+		pre[r] = evs
+	}
+	return pre, nil
+}
+
+// set shows the result of f in ix, n events; pre holds rows read ahead
+// (readAhead), kept with the result (every reload sizes the columns on
+// them) until an event of theirs is forgotten.
+func (s *eventSource) set(ix *timeline.Index, f timeline.Filter, n int64, pre map[[2]int][]timeline.Event) {
+	s.ix, s.f, s.n, s.err, s.pre = ix, f, n, nil, pre
 	clear(s.cursors)
 	clear(s.rowsOf)
 	clear(s.events)
@@ -497,16 +527,19 @@ func (s *eventSource) rows(from, to int) []tableRow {
 			start, after = pos, id
 		}
 	}
-	f := s.f
-	f.After, f.Offset, f.Limit = after, from-start, to-from
-	s.asked = append(s.asked, f)
-	evs, err := s.ix.Search(context.Background(), f)
-	if err != nil {
-		if s.err == nil {
-			s.err = err
-			s.v.u.showError("The events could not be read", err, nil)
+	evs, ok := s.pre[[2]int{from, to}]
+	if !ok {
+		f := s.f
+		f.After, f.Offset, f.Limit = after, from-start, to-from
+		s.asked = append(s.asked, f)
+		var err error
+		if evs, err = s.ix.Search(context.Background(), f); err != nil {
+			if s.err == nil {
+				s.err = err
+				s.v.u.showError("The events could not be read", err, nil)
+			}
+			return nil
 		}
-		return nil
 	}
 	if len(s.events) > eventsKept {
 		clear(s.events)
@@ -532,7 +565,14 @@ func (s *eventSource) rows(from, to int) []tableRow {
 
 // forget drops what the source remembers of event id, so that it is read
 // again (after its annotations changed).
-func (s *eventSource) forget(id string) { delete(s.events, id) }
+func (s *eventSource) forget(id string) {
+	delete(s.events, id)
+	for r, evs := range s.pre {
+		if slices.ContainsFunc(evs, func(e timeline.Event) bool { return e.ID == id }) {
+			delete(s.pre, r)
+		}
+	}
+}
 
 // starMark marks a starred event in the table.
 func starMark(e *timeline.Event) string {

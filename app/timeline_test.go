@@ -265,6 +265,17 @@ func TestTimelinePagesThroughTheResult(t *testing.T) {
 	if rows >= n/2 || most > 200 {
 		t.Errorf("showing the first rows asked for %d rows (at most %d at once) of %d", rows, most, n)
 	}
+	// The rows the table sizes its columns on (the first and last 200)
+	// were read by the search's job: on the UI goroutine, only pages from
+	// the start or After a known event, never an Offset into the result.
+	for _, f := range src.asked {
+		if f.Offset > 0 {
+			t.Errorf("showing the result asked for a page at Offset %d (After %q) on the UI goroutine", f.Offset, f.After)
+		}
+	}
+	if _, ok := src.pre[[2]int{n - 200, n}]; !ok {
+		t.Errorf("the last 200 rows were not read ahead: %v", src.pre)
+	}
 
 	// Scrolling on reads page after page, each After the one before.
 	row := func(r int) string {
