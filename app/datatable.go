@@ -202,6 +202,18 @@ func (t *dataTable) row(r int) *tableRow {
 	return nil
 }
 
+// dropPage forgets the page holding row r and draws the table again: its
+// source has the rows now (a source that reads its pages in jobs).
+func (t *dataTable) dropPage(r int) {
+	p := r / tablePage
+	if _, ok := t.pages[p]; !ok {
+		return
+	}
+	delete(t.pages, p)
+	t.order = slices.DeleteFunc(t.order, func(q int) bool { return q == p })
+	t.table.Refresh()
+}
+
 // reload shows the source anew after its records changed: the pages are
 // read again, the columns sized to the values, and the chosen record
 // stays chosen while it is still shown.

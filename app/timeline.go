@@ -478,7 +478,16 @@ type eventSource struct {
 	asked   []timeline.Filter         // every page asked for, for tests
 	// pre holds rows read ahead off the UI goroutine, by [from, to).
 	pre map[[2]int][]timeline.Event
+	// Every other page is read by a job: loading the pages asked for,
+	// loaded those read, handed out once (the table keeps them); gen
+	// tells a page of an earlier result.
+	loading map[[2]int]bool
+	loaded  map[[2]int][]timeline.Event
+	gen     int
 }
+
+// pendingRow is the key of a row whose page is being read.
+type pendingRow int
 
 // readAhead reads the rows of f's result (n events) that the table reads
 // first to size its columns (sampleRanges), for eventSource.set.
@@ -504,6 +513,8 @@ func readAhead(ix *timeline.Index, f timeline.Filter, n int64) (map[[2]int][]tim
 // them) until an event of theirs is forgotten.
 func (s *eventSource) set(ix *timeline.Index, f timeline.Filter, n int64, pre map[[2]int][]timeline.Event) {
 	s.ix, s.f, s.n, s.err, s.pre = ix, f, n, nil, pre
+	s.gen++
+	s.loaded, s.loading = map[[2]int][]timeline.Event{}, map[[2]int]bool{}
 	clear(s.cursors)
 	clear(s.rowsOf)
 	clear(s.events)
@@ -527,19 +538,49 @@ func (s *eventSource) rows(from, to int) []tableRow {
 			start, after = pos, id
 		}
 	}
-	evs, ok := s.pre[[2]int{from, to}]
+	key := [2]int{from, to}
+	evs, ok := s.pre[key]
 	if !ok {
-		f := s.f
-		f.After, f.Offset, f.Limit = after, from-start, to-from
-		s.asked = append(s.asked, f)
-		var err error
-		if evs, err = s.ix.Search(context.Background(), f); err != nil {
-			if s.err == nil {
-				s.err = err
-				s.v.u.showError("The events could not be read", err, nil)
-			}
-			return nil
+		evs, ok = s.loaded[key]
+		delete(s.loaded, key)
+	}
+	if !ok {
+		// Read off the UI goroutine: a page of a large result can take a
+		// while (a term matching many events at 1M); its rows show "…"
+		// until it is read, and then the table draws it again.
+		if !s.loading[key] {
+			s.loading[key] = true
+			f := s.f
+			f.After, f.Offset, f.Limit = after, from-start, to-from
+			s.asked = append(s.asked, f)
+			ix, gen := s.ix, s.gen
+			s.v.u.runJob(func() func() {
+				evs, err := ix.Search(context.Background(), f)
+				return func() {
+					if gen != s.gen {
+						return
+					}
+					delete(s.loading, key)
+					if err != nil {
+						if s.err == nil {
+							s.err = err
+							s.v.u.showError("The events could not be read", err, nil)
+						}
+						return
+					}
+					if len(s.loaded) >= 2*tablePagesKept { // pages the table let go of before they came
+						clear(s.loaded)
+					}
+					s.loaded[key] = evs
+					s.v.table.dropPage(from)
+				}
+			})
 		}
+		out := make([]tableRow, to-from)
+		for i := range out {
+			out[i] = tableRow{key: pendingRow(from + i), cells: []dataCell{{text: "…"}, {}, {}, {}}}
+		}
+		return out
 	}
 	if len(s.events) > eventsKept {
 		clear(s.events)

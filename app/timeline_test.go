@@ -277,9 +277,25 @@ func TestTimelinePagesThroughTheResult(t *testing.T) {
 		t.Errorf("the last 200 rows were not read ahead: %v", src.pre)
 	}
 
-	// Scrolling on reads page after page, each After the one before.
+	// Scrolling on reads page after page, each After the one before, in a
+	// job: the row shows "…" until its page is read, then the table draws
+	// it again.
 	row := func(r int) string {
 		var s string
+		var pending bool
+		act(u, func() {
+			tr := v.table.row(r)
+			_, pending = tr.key.(pendingRow)
+			s = rowText(tr)
+		})
+		if !pending {
+			t.Errorf("row %d was read on the UI goroutine", r)
+			return s
+		}
+		if s != "…\t\t\t" {
+			t.Errorf("row %d while its page is read = %q", r, s)
+		}
+		waitJobs(t, u)
 		act(u, func() { s = rowText(v.table.row(r)) })
 		return s
 	}

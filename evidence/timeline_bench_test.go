@@ -285,7 +285,7 @@ func BenchmarkTimelineSyslog1M(b *testing.B) {
 			}
 			b.ReportMetric(time.Since(t).Seconds()*1000, q.name+"-ms")
 		}
-				b.ReportMetric(peakRSSMiB()/mega, "peak-MiB/M-events-open")
+		b.ReportMetric(peakRSSMiB()/mega, "peak-MiB/M-events-open")
 		ix.Close()
 		c.Close()
 	}
