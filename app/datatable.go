@@ -202,6 +202,18 @@ func (t *dataTable) row(r int) *tableRow {
 	return nil
 }
 
+// dropPage forgets the page holding row r and draws the table again: its
+// source has the rows now (a source that reads its pages in jobs).
+func (t *dataTable) dropPage(r int) {
+	p := r / tablePage
+	if _, ok := t.pages[p]; !ok {
+		return
+	}
+	delete(t.pages, p)
+	t.order = slices.DeleteFunc(t.order, func(q int) bool { return q == p })
+	t.table.Refresh()
+}
+
 // reload shows the source anew after its records changed: the pages are
 // read again, the columns sized to the values, and the chosen record
 // stays chosen while it is still shown.
@@ -221,15 +233,25 @@ func (t *dataTable) reload() {
 	t.box.Refresh()
 }
 
+// sampleRanges are the rows [from, to) of n that sizeColumns reads: the
+// first 200 and the last 200. A source whose pages cost a query (the
+// Timeline's) reads them ahead, off the UI goroutine.
+func sampleRanges(n int) [][2]int {
+	const sample = 200
+	out := [][2]int{{0, min(n, sample)}}
+	if n > sample {
+		out = append(out, [2]int{max(sample, n-sample), n})
+	}
+	return out
+}
+
 // sizeColumns fits each column to its title and the widest of a sample of
 // its values (the first and last pages), within the column's limit.
 func (t *dataTable) sizeColumns() {
 	pad := 2*theme.InnerPadding() + theme.Padding()
-	n := t.src.count()
 	var sample []tableRow
-	sample = append(sample, t.src.rows(0, min(n, 200))...)
-	if n > 200 {
-		sample = append(sample, t.src.rows(max(200, n-200), n)...)
+	for _, r := range sampleRanges(t.src.count()) {
+		sample = append(sample, t.src.rows(r[0], r[1])...)
 	}
 	t.widths = make([]float32, len(t.cols))
 	for c, col := range t.cols {

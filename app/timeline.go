@@ -308,7 +308,11 @@ func (v *timelineView) buildIndex() {
 		}
 	}
 	u.runJob(func() func() {
-		ix, err := timeline.Build(context.Background(), timeline.Of(c), progress)
+		// Restored from the case's sealed snapshot when that covers the
+		// timeline (seconds at 1M events), else built from the batches.
+		var warned error
+		ix, err := timeline.Open(context.Background(), timeline.Of(c), timeline.OpenOptions{Progress: progress,
+			Warn: func(err error) { warned = err }})
 		if err == nil {
 			ti.set(ix, gen)
 		}
@@ -326,6 +330,9 @@ func (v *timelineView) buildIndex() {
 				w.count.SetText("No search index")
 				u.showError("The timeline could not be indexed", err, nil)
 				return
+			}
+			if warned != nil {
+				u.setLastError(warned)
 			}
 			if w.pending {
 				w.search()
@@ -394,8 +401,23 @@ func (v *timelineView) search() {
 	gen, u := v.gen, v.u
 	asked := timelineQuery{query: f.Query, from: strings.TrimSpace(v.from.Text), to: strings.TrimSpace(v.to.Text)}
 	v.searchBtn.Disable()
+	c := v.cv.oc.c
 	u.runJob(func() func() {
-		n, err := ix.Count(context.Background(), f)
+		// The events of withdrawn items are left out (as the command
+		// line does without --include-withdrawn); asked again at every
+		// search, so a withdrawal or reinstatement shows at the next one.
+		var n int64
+		var err error
+		if f.Exclude, err = timeline.Of(c).Withdrawn(); err == nil {
+			n, err = ix.Count(context.Background(), f)
+		}
+		// The rows the table's reload reads to size its columns, read
+		// here: the last ones are an Offset query whose cost grows with
+		// the result, which must not run on the UI goroutine.
+		var pre map[[2]int][]timeline.Event
+		if err == nil {
+			pre, err = readAhead(ix, f, n)
+		}
 		return func() {
 			if gen != v.gen {
 				return
@@ -415,7 +437,7 @@ func (v *timelineView) search() {
 			v.ti.remember(asked)
 			v.showHistory()
 			v.chart(ix, f, gen)
-			v.src.set(ix, f, n)
+			v.src.set(ix, f, n, pre)
 			v.count.SetText(eventCount(n, ix.Len()))
 			v.table.reload()
 			v.table.table.ScrollToTop()
@@ -454,11 +476,45 @@ type eventSource struct {
 	rowsOf  map[string]int            // event id → its row, for the rows handed out
 	events  map[string]timeline.Event // the events handed out, by id
 	asked   []timeline.Filter         // every page asked for, for tests
+	// pre holds rows read ahead off the UI goroutine, by [from, to).
+	pre map[[2]int][]timeline.Event
+	// Every other page is read by a job: loading the pages asked for,
+	// loaded those read, handed out once (the table keeps them); gen
+	// tells a page of an earlier result.
+	loading map[[2]int]bool
+	loaded  map[[2]int][]timeline.Event
+	gen     int
 }
 
-// set shows the result of f in ix, n events.
-func (s *eventSource) set(ix *timeline.Index, f timeline.Filter, n int64) {
-	s.ix, s.f, s.n, s.err = ix, f, n, nil
+// pendingRow is the key of a row whose page is being read.
+type pendingRow int
+
+// readAhead reads the rows of f's result (n events) that the table reads
+// first to size its columns (sampleRanges), for eventSource.set.
+func readAhead(ix *timeline.Index, f timeline.Filter, n int64) (map[[2]int][]timeline.Event, error) {
+	pre := map[[2]int][]timeline.Event{}
+	for _, r := range sampleRanges(int(min(n, int64(1<<31-1)))) {
+		if r[1] <= r[0] {
+			continue
+		}
+		g := f
+		g.Offset, g.Limit = r[0], r[1]-r[0]
+		evs, err := ix.Search(context.Background(), g)
+		if err != nil {
+			return nil, err
+		}
+		pre[r] = evs
+	}
+	return pre, nil
+}
+
+// set shows the result of f in ix, n events; pre holds rows read ahead
+// (readAhead), kept with the result (every reload sizes the columns on
+// them) until an event of theirs is forgotten.
+func (s *eventSource) set(ix *timeline.Index, f timeline.Filter, n int64, pre map[[2]int][]timeline.Event) {
+	s.ix, s.f, s.n, s.err, s.pre = ix, f, n, nil, pre
+	s.gen++
+	s.loaded, s.loading = map[[2]int][]timeline.Event{}, map[[2]int]bool{}
 	clear(s.cursors)
 	clear(s.rowsOf)
 	clear(s.events)
@@ -482,16 +538,49 @@ func (s *eventSource) rows(from, to int) []tableRow {
 			start, after = pos, id
 		}
 	}
-	f := s.f
-	f.After, f.Offset, f.Limit = after, from-start, to-from
-	s.asked = append(s.asked, f)
-	evs, err := s.ix.Search(context.Background(), f)
-	if err != nil {
-		if s.err == nil {
-			s.err = err
-			s.v.u.showError("The events could not be read", err, nil)
+	key := [2]int{from, to}
+	evs, ok := s.pre[key]
+	if !ok {
+		evs, ok = s.loaded[key]
+		delete(s.loaded, key)
+	}
+	if !ok {
+		// Read off the UI goroutine: a page of a large result can take a
+		// while (a term matching many events at 1M); its rows show "…"
+		// until it is read, and then the table draws it again.
+		if !s.loading[key] {
+			s.loading[key] = true
+			f := s.f
+			f.After, f.Offset, f.Limit = after, from-start, to-from
+			s.asked = append(s.asked, f)
+			ix, gen := s.ix, s.gen
+			s.v.u.runJob(func() func() {
+				evs, err := ix.Search(context.Background(), f)
+				return func() {
+					if gen != s.gen {
+						return
+					}
+					delete(s.loading, key)
+					if err != nil {
+						if s.err == nil {
+							s.err = err
+							s.v.u.showError("The events could not be read", err, nil)
+						}
+						return
+					}
+					if len(s.loaded) >= 2*tablePagesKept { // pages the table let go of before they came
+						clear(s.loaded)
+					}
+					s.loaded[key] = evs
+					s.v.table.dropPage(from)
+				}
+			})
 		}
-		return nil
+		out := make([]tableRow, to-from)
+		for i := range out {
+			out[i] = tableRow{key: pendingRow(from + i), cells: []dataCell{{text: "…"}, {}, {}, {}}}
+		}
+		return out
 	}
 	if len(s.events) > eventsKept {
 		clear(s.events)
@@ -517,7 +606,14 @@ func (s *eventSource) rows(from, to int) []tableRow {
 
 // forget drops what the source remembers of event id, so that it is read
 // again (after its annotations changed).
-func (s *eventSource) forget(id string) { delete(s.events, id) }
+func (s *eventSource) forget(id string) {
+	delete(s.events, id)
+	for r, evs := range s.pre {
+		if slices.ContainsFunc(evs, func(e timeline.Event) bool { return e.ID == id }) {
+			delete(s.pre, r)
+		}
+	}
+}
 
 // starMark marks a starred event in the table.
 func starMark(e *timeline.Event) string {

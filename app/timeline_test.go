@@ -265,10 +265,37 @@ func TestTimelinePagesThroughTheResult(t *testing.T) {
 	if rows >= n/2 || most > 200 {
 		t.Errorf("showing the first rows asked for %d rows (at most %d at once) of %d", rows, most, n)
 	}
+	// The rows the table sizes its columns on (the first and last 200)
+	// were read by the search's job: on the UI goroutine, only pages from
+	// the start or After a known event, never an Offset into the result.
+	for _, f := range src.asked {
+		if f.Offset > 0 {
+			t.Errorf("showing the result asked for a page at Offset %d (After %q) on the UI goroutine", f.Offset, f.After)
+		}
+	}
+	if _, ok := src.pre[[2]int{n - 200, n}]; !ok {
+		t.Errorf("the last 200 rows were not read ahead: %v", src.pre)
+	}
 
-	// Scrolling on reads page after page, each After the one before.
+	// Scrolling on reads page after page, each After the one before, in a
+	// job: the row shows "…" until its page is read, then the table draws
+	// it again.
 	row := func(r int) string {
 		var s string
+		var pending bool
+		act(u, func() {
+			tr := v.table.row(r)
+			_, pending = tr.key.(pendingRow)
+			s = rowText(tr)
+		})
+		if !pending {
+			t.Errorf("row %d was read on the UI goroutine", r)
+			return s
+		}
+		if s != "…\t\t\t" {
+			t.Errorf("row %d while its page is read = %q", r, s)
+		}
+		waitJobs(t, u)
 		act(u, func() { s = rowText(v.table.row(r)) })
 		return s
 	}

@@ -39,7 +39,7 @@ type ExportedTimeline struct {
 // timesketchReserved are the columns Timesketch gives a meaning; a field
 // of the same name is written as "field_NAME".
 var timesketchReserved = []string{"message", "datetime", "timestamp_desc", "timestamp",
-	"custodia_event", "custodia_item", "custodia_item_name", "custodia_parser", "custodia_offset", "custodia_length", "custodia_stream"}
+	"custodia_event", "custodia_item", "custodia_item_name", "custodia_parser", "custodia_offset", "custodia_length", "custodia_stream", "custodia_withdrawn"}
 
 // ExportTimeline writes the events of ix that f selects (its page is
 // ignored: every event it selects), in time order, to path, a new file,
@@ -51,7 +51,10 @@ var timesketchReserved = []string{"message", "datetime", "timestamp_desc", "time
 // custodia_parser, custodia_offset and custodia_length (custodia_stream
 // "gzip" when the offset is into the decompressed item). Events without a
 // time are left out: Timesketch needs one; the count says how many were
-// written. names maps items to their names.
+// written. names maps items to their names. The events of withdrawn items
+// are written only if f does not exclude them (see timeline.Filter.Exclude),
+// and then marked custodia_withdrawn "true" (in CSV a column of its own,
+// present only when the export holds such an event).
 func ExportTimeline(ctx context.Context, c *casefile.Case, ix *timeline.Index, f timeline.Filter, names map[uuid.UUID]string,
 	format, path, reason string) (ExportedTimeline, error) {
 	const doing = "export timeline"
@@ -68,10 +71,20 @@ func ExportTimeline(ctx context.Context, c *casefile.Case, ix *timeline.Index, f
 	}
 	// For CSV the columns are every field name of the selection: a first
 	// pass collects them.
+	withdrawn, err := timeline.Of(c).Withdrawn()
+	if err != nil {
+		return ExportedTimeline{}, fmt.Errorf("%s: %w", doing, err)
+	}
+	gone := map[uuid.UUID]bool{}
+	for _, id := range withdrawn {
+		gone[id] = true
+	}
 	var cols []string
+	anyWithdrawn := false
 	if format == "csv" {
 		seen := map[string]bool{}
 		if err := eachEvent(ctx, ix, f, func(e *timeline.Event) error {
+			anyWithdrawn = anyWithdrawn || gone[e.Item]
 			for _, fl := range e.Fields {
 				if n := columnName(fl.Name); !seen[n] {
 					seen[n] = true
@@ -92,7 +105,7 @@ func ExportTimeline(ctx context.Context, c *casefile.Case, ix *timeline.Index, f
 			enc.SetEscapeHTML(false)
 			return eachEvent(ctx, ix, f, func(e *timeline.Event) error {
 				row := map[string]any{}
-				for k, v := range provenance(e, names) {
+				for k, v := range provenance(e, names, gone) {
 					row[k] = v
 				}
 				for _, fl := range e.Fields {
@@ -103,12 +116,15 @@ func ExportTimeline(ctx context.Context, c *casefile.Case, ix *timeline.Index, f
 			})
 		}
 		cw := csv.NewWriter(w)
-		head := append(slices.Clone(timesketchReserved[:3]), timesketchReserved[4:]...)
+		head := append(slices.Clone(timesketchReserved[:3]), timesketchReserved[4:len(timesketchReserved)-1]...)
+		if anyWithdrawn {
+			head = append(head, "custodia_withdrawn")
+		}
 		if err := cw.Write(append(head, cols...)); err != nil {
 			return err
 		}
 		err := eachEvent(ctx, ix, f, func(e *timeline.Event) error {
-			p := provenance(e, names)
+			p := provenance(e, names, gone)
 			rec := make([]string, 0, len(head)+len(cols))
 			for _, h := range head {
 				rec = append(rec, p[h])
@@ -130,7 +146,6 @@ func ExportTimeline(ctx context.Context, c *casefile.Case, ix *timeline.Index, f
 		return cw.Error()
 	}
 	out := ExportedTimeline{Format: format}
-	var err error
 	out.Path, out.SHA256, out.Entry, err = exportFile(c, doing, path, write, func(abs, sum string) casefile.Event {
 		d := map[string]string{"format": format, "path": abs, "events": strconv.FormatInt(n, 10)}
 		if f.Query != "" {
@@ -148,7 +163,7 @@ func ExportTimeline(ctx context.Context, c *casefile.Case, ix *timeline.Index, f
 }
 
 // provenance is an event's Timesketch columns and where it came from.
-func provenance(e *timeline.Event, names map[uuid.UUID]string) map[string]string {
+func provenance(e *timeline.Event, names map[uuid.UUID]string, gone map[uuid.UUID]bool) map[string]string {
 	p := map[string]string{
 		"message":            e.Message,
 		"datetime":           e.Time.UTC().Format(time.RFC3339Nano),
@@ -162,6 +177,10 @@ func provenance(e *timeline.Event, names map[uuid.UUID]string) map[string]string
 	}
 	if e.Stream != "" {
 		p["custodia_stream"] = e.Stream
+	}
+	if gone[e.Item] {
+		// Shown only when asked (f without the withdrawn items in Exclude).
+		p["custodia_withdrawn"] = "true"
 	}
 	return p
 }

@@ -558,6 +558,10 @@ type Filter struct {
 	// of Search: the way to page through a long result (the cost of Offset
 	// grows with it, After's does not). The event must be in the index.
 	After string
+	// Exclude leaves out the events of these items: the case's withdrawn
+	// items (Store.Withdrawn), which searches, counts, histograms and
+	// exports leave out unless asked to show them.
+	Exclude []uuid.UUID
 }
 
 // DefaultLimit is the page size of a search without a limit.
@@ -600,6 +604,12 @@ func (f Filter) where() (string, []any, error) {
 	if f.Item != uuid.Nil {
 		conds = append(conds, `e.item = ?`)
 		args = append(args, f.Item.String())
+	}
+	if len(f.Exclude) > 0 {
+		conds = append(conds, `e.item NOT IN (?`+strings.Repeat(`, ?`, len(f.Exclude)-1)+`)`)
+		for _, id := range f.Exclude {
+			args = append(args, id.String())
+		}
 	}
 	if len(conds) == 0 {
 		return "", nil, nil

@@ -31,6 +31,23 @@ type Store struct {
 // Of returns the timeline of case c.
 func Of(c *casefile.Case) *Store { return &Store{c: c} }
 
+// Withdrawn lists the case's withdrawn items, oldest first: their events
+// stay sealed and indexed, and a Filter with them in Exclude leaves them
+// out; a reinstated item is no longer listed, and its events come back.
+func (s *Store) Withdrawn() ([]uuid.UUID, error) {
+	evs, err := s.c.ListEvidence()
+	if err != nil {
+		return nil, err
+	}
+	var out []uuid.UUID
+	for _, ev := range evs {
+		if ev.Withdrawal != nil {
+			out = append(out, ev.ID)
+		}
+	}
+	return out, nil
+}
+
 // Case returns the case the timeline belongs to.
 func (s *Store) Case() *casefile.Case { return s.c }
 

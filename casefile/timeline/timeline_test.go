@@ -442,3 +442,62 @@ func TestIndexNothingOnDisk(t *testing.T) {
 		t.Fatalf("after ReplaceItem: %d found, %d indexed", n, ix.Len())
 	}
 }
+
+// TestWithdrawnItemsExcluded: a Filter with the withdrawn items in Exclude
+// leaves their events out of Search, Count, Top, Histogram and Span;
+// Withdrawn lists them until they are reinstated.
+func TestWithdrawnItemsExcluded(t *testing.T) {
+	c, ix, a, b := indexed(t)
+	ctx := context.Background()
+	s := Of(c)
+	if got, err := s.Withdrawn(); err != nil || len(got) != 0 {
+		t.Fatalf("Withdrawn before = %v, %v", got, err)
+	}
+	if _, err := c.WithdrawEvidence(b, "collected from the wrong host"); err != nil {
+		t.Fatal(err)
+	}
+	gone, err := s.Withdrawn()
+	if err != nil || len(gone) != 1 || gone[0] != b {
+		t.Fatalf("Withdrawn = %v, %v; want [%s]", gone, err, b)
+	}
+	f := Filter{Query: "user:admin", Exclude: gone}
+	evs, err := ix.Search(ctx, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := strings.Join(ids(evs), " "), EventID(a, 1)+" "+EventID(a, 4); got != want {
+		t.Errorf("Search = %s, want %s", got, want)
+	}
+	if n, err := ix.Count(ctx, f); err != nil || n != 2 {
+		t.Errorf("Count = %d, %v; want 2", n, err)
+	}
+	if n, err := ix.Count(ctx, Filter{Query: "user:admin"}); err != nil || n != 3 {
+		t.Errorf("Count without Exclude = %d, %v; want 3", n, err)
+	}
+	if n, err := ix.Count(ctx, Filter{Item: b, Exclude: gone}); err != nil || n != 0 {
+		t.Errorf("Count of the withdrawn item = %d, %v; want 0", n, err)
+	}
+	top, err := ix.Top(ctx, Filter{Exclude: gone}, "user", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(top) != "[{admin 2} {root 1} {Administrator 1}]" && fmt.Sprint(top) != "[{admin 2} {Administrator 1} {root 1}]" {
+		t.Errorf("Top users = %v", top)
+	}
+	hs, err := ix.Histogram(ctx, Filter{Exclude: gone}, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(len(hs), hs[0].Count, hs[len(hs)-1].Count) != "2 3 1" {
+		t.Errorf("Histogram = %v", hs)
+	}
+	if _, last, ok, err := ix.Span(ctx, Filter{Exclude: gone}); err != nil || !ok || !last.Equal(t0.Add(70*time.Minute)) {
+		t.Errorf("Span's last = %s, %v, %v; want the last event of %s", last, ok, err, a)
+	}
+	if _, err := c.ReinstateEvidence(b, "the host was right after all"); err != nil {
+		t.Fatal(err)
+	}
+	if gone, err := s.Withdrawn(); err != nil || len(gone) != 0 {
+		t.Errorf("Withdrawn after reinstating = %v, %v", gone, err)
+	}
+}

@@ -75,7 +75,7 @@ Events without a time are not counted. --json prints a list of {"start",
 			params: []param{caseParam, {name: "QUERY", optional: true, many: true}},
 			flags: []flagDef{
 				{name: "bucket", required: true, line: true, why: "say how long a bucket is, e.g. 1h or 1d", usage: "the `LENGTH` of a bucket: 1h, 15m, 1d"},
-				jsonFlag,
+				includeWithdrawnFlag, jsonFlag,
 			},
 			opens: true,
 			check: checkHistogram,
@@ -109,6 +109,7 @@ SHA-256; an existing file is never replaced.`,
 			flags: []flagDef{
 				{name: "format", required: true, line: true, why: "choose jsonl or csv", show: "jsonl|csv", usage: "jsonl or csv"},
 				{name: "o", required: true, why: "name the new file to write the events to", usage: "write the events to `FILE`, a new file"},
+				includeWithdrawnFlag,
 			},
 			opens: true, changes: true,
 			records: reports.ActionTimelineExported,
@@ -121,12 +122,17 @@ SHA-256; an existing file is never replaced.`,
 			about: `Open CASE and count the events that QUERY selects (every event without one).
 The query language is that of 'custodiactl search'.`,
 			params: []param{caseParam, {name: "QUERY", optional: true, many: true}},
-			flags:  []flagDef{jsonFlag},
+			flags:  []flagDef{includeWithdrawnFlag, jsonFlag},
 			opens:  true,
 			do:     runTimelineCount,
 		},
 	},
 }
+
+// includeWithdrawnFlag shows the events of withdrawn items, which search,
+// count, histogram and export leave out by default.
+var includeWithdrawnFlag = flagDef{name: "include-withdrawn", isBool: true,
+	usage: "take in the events of withdrawn items too (marked withdrawn)"}
 
 var searchCommand = &command{
 	name:    "search",
@@ -155,7 +161,7 @@ others still run; the exit status is then 1.`,
 		{name: "item", line: true, usage: "events of the item `ID` only"},
 		{name: "limit", line: true, usage: "at most `N` events (default 100)"},
 		{name: "queries", usage: "run the queries of `FILE`, one per line, instead of QUERY"},
-		jsonFlag,
+		includeWithdrawnFlag, jsonFlag,
 	},
 	opens: true,
 	check: checkSearch,
@@ -228,9 +234,16 @@ func runTimelineParse(in *call, c *casefile.Case) error {
 }
 
 // searchFilter is the filter the search flags give; the item is resolved
-// against the open case.
+// against the open case. The events of withdrawn items are left out unless
+// --include-withdrawn.
 func searchFilter(in *call, c *casefile.Case) (timeline.Filter, error) {
 	f := timeline.Filter{Query: strings.Join(in.args[1:], " ")}
+	if !in.on("include-withdrawn") {
+		var err error
+		if f.Exclude, err = timeline.Of(c).Withdrawn(); err != nil {
+			return f, err
+		}
+	}
 	if in.cmd.path != "search" {
 		return f, nil
 	}
@@ -375,10 +388,14 @@ func runSearchPack(in *call, c *casefile.Case, f timeline.Filter) error {
 	return nil
 }
 
-// withIndex builds the case's search index and runs f with it.
+// withIndex opens the case's search index (restored from its sealed
+// snapshot when that covers the timeline, else built from the events) and
+// runs f with it.
 func withIndex(in *call, c *casefile.Case, f func(ctx context.Context, ix *timeline.Index) error) error {
 	return in.interruptible(func(ctx context.Context) error {
-		ix, err := timeline.Build(ctx, timeline.Of(c), nil)
+		ix, err := timeline.Open(ctx, timeline.Of(c), timeline.OpenOptions{Warn: func(err error) {
+			fmt.Fprintf(in.stderr, "warning: %s\n", printable(problem(err), false))
+		}})
 		if err != nil {
 			return err
 		}
@@ -420,6 +437,8 @@ type jsonEvent struct {
 	Length        int64             `json:"length"`
 	Stream        string            `json:"stream,omitempty"`
 	Fields        map[string]string `json:"fields"`
+	// Withdrawn marks an event of a withdrawn item (--include-withdrawn).
+	Withdrawn bool `json:"withdrawn,omitempty"`
 	annotationsJSON
 }
 
@@ -435,6 +454,17 @@ func runSearch(in *call, c *casefile.Case) error {
 	if err != nil {
 		return err
 	}
+	gone := map[uuid.UUID]bool{}
+	if in.on("include-withdrawn") {
+		ids, err := timeline.Of(c).Withdrawn()
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			gone[id] = true
+			names[id] += " (withdrawn)"
+		}
+	}
 	return withIndex(in, c, func(ctx context.Context, ix *timeline.Index) error {
 		evs, err := ix.Search(ctx, f)
 		if err != nil {
@@ -444,7 +474,9 @@ func runSearch(in *call, c *casefile.Case) error {
 			enc := json.NewEncoder(in.stdout) // one object per line
 			enc.SetEscapeHTML(false)
 			for _, e := range evs {
-				if err := enc.Encode(toJSONEvent(e)); err != nil {
+				je := toJSONEvent(e)
+				je.Withdrawn = gone[e.Item]
+				if err := enc.Encode(je); err != nil {
 					return err
 				}
 			}

@@ -3,8 +3,6 @@ package evtx
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
-	"hash/crc32"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,35 +14,16 @@ import (
 	"github.com/custodia-dfir/custodia/evidence/logs/logstest"
 )
 
-// repeated builds an EVTX file of at least n records by repeating the chunks
-// of a sample behind its header.
-func repeated(tb testing.TB, sample []byte, perFile, n int) []byte {
-	var b bytes.Buffer
-	b.Write(sample[:headerSize])
-	chunks := sample[headerSize:]
-	copies := 0
-	for count := 0; count < n; count += perFile {
-		b.Write(chunks)
-		copies++
-	}
-	out := b.Bytes()
-	// The header's chunk count and last chunk, and its CRC, so that
-	// libevtx (which trusts the header) reads every chunk too.
-	total := copies * (len(chunks) / chunkSize)
-	binary.LittleEndian.PutUint64(out[16:], uint64(total-1))
-	binary.LittleEndian.PutUint16(out[42:], uint16(total))
-	binary.LittleEndian.PutUint32(out[124:], crc32.ChecksumIEEE(out[:120]))
-	return out
-}
-
 // BenchmarkEVTX parses ≥ 100k records (the 91-record chunk of
 // mitre_ID104-1102 repeated) and, in the same run, times libevtx's
 // evtxexport over the same file; it reports both rates and their ratio.
 // Parse only: sealing and indexing are not part of it.
 func BenchmarkEVTX(b *testing.B) {
 	sample := logstest.Sample(b, "evtx/mitre_ID104-1102-Event_log_cleared.evtx")
-	data := repeated(b, sample, 91, 100_000)
-	want := len(data[headerSize:]) / len(sample[headerSize:]) * 91
+	data, want := logstest.RepeatEVTX(b, sample, 100_000)
+	if want != 1099*91 {
+		b.Fatalf("%d records repeated, want %d", want, 1099*91)
+	}
 	b.SetBytes(int64(len(data)))
 	b.ResetTimer()
 	start := time.Now()

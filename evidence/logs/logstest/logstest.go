@@ -6,7 +6,9 @@ package logstest
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
+	"hash/crc32"
 	"os"
 	"path/filepath"
 	"testing"
@@ -145,4 +147,38 @@ func Fuzz(t *testing.T, p logs.Parser, data []byte) {
 	if out.Err == nil {
 		CheckEvents(t, data, out)
 	}
+}
+
+// RepeatEVTX builds an EVTX file of at least n records by repeating the
+// chunks of sample behind its header, with the header's chunk count, last
+// chunk and CRC set so that libevtx (which trusts the header) reads every
+// chunk too; records is how many records it holds (from the chunk
+// headers' record numbers). The benchmarks' way to reach 100k records from a real file.
+func RepeatEVTX(tb testing.TB, sample []byte, n int) (data []byte, records int) {
+	const headerSize, chunkSize = 4096, 0x10000
+	tb.Helper()
+	chunks := sample[headerSize:]
+	if len(chunks) == 0 || len(chunks)%chunkSize != 0 {
+		tb.Fatalf("RepeatEVTX: %d bytes after the header, not whole chunks", len(chunks))
+	}
+	perFile := 0
+	for off := 0; off < len(chunks); off += chunkSize {
+		// The chunk header's last event record number minus its first, plus one.
+		first := binary.LittleEndian.Uint64(chunks[off+8:])
+		last := binary.LittleEndian.Uint64(chunks[off+16:])
+		perFile += int(last - first + 1)
+	}
+	var b bytes.Buffer
+	b.Write(sample[:headerSize])
+	copies := 0
+	for count := 0; count < n; count += perFile {
+		b.Write(chunks)
+		copies++
+	}
+	out := b.Bytes()
+	total := copies * (len(chunks) / chunkSize)
+	binary.LittleEndian.PutUint64(out[16:], uint64(total-1))
+	binary.LittleEndian.PutUint16(out[42:], uint16(total))
+	binary.LittleEndian.PutUint32(out[124:], crc32.ChecksumIEEE(out[:120]))
+	return out, copies * perFile
 }
