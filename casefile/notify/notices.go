@@ -444,7 +444,7 @@ func (s *Store) ApproveNotice(id uuid.UUID, reason string) (Notice, error) {
 		}
 		for i, a := range n.Authors {
 			if a.ExaminerID == actor.ID {
-				return casefile.Event{}, casefile.ErrNotPermitted.Errorf("%s wrote revision %d of this notice and may not approve it: a notice is approved by someone other than its authors (four eyes)", actor.Name, i+1)
+				return casefile.Event{}, ErrFourEyes.Errorf("%s wrote revision %d of it", actor.Name, i+1)
 			}
 		}
 		if a := n.Approved(); a != nil {

@@ -80,7 +80,7 @@ func TestNoticeLifecycle(t *testing.T) {
 		t.Fatalf("after edit missing %v", n.Missing())
 	}
 	_, err = lee.ApproveNotice(n.ID, "")
-	if !errors.Is(err, casefile.ErrNotPermitted) || message(err) != "not permitted in your role: Lee wrote revision 2 of this notice and may not approve it: a notice is approved by someone other than its authors (four eyes)" {
+	if !errors.Is(err, ErrFourEyes) || message(err) != "a notice is approved by someone other than its authors (four eyes): Lee wrote revision 2 of it" {
 		t.Fatalf("own approval: %q", message(err))
 	}
 	// Cora (communications manager) may not approve at all.

@@ -95,6 +95,9 @@ var (
 	ErrNoSuchCustomer = casefile.NewKind("notify", "no such customer", "list them ('custodiactl customer list') and use one of the ids shown")
 	// ErrNoSuchNotice means no notice has the id given.
 	ErrNoSuchNotice = casefile.NewKind("notify", "no such notice", "list them ('custodiactl notice list') and use one of the ids shown")
+	// ErrFourEyes means an author of a notice tried to approve it.
+	ErrFourEyes = casefile.NewKind("notify", "a notice is approved by someone other than its authors (four eyes)",
+		"ask an examiner who did not write it and may approve notices (Security Incident Manager, Executive Incident Manager or Legal Advisor) to approve it")
 	// ErrCSV means an imported customer file is malformed; nothing of it
 	// was stored.
 	ErrCSV = casefile.NewKind("notify", "the customer file is malformed",
