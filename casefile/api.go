@@ -11,7 +11,7 @@ const Extension = ".custodia"
 
 // FormatVersion is the newest case-file format this build writes and reads.
 // It equals the number of the last embedded migration.
-const FormatVersion = 6 // 6: annotations, sweeps, provenance, exports (migrations/0006_annotations.sql)
+const FormatVersion = 7 // 7: notification track, customers, notices, signed mitigation approvals (migrations/0007_notifications.sql)
 
 // Field length limits, in bytes of UTF-8.
 const (

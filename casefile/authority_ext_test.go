@@ -17,6 +17,7 @@ import (
 	// registrations run: a new domain package is added here.
 	_ "github.com/custodia-dfir/custodia/casefile/hunt"
 	_ "github.com/custodia-dfir/custodia/casefile/incident"
+	_ "github.com/custodia-dfir/custodia/casefile/notify"
 	_ "github.com/custodia-dfir/custodia/casefile/timeline"
 	_ "github.com/custodia-dfir/custodia/evidence/export"
 	_ "github.com/custodia-dfir/custodia/reports"

@@ -50,6 +50,9 @@ var recordTables = []string{
 	// Migration 0006: event annotations, indicator sweeps, provenance of
 	// derived and imported items, sealed exports.
 	"timeline_annotations", "indicator_sweeps", "evidence_provenance", "evidence_exports", "timeline_searches",
+	// Migration 0007: the notification track (package casefile/notify).
+	"notification_tracks", "notification_triggers", "notification_regimes", "notification_delays",
+	"notification_declarations", "notification_customers", "notice_revisions", "notice_approvals", "notice_sendings",
 }
 
 // ErrNotARecordTable means a domain named a table that is not a record
@@ -64,6 +67,9 @@ func recordTableVersion(table string) int {
 		return 5
 	case "timeline_annotations", "indicator_sweeps", "evidence_provenance", "evidence_exports", "timeline_searches":
 		return 6
+	case "notification_tracks", "notification_triggers", "notification_regimes", "notification_delays",
+		"notification_declarations", "notification_customers", "notice_revisions", "notice_approvals", "notice_sendings":
+		return 7
 	}
 	return 3
 }

@@ -53,6 +53,11 @@ Statuses: not-required, in-progress, sent, delayed-law-enforcement.`,
 			opens:   true,
 			do:      runNotificationShow,
 		},
+		notificationStartCommand,
+		notificationTriggerCommand,
+		notificationRegimesCommand,
+		notificationDelayCommand,
+		notificationTrackCommand,
 	},
 }
 

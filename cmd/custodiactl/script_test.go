@@ -8,6 +8,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"os"
@@ -60,17 +61,18 @@ func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/script",
 		Cmds: map[string]func(*testscript.TestScript, bool, []string){
-			"exits":    cmdExits,
-			"contains": cmdContains,
-			"capture":  cmdCapture,
-			"truncate": cmdTruncate,
-			"sqlexec":  cmdSQLExec,
-			"genfile":  cmdGenfile,
-			"hashfile": cmdHashfile,
-			"slice":    cmdSlice,
-			"gentext":  cmdGentext,
-			"genenv":   cmdGenenv,
-			"unescape": cmdUnescape,
+			"exits":        cmdExits,
+			"contains":     cmdContains,
+			"capture":      cmdCapture,
+			"truncate":     cmdTruncate,
+			"sqlexec":      cmdSQLExec,
+			"genfile":      cmdGenfile,
+			"hashfile":     cmdHashfile,
+			"slice":        cmdSlice,
+			"gentext":      cmdGentext,
+			"genenv":       cmdGenenv,
+			"unescape":     cmdUnescape,
+			"gencustomers": cmdGencustomers,
 		},
 		Setup: func(e *testscript.Env) error {
 			// The format version this build writes, for golden files.
@@ -319,4 +321,26 @@ func cmdUnescape(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("unescape %s: %v", args[0], err)
 	}
 	ts.Check(os.WriteFile(ts.MkAbs(args[1]), []byte(s), 0o644))
+}
+
+// cmdGencustomers writes a customer CSV file (casefile/notify's columns)
+// with N customers, for the bounds of customer import:
+//
+//	gencustomers FILE N
+func cmdGencustomers(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: gencustomers FILE N")
+	}
+	n, err := strconv.Atoi(args[1])
+	if err != nil || n < 0 {
+		ts.Fatalf("gencustomers: bad count %q", args[1])
+	}
+	var b strings.Builder
+	b.WriteString("id,name,admin_contacts,jurisdiction,data_categories,data_subjects\n")
+	for i := range n {
+		fmt.Fprintf(&b, "C-%d,Customer %d,admin@c%d.example,DE,contact data,1\n", i, i, i)
+	}
+	if err := os.WriteFile(ts.MkAbs(args[0]), []byte(b.String()), 0o644); err != nil {
+		ts.Fatalf("gencustomers: %v", err)
+	}
 }
