@@ -542,6 +542,9 @@ func (s *Store) MarkSent(id uuid.UUID, ns NewSending) (Notice, error) {
 		if at.Before(ap.At) {
 			return casefile.Event{}, casefile.Invalidf("sending time %s is before the approval (%s); give when it was sent", casefile.FormatTime(at), casefile.FormatTime(ap.At))
 		}
+		if err := checkObligation(n.Regime, ns.Obligation); err != nil {
+			return casefile.Event{}, err
+		}
 		rcpts := ns.Recipients
 		if len(rcpts) == 0 {
 			rcpts = append(slices.Clone(n.To), n.Cc...)

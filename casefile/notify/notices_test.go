@@ -116,7 +116,7 @@ func TestNoticeLifecycle(t *testing.T) {
 	if _, err := cora.MarkSent(n.ID, NewSending{At: ago(time.Minute), Channel: "email"}); message(err) != "sending time 2026-11-26T09:59:00Z is before the approval (2026-11-26T10:00:00Z); give when it was sent" {
 		t.Fatalf("sent before approval: %q", message(err))
 	}
-	n = must(cora.MarkSent(n.ID, NewSending{At: now, Channel: "email", Obligation: "art33", Reason: "sent from the IR mailbox"}))(t)
+	n = must(cora.MarkSent(n.ID, NewSending{At: now, Channel: "email", Obligation: "authority", Reason: "sent from the IR mailbox"}))(t)
 	if n.Status() != "sent" || n.Sendings[0].Regime != "gdpr" || strings.Join(n.Sendings[0].Recipients, ",") != "it-admin@acme.example,ciso@acme.example" {
 		t.Fatalf("sent %+v", n.Sendings)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/custodia-dfir/custodia/casefile"
 	"github.com/custodia-dfir/custodia/casefile/incident"
+	"github.com/custodia-dfir/custodia/casefile/notify/regime"
 	"github.com/google/uuid"
 )
 
@@ -32,8 +33,8 @@ var TriggerKinds = []TriggerKind{TriggerAwareness, TriggerDiscovery, TriggerMajo
 	TriggerIncidentDetermination, TriggerRansomPayment, TriggerAssessment}
 
 // Regimes lists the ids of the regimes a case may choose (the regime table
-// of package casefile/notify/regime uses the same ids).
-var Regimes = []string{"gdpr", "nis2", "dora", "sec-8k", "hipaa", "nydfs", "cert-in", "au-ndb", "lgpd", "sg-pdpa", "in-dpdp"}
+// of package casefile/notify/regime, in its order).
+var Regimes = regime.IDs()
 
 // TrackStart is the start of the notification track.
 type TrackStart struct {

@@ -58,6 +58,7 @@ Statuses: not-required, in-progress, sent, delayed-law-enforcement.`,
 		notificationRegimesCommand,
 		notificationDelayCommand,
 		notificationTrackCommand,
+		notificationClocksCommand,
 	},
 }
 

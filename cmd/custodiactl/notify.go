@@ -786,3 +786,107 @@ func toNoticeJSON(n notify.Notice) noticeJSON {
 	}
 	return j
 }
+
+var notificationClocksCommand = &command{
+	name:    "clocks",
+	summary: "show the legal clocks of the chosen regimes",
+	about: `Open CASE and show, for every obligation of the regimes chosen ('notification
+regimes --set'), its clock: the decision that starts it and when it was
+taken, the due time (UTC, and in the regime's own zone), and its status:
+not-started (the decision is not recorded), running, paused (a
+law-enforcement delay, for the regimes that allow one), met (by the notice
+marked sent with --obligation; "late" when after the due time) or overdue.
+--at shows the clocks as they stand at another time. How each period is
+counted, and its legal source, is in docs/REGULATORY.md.`,
+	params: []param{caseParam},
+	flags: []flagDef{{name: "at", value: newValue[timeValue](), show: "RFC3339", usage: "show the clocks as they stand at `TIME` (RFC 3339); default now"},
+		jsonFlag},
+	opens: true,
+	do:    runNotificationClocks,
+}
+
+// clockJSON is one clock in 'notification clocks --json'; its field names
+// are a stable interface for scripts.
+type clockJSON struct {
+	Regime      string  `json:"regime"`
+	Obligation  string  `json:"obligation"`
+	Name        string  `json:"name"`
+	Audience    string  `json:"audience"`
+	Trigger     string  `json:"trigger"`
+	TriggerAt   *string `json:"trigger_at"`
+	Due         *string `json:"due"`
+	DueLocal    string  `json:"due_local,omitempty"`
+	Status      string  `json:"status"`
+	MetBy       string  `json:"met_by,omitempty"`
+	MetAt       *string `json:"met_at,omitempty"`
+	Late        bool    `json:"late,omitempty"`
+	PausedFor   string  `json:"paused_for,omitempty"`
+	Provisional bool    `json:"provisional,omitempty"`
+	Condition   string  `json:"condition,omitempty"`
+}
+
+func runNotificationClocks(in *call, c *casefile.Case) error {
+	at := valueOf[time.Time](in, "at")
+	if at.IsZero() {
+		at = in.now()
+	}
+	cs, err := notify.Of(c).Clocks(at)
+	if err != nil {
+		return err
+	}
+	if in.on("json") {
+		out := make([]clockJSON, len(cs))
+		for i, k := range cs {
+			j := clockJSON{Regime: k.Regime, Obligation: k.Obligation, Name: k.Name, Audience: k.Audience, Trigger: string(k.Trigger),
+				TriggerAt: optTime(k.TriggerAt), Due: optTime(k.Due), DueLocal: k.DueLocal, Status: string(k.Status), MetBy: k.MetBy,
+				Late: k.Late, Provisional: k.Provisional, Condition: k.Condition}
+			if !k.MetAt.IsZero() {
+				j.MetAt = optTime(k.MetAt)
+			}
+			if k.PausedFor > 0 {
+				j.PausedFor = k.PausedFor.String()
+			}
+			out[i] = j
+		}
+		return writeJSON(in.stdout, out)
+	}
+	if len(cs) == 0 {
+		fmt.Fprintln(in.stdout, "no clocks: no regime is chosen; choose them with 'custodiactl notification regimes CASE --set gdpr,...'")
+		return nil
+	}
+	fmt.Fprintf(in.stdout, "as of %s\n", formatTime(at))
+	tw := tabwriter.NewWriter(in.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "REGIME\tOBLIGATION\tTRIGGER\tDUE (UTC)\tSTATUS")
+	for _, k := range cs {
+		due := "-"
+		if !k.Due.IsZero() {
+			due = formatTime(k.Due)
+			if k.Provisional {
+				due += " (provisional)"
+			}
+		}
+		st := string(k.Status)
+		switch {
+		case k.Status == "met" && k.Late:
+			st += " late, by notice " + short8(k.MetBy)
+		case k.Status == "met":
+			st += " by notice " + short8(k.MetBy)
+		case k.PausedFor > 0:
+			st += ", moved " + k.PausedFor.String() + " by law-enforcement delays"
+		}
+		trig := string(k.Trigger)
+		if !k.TriggerAt.IsZero() {
+			trig += " " + formatTime(k.TriggerAt)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", k.Regime, k.Obligation, trig, due, st)
+	}
+	return tw.Flush()
+}
+
+// short8 is the first 8 characters of an id, as the commands print ids.
+func short8(id string) string {
+	if len(id) > 8 {
+		return id[:8]
+	}
+	return id
+}

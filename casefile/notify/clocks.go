@@ -1,0 +1,85 @@
+package notify
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/custodia-dfir/custodia/casefile"
+	"github.com/custodia-dfir/custodia/casefile/notify/regime"
+)
+
+// Clocks computes the legal clocks of the case's chosen regimes as of at
+// (zero: now) with package regime, from what the track recorded: the
+// current trigger of each kind (awareness is the track's start when no
+// awareness trigger was recorded), the law-enforcement delays, and the
+// notices marked sent that name a regime and obligation (the first
+// sending meets it). No regime chosen: no clocks.
+func (s *Store) Clocks(at time.Time) ([]regime.Clock, error) {
+	if at.IsZero() {
+		at = time.Now().UTC()
+	}
+	t, err := s.Track()
+	if err != nil {
+		return nil, err
+	}
+	notices, err := s.Notices()
+	if err != nil {
+		return nil, err
+	}
+	return clocksOf(t, notices, at)
+}
+
+// clocksOf is Clocks over facts already read.
+func clocksOf(t Track, notices []Notice, at time.Time) ([]regime.Clock, error) {
+	triggers := map[regime.Trigger]time.Time{}
+	if t.Start != nil {
+		triggers[regime.Trigger(TriggerAwareness)] = t.Start.AwareAt
+	}
+	for _, k := range TriggerKinds {
+		if tr := t.Current(k); tr != nil {
+			triggers[regime.Trigger(k)] = tr.At
+		}
+	}
+	delays := make([]regime.Delay, len(t.Delays))
+	for i, d := range t.Delays {
+		delays[i] = regime.Delay{From: d.From, Until: d.Until, Oral: !d.Written}
+	}
+	met := map[string]regime.Met{}
+	for _, n := range notices {
+		for _, sd := range n.Sendings {
+			if sd.Regime == "" || sd.Obligation == "" {
+				continue
+			}
+			k := regime.Key(sd.Regime, sd.Obligation)
+			if m, ok := met[k]; !ok || sd.At.Before(m.At) {
+				met[k] = regime.Met{Notice: n.ID.String(), At: sd.At}
+			}
+		}
+	}
+	cs, err := regime.Clocks(t.Regimes, triggers, delays, met, at)
+	if err != nil {
+		return nil, fmt.Errorf("notification clocks: %w", err)
+	}
+	return cs, nil
+}
+
+// checkObligation says whether obligation is one of regime id's (both
+// named as package regime names them); "" is no obligation.
+func checkObligation(id, obligation string) error {
+	if obligation == "" {
+		return nil
+	}
+	r, ok := regime.Lookup(id)
+	if !ok {
+		return casefile.Invalidf("the notice serves no regime, so it meets no obligation; draft it with --regime to meet one")
+	}
+	var names []string
+	for _, o := range r.Obligations {
+		if o.ID == obligation {
+			return nil
+		}
+		names = append(names, o.ID)
+	}
+	return casefile.Invalidf("%s (%s) has no obligation %q; its obligations are %s", r.Name, r.ID, obligation, strings.Join(names, ", "))
+}
