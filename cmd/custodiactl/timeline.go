@@ -16,7 +16,6 @@ import (
 	"github.com/custodia-dfir/custodia/casefile"
 	"github.com/custodia-dfir/custodia/casefile/timeline"
 	"github.com/custodia-dfir/custodia/evidence"
-	"github.com/custodia-dfir/custodia/evidence/logs/parsers"
 	"github.com/custodia-dfir/custodia/reports"
 )
 
@@ -165,7 +164,7 @@ others still run; the exit status is then 1.`,
 func runTimelineParsers(in *call, _ *casefile.Case) error {
 	tw := tabwriter.NewWriter(in.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tREADS")
-	for _, p := range parsers.All() {
+	for _, p := range evidence.Parsers() {
 		fmt.Fprintf(tw, "%s\t%s\n", p.Name, p.Reads)
 	}
 	return tw.Flush()
@@ -178,7 +177,7 @@ func checkTimelineParse(in *call) error {
 		}
 	}
 	if p := in.text("parser"); p != "" {
-		if _, err := parsers.Lookup(p); err != nil {
+		if _, err := evidence.LookupParser(p); err != nil {
 			return in.usagef("%v", err)
 		}
 	}
