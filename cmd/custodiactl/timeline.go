@@ -50,7 +50,9 @@ year take the year of the item's acquisition, or --year. A gzip-compressed log
 is read decompressed (offsets are then into the decompressed stream). A record
 that does not parse is a warning, counted and stored, never dropped silently.
 An item parsed before is parsed again: the new events replace the old ones,
-which stay on record.`,
+which stay on record. --parser filesystem reads a disk item's file systems
+instead: one event per entry and time (M, A, C, B, named as plaso names them),
+deleted entries included, each pointing at the file's first byte run.`,
 			params: []param{caseParam, evidenceParam},
 			flags: []flagDef{
 				{name: "parser", line: true, usage: "use the parser `NAME` instead of detecting one"},
