@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/custodia-dfir/custodia/casefile"
+	"github.com/custodia-dfir/custodia/evidence"
 )
 
 // evidenceFacts is what the Evidence area and the dashboard show of a
@@ -282,28 +283,28 @@ func (v *evidenceView) Selected() *casefile.Evidence {
 type evidenceDetails struct {
 	v *evidenceView
 
-	empty                   *widget.Label
-	name                    *widget.Label
-	withdrawal              *fyne.Container // the withdrawal banner, hidden while the item is in force
-	withdrawalText          *widget.Label
-	warnings                *fyne.Container // the warnings banner, hidden when there are none
-	warningsText            *widget.Label
-	verdict                 *fyne.Container // the last verification, as a banner
-	verdictTitle            *widget.Label
-	verdictNote             *widget.Label
-	verdictColour           fyne.ThemeColorName // success, error, or "" before a verification
-	id, kind, format        *widget.Label
-	description, size       *widget.Label
-	source, ingestedAt      *widget.Label
-	ingestedBy, timeZone    *widget.Label
-	host, tool, chunks      *widget.Label
-	md5, sha1, sha256       *widget.Label
-	copyMD5, copySHA1       *widget.Button
-	copySHA256              *widget.Button
-	acquisition, containers *widget.Label
-	memory                  *memoryPanel // the Memory view, shown for memory items
-	sections                *fyne.Container
-	root                    *fyne.Container
+	empty                                *widget.Label
+	name                                 *widget.Label
+	withdrawal                           *fyne.Container // the withdrawal banner, hidden while the item is in force
+	withdrawalText                       *widget.Label
+	warnings                             *fyne.Container // the warnings banner, hidden when there are none
+	warningsText                         *widget.Label
+	verdict                              *fyne.Container // the last verification, as a banner
+	verdictTitle                         *widget.Label
+	verdictNote                          *widget.Label
+	verdictColour                        fyne.ThemeColorName // success, error, or "" before a verification
+	id, kind, format                     *widget.Label
+	description, size                    *widget.Label
+	source, ingestedAt                   *widget.Label
+	ingestedBy, timeZone                 *widget.Label
+	host, tool, chunks                   *widget.Label
+	md5, sha1, sha256                    *widget.Label
+	copyMD5, copySHA1                    *widget.Button
+	copySHA256                           *widget.Button
+	acquisition, containers, derivedFrom *widget.Label
+	memory                               *memoryPanel // the Memory view, shown for memory items
+	sections                             *fyne.Container
+	root                                 *fyne.Container
 }
 
 func newEvidenceDetails(v *evidenceView) *evidenceDetails {
@@ -358,7 +359,7 @@ func newEvidenceDetails(v *evidenceView) *evidenceDetails {
 	d.copyMD5 = copyButton(v.u, "Copy", func() string { return d.hashes().MD5 })
 	d.copySHA1 = copyButton(v.u, "Copy", func() string { return d.hashes().SHA1 })
 	d.copySHA256 = copyButton(v.u, "Copy", func() string { return d.hashes().SHA256 })
-	d.acquisition, d.containers = text(), mono()
+	d.acquisition, d.containers, d.derivedFrom = text(), mono(), mono()
 	hash := func(l *widget.Label, b *widget.Button) fyne.CanvasObject {
 		return container.NewBorder(nil, nil, nil, container.NewVBox(b), l)
 	}
@@ -384,6 +385,7 @@ func newEvidenceDetails(v *evidenceView) *evidenceDetails {
 			{"Tool", d.tool},
 			{"Stored as", d.chunks},
 			{"Acquisition", d.acquisition},
+			{"Derived from", d.derivedFrom},
 			{"Container files", d.containers},
 		},
 	)
@@ -396,6 +398,52 @@ func newEvidenceDetails(v *evidenceView) *evidenceDetails {
 	)
 	d.root = container.NewVBox(d.empty, d.sections)
 	return d
+}
+
+// provenanceText says where a derived item was read from (parent item,
+// volume, path, inode or MFT entry, byte runs in the parent), or that the
+// item was acquired from its source. It reads one small record.
+func (d *evidenceDetails) provenanceText(ev *casefile.Evidence) string {
+	ps, err := evidence.ProvenanceOf(d.v.u.Case(), ev.ID)
+	if err != nil {
+		return "The provenance could not be read: " + userMessage(err)
+	}
+	if len(ps) == 0 {
+		return "(acquired from its source, not derived)"
+	}
+	var b strings.Builder
+	for _, p := range ps {
+		parent := p.Parent.String()
+		if pe, err := d.v.u.Case().Evidence(p.Parent); err == nil {
+			parent = shownLine(pe.Meta.Name) + " (" + p.Parent.String()[:8] + ")"
+		}
+		path := shown(p.Path)
+		if p.Stream != "" {
+			path += ":" + shown(p.Stream)
+		}
+		inode := fmt.Sprintf("inode %d", p.Inode)
+		if p.FileSystem == "NTFS" {
+			inode = fmt.Sprintf("MFT entry %d", p.Inode)
+		}
+		fmt.Fprintf(&b, "%s, volume %d (%s at byte %d)\n%s, %s", parent, p.Volume, shown(p.FileSystem), p.VolumeStart, path, inode)
+		if p.Deleted {
+			b.WriteString(", deleted")
+		}
+		n := len(p.Runs) + p.RunsOmitted
+		fmt.Fprintf(&b, "\n%s in the parent", plural(n, "byte run", "byte runs"))
+		for i, r := range p.Runs {
+			if i == 8 {
+				fmt.Fprintf(&b, "\n… %d more", n-8)
+				break
+			}
+			if r.ImageOffset < 0 {
+				fmt.Fprintf(&b, "\n%s at file byte %d: sparse", byteCount(r.Length), r.Offset)
+				continue
+			}
+			fmt.Fprintf(&b, "\n%s at file byte %d: item byte %d", byteCount(r.Length), r.Offset, r.ImageOffset)
+		}
+	}
+	return b.String()
 }
 
 // hashes returns the recorded hashes of the item on show.
@@ -462,6 +510,7 @@ func (d *evidenceDetails) show(ev *casefile.Evidence, items int) {
 	d.chunks.SetText(chunkText(ev))
 	d.acquisition.SetText(shown(mapLines(m.Acquisition, ": ")))
 	d.containers.SetText(containerText(m.Container))
+	d.derivedFrom.SetText(d.provenanceText(ev))
 	relayout(d.root)
 }
 

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -100,6 +101,18 @@ func TestFilesArea(t *testing.T) {
 	ps, err := evidence.ProvenanceOf(u.Case(), items[1].ID)
 	if err != nil || len(ps) != 1 || ps[0].Path != "/hello.txt" || ps[0].Parent != item.ID {
 		t.Fatalf("provenance %v %+v", err, ps)
+	}
+	// The evidence details say where it came from, to the byte.
+	ev := viewOf[*evidenceView](t, u, "Evidence")
+	ev.showItem(items[1].ID)
+	want := fmt.Sprintf("disk.img (%s), volume 1 (ext4 at byte 0)\n/hello.txt, inode %d\n1 byte run in the parent\n13 bytes at file byte 0: item byte %d",
+		item.ID.String()[:8], ps[0].Inode, start)
+	if got := ev.details.derivedFrom.Text; got != want {
+		t.Errorf("derived from:\n%s\nwant\n%s", got, want)
+	}
+	ev.showItem(item.ID)
+	if got := ev.details.derivedFrom.Text; got != "(acquired from its source, not derived)" {
+		t.Errorf("derived from of the image: %q", got)
 	}
 	var files bool
 	for _, e := range viewedEntries(t, u) {

@@ -19,7 +19,6 @@ import (
 	"github.com/custodia-dfir/custodia/casefile"
 	"github.com/custodia-dfir/custodia/casefile/timeline"
 	"github.com/custodia-dfir/custodia/evidence"
-	"github.com/custodia-dfir/custodia/evidence/logs/parsers"
 )
 
 // timelineArea is the Timeline area: a query bar with a time range, the
@@ -868,7 +867,7 @@ func (v *timelineView) showParseForm() {
 	item := form.choice("Item *", names, selected)
 	options := []string{autoParser}
 	reads := map[string]string{autoParser: "The format is recognised from the content, then the file name."}
-	for _, p := range parsers.All() {
+	for _, p := range evidence.Parsers() {
 		options = append(options, p.Name)
 		reads[p.Name] = p.Reads
 	}

@@ -154,8 +154,9 @@ type EvidenceReader struct {
 	// systems read over the item (which jump between metadata and data)
 	// do not open the same chunk again and again. Plaintext stays in
 	// memory only (lruChunks × chunk size, 8 MiB at the default).
-	mu  sync.Mutex
-	lru []cachedChunk
+	mu       sync.Mutex
+	lru      []cachedChunk
+	lastMiss int64 // the last chunk fetched into the LRU (-1: none), to tell sequential reads
 }
 
 // lruChunks is how many decrypted chunks an EvidenceReader keeps.
@@ -213,7 +214,7 @@ func (c *Case) OpenEvidence(id uuid.UUID) (*EvidenceReader, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &EvidenceReader{c: c, ev: ev, rowID: rowID, cc: cc}, nil
+	return &EvidenceReader{c: c, ev: ev, rowID: rowID, cc: cc, lastMiss: -1}, nil
 }
 
 // Evidence returns the item being read.
@@ -280,19 +281,100 @@ func (r *EvidenceReader) ReadAt(p []byte, off int64) (int, error) {
 		idx := pos / int64(r.ev.ChunkSize)
 		r.mu.Lock()
 		data := r.cached(idx)
+		seq := idx == r.lastMiss+1
 		r.mu.Unlock()
 		if data == nil {
 			var err error
-			if data, err = r.Chunk(idx); err != nil {
+			if data, err = r.fill(idx, seq); err != nil {
 				return n, err
 			}
-			r.mu.Lock()
-			r.remember(idx, data)
-			r.mu.Unlock()
 		}
 		n += copy(p[n:], data[pos-idx*int64(r.ev.ChunkSize):])
 	}
 	return n, nil
+}
+
+// readAhead is how many chunks a sequential read fetches in one SQLite
+// query (and opens on two cores). It is at most lruChunks/2, so a batch
+// never pushes out the chunk being read nor its neighbour.
+const readAhead = lruChunks / 2
+
+// fill opens chunk idx into the LRU and returns it. When the reads are
+// sequential (idx follows the last chunk fetched) it fetches the next
+// readAhead chunks in one query and authenticates and decrypts them on two
+// goroutines, which is what makes fs cat of a large file fast: one query
+// per chunk and one core for ChaCha20-Poly1305 was half the speed. Memory
+// stays bounded by the LRU (lruChunks plaintext chunks) plus one batch of
+// sealed chunks.
+func (r *EvidenceReader) fill(idx int64, seq bool) ([]byte, error) {
+	n := 1
+	if seq {
+		n = int(min(int64(readAhead), r.ev.ChunkCount-idx))
+	}
+	if n == 1 {
+		data, err := r.Chunk(idx)
+		if err != nil {
+			return nil, err
+		}
+		r.mu.Lock()
+		r.remember(idx, data)
+		r.lastMiss = idx
+		r.mu.Unlock()
+		return data, nil
+	}
+	batch, err := r.readBatch(context.Background(), idx, n)
+	if err != nil {
+		return nil, fmt.Errorf("read evidence %s chunk %d: %w", r.ev.ID, idx, err)
+	}
+	// Stored chunks must be exactly idx, idx+1, …; a gap is a missing chunk.
+	for i, sc := range batch {
+		if sc.Index != idx+int64(i) {
+			batch = batch[:i]
+			break
+		}
+	}
+	if len(batch) == 0 {
+		return nil, &ChunkError{Evidence: r.ev.ID, Index: idx, Reason: "missing"}
+	}
+	plain := make([][]byte, len(batch))
+	errs := make([]error, len(batch))
+	open := func(i int) {
+		if errs[i] = r.expected(batch[i]); errs[i] == nil {
+			plain[i], errs[i] = r.cc.open(batch[i])
+		}
+		putBuf(batch[i].Data)
+	}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { // the odd ones on the other core
+		defer wg.Done()
+		for i := 1; i < len(batch); i += 2 {
+			open(i)
+		}
+	}()
+	for i := 0; i < len(batch); i += 2 {
+		open(i)
+	}
+	wg.Wait()
+	if errs[0] != nil {
+		return nil, errs[0]
+	}
+	r.mu.Lock()
+	// Oldest first, so that chunk idx ends at the front of the LRU; a chunk
+	// after a bad one is not kept (its error shows when it is read).
+	last := 0
+	for i := range batch {
+		if errs[i] != nil {
+			break
+		}
+		last = i
+	}
+	for i := last; i >= 0; i-- {
+		r.remember(idx+int64(i), plain[i])
+	}
+	r.lastMiss = idx + int64(last)
+	r.mu.Unlock()
+	return plain[0], nil
 }
 
 // ScanChunks streams the sealed chunks in order to fn, without opening

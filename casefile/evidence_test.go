@@ -322,3 +322,42 @@ func TestHashesDiff(t *testing.T) {
 		}
 	}
 }
+
+// A sequential read fetches readAhead chunks per query and opens them on
+// two goroutines: the bytes before a bad chunk in the middle of a batch come
+// back exactly, the read stops at the bad chunk with its index, and the LRU
+// never holds more than lruChunks chunks.
+func TestEvidenceReadAheadStopsAtBadChunk(t *testing.T) {
+	data := make([]byte, 10*testChunk+7)
+	rand.Read(data)
+	path := createTestCase(t)
+	c := openTest(t, path, testPass)
+	ev := storeBytes(t, c, data, "x")
+	if got := readAll(t, c, ev.ID); !bytes.Equal(got, data) {
+		t.Fatalf("read back %d different bytes", len(got))
+	}
+	c.Close()
+	rawExec(t, path, `UPDATE evidence_chunks SET data = CAST(substr(data, 1, 100) || (CASE substr(data, 101, 1) WHEN x'00' THEN x'01' ELSE x'00' END) || substr(data, 102) AS BLOB) WHERE idx = 5`)
+	c = openTest(t, path, testPass)
+	defer c.Close()
+	r, err := c.OpenEvidence(ev.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got bytes.Buffer
+	_, err = io.CopyBuffer(&got, io.NewSectionReader(r, 0, r.Size()), make([]byte, 1000))
+	if err == nil || !errors.Is(err, ErrAuthFailed) || !strings.Contains(err.Error(), "chunk 5: failed authentication") {
+		t.Fatalf("err = %v, want chunk 5: failed authentication", err)
+	}
+	if !bytes.Equal(got.Bytes(), data[:5*testChunk]) {
+		t.Fatalf("read %d bytes before the bad chunk, want the %d before it exactly", got.Len(), 5*testChunk)
+	}
+	if len(r.lru) > lruChunks {
+		t.Fatalf("LRU holds %d chunks, at most %d", len(r.lru), lruChunks)
+	}
+	// The chunks after the bad one still read (random access).
+	p := make([]byte, 7)
+	if n, err := r.ReadAt(p, 10*testChunk); n != 7 || !bytes.Equal(p, data[10*testChunk:]) {
+		t.Fatalf("last chunk: %d %v", n, err)
+	}
+}

@@ -15,6 +15,10 @@ import (
 // pageSize is 64 KiB: evidence chunks of about 1 MiB span few overflow pages.
 const pageSize = 65536
 
+// mmapSize is how much of the file SQLite maps for reading (SQLite caps it
+// at its compile-time maximum, 2 GiB by default).
+const mmapSize = 1 << 40
+
 // openDB opens the SQLite file at path on a single connection with the case
 // file's pragmas applied and checked, and takes the exclusive lock that
 // keeps other processes out until Close. With create the file may be empty.
@@ -104,6 +108,12 @@ func applyPragmas(ctx context.Context, db *sql.DB, create bool) error {
 		return err
 	}
 	if err := check("synchronous", "1"); err != nil {
+		return err
+	}
+	// Read the file through a memory map: an evidence chunk is 16 overflow
+	// pages, and one pread each was a third of fs cat's time. Only sealed
+	// (encrypted) pages are mapped; writes still go through the WAL.
+	if err := exec(fmt.Sprintf("mmap_size=%d", mmapSize)); err != nil {
 		return err
 	}
 	// Temporary tables and sort spills stay in memory: nothing decrypted

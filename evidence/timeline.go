@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/custodia-dfir/custodia/casefile"
 	"github.com/custodia-dfir/custodia/casefile/timeline"
@@ -71,9 +73,12 @@ func ParseItem(ctx context.Context, c *casefile.Case, id uuid.UUID, opts ParseOp
 	if opts.Year != 0 && (opts.Year < 1678 || opts.Year > 2261) {
 		return timeline.Parse{}, fmt.Errorf("%w: year %d: give a year from 1678 to 2261, or none to infer it", casefile.ErrInvalid, opts.Year)
 	}
+	var ip *ItemParser
 	if opts.Parser != "" {
-		if _, err := parsers.Lookup(opts.Parser); err != nil {
-			return timeline.Parse{}, fmt.Errorf("%w: %w", casefile.ErrInvalid, err)
+		if ip = itemParser(opts.Parser); ip == nil {
+			if _, err := LookupParser(opts.Parser); err != nil {
+				return timeline.Parse{}, fmt.Errorf("%w: %w", casefile.ErrInvalid, err)
+			}
 		}
 	}
 	reason := opts.Reason
@@ -119,7 +124,13 @@ func ParseItem(ctx context.Context, c *casefile.Case, id uuid.UUID, opts ParseOp
 			return w.Warn(timeline.Warning{Item: id, Line: wn.Line, Offset: wn.Offset, Length: wn.Length, Why: wn.Why})
 		},
 	}
-	res, err := parsers.Parse(ctx, src, lopts, sink)
+	var res logs.Result
+	if ip != nil {
+		res, err = ip.Parse(ctx, c, id, sink)
+		res.Detected = "override"
+	} else {
+		res, err = parsers.Parse(ctx, src, lopts, sink)
+	}
 	if err == nil {
 		// A cancelled read can look like an empty item to detection: never
 		// record a cancelled parse.
@@ -187,4 +198,61 @@ func (c *countingReader) Read(p []byte) (int, error) {
 		c.tr.add(int64(n))
 	}
 	return n, err
+}
+
+// An ItemParser reads a whole item rather than its byte stream: the
+// file-system parser (evidence/disk) opens the item's partition table and
+// file systems and turns every entry's times into events. It is chosen by
+// name only (--parser), never detected. Parse sends its events and warnings
+// to sink, as a log parser does, and returns the counts.
+type ItemParser struct {
+	Name, Reads string
+	Parse       func(ctx context.Context, c *casefile.Case, id uuid.UUID, sink logs.Sink) (logs.Result, error)
+}
+
+var itemParsers []ItemParser
+
+// RegisterItemParser adds an item parser (from an init function).
+func RegisterItemParser(p ItemParser) { itemParsers = append(itemParsers, p) }
+
+func itemParser(name string) *ItemParser {
+	for i := range itemParsers {
+		if itemParsers[i].Name == name {
+			return &itemParsers[i]
+		}
+	}
+	return nil
+}
+
+// ParserInfo names a parser and what it reads.
+type ParserInfo struct{ Name, Reads string }
+
+// Parsers lists the log parsers (registry order), then the item parsers.
+func Parsers() []ParserInfo {
+	var out []ParserInfo
+	for _, p := range parsers.All() {
+		out = append(out, ParserInfo{p.Name, p.Reads})
+	}
+	for _, p := range itemParsers {
+		out = append(out, ParserInfo{p.Name, p.Reads})
+	}
+	return out
+}
+
+// LookupParser checks that name is a log parser or an item parser; the
+// error lists them all.
+func LookupParser(name string) (ParserInfo, error) {
+	if p := itemParser(name); p != nil {
+		return ParserInfo{p.Name, p.Reads}, nil
+	}
+	lp, err := parsers.Lookup(name)
+	if err == nil {
+		return ParserInfo{lp.Name, lp.Reads}, nil
+	}
+	names := parsers.Names()
+	for _, p := range itemParsers {
+		names = append(names, p.Name)
+	}
+	slices.Sort(names)
+	return ParserInfo{}, fmt.Errorf("%w %q: the parsers are %s", parsers.ErrUnknownParser, name, strings.Join(names, ", "))
 }

@@ -6,9 +6,11 @@ import (
 	"io"
 	"maps"
 	"slices"
+	"strconv"
 	"text/tabwriter"
 
 	"github.com/custodia-dfir/custodia/casefile"
+	"github.com/custodia-dfir/custodia/evidence"
 )
 
 var evidenceCommand = &command{
@@ -172,11 +174,82 @@ func runEvidenceShow(in *call, c *casefile.Case) error {
 	if err != nil {
 		return err
 	}
+	prov, err := evidence.ProvenanceOf(c, ev.ID)
+	if err != nil {
+		return err
+	}
 	if in.on("json") {
-		return writeJSON(in.stdout, evidenceToJSON(ev))
+		if prov == nil {
+			prov = []evidence.Provenance{}
+		}
+		return writeJSON(in.stdout, struct {
+			evidenceJSON
+			Provenance []evidence.Provenance `json:"provenance"`
+		}{evidenceToJSON(ev), prov})
 	}
 	writeEvidenceText(in.stdout, ev)
+	writeProvenanceText(in.stdout, c, prov)
 	return nil
+}
+
+// maxRunsShown is how many byte runs of a derived item 'evidence show'
+// prints (--json gives them all).
+const maxRunsShown = 16
+
+// writeProvenanceText prints where a derived item was read from: the parent
+// item, the volume, the file and its byte runs in the parent.
+func writeProvenanceText(w io.Writer, c *casefile.Case, prov []evidence.Provenance) {
+	if len(prov) == 0 {
+		return
+	}
+	field := func(name, value string) { writeField(w, 16, name, value) }
+	for _, p := range prov {
+		parent := p.Parent.String()
+		if pe, err := c.Evidence(p.Parent); err == nil {
+			parent += " " + printable(pe.Meta.Name, false)
+		}
+		field("Derived from", parent)
+		field("  Parent SHA-256", orNone(p.ParentSHA256))
+		field("  Volume", fmt.Sprintf("%d, %s, from byte %d", p.Volume, orUnknown(printable(p.FileSystem, false)), p.VolumeStart))
+		path := printable(p.Path, false)
+		if p.Stream != "" {
+			path += ":" + printable(p.Stream, false)
+		}
+		field("  Path", path)
+		inode := strconv.FormatUint(p.Inode, 10)
+		if p.FileSystem == "NTFS" {
+			inode = fmt.Sprintf("MFT entry %d, sequence %d", p.Inode, p.Seq)
+		}
+		field("  Inode", inode)
+		deleted := "no"
+		if p.Deleted {
+			deleted = "yes"
+		}
+		field("  Deleted", deleted)
+		field("  File size", byteSize(p.Size))
+		field("  Recorded", byText(p.Recorded))
+		n := len(p.Runs) + p.RunsOmitted
+		switch {
+		case n == 0:
+			field("  Byte runs", "none (the data is kept inside the file system's metadata)")
+		default:
+			field("  Byte runs", strconv.Itoa(n))
+		}
+		for i, r := range p.Runs {
+			if i == maxRunsShown {
+				fmt.Fprintf(w, "    … %d more ('evidence show --json' lists %d)\n", n-maxRunsShown, len(p.Runs))
+				break
+			}
+			if r.ImageOffset < 0 {
+				fmt.Fprintf(w, "    file bytes %d to %d: sparse (zeros)\n", r.Offset, r.Offset+r.Length-1)
+				continue
+			}
+			fmt.Fprintf(w, "    file bytes %d to %d at item byte %d (%s)\n", r.Offset, r.Offset+r.Length-1, r.ImageOffset, byteSize(r.Length))
+		}
+		if p.RunsOmitted > 0 && len(p.Runs) <= maxRunsShown {
+			fmt.Fprintf(w, "    … %d more not recorded (a record keeps the first %d)\n", p.RunsOmitted, evidence.MaxProvenanceRuns)
+		}
+	}
 }
 
 func runEvidenceWithdraw(in *call, c *casefile.Case) error {

@@ -16,7 +16,6 @@ import (
 	"github.com/custodia-dfir/custodia/casefile"
 	"github.com/custodia-dfir/custodia/casefile/timeline"
 	"github.com/custodia-dfir/custodia/evidence"
-	"github.com/custodia-dfir/custodia/evidence/logs/parsers"
 	"github.com/custodia-dfir/custodia/reports"
 )
 
@@ -51,7 +50,9 @@ year take the year of the item's acquisition, or --year. A gzip-compressed log
 is read decompressed (offsets are then into the decompressed stream). A record
 that does not parse is a warning, counted and stored, never dropped silently.
 An item parsed before is parsed again: the new events replace the old ones,
-which stay on record.`,
+which stay on record. --parser filesystem reads a disk item's file systems
+instead: one event per entry and time (M, A, C, B, named as plaso names them),
+deleted entries included, each pointing at the file's first byte run.`,
 			params: []param{caseParam, evidenceParam},
 			flags: []flagDef{
 				{name: "parser", line: true, usage: "use the parser `NAME` instead of detecting one"},
@@ -171,7 +172,7 @@ others still run; the exit status is then 1.`,
 func runTimelineParsers(in *call, _ *casefile.Case) error {
 	tw := tabwriter.NewWriter(in.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tREADS")
-	for _, p := range parsers.All() {
+	for _, p := range evidence.Parsers() {
 		fmt.Fprintf(tw, "%s\t%s\n", p.Name, p.Reads)
 	}
 	return tw.Flush()
@@ -184,7 +185,7 @@ func checkTimelineParse(in *call) error {
 		}
 	}
 	if p := in.text("parser"); p != "" {
-		if _, err := parsers.Lookup(p); err != nil {
+		if _, err := evidence.LookupParser(p); err != nil {
 			return in.usagef("%v", err)
 		}
 	}

@@ -10,7 +10,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -166,5 +168,82 @@ func BenchmarkFSCat(b *testing.B) {
 		cmd.Wait()
 		_ = out
 		b.ReportMetric(float64(k)/time.Since(t0).Seconds()/1e6, "icat_MB/s")
+	}
+}
+
+// BenchmarkFSListHugeDir lists one directory of FS_BENCH_DIR_FILES (10^6
+// by default) empty files, made by mke2fs -d and read from the case, and
+// reports the heap the listing holds (the most seen while it runs, sampled
+// every 10 000 entries, above what was in use before it) and the process's
+// peak RSS (VmHWM, which includes the ingest before it).
+func BenchmarkFSListHugeDir(b *testing.B) {
+	if _, err := exec.LookPath("mke2fs"); err != nil {
+		b.Skip("mke2fs is not installed")
+	}
+	files := envInt("FS_BENCH_DIR_FILES", 1_000_000)
+	dir := b.TempDir()
+	src := filepath.Join(dir, "src", "big")
+	os.MkdirAll(src, 0o755)
+	for i := 0; i < files; i++ {
+		fh, err := os.Create(filepath.Join(src, fmt.Sprintf("f%07d", i)))
+		if err != nil {
+			b.Fatal(err)
+		}
+		fh.Close()
+	}
+	img := filepath.Join(dir, "huge.img")
+	mib := files/1000*3/2 + 64
+	if out, err := exec.Command("mke2fs", "-q", "-F", "-t", "ext4", "-N", strconv.Itoa(files+1000), "-d", filepath.Dir(src), img, strconv.Itoa(mib)+"M").CombinedOutput(); err != nil {
+		b.Fatalf("mke2fs: %v %s", err, out)
+	}
+	os.RemoveAll(filepath.Dir(src))
+	c, item := benchCase(b, img)
+	var ms runtime.MemStats
+	b.ResetTimer()
+	var n int
+	var peak uint64
+	for i := 0; i < b.N; i++ {
+		runtime.GC()
+		runtime.ReadMemStats(&ms)
+		base := ms.HeapInuse
+		im, err := Open(c, item.ID)
+		if err != nil {
+			b.Fatal(err)
+		}
+		f, _, err := im.FS(0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		e, err := Find(f, "/big")
+		if err != nil {
+			b.Fatal(err)
+		}
+		n = 0
+		if err := efs.Walk(f, e, false, true, func(*efs.Entry) error {
+			if n++; n%10_000 == 0 {
+				runtime.ReadMemStats(&ms)
+				if ms.HeapInuse > base && ms.HeapInuse-base > peak {
+					peak = ms.HeapInuse - base
+				}
+			}
+			return nil
+		}, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	if n != files {
+		b.Fatalf("listed %d entries of %d", n, files)
+	}
+	b.ReportMetric(float64(n), "entries")
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "entries/s")
+	b.ReportMetric(float64(peak)/(1<<20), "heap_MiB")
+	if st, err := os.ReadFile("/proc/self/status"); err == nil {
+		for _, l := range strings.Split(string(st), "\n") {
+			if v, ok := strings.CutPrefix(l, "VmHWM:"); ok {
+				kb, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(v), " kB"))
+				b.ReportMetric(float64(kb)/1024, "peak_RSS_MiB")
+			}
+		}
 	}
 }

@@ -174,6 +174,7 @@ var probes = []probe{
 	{"NTFS", isNTFS, func(io.ReaderAt) string { return "NTFS" }, openNTFS},
 	{"FAT", isFAT, fatLabel, openFAT},
 	{"ext", isExt, extLabel, openExt},
+	{"ISO9660", isISO, isoLabel, openISO},
 }
 
 // guard runs fn, turning a panic inside a library into an error.

@@ -39,6 +39,8 @@ func fuzzSeedsT(f testing.TB) [][]byte {
 		img := filepath.Join(dir, typ+".img")
 		try(img, []string{"mke2fs", "-q", "-F", "-t", typ, "-N", "32", "-d", src, img, "256K"}, []string{"debugfs", "-w", "-R", "rm /a.txt", img})
 	}
+	iso := filepath.Join(dir, "joliet.iso")
+	try(iso, []string{"xorriso", "-abort_on", "FAILURE", "-joliet", "on", "-outdev", iso, "-map", src, "/"})
 	return out
 }
 
