@@ -12,10 +12,13 @@ import (
 	"github.com/custodia-dfir/custodia/casefile"
 )
 
-// TestIngestDiskFull ingests into a case on a 12 MiB file system a source
+// TestIngestDiskFull ingests into a case on a 32 MiB file system a source
 // that cannot fit: the ingest fails with ErrDiskFull, nothing half-stored
 // stays visible, the case still opens and its ledger verifies. It needs
 // root to mount a small tmpfs (CI runs as root); elsewhere it is skipped.
+// An empty format-7 case is about 6.6 MB (one 64 KiB page per table and
+// index) and creating it needs as much again for its journal, so the file
+// system is 32 MiB and the source twice that.
 func TestIngestDiskFull(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("needs root to mount a small tmpfs")
@@ -23,7 +26,7 @@ func TestIngestDiskFull(t *testing.T) {
 	dir := t.TempDir()
 	mnt := filepath.Join(dir, "small")
 	os.Mkdir(mnt, 0o755)
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=12m", "tmpfs", mnt).CombinedOutput(); err != nil {
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=32m", "tmpfs", mnt).CombinedOutput(); err != nil {
 		t.Skipf("cannot mount a tmpfs here: %v %s", err, out)
 	}
 	defer exec.Command("umount", mnt).Run()
@@ -33,7 +36,7 @@ func TestIngestDiskFull(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	big := make([]byte, 24<<20) // random: does not compress
+	big := make([]byte, 64<<20) // random: does not compress
 	rand.Read(big)
 	src := writeFile(t, t.TempDir(), "big.dd", big)
 	_, err = Ingest(context.Background(), c, src, Options{})
