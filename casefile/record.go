@@ -158,6 +158,11 @@ type Reader interface {
 	Actor() Examiner
 	// ActingRole returns the role the actor acts in.
 	ActingRole() Role
+	// Now returns the case clock's time (UTC, milliseconds); in a change,
+	// the one reading the change records (Tx.Now). Guards that depend on
+	// the time, such as the legal clocks, read it here so that a check
+	// and the change it guards agree.
+	Now() time.Time
 	// Records returns every row of table, oldest first.
 	Records(table string) ([]Record, error)
 	// Revisions returns the rows of record parent in table, oldest first;
@@ -204,6 +209,9 @@ func (r *view) Actor() Examiner { return r.c.actor }
 
 // ActingRole returns the role the actor acts in.
 func (r *view) ActingRole() Role { return r.c.role }
+
+// Now returns the case clock's time.
+func (r *view) Now() time.Time { return r.c.now() }
 
 // Records returns every row of table, oldest first.
 func (r *view) Records(table string) ([]Record, error) {

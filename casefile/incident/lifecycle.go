@@ -142,6 +142,26 @@ const (
 	GuardAwareness Guard = "awareness-recorded"
 )
 
+// closeGuards are the guards other packages add to every move into Close.
+var closeGuards []closeGuard
+
+type closeGuard struct {
+	guard Guard
+	check func(r casefile.Reader) (string, error)
+}
+
+// RegisterCloseGuard adds guard g to every move into Close: check reads
+// the case in the move's own transaction (or CheckMove's read) and returns
+// what is missing and what to do, or "" when the guard passes. Packages
+// built on this one register theirs from a package-level var, as
+// casefile/notify does for its notices; every program that links such a
+// package (custodiactl and the GUI link them all) enforces its guard. It
+// returns true, for use in a var declaration.
+func RegisterCloseGuard(g Guard, check func(r casefile.Reader) (string, error)) bool {
+	closeGuards = append(closeGuards, closeGuard{g, check})
+	return true
+}
+
 // ErrGuard is matched by every *GuardError and *MoveError.
 var ErrGuard = casefile.NewKind("incident", "the lifecycle refuses the move", "do what each failed guard names, then move the incident again")
 
@@ -416,6 +436,15 @@ func checkGuards(r casefile.Reader, from, to Stage) error {
 			add(GuardNotification, "record the customer-notification decision: sent, not-required (with the reason) or delayed-by-law-enforcement (with the reason)")
 		} else if d.Status == NotificationInProgress {
 			add(GuardNotification, "the customer notification is still in progress; record that it was sent, is not required (with the reason) or is delayed by law enforcement (with the reason)")
+		}
+		for _, g := range closeGuards {
+			detail, err := g.check(r)
+			if err != nil {
+				return err
+			}
+			if detail != "" {
+				add(g.guard, "%s", detail)
+			}
 		}
 	}
 	if len(fail.Guards) > 0 {

@@ -2,10 +2,12 @@ package notify
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/custodia-dfir/custodia/casefile"
+	"github.com/custodia-dfir/custodia/casefile/incident"
 	"github.com/custodia-dfir/custodia/casefile/notify/regime"
 )
 
@@ -61,7 +63,66 @@ func clocksOf(t Track, notices []Notice, at time.Time) ([]regime.Clock, error) {
 	if err != nil {
 		return nil, fmt.Errorf("notification clocks: %w", err)
 	}
+	for i, c := range cs {
+		if c.Status != regime.MetStatus && slices.Contains(t.NotRequired, ObligationRef{Regime: c.Regime, Obligation: c.Obligation}) {
+			cs[i].Status = regime.NotRequired
+		}
+	}
 	return cs, nil
+}
+
+// GuardNotices is the guard this package adds to the incident's move into
+// Close (incident.RegisterCloseGuard): once the notification track is
+// started, the Executive Incident Manager has decided whether a breach is
+// declared; once one is declared, every legal clock that has started is
+// met by a notice sent, paused by a law-enforcement delay, or decided not
+// to apply ('notification regimes --not-required').
+const GuardNotices incident.Guard = "notifications-complete"
+
+var _ = incident.RegisterCloseGuard(GuardNotices, closeGuard)
+
+// closeGuard is GuardNotices: "" when it passes, else what is missing.
+func closeGuard(r casefile.Reader) (string, error) {
+	t, err := readTrack(r)
+	if err != nil || t.Start == nil {
+		return "", err
+	}
+	if t.Declaration == nil {
+		return "the notification track is started but the Executive Incident Manager has not decided whether a breach is declared; " +
+			"record the decision ('custodiactl declare CASE --reason TEXT', or with --no-breach)", nil
+	}
+	if !t.Declared() {
+		return "", nil
+	}
+	if t.RegimeChoice == nil {
+		return "a breach is declared but no notification regime is chosen; choose those that apply " +
+			"('notification regimes CASE --set gdpr,... --reason TEXT', or --set '' with the reason none applies)", nil
+	}
+	notices, err := readNotices(r)
+	if err != nil {
+		return "", err
+	}
+	cs, err := clocksOf(t, notices, r.Now())
+	if err != nil {
+		return "", err
+	}
+	var open []string
+	for _, c := range cs {
+		if c.Status != regime.Running && c.Status != regime.Overdue {
+			continue
+		}
+		due := "no fixed deadline"
+		if !c.Due.IsZero() {
+			due = "due " + casefile.FormatTime(c.Due)
+		}
+		open = append(open, fmt.Sprintf("%s %s (%s, %s)", c.Key(), c.Name, c.Status, due))
+	}
+	if len(open) == 0 {
+		return "", nil
+	}
+	return fmt.Sprintf("a breach is declared and %d notification obligation(s) are not met: %s; send each notice and record it "+
+		"with the obligation it meets ('notice sent --obligation'), record a law-enforcement delay where the regime allows one, "+
+		"or record that the obligation does not apply ('notification regimes --not-required')", len(open), strings.Join(open, "; ")), nil
 }
 
 // checkObligation says whether obligation is one of regime id's (both

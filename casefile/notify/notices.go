@@ -578,27 +578,34 @@ func (s *Store) Notice(id uuid.UUID) (Notice, error) {
 // Notices returns every notice, in the order they were drafted.
 func (s *Store) Notices() ([]Notice, error) {
 	var out []Notice
-	err := s.c.Read("read notices", func(r casefile.Reader) error {
-		rows, err := r.Records(tblNotices)
-		if err != nil {
-			return err
-		}
-		var ids []uuid.UUID
-		for _, row := range rows {
-			if !slices.Contains(ids, row.Parent) {
-				ids = append(ids, row.Parent)
-			}
-		}
-		for _, id := range ids {
-			n, err := readNotice(r, id)
-			if err != nil {
-				return err
-			}
-			out = append(out, n)
-		}
-		return nil
+	err := s.c.Read("read notices", func(r casefile.Reader) (err error) {
+		out, err = readNotices(r)
+		return err
 	})
 	return out, err
+}
+
+// readNotices reads every notice, in the order they were drafted.
+func readNotices(r casefile.Reader) ([]Notice, error) {
+	rows, err := r.Records(tblNotices)
+	if err != nil {
+		return nil, err
+	}
+	var ids []uuid.UUID
+	for _, row := range rows {
+		if !slices.Contains(ids, row.Parent) {
+			ids = append(ids, row.Parent)
+		}
+	}
+	var out []Notice
+	for _, id := range ids {
+		n, err := readNotice(r, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, nil
 }
 
 // FindNotice resolves ref, a notice's id or a unique prefix of it (as the

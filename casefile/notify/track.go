@@ -52,10 +52,13 @@ type Trigger struct {
 	casefile.Attribution
 }
 
-// RegimeChoice is one choice of the applicable regimes.
+// RegimeChoice is one choice of the applicable regimes, and of the
+// obligations of those regimes that do not apply to this case (their
+// condition is not met). The reason covers both.
 type RegimeChoice struct {
-	Regimes []string `json:"regimes"`
-	Reason  string   `json:"reason"`
+	Regimes     []string        `json:"regimes"`
+	NotRequired []ObligationRef `json:"not_required,omitempty"`
+	Reason      string          `json:"reason"`
 	casefile.Attribution
 }
 
@@ -90,11 +93,40 @@ type Declaration struct {
 	casefile.Attribution
 }
 
+// ObligationRef names one obligation of one regime, as package regime
+// names them; people write it "regime/obligation" (regime.Key), e.g.
+// "hipaa/media".
+type ObligationRef struct {
+	Regime     string `json:"regime"`
+	Obligation string `json:"obligation"`
+}
+
+// String is the reference as people write it: "hipaa/media".
+func (o ObligationRef) String() string { return regime.Key(o.Regime, o.Obligation) }
+
+// ParseObligationRef reads "regime/obligation" and checks that the regime
+// has that obligation.
+func ParseObligationRef(s string) (ObligationRef, error) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	r, o, ok := strings.Cut(s, "/")
+	if !ok || r == "" || o == "" {
+		return ObligationRef{}, casefile.Invalidf("obligation %q: write it regime/obligation, e.g. hipaa/media ('notification clocks' lists them)", s)
+	}
+	if _, known := regime.Lookup(r); !known {
+		return ObligationRef{}, casefile.Invalidf("obligation %q: unknown regime %q; use %s", s, r, strings.Join(Regimes, ", "))
+	}
+	if err := checkObligation(r, o); err != nil {
+		return ObligationRef{}, err
+	}
+	return ObligationRef{Regime: r, Obligation: o}, nil
+}
+
 // Track is the current state of the notification track.
 type Track struct {
-	Start        *TrackStart // nil until started
-	Triggers     []Trigger   // every recorded trigger, oldest first
-	Regimes      []string    // the current choice; empty when none was made
+	Start        *TrackStart     // nil until started
+	Triggers     []Trigger       // every recorded trigger, oldest first
+	Regimes      []string        // the current choice; empty when none was made
+	NotRequired  []ObligationRef // obligations of those regimes decided not to apply
 	RegimeChoice *RegimeChoice
 	Delays       []Delay
 	Declaration  *Declaration  // the current one; nil when none
@@ -143,6 +175,7 @@ func readTrack(r casefile.Reader) (Track, error) {
 	t.Regimes = []string{}
 	if t.RegimeChoice != nil {
 		t.Regimes = t.RegimeChoice.Regimes
+		t.NotRequired = t.RegimeChoice.NotRequired
 	}
 	rs, err = r.Records(tblDelays)
 	if err != nil {
@@ -280,8 +313,24 @@ func (s *Store) Trigger(kind TriggerKind, at time.Time, reason string) (Trigger,
 }
 
 // SetRegimes chooses the applicable regimes (ids of Regimes; repeats are
-// dropped, the order kept). An empty list clears the choice.
+// dropped, the order kept). An empty list clears the choice. Obligations
+// decided not to apply (SetApplicability) stay so while their regime stays
+// chosen.
 func (s *Store) SetRegimes(ids []string, reason string) (RegimeChoice, error) {
+	return s.setApplicability(ids, nil, true, reason)
+}
+
+// SetApplicability chooses the applicable regimes and, of their
+// obligations, those that do not apply to this case (notRequired: their
+// condition is not met, e.g. "hipaa/media" when no state has more than 500
+// affected residents). A clock of an obligation that does not apply shows
+// not-required and does not hold up closing the incident. Each obligation
+// must belong to a chosen regime. It replaces the whole previous choice.
+func (s *Store) SetApplicability(ids []string, notRequired []ObligationRef, reason string) (RegimeChoice, error) {
+	return s.setApplicability(ids, notRequired, false, reason)
+}
+
+func (s *Store) setApplicability(ids []string, notRequired []ObligationRef, keep bool, reason string) (RegimeChoice, error) {
 	const what = "set regimes"
 	clean := []string{}
 	for _, id := range ids {
@@ -291,6 +340,19 @@ func (s *Store) SetRegimes(ids []string, reason string) (RegimeChoice, error) {
 		}
 		if !slices.Contains(clean, id) {
 			clean = append(clean, id)
+		}
+	}
+	var nr []ObligationRef
+	for _, o := range notRequired {
+		o, err := ParseObligationRef(o.String())
+		if err != nil {
+			return RegimeChoice{}, fmt.Errorf("%s: %w", what, err)
+		}
+		if !slices.Contains(clean, o.Regime) {
+			return RegimeChoice{}, fmt.Errorf("%s: %w", what, casefile.Invalidf("obligation %s: the regime %s is not among those chosen (%s); choose it too, or leave the obligation out", o, o.Regime, chosenList(clean)))
+		}
+		if !slices.Contains(nr, o) {
+			nr = append(nr, o)
 		}
 	}
 	if err := casefile.CheckText("reason", reason, true, casefile.MaxTextLen); err != nil {
@@ -308,17 +370,47 @@ func (s *Store) SetRegimes(ids []string, reason string) (RegimeChoice, error) {
 		if err != nil {
 			return casefile.Event{}, err
 		}
-		rc = RegimeChoice{Regimes: clean, Reason: reason, Attribution: stamp(tx, casefile.PermNotificationTrack)}
+		if keep && prev != nil {
+			for _, o := range prev.NotRequired {
+				if slices.Contains(clean, o.Regime) {
+					nr = append(nr, o)
+				}
+			}
+		}
+		rc = RegimeChoice{Regimes: clean, NotRequired: nr, Reason: reason, Attribution: stamp(tx, casefile.PermNotificationTrack)}
 		if _, err := tx.Append(tblRegimes, uuid.New(), rc); err != nil {
 			return casefile.Event{}, err
 		}
 		details := map[string]string{"regimes": strings.Join(clean, ",")}
+		if len(nr) > 0 {
+			details["not_required"] = refList(nr)
+		}
 		if prev != nil {
 			details["previous"] = strings.Join(prev.Regimes, ",")
+			if len(prev.NotRequired) > 0 {
+				details["previous_not_required"] = refList(prev.NotRequired)
+			}
 		}
 		return casefile.Event{Action: ActionRegimesSet, Target: trackTarget(tx), Reason: reason, Details: details}, nil
 	})
 	return rc, err
+}
+
+// chosenList names the regimes chosen, or says there are none.
+func chosenList(ids []string) string {
+	if len(ids) == 0 {
+		return "none"
+	}
+	return strings.Join(ids, ",")
+}
+
+// refList writes obligations as a comma-separated list.
+func refList(os []ObligationRef) string {
+	t := make([]string, len(os))
+	for i, o := range os {
+		t[i] = o.String()
+	}
+	return strings.Join(t, ",")
 }
 
 // RecordDelay records a law-enforcement delay from nd.From (now when zero)

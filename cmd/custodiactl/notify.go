@@ -84,40 +84,83 @@ var notificationRegimesCommand = &command{
 	about: `Open CASE and show the regimes chosen, or with --set choose them (a comma-
 separated list; --set '' clears the choice), with --reason. Regimes: gdpr,
 nis2, dora, sec-8k, hipaa, nydfs, cert-in, au-ndb, lgpd, sg-pdpa, in-dpdp.
-Recorded as notification.regimes-set.`,
+--not-required names the obligations of those regimes that do not apply to
+this case, as regime/obligation (e.g. hipaa/media when no state has more
+than 500 affected residents; 'notification clocks' lists them): their
+clocks show not-required and do not hold up closing the incident. With
+--set alone, obligations already decided not to apply stay so while their
+regime stays chosen; --not-required alone keeps the regimes and replaces
+that list (--not-required '' empties it). Recorded as
+notification.regimes-set.`,
 	params: []param{caseParam},
-	flags:  []flagDef{{name: "set", line: true, max: 1000, usage: "the applicable `REGIMES`, comma-separated"}},
-	opens:  true, changes: true,
+	flags: []flagDef{{name: "set", line: true, max: 1000, usage: "the applicable `REGIMES`, comma-separated"},
+		{name: "not-required", line: true, max: 2000, usage: "the `OBLIGATIONS` that do not apply, as regime/obligation, comma-separated"}},
+	opens: true, changes: true,
 	records: notify.ActionRegimesSet,
 	check: func(in *call) error {
-		if in.given("set") && strings.TrimSpace(in.reason) == "" {
-			return in.usagef("--reason is required with --set: say why these regimes apply")
+		if (in.given("set") || in.given("not-required")) && strings.TrimSpace(in.reason) == "" {
+			return in.usagef("--reason is required with --set or --not-required: say why these regimes and obligations apply or not")
 		}
 		return nil
 	},
 	do: func(in *call, c *casefile.Case) error {
 		s := notify.Of(c)
-		if in.given("set") {
-			var ids []string
-			for _, id := range strings.Split(in.text("set"), ",") {
-				if strings.TrimSpace(id) != "" {
-					ids = append(ids, id)
-				}
-			}
-			rc, err := s.SetRegimes(ids, in.reason)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(in.stdout, "regimes: %s\n", orNone(strings.Join(rc.Regimes, ",")))
-			return nil
-		}
 		tr, err := s.Track()
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(in.stdout, "regimes: %s\n", orNone(strings.Join(tr.Regimes, ",")))
+		if !in.given("set") && !in.given("not-required") {
+			writeRegimes(in, tr.Regimes, tr.NotRequired)
+			return nil
+		}
+		ids := tr.Regimes
+		if in.given("set") {
+			ids = commaList(in.text("set"))
+		}
+		var rc notify.RegimeChoice
+		if in.given("not-required") {
+			var nr []notify.ObligationRef
+			for _, ref := range commaList(in.text("not-required")) {
+				o, err := notify.ParseObligationRef(ref)
+				if err != nil {
+					return err
+				}
+				nr = append(nr, o)
+			}
+			rc, err = s.SetApplicability(ids, nr, in.reason)
+		} else {
+			rc, err = s.SetRegimes(ids, in.reason)
+		}
+		if err != nil {
+			return err
+		}
+		writeRegimes(in, rc.Regimes, rc.NotRequired)
 		return nil
 	},
+}
+
+// writeRegimes prints the regimes chosen and the obligations that do not
+// apply.
+func writeRegimes(in *call, ids []string, nr []notify.ObligationRef) {
+	fmt.Fprintf(in.stdout, "regimes: %s\n", orNone(strings.Join(ids, ",")))
+	if len(nr) > 0 {
+		t := make([]string, len(nr))
+		for i, o := range nr {
+			t[i] = o.String()
+		}
+		fmt.Fprintf(in.stdout, "not required: %s\n", strings.Join(t, ","))
+	}
+}
+
+// commaList splits a comma-separated list, dropping empty items.
+func commaList(s string) []string {
+	var out []string
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 var notificationDelayCommand = &command{
@@ -169,7 +212,10 @@ func runNotificationTrack(in *call, c *casefile.Case) error {
 		return err
 	}
 	if in.on("json") {
-		j := trackJSON{Triggers: []triggerJSON{}, Regimes: tr.Regimes, Delays: []delayJSON{}}
+		j := trackJSON{Triggers: []triggerJSON{}, Regimes: tr.Regimes, NotRequired: []string{}, Delays: []delayJSON{}}
+		for _, o := range tr.NotRequired {
+			j.NotRequired = append(j.NotRequired, o.String())
+		}
 		if tr.Start != nil {
 			j.Started = true
 			j.AwareAt = optTime(tr.Start.AwareAt)
@@ -195,6 +241,13 @@ func runNotificationTrack(in *call, c *casefile.Case) error {
 	writeField(w, 13, "Track", "started "+byText(tr.Start.Attribution))
 	writeField(w, 13, "Aware since", textTime(tr.Start.AwareAt))
 	writeField(w, 13, "Regimes", orNone(strings.Join(tr.Regimes, ",")))
+	if len(tr.NotRequired) > 0 {
+		t := make([]string, len(tr.NotRequired))
+		for i, o := range tr.NotRequired {
+			t[i] = o.String()
+		}
+		writeField(w, 13, "Not required", strings.Join(t, ","))
+	}
 	decl := "(none)"
 	if d := tr.Declaration; d != nil {
 		decl = "no breach declared"
@@ -251,6 +304,7 @@ type trackJSON struct {
 	AwareAt     *string          `json:"aware_at"`
 	Triggers    []triggerJSON    `json:"triggers"`
 	Regimes     []string         `json:"regimes"`
+	NotRequired []string         `json:"not_required"`
 	Delays      []delayJSON      `json:"delays"`
 	Declaration *declarationJSON `json:"declaration"`
 }
@@ -334,7 +388,7 @@ of data, --subjects (the number of data subjects), and the --finding and
 			opens:  true, changes: true,
 			records: notify.ActionCustomerAdded,
 			do: func(in *call, c *casefile.Case) error {
-				ci, err := customerInfo(in, c)
+				ci, err := customerInfo(in, c, notify.CustomerInfo{})
 				if err != nil {
 					return err
 				}
@@ -345,6 +399,20 @@ of data, --subjects (the number of data subjects), and the --finding and
 				fmt.Fprintf(in.stdout, "added: customer %s\n", printable(cu.ID, false))
 				return nil
 			},
+		},
+		{
+			name:    "edit",
+			summary: "change an impacted customer",
+			about: `Open CASE and record a new revision of customer CUSTOMER (its id as
+'customer list' shows it): each flag given replaces that field, a repeated
+flag (--contact, --category, --finding, --evidence) the whole list; the
+fields not given stay as they are. The id does not change. Recorded as
+customer.edited.`,
+			params: []param{caseParam, {name: "CUSTOMER", why: "name the customer to change (its id, as 'custodiactl customer list' shows it)"}},
+			flags:  customerEditFlags(),
+			opens:  true, changes: true,
+			records: notify.ActionCustomerEdited,
+			do:      runCustomerEdit,
 		},
 		{
 			name:    "list",
@@ -371,33 +439,90 @@ func customerFlags(add bool) []flagDef {
 	}
 }
 
-func customerInfo(in *call, c *casefile.Case) (notify.CustomerInfo, error) {
-	ci := notify.CustomerInfo{ID: in.text("id"), Name: in.text("name"), AdminContacts: in.texts("contact"),
-		Jurisdiction: in.text("jurisdiction"), DataCategories: in.texts("category")}
-	if s := strings.TrimSpace(in.text("subjects")); s != "" {
+// customerInfo is base with the customer flags given replacing its
+// fields (a repeated flag replaces the whole list).
+func customerInfo(in *call, c *casefile.Case, base notify.CustomerInfo) (notify.CustomerInfo, error) {
+	ci := base
+	for _, f := range []struct {
+		name string
+		to   *string
+	}{{"id", &ci.ID}, {"name", &ci.Name}, {"jurisdiction", &ci.Jurisdiction}} {
+		if in.given(f.name) {
+			*f.to = in.text(f.name)
+		}
+	}
+	if in.given("contact") {
+		ci.AdminContacts = in.texts("contact")
+	}
+	if in.given("category") {
+		ci.DataCategories = in.texts("category")
+	}
+	if s := strings.TrimSpace(in.text("subjects")); in.given("subjects") {
 		if _, err := fmt.Sscan(s, &ci.DataSubjects); err != nil || ci.DataSubjects < 0 || fmt.Sprint(ci.DataSubjects) != s {
 			return ci, in.usagef("--subjects %q is not a number of data subjects (a whole number)", s)
 		}
 	}
-	for _, ref := range in.texts("finding") {
-		r, err := parseIDRef("finding", ref)
-		if err != nil {
-			return ci, in.usagef("%v", err)
+	if in.given("finding") {
+		ci.Findings = nil
+		for _, ref := range in.texts("finding") {
+			r, err := parseIDRef("finding", ref)
+			if err != nil {
+				return ci, in.usagef("%v", err)
+			}
+			f, err := findFinding(c, r)
+			if err != nil {
+				return ci, err
+			}
+			ci.Findings = append(ci.Findings, f.ID)
 		}
-		f, err := findFinding(c, r)
+	}
+	if in.given("evidence") {
+		refs, err := evidenceRefs(in, "evidence")
 		if err != nil {
 			return ci, err
 		}
-		ci.Findings = append(ci.Findings, f.ID)
-	}
-	refs, err := evidenceRefs(in, "evidence")
-	if err != nil {
-		return ci, err
-	}
-	if ci.Evidence, err = evidenceIDs(c, refs); err != nil {
-		return ci, err
+		if ci.Evidence, err = evidenceIDs(c, refs); err != nil {
+			return ci, err
+		}
 	}
 	return ci, nil
+}
+
+// customerEditFlags are the flags of customer edit: those of customer add
+// but --id (the argument names the customer, and its id does not change).
+func customerEditFlags() []flagDef {
+	var out []flagDef
+	for _, f := range customerFlags(false) {
+		if f.name != "id" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func runCustomerEdit(in *call, c *casefile.Case) error {
+	changed := false
+	for _, f := range customerEditFlags() {
+		changed = changed || in.given(f.name)
+	}
+	if !changed {
+		return in.usagef("nothing to change: give at least one of --name, --contact, --jurisdiction, --category, --subjects, --finding or --evidence")
+	}
+	s := notify.Of(c)
+	cu, err := s.Customer(in.args[1])
+	if err != nil {
+		return err
+	}
+	ci, err := customerInfo(in, c, cu.CustomerInfo)
+	if err != nil {
+		return err
+	}
+	cu, err = s.EditCustomer(cu.ID, ci, in.reason)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(in.stdout, "edited: customer %s (revision %d)\n", printable(cu.ID, false), cu.Rev)
+	return nil
 }
 
 func runCustomerList(in *call, c *casefile.Case) error {

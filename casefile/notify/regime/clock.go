@@ -28,6 +28,11 @@ const (
 	Paused     Status = "paused"
 	MetStatus  Status = "met"
 	Overdue    Status = "overdue"
+	// NotRequired is never computed here: the caller (casefile/notify)
+	// sets it on a clock whose obligation the case decided does not apply
+	// (its condition is not met, e.g. HIPAA's media notice for fewer than
+	// 500 residents of a state).
+	NotRequired Status = "not-required"
 )
 
 // Met is the notice that satisfied an obligation and when it was sent.
