@@ -51,12 +51,51 @@ func HTMLBody(subject, body string) string {
 	return b.String()
 }
 
+// Attachment is a file attached to the messages of a notice, e.g. a
+// report PDF. Its bytes are read by the caller; its name is the file name
+// the recipient sees.
+type Attachment struct {
+	Name string
+	Data []byte
+}
+
+// Bounds of a notice's attachments: mail servers commonly refuse
+// messages above 25 MB, and base64 grows the bytes by a third.
+const (
+	MaxAttachments     = 10
+	MaxAttachmentBytes = 18 << 20 // all attachments of one notice together
+)
+
+// checkAttachments bounds the attachments and checks their names.
+func checkAttachments(atts []Attachment) error {
+	if len(atts) > MaxAttachments {
+		return casefile.Invalidf("%d attachments: attach at most %d files", len(atts), MaxAttachments)
+	}
+	total := 0
+	for _, a := range atts {
+		if err := casefile.CheckLine("attachment name", a.Name, true, 255); err != nil {
+			return err
+		}
+		if strings.ContainsAny(a.Name, `/\"`) {
+			return casefile.Invalidf("attachment name %q: give a file name without a folder or quotes", a.Name)
+		}
+		total += len(a.Data)
+	}
+	if total > MaxAttachmentBytes {
+		return casefile.Invalidf("the attachments come to %d bytes; at most %d MiB go with one notice (mail servers refuse larger messages): send a link or a sealed export instead", total, MaxAttachmentBytes>>20)
+	}
+	return nil
+}
+
 // Message renders notice n to recipient to as an RFC 5322 message dated
 // at: From, To, Cc, Date, Message-ID, Subject, and the body as text/plain
-// and text/html alternatives. seq numbers the recipient within the export
-// (it goes into the Message-ID). CR or LF in the subject or an address is
-// refused (header injection).
-func Message(n Notice, to string, seq int, at time.Time) ([]byte, error) {
+// and text/html alternatives, with the attachments after them. seq numbers
+// the recipient within the export (it goes into the Message-ID). CR or LF
+// in the subject or an address is refused (header injection). Without
+// attachments the MIME boundary is fixed, so the same notice, recipient and
+// time give the same bytes; with them go-mail draws its nested boundaries
+// at random (a fixed one breaks nested parts).
+func Message(n Notice, to string, seq int, at time.Time, atts ...Attachment) ([]byte, error) {
 	if err := checkEmail("from", n.From); err != nil {
 		if n.From == "" {
 			return nil, casefile.Invalidf("the notice has no sender; set it (notice edit --from ADDRESS)")
@@ -72,8 +111,15 @@ func Message(n Notice, to string, seq int, at time.Time) ([]byte, error) {
 	if err := casefile.CheckLine("subject", n.Subject, true, 998); err != nil {
 		return nil, err
 	}
+	if err := checkAttachments(atts); err != nil {
+		return nil, err
+	}
 	domain := n.From[strings.LastIndexByte(n.From, '@')+1:]
-	m := mail.NewMsg(mail.WithNoDefaultUserAgent(), mail.WithBoundary(fmt.Sprintf("custodia-%s-%d-%d", n.ID, n.Revision, seq)))
+	opts := []mail.MsgOption{mail.WithNoDefaultUserAgent()}
+	if len(atts) == 0 {
+		opts = append(opts, mail.WithBoundary(fmt.Sprintf("custodia-%s-%d-%d", n.ID, n.Revision, seq)))
+	}
+	m := mail.NewMsg(opts...)
 	if err := m.From(n.From); err != nil {
 		return nil, casefile.Invalidf("from %q: %v", n.From, err)
 	}
@@ -90,6 +136,11 @@ func Message(n Notice, to string, seq int, at time.Time) ([]byte, error) {
 	m.SetMessageIDWithValue(fmt.Sprintf("notice-%s.%d.%d@%s", n.ID, n.Revision, seq, domain))
 	m.SetBodyString(mail.TypeTextPlain, n.Body)
 	m.AddAlternativeString(mail.TypeTextHTML, HTMLBody(n.Subject, n.Body))
+	for _, a := range atts {
+		if err := m.AttachReader(a.Name, bytes.NewReader(a.Data)); err != nil {
+			return nil, fmt.Errorf("attach %s: %w", a.Name, err)
+		}
+	}
 	var buf bytes.Buffer
 	if _, err := m.WriteTo(&buf); err != nil {
 		return nil, err
@@ -109,10 +160,14 @@ func emlName(n Notice, seq int, to string) string {
 }
 
 // Export writes approved notice id as one .eml file per To recipient into
-// dir (which must exist; no file is overwritten), recorded as one custody
-// entry with each file's SHA-256. The messages are dated now.
-func (s *Store) Export(id uuid.UUID, dir string) ([]EML, error) {
+// dir (which must exist; no file is overwritten), with the attachments,
+// recorded as one custody entry with each file's and each attachment's
+// SHA-256. The messages are dated now.
+func (s *Store) Export(id uuid.UUID, dir string, atts ...Attachment) ([]EML, error) {
 	const what = "export notice"
+	if err := checkAttachments(atts); err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
 	if err := s.require(what, casefile.PermNoticeSend); err != nil {
 		return nil, err
 	}
@@ -133,11 +188,11 @@ func (s *Store) Export(id uuid.UUID, dir string) ([]EML, error) {
 		}
 		msgs := make([][]byte, len(n.To))
 		for i, to := range n.To {
-			if msgs[i], err = Message(n, to, i+1, tx.Now()); err != nil {
+			if msgs[i], err = Message(n, to, i+1, tx.Now(), atts...); err != nil {
 				return casefile.Event{}, err
 			}
 		}
-		hashes := map[string]string{}
+		hashes := attachmentHashes(atts)
 		for i, to := range n.To {
 			p := filepath.Join(dir, emlName(n, i+1, to))
 			if err := writeNew(p, msgs[i]); err != nil {
@@ -161,6 +216,16 @@ func (s *Store) Export(id uuid.UUID, dir string) ([]EML, error) {
 		return nil, err
 	}
 	return out, nil
+}
+
+// attachmentHashes are the custody entry's hashes of the attachments,
+// keyed "attachment:NAME".
+func attachmentHashes(atts []Attachment) map[string]string {
+	h := map[string]string{}
+	for _, a := range atts {
+		h["attachment:"+a.Name] = casefile.ContentHash(a.Data)
+	}
+	return h
 }
 
 func writeNew(path string, data []byte) error {

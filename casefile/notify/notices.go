@@ -519,18 +519,9 @@ func (s *Store) MarkSent(id uuid.UUID, ns NewSending) (Notice, error) {
 		if n, err = readNotice(tx, id); err != nil {
 			return casefile.Event{}, err
 		}
-		ap := n.Approved()
-		if ap == nil {
-			return casefile.Event{}, casefile.Invalidf("revision %d of the notice is not approved; a notice is sent only once someone other than its authors approved it ('notice approve')", n.Revision)
-		}
-		if n.Audience.Official() {
-			tr, err := readTrack(tx)
-			if err != nil {
-				return casefile.Event{}, err
-			}
-			if !tr.Declared() {
-				return casefile.Event{}, casefile.Invalidf("no breach is declared: an official notice (to a %s) is sent only after the Executive Incident Manager declares the breach ('custodiactl declare')", n.Audience)
-			}
+		ap, err := checkSendable(tx, n)
+		if err != nil {
+			return casefile.Event{}, err
 		}
 		at := ns.At
 		if at.IsZero() {
@@ -554,15 +545,45 @@ func (s *Store) MarkSent(id uuid.UUID, ns NewSending) (Notice, error) {
 		}
 		sd := Sending{Revision: n.Revision, At: at, Channel: ns.Channel, Recipients: rcpts, Regime: n.Regime, Obligation: ns.Obligation,
 			Reason: ns.Reason, Attribution: stamp(tx, casefile.PermNoticeSend)}
-		if _, err := tx.AppendRevision(tblSendings, id, sd); err != nil {
-			return casefile.Event{}, err
-		}
-		n.Sendings = append(n.Sendings, sd)
-		return casefile.Event{Action: ActionNoticeSent, Target: casefile.Target{Type: TargetNotice, ID: id.String()}, Reason: ns.Reason,
-			Details: map[string]string{"revision": fmt.Sprint(n.Revision), "sent_at": casefile.FormatTime(at), "channel": ns.Channel,
-				"recipients": casefile.Brief(strings.Join(rcpts, ",")), "regime": n.Regime, "obligation": ns.Obligation}}, nil
+		return recordSending(tx, &n, sd, nil, nil)
 	})
 	return n, err
+}
+
+// checkSendable returns the approval of notice n's current revision, or
+// why it may not be sent yet: not approved, or official (not internal)
+// while no breach is declared.
+func checkSendable(r casefile.Reader, n Notice) (*NoticeApproval, error) {
+	ap := n.Approved()
+	if ap == nil {
+		return nil, casefile.Invalidf("revision %d of the notice is not approved; a notice is sent only once someone other than its authors approved it ('notice approve')", n.Revision)
+	}
+	if n.Audience.Official() {
+		tr, err := readTrack(r)
+		if err != nil {
+			return nil, err
+		}
+		if !tr.Declared() {
+			return nil, casefile.Invalidf("no breach is declared: an official notice (to a %s) is sent only after the Executive Incident Manager declares the breach ('custodiactl declare')", n.Audience)
+		}
+	}
+	return ap, nil
+}
+
+// recordSending appends sd to notice n (and to n.Sendings) and returns its
+// custody entry, with the extra hashes and details given.
+func recordSending(tx *casefile.Tx, n *Notice, sd Sending, hashes, extra map[string]string) (casefile.Event, error) {
+	if _, err := tx.AppendRevision(tblSendings, n.ID, sd); err != nil {
+		return casefile.Event{}, err
+	}
+	n.Sendings = append(n.Sendings, sd)
+	details := map[string]string{"revision": fmt.Sprint(n.Revision), "sent_at": casefile.FormatTime(sd.At), "channel": sd.Channel,
+		"recipients": casefile.Brief(strings.Join(sd.Recipients, ",")), "regime": n.Regime, "obligation": sd.Obligation}
+	for k, v := range extra {
+		details[k] = v
+	}
+	return casefile.Event{Action: ActionNoticeSent, Target: casefile.Target{Type: TargetNotice, ID: n.ID.String()}, Reason: sd.Reason,
+		Hashes: hashes, Details: details}, nil
 }
 
 // Notice returns notice id.

@@ -1,8 +1,14 @@
 package main
 
 import (
+	"context"
+	"crypto/x509"
 	"fmt"
+	"io"
+	"net"
 	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -753,11 +759,12 @@ Recorded as notice.approved.`,
 			summary: "export an approved notice as .eml files",
 			about: `Open CASE and write approved notice ID into the folder -o as one RFC 5322
 message per To recipient (From, To, Cc, Date, Message-ID, Subject; text and
-HTML alternatives), never overwriting a file. Prints each file with its
-SHA-256. Security Incident Manager or Communications Manager. Recorded as
-notice.exported.`,
+HTML alternatives; each --attach FILE attached, e.g. a report PDF), never
+overwriting a file. Prints each file with its SHA-256. Security Incident
+Manager or Communications Manager. Recorded as notice.exported, with the
+SHA-256 of each message and attachment.`,
 			params: []param{caseParam, noticeParam},
-			flags:  []flagDef{{name: "o", required: true, why: "name the folder to write the .eml files into", usage: "the `DIR` to write into (must exist)"}},
+			flags:  []flagDef{{name: "o", required: true, why: "name the folder to write the .eml files into", usage: "the `DIR` to write into (must exist)"}, attachFlag},
 			opens:  true, changes: true,
 			records: notify.ActionNoticeExported,
 			do: func(in *call, c *casefile.Case) error {
@@ -765,7 +772,11 @@ notice.exported.`,
 				if err != nil {
 					return err
 				}
-				emls, err := notify.Of(c).Export(n.ID, in.text("o"))
+				atts, err := readAttachments(in)
+				if err != nil {
+					return err
+				}
+				emls, err := notify.Of(c).Export(n.ID, in.text("o"), atts...)
 				if err != nil {
 					return err
 				}
@@ -774,6 +785,35 @@ notice.exported.`,
 				}
 				return nil
 			},
+		},
+		{
+			name:    "send",
+			summary: "send an approved notice through a mail server",
+			about: `Open CASE and send approved notice ID through the SMTP server --smtp
+HOST[:PORT]: one message per To recipient, byte for byte what 'notice
+export' writes (the first also to the Cc recipients), with each --attach
+FILE. --security starttls (the default, port 587: the server must offer
+STARTTLS), tls (port 465) or none (port 25; only for a relay on this
+machine). With --user, the password is read from CUSTODIA_SMTP_PASSWORD
+and sent only over an encrypted connection. --ca-file trusts the PEM
+certificates in FILE instead of the system's. Nothing of the server
+settings is stored in the case. An official notice is sent only once the
+breach is declared. The recipients the server accepted are recorded as
+notice.sent (channel email), meeting --obligation of the notice's regime,
+with each message's SHA-256; those it refused are named. Security Incident
+Manager or Communications Manager.`,
+			params: []param{caseParam, noticeParam},
+			flags: []flagDef{
+				{name: "smtp", required: true, line: true, max: 300, why: "name the mail server, HOST or HOST:PORT", usage: "the mail server, `HOST[:PORT]`"},
+				{name: "security", value: choice("security", notify.Securities, nil), usage: "starttls (default), tls or none"},
+				{name: "user", line: true, max: 320, usage: "the account `NAME` on the server; the password comes from CUSTODIA_SMTP_PASSWORD"},
+				{name: "ca-file", line: true, max: 4096, usage: "a PEM `FILE` of the certificates to trust for the server"},
+				{name: "obligation", line: true, max: 200, usage: "the regime's `OBLIGATION` it meets"},
+				attachFlag,
+			},
+			opens: true, changes: true,
+			records: notify.ActionNoticeSent,
+			do:      runNoticeSend,
 		},
 		{
 			name:    "sent",
@@ -1014,4 +1054,81 @@ func short8(id string) string {
 		return id[:8]
 	}
 	return id
+}
+
+var attachFlag = flagDef{name: "attach", repeat: true, line: true, max: 4096, usage: "a `FILE` to attach, e.g. a report PDF (repeat for each)"}
+
+// readAttachments reads the --attach files, bounded as the notice
+// bounds them.
+func readAttachments(in *call) ([]notify.Attachment, error) {
+	var out []notify.Attachment
+	total := 0
+	for _, p := range in.texts("attach") {
+		f, err := os.Open(p)
+		if err != nil {
+			return nil, withHint(err, "check the path of the file to attach")
+		}
+		data, err := io.ReadAll(io.LimitReader(f, int64(notify.MaxAttachmentBytes-total)+1))
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", p, err)
+		}
+		if total += len(data); total > notify.MaxAttachmentBytes {
+			return nil, in.usagef("the attachments come to more than %d MiB, which mail servers refuse: send a link or a sealed export instead", notify.MaxAttachmentBytes>>20)
+		}
+		out = append(out, notify.Attachment{Name: filepath.Base(p), Data: data})
+	}
+	return out, nil
+}
+
+// smtpServer is the mail server the send flags name.
+func smtpServer(in *call) (notify.SMTPServer, error) {
+	srv := notify.SMTPServer{Host: in.text("smtp"), Security: valueOf[string](in, "security"), Username: in.text("user")}
+	if h, p, err := net.SplitHostPort(srv.Host); err == nil {
+		port, err := strconv.Atoi(p)
+		if err != nil {
+			return srv, in.usagef("--smtp %q: the port is not a number", srv.Host)
+		}
+		srv.Host, srv.Port = h, port
+	}
+	if srv.Username != "" {
+		pw, ok := in.lookupEnv("CUSTODIA_SMTP_PASSWORD")
+		if !ok || pw == "" {
+			return srv, in.usagef("--user %s needs the password in CUSTODIA_SMTP_PASSWORD", srv.Username)
+		}
+		srv.Password = pw
+	}
+	if f := in.text("ca-file"); f != "" {
+		pem, err := os.ReadFile(f)
+		if err != nil {
+			return srv, withHint(err, "check the path of the PEM file of certificates")
+		}
+		srv.RootCAs = x509.NewCertPool()
+		if !srv.RootCAs.AppendCertsFromPEM(pem) {
+			return srv, in.usagef("--ca-file %s holds no PEM certificate", f)
+		}
+	}
+	return srv, nil
+}
+
+func runNoticeSend(in *call, c *casefile.Case) error {
+	n, err := findNotice(c, in.args[1])
+	if err != nil {
+		return err
+	}
+	srv, err := smtpServer(in)
+	if err != nil {
+		return err
+	}
+	atts, err := readAttachments(in)
+	if err != nil {
+		return err
+	}
+	return in.interruptible(func(ctx context.Context) error {
+		sent, err := notify.Of(c).Send(ctx, n.ID, srv, in.text("obligation"), in.reason, atts...)
+		for _, e := range sent.Accepted {
+			fmt.Fprintf(in.stdout, "sent: %s  to %s\n", e.SHA256, printable(e.To, false))
+		}
+		return err
+	})
 }

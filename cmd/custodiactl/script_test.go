@@ -13,9 +13,11 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -23,6 +25,7 @@ import (
 	_ "modernc.org/sqlite"
 
 	"github.com/custodia-dfir/custodia/casefile"
+	"github.com/custodia-dfir/custodia/casefile/casetest"
 )
 
 // testNow is the fixed time of every case and key slot made by the scripts.
@@ -73,6 +76,7 @@ func TestScripts(t *testing.T) {
 			"genenv":       cmdGenenv,
 			"unescape":     cmdUnescape,
 			"gencustomers": cmdGencustomers,
+			"smtpsink":     cmdSMTPSink,
 		},
 		Setup: func(e *testscript.Env) error {
 			// The format version this build writes, for golden files.
@@ -344,3 +348,55 @@ func cmdGencustomers(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("gencustomers: %v", err)
 	}
 }
+
+// cmdSMTPSink starts a local SMTP server for the script (STARTTLS with a
+// certificate of its own, written to FILE.pem, and the account ir-mailer /
+// s3cret), stopped when the script ends, and sets SMTP_PORT; "dump DIR"
+// writes what it received as DIR/N.eml and DIR/N.rcpt (the envelope
+// recipients, one per line):
+//
+//	smtpsink start CERT.pem [REFUSED-ADDRESS]
+//	smtpsink dump DIR
+func cmdSMTPSink(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: smtpsink start CERT.pem [REFUSED] | smtpsink dump DIR")
+	}
+	switch args[0] {
+	case "start":
+		b, err := casetest.NewSMTPSink(true)
+		if err != nil {
+			ts.Fatalf("smtpsink: %v", err)
+		}
+		if len(args) > 2 {
+			b.Refuse = args[2]
+		}
+		ts.Defer(func() { b.Close() })
+		ts.Check(os.WriteFile(ts.MkAbs(args[1]), b.CertPEM, 0o644))
+		ts.Setenv("SMTP_PORT", strconv.Itoa(b.Port))
+		sinksMu.Lock()
+		sinks[ts] = b
+		sinksMu.Unlock()
+	case "dump":
+		sinksMu.Lock()
+		b := sinks[ts]
+		sinksMu.Unlock()
+		if b == nil {
+			ts.Fatalf("smtpsink dump: no server started")
+		}
+		dir := ts.MkAbs(args[1])
+		ts.Check(os.MkdirAll(dir, 0o755))
+		for i, m := range b.Messages() {
+			ts.Check(os.WriteFile(filepath.Join(dir, fmt.Sprintf("%d.eml", i+1)), m.Data, 0o644))
+			ts.Check(os.WriteFile(filepath.Join(dir, fmt.Sprintf("%d.rcpt", i+1)), []byte(strings.Join(m.Rcpts, "\n")+"\n"), 0o644))
+		}
+	default:
+		ts.Fatalf("smtpsink: unknown %q", args[0])
+	}
+}
+
+// sinks are the SMTP servers the scripts started; scripts run in
+// parallel.
+var (
+	sinksMu sync.Mutex
+	sinks   = map[*testscript.TestScript]*casetest.SMTPSink{}
+)
