@@ -163,7 +163,7 @@ func TestReportsShowTheHead(t *testing.T) {
 	intel := string(render(t, c, reports.KindIntelligence, reports.FormatMarkdown, 0))
 	for _, want := range []string{"Logins from 203.0.113.9", "vpn-gateway.log", "bytes 13–26 (13)", "High", "GDPR", "Blocked 203.0.113.9",
 		"security-incident-manager: " + casetest.NewCase.Examiner + " (signed", "missing: executive-incident-manager, service-owner", "Reset every VPN credential",
-		"## 10. Custody summary"} {
+		"## 11. Custody summary"} {
 		if !strings.Contains(intel, want) {
 			t.Errorf("intelligence md lacks %q", want)
 		}
@@ -229,6 +229,9 @@ var (
 	onAttrRE   = regexp.MustCompile(`(?i)<[^>]*\son[a-z]+\s*=`)
 	externalRE = regexp.MustCompile(`(?i)<[^>]*\s(src|href|action)\s*=\s*["']?\s*[^#"'\s]`)
 	cssURLRE   = regexp.MustCompile(`(?i)url\(|@import`)
+	// chartRE is the one image a report holds: a chart, as a data: URI of
+	// a PNG, with alt text and a width and nothing else.
+	chartRE = regexp.MustCompile(`<img src="data:image/png;base64,[A-Za-z0-9+/]+=*" alt="[^"<>]*" width="[0-9]+">`)
 )
 
 func TestHostileStringsStayInert(t *testing.T) {
@@ -239,6 +242,10 @@ func TestHostileStringsStayInert(t *testing.T) {
 			text := string(b)
 			switch format {
 			case reports.FormatHTML:
+				if kind == reports.KindIntelligence && len(chartRE.FindAllString(text, -1)) != 2 {
+					t.Errorf("%s html: %d charts, want 2 (findings, stages; no starred events)", kind, len(chartRE.FindAllString(text, -1)))
+				}
+				text = chartRE.ReplaceAllString(text, "")
 				if m := scriptRE.FindString(text); m != "" {
 					t.Errorf("%s html has active content %q", kind, m)
 				}
