@@ -97,7 +97,8 @@ func newPlot(title, xlabel, ylabel string) *plot.Plot {
 // drawChart renders p as a PNG of width × height millimetres.
 func drawChart(p *plot.Plot, name, title, alt string, wmm, hmm float64) (*Chart, error) {
 	c := vgimg.NewWith(vgimg.UseWH(vg.Length(wmm)*vg.Millimeter, vg.Length(hmm)*vg.Millimeter), vgimg.UseDPI(chartDPI))
-	p.Draw(draw.New(c))
+	pad := vg.Length(6) * vg.Millimeter // room for the first and last time label
+	p.Draw(draw.Crop(draw.New(c), pad, -pad, vg.Millimeter, -vg.Millimeter))
 	var b bytes.Buffer
 	if _, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(&b); err != nil {
 		return nil, fmt.Errorf("draw the %s chart: %w", name, err)

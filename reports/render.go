@@ -138,7 +138,8 @@ func renderMarkdown(w io.Writer, d *Document) error {
 				row := func(cells []string) {
 					b.WriteString("|")
 					for _, c := range cells {
-						b.WriteString(" " + mdEscape(c) + " |")
+						// A line break would end the row: a cell's lines are joined with " / ".
+						b.WriteString(" " + strings.ReplaceAll(mdEscape(c), "\n", " / ") + " |")
 					}
 					b.WriteString("\n")
 				}

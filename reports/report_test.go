@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"html"
 	"os"
 	"os/exec"
@@ -20,6 +21,7 @@ import (
 	"github.com/custodia-dfir/custodia/casefile"
 	"github.com/custodia-dfir/custodia/casefile/casetest"
 	"github.com/custodia-dfir/custodia/casefile/incident"
+	"github.com/custodia-dfir/custodia/casefile/timeline"
 	"github.com/custodia-dfir/custodia/reports"
 )
 
@@ -88,6 +90,24 @@ func scenario(t *testing.T, evil bool) *casefile.Case {
 		SOPUpdates: []string{txt(7, "add VPN credential reset steps")}}, "")
 	must(err)
 	_, err = s.AddRepairItem(incident.NewRepairItem{Description: txt(4, "MFA on the VPN"), Owner: casetest.NewCase.Examiner, Due: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)})
+	must(err)
+	// The gateway log's timeline, three of its events starred.
+	w, err := timeline.Of(c).NewWriter(ev.ID)
+	must(err)
+	for i := range 6 {
+		at := time.Date(2026, 11, 19, 21, 40+i*5, 0, 0, time.UTC)
+		must(w.Add(timeline.Event{Time: at, TimeText: at.Add(time.Hour).Format("Jan 2 15:04:05"),
+			TimeZone: "Europe/Berlin", TimestampDesc: "Event Logged", Offset: int64(i) * 13, Length: 13,
+			Message: txt(i, fmt.Sprintf("vpn login %d for alice from 203.0.113.9", i))}))
+	}
+	_, err = w.Commit(timeline.Summary{Parser: "syslog", Detected: "content", Bytes: 6500}, "parse the gateway log")
+	must(err)
+	for _, n := range []int64{5, 2, 3} {
+		// not hostile[5]: a custody table's narrow reason column wraps the PDF operators
+		_, err = timeline.Of(c).Star(timeline.EventID(ev.ID, n), txt(int(n)+1, "key login"))
+		must(err)
+	}
+	_, err = timeline.Of(c).Tag(timeline.EventID(ev.ID, 2), []string{"initial-access"}, "")
 	must(err)
 	return c
 }
@@ -242,8 +262,8 @@ func TestHostileStringsStayInert(t *testing.T) {
 			text := string(b)
 			switch format {
 			case reports.FormatHTML:
-				if kind == reports.KindIntelligence && len(chartRE.FindAllString(text, -1)) != 2 {
-					t.Errorf("%s html: %d charts, want 2 (findings, stages; no starred events)", kind, len(chartRE.FindAllString(text, -1)))
+				if kind == reports.KindIntelligence && len(chartRE.FindAllString(text, -1)) != 3 {
+					t.Errorf("%s html: %d charts, want 3 (key events, findings, stages)", kind, len(chartRE.FindAllString(text, -1)))
 				}
 				text = chartRE.ReplaceAllString(text, "")
 				if m := scriptRE.FindString(text); m != "" {
