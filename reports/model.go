@@ -62,9 +62,9 @@ type Model struct {
 	Evidence       []casefile.Evidence
 	// Starred are the timeline's starred events (the key events), oldest
 	// first, events without a time last.
-	Starred []timeline.StarredEvent
-	Entries        []casefile.CustodyEntry // every custody entry up to AsOfSeq
-	Examiners      []casefile.Examiner
+	Starred   []timeline.StarredEvent
+	Entries   []casefile.CustodyEntry // every custody entry up to AsOfSeq
+	Examiners []casefile.Examiner
 	// LastVerification is the last ledger.verified entry up to AsOfSeq; nil
 	// when the ledger was never verified.
 	LastVerification *casefile.CustodyEntry

@@ -201,9 +201,9 @@ var tlpColors = map[string][2]string{ // text, background (TLP 2.0)
 // htmlFuncs are the functions of HTML report templates, built-in and a
 // user's (docs/REPORT-TEMPLATES.md).
 var htmlFuncs = template.FuncMap{
-	"md":  markdownHTML,
-	"inc": func(i int) int { return i + 1 },
-	"fg":  func(l string) string { return tlpColors[l][0] },
+	"md":    markdownHTML,
+	"inc":   func(i int) int { return i + 1 },
+	"fg":    func(l string) string { return tlpColors[l][0] },
 	"chart": chartHTML,
 }
 
