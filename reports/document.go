@@ -39,12 +39,12 @@ type Section struct {
 // Markdown and PDF print its text). A chart is an image in PDF and HTML
 // and a note in Markdown.
 type Block struct {
-	Heading  bool   `json:",omitempty"` // Text is a sub-heading (a finding's title)
-	Text     string `json:",omitempty"`
-	Markdown bool   `json:",omitempty"`
-	KV       []KV   `json:",omitempty"`
-	Table    *Table `json:",omitempty"`
-	Chart    *Chart `json:",omitempty"`
+	Heading  bool // Text is a sub-heading (a finding's title)
+	Text     string
+	Markdown bool
+	KV       []KV
+	Table    *Table
+	Chart    *Chart
 }
 
 // KV is one key and value.
