@@ -126,12 +126,23 @@ func (t *userTemplate) execute(w io.Writer, d *Document, m *Model, format string
 	if err != nil {
 		return err
 	}
+	// Every chart the model has, whatever the kind: a brief's template may
+	// show the stage timeline.
 	charts := map[string]*Chart{}
 	for _, s := range d.Sections {
 		for _, b := range s.Blocks {
 			if b.Chart != nil {
 				charts[b.Chart.Name] = b.Chart
 			}
+		}
+	}
+	for _, mk := range []func(*Model) (*Chart, error){eventsChart, findingsChart, stagesChart} {
+		c, err := mk(m)
+		if err != nil {
+			return err
+		}
+		if c != nil && charts[c.Name] == nil {
+			charts[c.Name] = c
 		}
 	}
 	var b bytes.Buffer
