@@ -5,7 +5,8 @@
 // Built so far: custody-ledger exports (custody.go, custody_case.go), and
 // reports (model.go, kinds.go, render.go, pdf.go, generate.go): intelligence,
 // post-mortem, custody and executive-brief reports in PDF, HTML and Markdown,
-// recorded in the ledger as report.generated.
+// recorded in the ledger as report.generated; charts (chart.go: PNGs drawn
+// with gonum/plot) and user templates (template.go, docs/REPORT-TEMPLATES.md).
 //   - WriteCustodyJSONL writes one JSON object per ledger entry, one per line,
 //     for log tools and scripts.
 //   - WriteCustodyCASE writes one CASE/UCO JSON-LD document (CASE 1.3, UCO

@@ -34,15 +34,17 @@ type Section struct {
 	Blocks []Block
 }
 
-// Block is one paragraph, key/value list or table. Markdown is set for a
-// paragraph whose source is Markdown (HTML renders it sanitized; Markdown
-// and PDF print its text).
+// Block is one paragraph, key/value list, table or chart. Markdown is set
+// for a paragraph whose source is Markdown (HTML renders it sanitized;
+// Markdown and PDF print its text). A chart is an image in PDF and HTML
+// and a note in Markdown.
 type Block struct {
 	Heading  bool // Text is a sub-heading (a finding's title)
 	Text     string
 	Markdown bool
 	KV       []KV
 	Table    *Table
+	Chart    *Chart
 }
 
 // KV is one key and value.

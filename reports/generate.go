@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -28,6 +29,10 @@ type Options struct {
 	TLP    string // a TLP 2.0 level; empty means amber
 	AsOf   int64  // ledger entry; 0 for the head
 	Tool   Tool
+	// Template is a folder of user templates replacing the built-in
+	// layout of html or md (docs/REPORT-TEMPLATES.md); empty for the
+	// built-in one. Not for pdf.
+	Template string
 }
 
 func (o *Options) check() error {
@@ -51,22 +56,42 @@ func (o *Options) check() error {
 // recording anything: the bytes Generate writes. It returns the bytes and
 // the document (for its default file name).
 func RenderReport(c *casefile.Case, o Options) ([]byte, *Document, *Model, error) {
+	b, d, m, _, err := renderReport(c, o)
+	return b, d, m, err
+}
+
+// renderReport is RenderReport; it also returns the TemplateDigest of the
+// user templates it parsed (empty without o.Template).
+func renderReport(c *casefile.Case, o Options) ([]byte, *Document, *Model, string, error) {
 	if err := o.check(); err != nil {
-		return nil, nil, nil, fmt.Errorf("render report: %w", err)
+		return nil, nil, nil, "", fmt.Errorf("render report: %w", err)
+	}
+	var t *userTemplate
+	if o.Template != "" { // a broken template fails before the case is read
+		var err error
+		if t, err = loadTemplate(o.Template, o.Kind, o.Format); err != nil {
+			return nil, nil, nil, "", fmt.Errorf("render %s report: %w", o.Format, err)
+		}
 	}
 	m, err := ReadModel(c, o.AsOf, o.Tool)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, "", err
 	}
 	d, err := Build(m, o.Kind, o.TLP)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("render report: %w", err)
+		return nil, nil, nil, "", fmt.Errorf("render report: %w", err)
 	}
 	var b bytes.Buffer
-	if err := Render(&b, d, o.Format); err != nil {
-		return nil, nil, nil, fmt.Errorf("render %s report: %w", o.Format, err)
+	if t != nil {
+		if err := t.execute(&b, d, m, o.Format); err != nil {
+			return nil, nil, nil, "", fmt.Errorf("render %s report: %w", o.Format, err)
+		}
+		return b.Bytes(), d, m, t.sha256, nil
 	}
-	return b.Bytes(), d, m, nil
+	if err := Render(&b, d, o.Format); err != nil {
+		return nil, nil, nil, "", fmt.Errorf("render %s report: %w", o.Format, err)
+	}
+	return b.Bytes(), d, m, "", nil
 }
 
 // Generated is a report Generate wrote and recorded.
@@ -79,6 +104,10 @@ type Generated struct {
 	HeadSeq int64  // the entry the report is as of
 	Head    string // its hash
 	Entry   casefile.CustodyEntry
+	// Template and TemplateDir: the TemplateDigest of the user templates
+	// the report was rendered from and their folder; empty for the
+	// built-in layout.
+	Template, TemplateDir string
 }
 
 // Generate renders the report o chooses and writes it to path, a new file
@@ -90,19 +119,30 @@ func Generate(c *casefile.Case, o Options, path, reason string) (Generated, erro
 	if err := casefile.CheckReason(reason); err != nil {
 		return Generated{}, fmt.Errorf("%s: %w", doing, err)
 	}
-	data, _, m, err := RenderReport(c, o)
+	data, _, m, digest, err := renderReport(c, o)
 	if err != nil {
 		return Generated{}, err
 	}
 	o.check()
-	g := Generated{Kind: o.Kind, Format: o.Format, TLP: o.TLP, HeadSeq: m.AsOfSeq, Head: m.Head}
+	g := Generated{Kind: o.Kind, Format: o.Format, TLP: o.TLP, HeadSeq: m.AsOfSeq, Head: m.Head, Template: digest}
+	if o.Template != "" {
+		g.TemplateDir = o.Template
+		if a, err := filepath.Abs(o.Template); err == nil {
+			g.TemplateDir = a
+		}
+	}
 	g.Path, g.SHA256, g.Entry, err = exportFile(c, doing, path, func(w io.Writer) error { _, err := w.Write(data); return err },
 		func(abs, sum string) casefile.Event {
+			hashes := map[string]string{"sha256": sum}
+			details := map[string]string{"kind": o.Kind, "format": o.Format, "tlp": o.TLP, "path": abs,
+				"head": fmt.Sprintf("%d:%s", m.AsOfSeq, m.Head), "as_of": strconv.FormatInt(m.AsOfSeq, 10)}
+			if g.Template != "" {
+				hashes["template_sha256"] = g.Template
+				details["template"] = g.TemplateDir
+			}
 			return casefile.Event{Action: ActionReportGenerated,
 				Target: casefile.Target{Type: casefile.TargetCase, ID: m.Case.UUID.String()},
-				Reason: reason, Hashes: map[string]string{"sha256": sum},
-				Details: map[string]string{"kind": o.Kind, "format": o.Format, "tlp": o.TLP, "path": abs,
-					"head": fmt.Sprintf("%d:%s", m.AsOfSeq, m.Head), "as_of": strconv.FormatInt(m.AsOfSeq, 10)}}
+				Reason: reason, Hashes: hashes, Details: details}
 		})
 	if err != nil {
 		return Generated{}, err
@@ -119,6 +159,9 @@ type GeneratedReport struct {
 	TLP     string
 	HeadSeq int64
 	Head    string
+	// Template and TemplateDir: see Generated; empty for the built-in
+	// layout.
+	Template, TemplateDir string
 }
 
 // ListReports returns every report generated from c, oldest first, from
@@ -137,6 +180,7 @@ func ListReports(c *casefile.Case) ([]GeneratedReport, error) {
 		seq, hash, _ := strings.Cut(e.Details["head"], ":")
 		r.HeadSeq, _ = strconv.ParseInt(seq, 10, 64)
 		r.Head = hash
+		r.Template, r.TemplateDir = e.Hashes["template_sha256"], e.Details["template"]
 		out = append(out, r)
 	}
 	return out, nil

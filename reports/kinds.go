@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -60,15 +61,19 @@ func Build(m *Model, kind, tlp string) (*Document, error) {
 	if d.Exercise {
 		d.Trust = append(d.Trust, KV{"EXERCISE", "this case is an exercise (" + v(m.Exercise) + "), not a real incident"})
 	}
+	var err error
 	switch kind {
 	case KindIntelligence:
-		intelligence(d, m)
+		err = intelligence(d, m)
 	case KindCustody:
 		custody(d, m)
 	case KindPostMortem:
-		postmortem(d, m)
+		err = postmortem(d, m)
 	case KindBrief:
 		brief(d, m)
+	}
+	if err != nil {
+		return nil, err
 	}
 	if len(m.Gaps) > 0 && kind != KindCustody {
 		s := Section{Title: "What this report could not show as of entry " + seqText(m.AsOfSeq)}
@@ -307,7 +312,78 @@ func custodySummary(m *Model) Block {
 	return kv("Entries", seqText(int64(len(m.Entries))), "Head entry", seqText(m.AsOfSeq), "Head hash", m.Head, "Last verification", last)
 }
 
-func intelligence(d *Document, m *Model) {
+// keyEvents is the timeline of key events: the starred events, the
+// findings, the stage moves and the response actions and mitigations, in
+// time order (ties: in that order of kinds, then as listed), times in UTC
+// with a starred event's source time and zone beside it.
+func keyEvents(m *Model) Block {
+	type row struct {
+		at    time.Time
+		kind  int
+		cells []string
+	}
+	var rows []row
+	for _, e := range m.Starred {
+		src := orNone(e.TimeText)
+		if e.TimeZone != "" {
+			z := e.TimeZone
+			if e.TimeZoneAssumed {
+				z += ", assumed"
+			}
+			src += " (" + z + ")"
+		}
+		what := e.Message
+		if len(e.Annotations.Tags) > 0 {
+			what += "\ntags: " + strings.Join(e.Annotations.Tags, ", ")
+		}
+		if strings.TrimSpace(e.Reason) != "" {
+			what += "\nstarred: " + e.Reason
+		}
+		where := fmt.Sprintf("%s, event %d, bytes %d+%d", m.item(e.Item), e.Ordinal, e.Offset, e.Length)
+		if e.Stream != "" {
+			where += " of the " + e.Stream + " stream"
+		}
+		rows = append(rows, row{e.Time, 0, []string{timeText(e.Time), src, "Starred event", what, where}})
+	}
+	for i, f := range m.Findings {
+		rows = append(rows, row{f.Created.At, 1, []string{timeText(f.Created.At), "—", "Finding", fmt.Sprintf("Finding %d: %s", i+1, f.Title), who(f.Created)}})
+	}
+	for _, s := range m.Stages {
+		rows = append(rows, row{s.At, 2, []string{timeText(s.At), "—", "Stage move", s.From.Title() + " → " + s.To.Title(), s.Examiner + " (" + s.Role.Title() + ")"}})
+	}
+	for _, a := range m.Actions {
+		rows = append(rows, row{a.PerformedAt, 3, []string{timeText(a.PerformedAt), "—", "Action", a.Description, a.Examiner}})
+	}
+	for _, x := range m.Mitigations {
+		rows = append(rows, row{x.PerformedAt, 4, []string{timeText(x.PerformedAt), "—", "Emergency mitigation", x.Description, "—"}})
+	}
+	if len(rows) == 0 {
+		return Block{Text: "No key events: no starred events, findings, stage moves or actions."}
+	}
+	slices.SortStableFunc(rows, func(a, b row) int {
+		if az, bz := a.at.IsZero(), b.at.IsZero(); az != bz {
+			if az {
+				return 1
+			}
+			return -1
+		}
+		if c := a.at.Compare(b.at); c != 0 {
+			return c
+		}
+		return a.kind - b.kind
+	})
+	cells := make([][]string, len(rows))
+	for i, r := range rows {
+		cells[i] = r.cells
+	}
+	t := table([]string{"Time (UTC)", "Source time", "Kind", "What", "Where / who"}, []float64{1.7, 1.7, 1.2, 4, 2.4}, cells)
+	for i, r := range t.Table.Rows { // the messages keep their line breaks
+		r[3] = visible(cells[i][3], true)
+	}
+	return t
+}
+
+func intelligence(d *Document, m *Model) error {
 	sum := Block{Text: "No summary recorded."}
 	if strings.TrimSpace(m.Summary) != "" {
 		sum = md(m.Summary)
@@ -319,21 +395,35 @@ func intelligence(d *Document, m *Model) {
 	if len(next) == 0 {
 		next = []Block{{Text: "No next steps recorded."}}
 	}
+	evChart, err := chart(eventsChart, m)
+	if err != nil {
+		return err
+	}
+	fChart, err := chart(findingsChart, m)
+	if err != nil {
+		return err
+	}
+	sChart, err := chart(stagesChart, m)
+	if err != nil {
+		return err
+	}
 	d.Sections = append(d.Sections,
 		Section{"Summary", []Block{sum, kv("Stage", m.Stage.Title())}},
 		Section{"Classification, severity and priority", ratings(m)},
 		Section{"Detection and awareness", []Block{detection(m)}},
-		Section{"Findings", findings(m)},
+		Section{"Timeline of key events", append(evChart, keyEvents(m))},
+		Section{"Findings", append(fChart, findings(m)...)},
 		Section{"Indicators", []Block{indicators(m)}},
 		Section{"Actions and emergency mitigations", actions(m)},
-		Section{"Stage history", []Block{stages(m)}},
+		Section{"Stage history", append(sChart, stages(m))},
 		Section{"Next steps and recommendations", next},
 		Section{"Evidence inventory", []Block{evidence(m)}},
 		Section{"Custody summary", []Block{custodySummary(m)}},
 	)
+	return nil
 }
 
-func postmortem(d *Document, m *Model) {
+func postmortem(d *Document, m *Model) error {
 	pmBlocks := []Block{{Text: "No post-mortem written."}}
 	if pm := m.PostMortem; pm != nil {
 		pmBlocks = []Block{md(orNone(pm.Summary)), kv("Revision", strconv.Itoa(pm.Revision), "Written by", who(pm.Attribution))}
@@ -360,14 +450,19 @@ func postmortem(d *Document, m *Model) {
 	if len(sop) == 0 {
 		sop = []Block{{Text: "No procedure updates recorded."}}
 	}
+	sChart, err := chart(stagesChart, m)
+	if err != nil {
+		return err
+	}
 	d.Sections = append(d.Sections,
-		Section{"Stage history", []Block{stages(m)}},
+		Section{"Stage history", append(sChart, stages(m))},
 		Section{"Root cause and summary", pmBlocks},
 		Section{"Lapses: what went badly", lapses},
 		Section{"Repair items", []Block{repairs(m)}},
 		Section{"Lessons and follow-ups", sop},
 		Section{"Custody summary", []Block{custodySummary(m)}},
 	)
+	return nil
 }
 
 func custody(d *Document, m *Model) {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/custodia-dfir/custodia/casefile"
 	"github.com/custodia-dfir/custodia/casefile/incident"
+	"github.com/custodia-dfir/custodia/casefile/timeline"
 )
 
 // Model is everything a report shows, read from one case at its head or
@@ -28,7 +29,10 @@ import (
 // descriptive incident record (summary, detection, awareness, next steps,
 // related incidents, exercise mark), repair items revised after N (shown
 // as created, their later revision left out), and an evidence item's
-// verification recorded after N (left out).
+// verification recorded after N (left out). The starred events are those
+// starred at entry N's time (timeline.Store.StarredAt), read from each
+// item's current parse; events of items withdrawn by then are left out and
+// counted in Gaps.
 type Model struct {
 	Case     CaseInfo
 	Exercise string // the exercise kind; empty for a real incident
@@ -56,8 +60,11 @@ type Model struct {
 	PostMortem     *incident.PostMortem
 	Repairs        []incident.RepairItem
 	Evidence       []casefile.Evidence
-	Entries        []casefile.CustodyEntry // every custody entry up to AsOfSeq
-	Examiners      []casefile.Examiner
+	// Starred are the timeline's starred events (the key events), oldest
+	// first, events without a time last.
+	Starred   []timeline.StarredEvent
+	Entries   []casefile.CustodyEntry // every custody entry up to AsOfSeq
+	Examiners []casefile.Examiner
 	// LastVerification is the last ledger.verified entry up to AsOfSeq; nil
 	// when the ledger was never verified.
 	LastVerification *casefile.CustodyEntry
@@ -262,6 +269,31 @@ func ReadModel(c *casefile.Case, asOf int64, tool Tool) (*Model, error) {
 		m.Evidence = append(m.Evidence, e)
 	}
 	sortBy(m.Evidence, func(x casefile.Evidence) (time.Time, uuid.UUID) { return x.Meta.IngestedAt, x.ID })
+
+	starred, orphans, err := timeline.Of(c).StarredAt(cut)
+	if err != nil {
+		return fail(err)
+	}
+	gone := map[uuid.UUID]bool{}
+	for _, e := range evs {
+		if e.Withdrawal != nil && !e.Withdrawal.At.After(cut) {
+			gone[e.ID] = true
+		}
+	}
+	withdrawn := 0
+	for _, e := range starred {
+		if gone[e.Item] {
+			withdrawn++
+			continue
+		}
+		m.Starred = append(m.Starred, e)
+	}
+	if withdrawn > 0 {
+		m.Gaps = append(m.Gaps, fmt.Sprintf("%d starred event(s) of withdrawn evidence items are left out.", withdrawn))
+	}
+	if orphans > 0 {
+		m.Gaps = append(m.Gaps, fmt.Sprintf("%d starred event(s) were made on an earlier parse of their item and match no event of its current parse; they are left out (custodiactl event list lists them).", orphans))
+	}
 	return m, nil
 }
 

@@ -179,6 +179,8 @@ func layoutPDF(d *Document, tocPages []int) (*pdfDoc, []int, error) {
 					f.SetFont("go", "", 9)
 					p.lines(x.Value, 45, p.width-45, pdfLine)
 				}
+			case b.Chart != nil:
+				p.chart(b.Chart)
 			case b.Heading:
 				f.Ln(1)
 				p.ensure(12)
@@ -278,4 +280,20 @@ func maxLen(xs [][]string) int {
 		m = max(m, len(x))
 	}
 	return m
+}
+
+// chart draws c at its printed width, on the next page when it does not
+// fit on this one.
+func (p *pdfDoc) chart(c *Chart) {
+	name := "chart-" + c.Name
+	w := min(c.WidthMM, p.width)
+	h := w * float64(c.Height) / float64(c.Width)
+	opts := fpdf.ImageOptions{ImageType: "PNG"}
+	if p.GetImageInfo(name) == nil {
+		p.RegisterImageOptionsReader(name, opts, bytes.NewReader(c.PNG))
+	}
+	p.ensure(h + 1)
+	y := p.GetY()
+	p.ImageOptions(name, pdfMargin, y, w, h, false, opts, 0, "")
+	p.SetXY(pdfMargin, y+h+1)
 }

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/microcosm-cc/bluemonday"
@@ -107,6 +108,12 @@ func mdLines(s string, inline bool) string {
 	return strings.Join(lines, "\\\n")
 }
 
+// mdChart is a chart as Markdown shows it: its title and what it shows,
+// in words; the picture is in the PDF and HTML.
+func mdChart(c *Chart) string {
+	return "> **Chart: " + mdEscape(c.Title) + "** (drawn in the PDF and HTML versions of this report): " + mdEscape(c.Alt)
+}
+
 func renderMarkdown(w io.Writer, d *Document) error {
 	var b bytes.Buffer
 	banner := "**" + d.Marking + "**"
@@ -131,7 +138,8 @@ func renderMarkdown(w io.Writer, d *Document) error {
 				row := func(cells []string) {
 					b.WriteString("|")
 					for _, c := range cells {
-						b.WriteString(" " + mdEscape(c) + " |")
+						// A line break would end the row: a cell's lines are joined with " / ".
+						b.WriteString(" " + strings.ReplaceAll(mdEscape(c), "\n", " / ") + " |")
 					}
 					b.WriteString("\n")
 				}
@@ -144,6 +152,8 @@ func renderMarkdown(w io.Writer, d *Document) error {
 				for _, x := range bl.KV {
 					fmt.Fprintf(&b, "- **%s:** %s\n", mdEscape(x.Key), mdLines(x.Value, true))
 				}
+			case bl.Chart != nil:
+				b.WriteString(mdChart(bl.Chart) + "\n")
 			case bl.Heading:
 				b.WriteString("### " + mdEscape(bl.Text) + "\n")
 			default:
@@ -188,15 +198,33 @@ var tlpColors = map[string][2]string{ // text, background (TLP 2.0)
 	"red":          {"#FF2B2B", "#000000"},
 }
 
-var htmlTemplate = template.Must(template.New("report.html").Funcs(template.FuncMap{
-	"md":  markdownHTML,
-	"inc": func(i int) int { return i + 1 },
-	"fg":  func(l string) string { return tlpColors[l][0] },
-}).Parse(`<!DOCTYPE html>
+// htmlFuncs are the functions of HTML report templates, built-in and a
+// user's (docs/REPORT-TEMPLATES.md).
+var htmlFuncs = template.FuncMap{
+	"md":    markdownHTML,
+	"inc":   func(i int) int { return i + 1 },
+	"fg":    func(l string) string { return tlpColors[l][0] },
+	"chart": chartHTML,
+}
+
+// chartHTML is a chart as an <img> whose source is its PNG as a data: URI
+// (the one URL a report holds; the CSP allows img-src data: only), its
+// alt text escaped, shown at its printed size (96 CSS pixels per inch).
+// Written out rather than through html/template's attribute escaping,
+// which would write every "+" of the base64 as "&#43;".
+func chartHTML(c *Chart) template.HTML {
+	if c == nil {
+		return ""
+	}
+	return template.HTML(`<img src="` + c.DataURI() + `" alt="` + template.HTMLEscapeString(c.Alt) + `" width="` +
+		strconv.Itoa(c.Width*96/chartDPI) + `">`)
+}
+
+var htmlTemplate = template.Must(template.New("report.html").Funcs(htmlFuncs).Parse(`<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
 <meta name="referrer" content="no-referrer">
 <title>{{.Case}} {{.Title}}</title>
 <style>
@@ -212,6 +240,8 @@ dl{display:grid;grid-template-columns:max-content auto;gap:.1em 1em}
 dt{font-weight:bold}
 dd{margin:0;white-space:pre-wrap}
 p.text{white-space:pre-wrap}
+figure{margin:.8em 0}
+figure img{max-width:100%;height:auto}
 @media print{header{position:running(header)}}
 </style>
 </head>
@@ -226,6 +256,7 @@ p.text{white-space:pre-wrap}
 {{range $s.Blocks}}{{if .Table}}<table><thead><tr>{{range .Table.Head}}<th>{{.}}</th>{{end}}</tr></thead><tbody>
 {{range .Table.Rows}}<tr>{{range .}}<td>{{.}}</td>{{end}}</tr>
 {{end}}</tbody></table>
+{{else if .Chart}}<figure>{{chart .Chart}}<figcaption>{{.Chart.Title}}</figcaption></figure>
 {{else if .Heading}}<h3>{{.Text}}</h3>
 {{else if .KV}}<dl>{{range .KV}}<dt>{{.Key}}</dt><dd>{{.Value}}</dd>{{end}}</dl>
 {{else if .Markdown}}<div class="markdown">{{md .Text}}</div>

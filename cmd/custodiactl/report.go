@@ -38,8 +38,12 @@ repair items), custody (every ledger entry and the last verification), brief
 (one page for executives). Formats: pdf, html (one self-contained file, no
 script, nothing fetched) and md. --tlp marks every page with a TLP 2.0 level:
 clear, green, amber (the default), amber+strict or red. --as-of N renders the
-case as it stood at ledger entry N (what that covers: docs/user-guide.md).`,
-			synopsis: "CASE --kind KIND --format FORMAT [-o FILE] [--tlp LEVEL] [--as-of N]",
+case as it stood at ledger entry N (what that covers: docs/user-guide.md).
+--template DIR renders an html or md report with the templates in DIR
+(KIND.html or report.html, KIND.md or report.md) instead of the built-in
+layout; 'report data' prints what they can use (docs/REPORT-TEMPLATES.md).
+The ledger entry then also records the templates' SHA-256.`,
+			synopsis: "CASE --kind KIND --format FORMAT [-o FILE] [--tlp LEVEL] [--as-of N] [--template DIR]",
 			params:   []param{caseParam},
 			flags: []flagDef{
 				{name: "kind", required: true, line: true, why: "choose intelligence, postmortem, custody or brief", show: "intelligence|postmortem|custody|brief", usage: "the report kind"},
@@ -47,6 +51,7 @@ case as it stood at ledger entry N (what that covers: docs/user-guide.md).`,
 				{name: "o", usage: "write the report to `FILE`, a new file"},
 				{name: "tlp", line: true, show: "clear|green|amber|amber+strict|red", usage: "the TLP 2.0 marking (default amber)"},
 				{name: "as-of", line: true, usage: "render the case as it stood at ledger entry `N`"},
+				{name: "template", line: true, usage: "render with the templates in `DIR` (html or md)"},
 			},
 			opens: true, changes: true,
 			records: reports.ActionReportGenerated,
@@ -77,6 +82,28 @@ report.generated (kind stix) with the file's SHA-256.`,
 			records: reports.ActionReportGenerated,
 			check:   checkReportSTIX,
 			do:      runReportSTIX,
+		},
+		{
+			name:    "data",
+			summary: "print the data a report template sees, as JSON",
+			about: `Open CASE, read the report model (--as-of N: as the case stood at ledger entry
+N) and build the document of --kind (default intelligence), and print both as
+the JSON tree a template in a --template folder sees, key for key:
+{"Format", "Document", "Model"}. Strings are shown as reports show them
+(control and bidi characters as <U+XXXX>); with --format md they are also
+Markdown-escaped, as an md template gets them. Records nothing.
+docs/REPORT-TEMPLATES.md describes every field.`,
+			synopsis: "CASE [--kind KIND] [--as-of N] [--format html|md] [--json]",
+			params:   []param{caseParam},
+			flags: []flagDef{
+				{name: "kind", line: true, show: "intelligence|postmortem|custody|brief", usage: "the report kind (default intelligence)"},
+				{name: "as-of", line: true, usage: "the case as it stood at ledger entry `N`"},
+				{name: "format", line: true, show: "html|md", usage: "escape strings for html (the default) or md templates"},
+				{name: "json", isBool: true, usage: "print JSON (the only output; accepted for scripts)"},
+			},
+			opens: true,
+			check: checkReportData,
+			do:    runReportData,
 		},
 		{
 			name:    "verify",
@@ -116,14 +143,48 @@ func checkReport(in *call) error {
 			return in.usagef("--as-of %q: give a ledger entry number, 1 or more", a)
 		}
 	}
+	if dir := in.text("template"); dir != "" && in.text("format") == reports.FormatPDF {
+		return in.usagef("--template: the PDF layout is built in; templates are for --format html and md")
+	}
 	if o := in.text("o"); o != "" && fileExists(o) {
 		return existingFile("write report to", o)
 	}
 	return nil
 }
 
+func checkReportData(in *call) error {
+	if k := in.text("kind"); k != "" && !slices.Contains(reports.Kinds, k) {
+		return in.usagef("--kind %q: use intelligence, postmortem, custody or brief", k)
+	}
+	if f := in.text("format"); f != "" && f != reports.FormatHTML && f != reports.FormatMarkdown {
+		return in.usagef("--format %q: use html or md (templates are for those two)", f)
+	}
+	if a := in.text("as-of"); a != "" {
+		if n, err := strconv.ParseInt(a, 10, 64); err != nil || n < 1 {
+			return in.usagef("--as-of %q: give a ledger entry number, 1 or more", a)
+		}
+	}
+	return nil
+}
+
+func runReportData(in *call, c *casefile.Case) error {
+	o := reports.Options{Kind: in.text("kind"), Format: in.text("format"), Tool: exportTool()}
+	if o.Kind == "" {
+		o.Kind = reports.KindIntelligence
+	}
+	if a := in.text("as-of"); a != "" {
+		o.AsOf, _ = strconv.ParseInt(a, 10, 64)
+	}
+	b, err := reports.ReportDataJSON(c, o)
+	if err != nil {
+		return err
+	}
+	_, err = in.stdout.Write(b)
+	return err
+}
+
 func runReport(in *call, c *casefile.Case) error {
-	o := reports.Options{Kind: in.text("kind"), Format: in.text("format"), TLP: in.text("tlp"), Tool: exportTool()}
+	o := reports.Options{Kind: in.text("kind"), Format: in.text("format"), TLP: in.text("tlp"), Tool: exportTool(), Template: in.text("template")}
 	if a := in.text("as-of"); a != "" {
 		o.AsOf, _ = strconv.ParseInt(a, 10, 64)
 	}
@@ -145,6 +206,9 @@ func runReport(in *call, c *casefile.Case) error {
 	fmt.Fprintf(in.stdout, "report: %s %s to %s (%s)\n", g.Kind, g.Format, out, "TLP:"+strings.ToUpper(g.TLP))
 	fmt.Fprintf(in.stdout, "as of: entry %d, head %s\n", g.HeadSeq, g.Head)
 	fmt.Fprintf(in.stdout, "sha256: %s\n", g.SHA256)
+	if g.Template != "" {
+		fmt.Fprintf(in.stdout, "template: %s (sha256 %s)\n", g.TemplateDir, g.Template)
+	}
 	return nil
 }
 
@@ -160,6 +224,9 @@ func runReportVerify(in *call, c *casefile.Case) error {
 	writeField(w, 11, "Generated", r.Entry.Time.UTC().Format("2006-01-02T15:04:05Z"))
 	writeField(w, 11, "Report", r.Kind+" "+r.Format+" TLP:"+strings.ToUpper(r.TLP))
 	writeField(w, 11, "As of", fmt.Sprintf("entry %d, head %s", r.HeadSeq, r.Head))
+	if r.Template != "" {
+		writeField(w, 11, "Template", r.TemplateDir+" (sha256 "+r.Template+")")
+	}
 	return nil
 }
 
