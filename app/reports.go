@@ -119,7 +119,9 @@ const previewPages = 3
 
 // pdftoppmCommand finds pdftoppm (poppler-utils), which draws a PDF's
 // pages; tests replace it.
-var pdftoppmCommand = func() (string, error) { return exec.LookPath("pdftoppm") }
+var pdftoppmCommand = execLookPdftoppm
+
+func execLookPdftoppm() (string, error) { return exec.LookPath("pdftoppm") }
 
 // popplerNote is the line above a PDF's preview without pdftoppm.
 const popplerNote = "Page images need poppler-utils (pdftoppm), which is not installed: the preview shows the same report " +
@@ -137,7 +139,8 @@ type reportPreview struct {
 	pages []image.Image // a PDF's first pages, when pdftoppm drew them
 	more  bool          // the PDF has more pages than shown
 	note  string        // a line about what the preview shows
-	err   error
+	err   error         // why there is no preview
+	why   string        // err for people; "" for userMessage and hint
 }
 
 type reportsView struct {
@@ -181,15 +184,16 @@ func (a reportsArea) build(cv *caseView) areaView {
 		"its SHA-256 in the custody record, so anyone can later check that a file is exactly a report of this case.")
 	intro.Wrapping = fyne.TextWrapWord
 	changed := func(string) { v.render() }
-	v.kind = widget.NewSelect(choiceLabels(reportKindChoices), changed)
-	v.format = widget.NewSelect(choiceLabels(reportFormatChoices), changed)
-	v.tlp = widget.NewSelect(choiceLabels(reportTLPChoices), changed)
+	v.kind = widget.NewSelect(choiceLabels(reportKindChoices), nil)
+	v.format = widget.NewSelect(choiceLabels(reportFormatChoices), nil)
+	v.tlp = widget.NewSelect(choiceLabels(reportTLPChoices), nil)
 	v.kind.SetSelectedIndex(0)
 	v.format.SetSelectedIndex(0)
 	v.tlp.SetSelected(choiceLabel(reportTLPChoices, "amber"))
 	v.asOf = widget.NewEntry()
 	v.asOf.SetPlaceHolder("Latest")
-	v.asOf.OnChanged = changed
+	// The preview starts once the area is on screen (shown).
+	v.kind.OnChanged, v.format.OnChanged, v.tlp.OnChanged, v.asOf.OnChanged = changed, changed, changed, changed
 	labelled := func(name string, obj fyne.CanvasObject) fyne.CanvasObject {
 		return container.NewVBox(widget.NewLabelWithStyle(name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), obj)
 	}
@@ -296,13 +300,13 @@ func (v *reportsView) render() {
 		return
 	}
 	o, err := v.options()
-	if err == nil {
-		if why := v.cv.notPermitted(casefile.PermGenerateReports); why != "" {
-			err = errors.New(sentence(why))
-		}
-	}
 	if err != nil {
-		v.show(&reportPreview{opts: o, err: err})
+		v.show(&reportPreview{opts: o, err: err, why: userMessage(err) + " " + hint(err)})
+		return
+	}
+	if why := v.cv.notPermitted(casefile.PermGenerateReports); why != "" {
+		// The core refuses too; the preview says which roles may.
+		v.show(&reportPreview{opts: o, err: casefile.ErrNotPermitted, why: "No report can be rendered: " + why})
 		return
 	}
 	v.rendering = true
@@ -410,7 +414,11 @@ func (v *reportsView) show(p *reportPreview) {
 	v.preview.RemoveAll()
 	if p.err != nil {
 		v.sum.SetText("No preview.")
-		v.note.SetText(userMessage(p.err) + " " + hint(p.err))
+		why := p.why
+		if why == "" {
+			why = userMessage(p.err) + " " + hint(p.err)
+		}
+		v.note.SetText(why)
 		v.note.Importance = widget.DangerImportance
 		v.note.Show()
 		relayout(v.root.(*fyne.Container))
