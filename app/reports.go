@@ -179,9 +179,8 @@ type reportsView struct {
 
 func (a reportsArea) build(cv *caseView) areaView {
 	v := &reportsView{u: cv.u, cv: cv}
-	intro := widget.NewLabel("A report is made from the case's facts alone and carries the case UUID, the custody head it is " +
-		"as of and Custodia's version; the same case state and choices always give the same bytes. Saving one records " +
-		"its SHA-256 in the custody record, so anyone can later check that a file is exactly a report of this case.")
+	intro := widget.NewLabel("A report is made from the case's facts alone; the same case state and choices always give the " +
+		"same bytes. Save… records the file's SHA-256 in the custody record, so Verify can tell exactly that file later.")
 	intro.Wrapping = fyne.TextWrapWord
 	changed := func(string) { v.render() }
 	v.kind = widget.NewSelect(choiceLabels(reportKindChoices), nil)
@@ -230,7 +229,7 @@ func (a reportsArea) build(cv *caseView) areaView {
 			return dataCell{text: shownLine(filepath.Base(p)), full: shownLine(p)}
 		}, nil},
 	}, func(r *reports.GeneratedReport) any { return r.Entry.Seq })
-	v.table = v.src.table(v.u, 1, 5)
+	v.table = v.src.table(v.u, 1, 0)
 	v.none = mutedLabel("No report has been generated from this case yet.")
 	v.listProblem = problemLabel()
 
@@ -243,10 +242,16 @@ func (a reportsArea) build(cv *caseView) areaView {
 	v.preview = container.NewVBox()
 	v.scroll = container.NewVScroll(container.NewPadded(v.preview))
 
-	top := container.NewVBox(heading(a.title()), intro, choosers, container.NewHBox(v.save, v.verify),
-		subheading("Reports generated from this case"), v.listProblem, v.none, v.table.box,
-		widget.NewSeparator(), subheading("Preview"), v.sum, v.note)
-	v.root = container.NewBorder(top, nil, nil, nil, v.scroll)
+	// The preview takes the room; the list of generated reports sits
+	// under it, in a split the user can move.
+	top := container.NewVBox(container.NewBorder(nil, nil, nil, container.NewCenter(container.NewHBox(v.save, v.verify)),
+		heading(a.title())), intro, choosers)
+	previewPane := container.NewBorder(container.NewVBox(subheading("Preview"), v.sum, v.note), nil, nil, nil, v.scroll)
+	listPane := container.NewBorder(container.NewVBox(subheading("Reports generated from this case"), v.listProblem, v.none),
+		nil, nil, nil, v.table.box)
+	split := container.NewVSplit(previewPane, listPane)
+	split.Offset = 0.7
+	v.root = container.NewBorder(top, nil, nil, nil, split)
 	v.allow()
 	return v
 }
@@ -481,8 +486,10 @@ func (v *reportsView) loadList() {
 			v.table.reload()
 			if len(rs) == 0 {
 				v.none.Show()
+				v.table.box.Hide()
 			} else {
 				v.none.Hide()
+				v.table.box.Show()
 			}
 			relayout(v.root.(*fyne.Container))
 		}

@@ -438,9 +438,8 @@ func TestReportsAreaCapture(t *testing.T) {
 	dir := t.TempDir()
 	path, _ := makeCase(t, dir, "pass")
 	u, v := openReports(t, dir, path, "pass")
-	for _, f := range []string{"PDF", "Markdown"} {
-		choose(t, u, v.format, f)
-		fh, err := os.Create(filepath.Join(out, "reports-"+strings.ToLower(f)+".png"))
+	capture := func(name string) {
+		fh, err := os.Create(filepath.Join(out, "reports-"+name+".png"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -449,4 +448,21 @@ func TestReportsAreaCapture(t *testing.T) {
 		}
 		fh.Close()
 	}
+	for _, f := range []string{"PDF", "Markdown"} {
+		choose(t, u, v.format, f)
+		capture(strings.ToLower(f))
+	}
+	test.Tap(v.save)
+	capture("save-form")
+	press(t, u, fyne.KeyReturn)
+	waitJobs(t, u)
+	capture("saved")
+	press(t, u, fyne.KeyReturn)
+	test.Tap(v.verify)
+	v.verifying.file.SetText(v.lastSaved.Path)
+	press(t, u, fyne.KeyReturn)
+	waitJobs(t, u)
+	capture("verified")
+	press(t, u, fyne.KeyReturn)
+	capture("list")
 }
