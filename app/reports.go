@@ -179,8 +179,8 @@ type reportsView struct {
 
 func (a reportsArea) build(cv *caseView) areaView {
 	v := &reportsView{u: cv.u, cv: cv}
-	intro := widget.NewLabel("A report is made from the case's facts alone; the same case state and choices always give the " +
-		"same bytes. Save… records the file's SHA-256 in the custody record, so Verify can tell exactly that file later.")
+	intro := widget.NewLabel("A report is made from the case's facts alone: the same case state and choices give the same " +
+		"bytes, and Save… records their SHA-256, so Verify knows that file later.")
 	intro.Wrapping = fyne.TextWrapWord
 	changed := func(string) { v.render() }
 	v.kind = widget.NewSelect(choiceLabels(reportKindChoices), nil)
@@ -231,6 +231,7 @@ func (a reportsArea) build(cv *caseView) areaView {
 	}, func(r *reports.GeneratedReport) any { return r.Entry.Seq })
 	v.table = v.src.table(v.u, 1, 0)
 	v.none = mutedLabel("No report has been generated from this case yet.")
+	v.table.box.Hide() // until the list is read
 	v.listProblem = problemLabel()
 
 	v.sum = widget.NewLabel("")
@@ -240,14 +241,19 @@ func (a reportsArea) build(cv *caseView) areaView {
 	v.note = mutedLabel("")
 	v.note.Hide()
 	v.preview = container.NewVBox()
-	v.scroll = container.NewVScroll(container.NewPadded(v.preview))
+	// The note is in the scroll, so however long it is the area fits a
+	// small window.
+	v.scroll = container.NewVScroll(container.NewPadded(container.NewVBox(v.note, v.preview)))
 
 	// The preview takes the room; the list of generated reports sits
 	// under it, in a split the user can move.
 	top := container.NewVBox(container.NewBorder(nil, nil, nil, container.NewCenter(container.NewHBox(v.save, v.verify)),
 		heading(a.title())), intro, choosers)
-	previewPane := container.NewBorder(container.NewVBox(subheading("Preview"), v.sum, v.note), nil, nil, nil, v.scroll)
-	listPane := container.NewBorder(container.NewVBox(subheading("Reports generated from this case"), v.listProblem, v.none),
+	bold := func(s string) *widget.Label {
+		return widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	}
+	previewPane := container.NewBorder(v.sum, nil, nil, nil, v.scroll)
+	listPane := container.NewBorder(container.NewVBox(bold("Reports generated from this case"), v.listProblem, v.none),
 		nil, nil, nil, v.table.box)
 	split := container.NewVSplit(previewPane, listPane)
 	split.Offset = 0.7
@@ -297,6 +303,10 @@ func (v *reportsView) options() (reports.Options, error) {
 	return o, nil
 }
 
+// onScreen reports whether the view is the area on screen: a job that
+// ends after the user went elsewhere shows nothing.
+func (v *reportsView) onScreen() bool { return v.u.cv == v.cv && v.cv.view == v }
+
 // render renders the preview of the chosen report in a job; while one
 // runs, it renders again once that ends.
 func (v *reportsView) render() {
@@ -315,7 +325,7 @@ func (v *reportsView) render() {
 		return
 	}
 	v.rendering = true
-	v.sum.SetText("Rendering the " + strings.ToLower(reportKindTitle(o.Kind)) + " as " + reportFormatTitle(o.Format) + "…")
+	v.sum.SetText("Preview: rendering the " + strings.ToLower(reportKindTitle(o.Kind)) + " as " + reportFormatTitle(o.Format) + "…")
 	c := v.cv.oc.c
 	v.u.runJob(func() func() {
 		p := renderPreview(c, o)
@@ -326,7 +336,7 @@ func (v *reportsView) render() {
 				v.render()
 				return
 			}
-			if v.u.cv == v.cv {
+			if v.onScreen() {
 				v.show(p)
 			}
 		}
@@ -418,7 +428,7 @@ func (v *reportsView) show(p *reportPreview) {
 	v.current = p
 	v.preview.RemoveAll()
 	if p.err != nil {
-		v.sum.SetText("No preview.")
+		v.sum.SetText("Preview: none.")
 		why := p.why
 		if why == "" {
 			why = userMessage(p.err) + " " + hint(p.err)
@@ -429,7 +439,7 @@ func (v *reportsView) show(p *reportPreview) {
 		relayout(v.root.(*fyne.Container))
 		return
 	}
-	v.sum.SetText("SHA-256 " + p.sum + " · " + humanSize(int64(p.size)) + " · as of entry " + strconv.FormatInt(p.asOf, 10))
+	v.sum.SetText("Preview: SHA-256 " + p.sum + " · " + humanSize(int64(p.size)) + " · as of entry " + strconv.FormatInt(p.asOf, 10))
 	v.note.Importance = widget.MediumImportance
 	v.note.SetText(p.note)
 	if p.note == "" {
@@ -470,7 +480,7 @@ func (v *reportsView) loadList() {
 		rs, err := reports.ListReports(c)
 		return func() {
 			v.listing = false
-			if v.u.cv != v.cv {
+			if !v.onScreen() {
 				return
 			}
 			if err != nil {

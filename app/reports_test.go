@@ -109,7 +109,7 @@ func TestReportsPreviewIsWhatSaveWrites(t *testing.T) {
 			if p == nil || p.err != nil || p.sum != want {
 				t.Fatalf("%s %s: preview %+v, want SHA-256 %s", k.label, f.label, p, want)
 			}
-			if !strings.HasPrefix(v.sum.Text, "SHA-256 "+want+" · ") || !strings.HasSuffix(v.sum.Text, fmt.Sprintf(" · as of entry %d", u.cv.oc.custody.headSeq)) {
+			if !strings.HasPrefix(v.sum.Text, "Preview: SHA-256 "+want+" · ") || !strings.HasSuffix(v.sum.Text, fmt.Sprintf(" · as of entry %d", u.cv.oc.custody.headSeq)) {
 				t.Errorf("%s %s: the preview line says %q", k.label, f.label, v.sum.Text)
 			}
 			if f.value == reports.FormatPDF && havePoppler == nil {
@@ -148,7 +148,7 @@ func TestReportsPreviewIsWhatSaveWrites(t *testing.T) {
 	v.asOf.SetText("99")
 	waitJobs(t, u)
 	want := fmt.Sprintf(`As of "99": give a ledger entry number from 1 to %d, or leave it empty for the latest entry.`, head)
-	if v.current.err == nil || v.sum.Text != "No preview." || !strings.HasPrefix(v.note.Text, want) {
+	if v.current.err == nil || v.sum.Text != "Preview: none." || !strings.HasPrefix(v.note.Text, want) {
 		t.Errorf("as of 99: %q / %q; want %q", v.sum.Text, v.note.Text, want)
 	}
 	v.asOf.SetText("")
@@ -307,6 +307,10 @@ func TestReportsSaveAndVerify(t *testing.T) {
 	if rows[0] != wantRow {
 		t.Errorf("the list's row:\n%s\nwant\n%s", rows[0], wantRow)
 	}
+	u.win.Resize(fyne.NewSize(800, 600))
+	if min := u.win.Content().MinSize(); min.Width > 800 || min.Height > 600 {
+		t.Errorf("with a report listed the area needs %v, more than 800×600", min)
+	}
 	if got := v.table.row(0).cells[5].whole(); got != preview {
 		t.Errorf("the SHA-256 cell's whole value is %q", got)
 	}
@@ -419,7 +423,7 @@ func TestReportsSaveNeedsThePermission(t *testing.T) {
 	if v.saving != nil {
 		t.Error("a tap on the disabled Save… opened the form")
 	}
-	if v.current == nil || v.current.err == nil || v.sum.Text != "No preview." || v.note.Text != "No report can be rendered: "+want {
+	if v.current == nil || v.current.err == nil || v.sum.Text != "Preview: none." || v.note.Text != "No report can be rendered: "+want {
 		t.Errorf("the preview says %q / %q", v.sum.Text, v.note.Text)
 	}
 	if v.verify.Disabled() {
