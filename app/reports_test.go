@@ -164,8 +164,8 @@ func TestReportsPreviewIsWhatSaveWrites(t *testing.T) {
 	if v.note.Text != popplerNote || !v.note.Visible() || previewRichText(v) == nil || previewImages(v) != 0 {
 		t.Errorf("PDF without pdftoppm: note %q, rich text %v", v.note.Text, previewRichText(v) != nil)
 	}
-	if !strings.Contains(popplerNote, "page images need poppler-utils") && !strings.Contains(popplerNote, "Page images need poppler-utils") {
-		t.Error("the note does not name poppler-utils")
+	if !strings.HasPrefix(popplerNote, "Page images need poppler-utils (pdftoppm), which is not installed") {
+		t.Errorf("the note %q does not say what to install", popplerNote)
 	}
 }
 
@@ -410,14 +410,11 @@ func TestReportsSaveNeedsThePermission(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.Close()
-	u, v := openReports(t, dir, path, "dana's passphrase")
+	_, v := openReports(t, dir, path, "dana's passphrase")
 	p := casefile.PermGenerateReports
 	want := "only " + casefile.WhoMay(p) + " may " + p.What() + "; you hold Service Team Expert (a security incident manager assigns roles in Examiners)."
 	if !v.save.Disabled() || v.save.reason != want {
 		t.Errorf("Save…: disabled %v, %q; want %q", v.save.Disabled(), v.save.reason, want)
-	}
-	if !strings.Contains(want, "the Legal Advisor") && !strings.Contains(want, "Legal Advisor") {
-		t.Errorf("the reason %q does not name the legal advisor", want)
 	}
 	test.Tap(v.save)
 	if v.saving != nil {
@@ -429,7 +426,6 @@ func TestReportsSaveNeedsThePermission(t *testing.T) {
 	if v.verify.Disabled() {
 		t.Error("Verify a report file… is disabled; anyone may check a file")
 	}
-	_ = u
 }
 
 // TestReportsAreaCapture draws the Reports area (a PDF preview) into a
