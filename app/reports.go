@@ -167,7 +167,7 @@ type reportsView struct {
 	// The preview job: one at a time; a change of the choosers while one
 	// runs renders again once it ends.
 	rendering, pending bool
-	listing            bool
+	listing, listAgain bool           // the same for the list
 	current            *reportPreview // the preview on screen
 
 	// The dialogs on screen and the last results, for tests.
@@ -472,6 +472,7 @@ func (v *reportsView) show(p *reportPreview) {
 // loadList reads the reports generated from the case in a job.
 func (v *reportsView) loadList() {
 	if v.listing {
+		v.listAgain = true
 		return
 	}
 	v.listing = true
@@ -480,6 +481,11 @@ func (v *reportsView) loadList() {
 		rs, err := reports.ListReports(c)
 		return func() {
 			v.listing = false
+			if v.listAgain {
+				v.listAgain = false
+				v.loadList()
+				return
+			}
 			if !v.onScreen() {
 				return
 			}
