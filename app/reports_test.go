@@ -36,13 +36,24 @@ func openReports(t *testing.T, dir, path, pass string) (*UI, *reportsView) {
 	return u, v
 }
 
+// held runs f, which starts jobs, holding them until f has returned, then
+// waits for them. The test driver applies a job's result on the job's
+// goroutine, which would otherwise race with f's own redraws.
+func held(t *testing.T, u *UI, f func()) {
+	t.Helper()
+	gate := make(chan struct{})
+	u.jobGate = gate
+	f()
+	u.jobGate = nil
+	close(gate)
+	waitJobs(t, u)
+}
+
 // choose picks label in one of the area's choosers and waits for the
-// preview. (The test driver applies a job's result on the job's goroutine,
-// so the test waits before it touches the area again.)
+// preview.
 func choose(t *testing.T, u *UI, s *widget.Select, label string) {
 	t.Helper()
-	s.SetSelected(label)
-	waitJobs(t, u)
+	held(t, u, func() { s.SetSelected(label) })
 }
 
 func sumOf(b []byte) string {
@@ -138,21 +149,18 @@ func TestReportsPreviewIsWhatSaveWrites(t *testing.T) {
 	}
 
 	// As of an earlier entry: the report as the case stood then.
-	v.asOf.SetText("1")
-	waitJobs(t, u)
+	held(t, u, func() { v.asOf.SetText("1") })
 	if want := wantRendered(t, u, reports.Options{Kind: reports.KindBrief, Format: reports.FormatMarkdown, TLP: "red", AsOf: 1}); v.current.sum != want ||
 		!strings.HasSuffix(v.sum.Text, " · as of entry 1") {
 		t.Errorf("as of 1: %q, want %s", v.sum.Text, want)
 	}
 	head := u.cv.oc.custody.headSeq
-	v.asOf.SetText("99")
-	waitJobs(t, u)
+	held(t, u, func() { v.asOf.SetText("99") })
 	want := fmt.Sprintf(`As of "99": give a ledger entry number from 1 to %d, or leave it empty for the latest entry.`, head)
 	if v.current.err == nil || v.sum.Text != "Preview: none." || !strings.HasPrefix(v.note.Text, want) {
 		t.Errorf("as of 99: %q / %q; want %q", v.sum.Text, v.note.Text, want)
 	}
-	v.asOf.SetText("")
-	waitJobs(t, u)
+	held(t, u, func() { v.asOf.SetText("") })
 
 	// Without pdftoppm a PDF's preview is its Markdown, with the reason.
 	pdftoppmCommand = func() (string, error) { return "", errors.New("not installed") }
