@@ -49,8 +49,7 @@ var areaRegistry = []area{
 	placeholderArea{"Notifications", theme.IconNameMailSend,
 		"Notifications will appear here: customer and regulator notices drafted from case facts, their approval " +
 			"and sending, and the regulatory deadlines that the case's recorded decisions start."},
-	placeholderArea{"Reports", theme.IconNameDocument,
-		"Reports will appear here: the intelligence report, the post-mortem and the custody report."},
+	reportsArea{},   // reports.go
 	exportsArea{},   // exports.go
 	custodyArea{},   // custody.go
 	examinersArea{}, // examiners.go

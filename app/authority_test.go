@@ -63,4 +63,29 @@ func TestDisabledControlsSayWhichRoleMay(t *testing.T) {
 	want("Add finding", fv.add, casefile.PermInvestigate)
 	evv := viewOf[*evidenceView](t, u, "Evidence")
 	want("Add evidence", evv.add, casefile.PermHandleEvidence)
+	rpv := viewOf[*reportsView](t, u, "Reports")
+	waitJobs(t, u)
+	if rpv.save.Disabled() || rpv.current == nil || rpv.current.err != nil {
+		t.Errorf("a legal advisor may generate reports; Save… says %q, the preview %+v", rpv.save.reason, rpv.current)
+	}
+
+	// Lee holds no role: Save… names the roles that may generate reports,
+	// and a tap saves nothing.
+	u.CloseCase()
+	waitJobs(t, u)
+	u.OpenWithPassphrase(path, []byte(leePass))
+	waitJobs(t, u)
+	rpv = viewOf[*reportsView](t, u, "Reports")
+	waitJobs(t, u)
+	p := casefile.PermGenerateReports
+	if w := "only " + casefile.WhoMay(p) + " may " + p.What() + "; you hold no role (a security incident manager assigns roles in Examiners)."; !rpv.save.Disabled() || rpv.save.reason != w {
+		t.Errorf("Save… for no role: disabled %v, %q; want %q", rpv.save.Disabled(), rpv.save.reason, w)
+	}
+	if !strings.HasSuffix(casefile.WhoMay(p), " or Legal Advisor") {
+		t.Errorf("WhoMay(generate reports) = %q", casefile.WhoMay(p))
+	}
+	test.Tap(rpv.save)
+	if rpv.saving != nil {
+		t.Error("a tap on the disabled Save… opened the form")
+	}
 }

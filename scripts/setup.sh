@@ -44,7 +44,11 @@ TEST_TOOL_PKGS="ewf-tools dc3dd qemu-utils e2fsprogs libevtx-utils sleuthkit ntf
 # the strings scanner (and of its benchmark).
 MEMORY_TOOL_PKGS="gdb elfutils binutils llvm"
 
-DEB_PKGS="$GUI_BUILD_PKGS $GUI_SMOKE_PKGS $TEST_TOOL_PKGS $MEMORY_TOOL_PKGS"
+# The Reports area draws a PDF's pages with poppler-utils' pdftoppm (its tests
+# check the pages it draws; without it the preview shows the Markdown).
+REPORT_TOOL_PKGS="poppler-utils"
+
+DEB_PKGS="$GUI_BUILD_PKGS $GUI_SMOKE_PKGS $TEST_TOOL_PKGS $MEMORY_TOOL_PKGS $REPORT_TOOL_PKGS"
 
 GO_CMD="${GO:-go}"
 
