@@ -415,6 +415,7 @@ func intelligence(d *Document, m *Model) error {
 		Section{"Findings", append(fChart, findings(m)...)},
 		Section{"Indicators", []Block{indicators(m)}},
 		Section{"Actions and emergency mitigations", actions(m)},
+		Section{"Affected customers and notification", notification(m)},
 		Section{"Stage history", append(sChart, stages(m))},
 		Section{"Next steps and recommendations", next},
 		Section{"Evidence inventory", []Block{evidence(m)}},
@@ -523,6 +524,7 @@ func brief(d *Document, m *Model) {
 			decisions = append(decisions, "approve mitigation \""+casefile.Brief(x.Description)+"\" ("+strings.Join(ms, ", ")+")")
 		}
 	}
+	decisions = append(decisions, notificationDecisions(m)...)
 	for i, s := range m.NextSteps {
 		if i == 5 {
 			decisions = append(decisions, fmt.Sprintf("and %d more next steps", len(m.NextSteps)-5))

@@ -63,6 +63,10 @@ type Model struct {
 	// Starred are the timeline's starred events (the key events), oldest
 	// first, events without a time last.
 	Starred   []timeline.StarredEvent
+	// Notification is the notification track as of AsOf: the affected
+	// customers, the notices and the legal clocks; nil when it was not
+	// started by then.
+	Notification *NotificationModel
 	Entries   []casefile.CustodyEntry // every custody entry up to AsOfSeq
 	Examiners []casefile.Examiner
 	// LastVerification is the last ledger.verified entry up to AsOfSeq; nil
@@ -293,6 +297,9 @@ func ReadModel(c *casefile.Case, asOf int64, tool Tool) (*Model, error) {
 	}
 	if orphans > 0 {
 		m.Gaps = append(m.Gaps, fmt.Sprintf("%d starred event(s) were made on an earlier parse of their item and match no event of its current parse; they are left out (custodiactl event list lists them).", orphans))
+	}
+	if m.Notification, err = readNotification(c, m, cut); err != nil {
+		return fail(err)
 	}
 	return m, nil
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/custodia-dfir/custodia/casefile"
 	"github.com/custodia-dfir/custodia/casefile/casetest"
 	"github.com/custodia-dfir/custodia/casefile/incident"
+	"github.com/custodia-dfir/custodia/casefile/notify"
 	"github.com/custodia-dfir/custodia/casefile/timeline"
 	"github.com/custodia-dfir/custodia/reports"
 )
@@ -90,6 +91,17 @@ func scenario(t *testing.T, evil bool) *casefile.Case {
 		SOPUpdates: []string{txt(7, "add VPN credential reset steps")}}, "")
 	must(err)
 	_, err = s.AddRepairItem(incident.NewRepairItem{Description: txt(4, "MFA on the VPN"), Owner: casetest.NewCase.Examiner, Due: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)})
+	must(err)
+	// The notification track: GDPR, one customer in scope, a draft notice.
+	nt := notify.Of(c)
+	_, _, err = nt.Start(time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC), txt(1, "SOC lead confirmed the transfer"))
+	must(err)
+	_, err = nt.SetRegimes([]string{"gdpr"}, "EU customers")
+	must(err)
+	_, err = nt.AddCustomer(notify.CustomerInfo{ID: "C-1001", Name: txt(0, "Acme GmbH"), AdminContacts: []string{"it-admin@acme.example"},
+		Jurisdiction: "DE", DataCategories: []string{"contact data"}, DataSubjects: 1200}, "CRM export")
+	must(err)
+	_, err = nt.DraftNotice(notify.NewNotice{Audience: notify.AudienceCustomer, Regime: "gdpr", Customer: "C-1001", From: "ir@custodia-corp.example"})
 	must(err)
 	// The gateway log's timeline, three of its events starred.
 	w, err := timeline.Of(c).NewWriter(ev.ID)
@@ -183,9 +195,23 @@ func TestReportsShowTheHead(t *testing.T) {
 	intel := string(render(t, c, reports.KindIntelligence, reports.FormatMarkdown, 0))
 	for _, want := range []string{"Logins from 203.0.113.9", "vpn-gateway.log", "bytes 13–26 (13)", "High", "GDPR", "Blocked 203.0.113.9",
 		"security-incident-manager: " + casetest.NewCase.Examiner + " (signed", "missing: executive-incident-manager, service-owner", "Reset every VPN credential",
-		"## 11. Custody summary"} {
+		"## 12. Custody summary", "## 8. Affected customers and notification",
+		"| C-1001 | Acme GmbH | DE | 1200 | contact data |",
+		"| gdpr authority | Notify the supervisory authority | awareness 2026-11-20 08:00:00 UTC | 2026-11-23 08:00:00 UTC | running |",
+		"| gdpr data-subjects | Communicate to the data subjects without undue delay | awareness 2026-11-20 08:00:00 UTC | no fixed deadline | running |",
+		"not decided: the Executive Incident Manager has not declared a breach"} {
 		if !strings.Contains(intel, want) {
 			t.Errorf("intelligence md lacks %q", want)
+		}
+	}
+	if !regexp.MustCompile(`\| [0-9a-f]{8} \| customer C-1001 \| gdpr \| Security incident notification: [^|]+ \| draft \(revision 1\) \| — \|`).MatchString(intel) {
+		t.Errorf("intelligence md lacks the notice row")
+	}
+	br := string(render(t, c, reports.KindBrief, reports.FormatMarkdown, 0))
+	for _, want := range []string{"declare the breach, or record that none is declared (Executive Incident Manager)",
+		"notify: Notify the supervisory authority (gdpr/authority), running, due 2026-11-23 08:00:00 UTC"} {
+		if !strings.Contains(br, want) {
+			t.Errorf("brief md lacks %q:\n%s", want, br)
 		}
 	}
 	cust := string(render(t, c, reports.KindCustody, reports.FormatMarkdown, 0))

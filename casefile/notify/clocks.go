@@ -29,11 +29,13 @@ func (s *Store) Clocks(at time.Time) ([]regime.Clock, error) {
 	if err != nil {
 		return nil, err
 	}
-	return clocksOf(t, notices, at)
+	return ClocksOf(t, notices, at)
 }
 
-// clocksOf is Clocks over facts already read.
-func clocksOf(t Track, notices []Notice, at time.Time) ([]regime.Clock, error) {
+// ClocksOf is Clocks over facts already read: a report computes the clocks
+// as its case stood at one ledger entry by passing the track and notices
+// as they were then.
+func ClocksOf(t Track, notices []Notice, at time.Time) ([]regime.Clock, error) {
 	triggers := map[regime.Trigger]time.Time{}
 	if t.Start != nil {
 		triggers[regime.Trigger(TriggerAwareness)] = t.Start.AwareAt
@@ -102,7 +104,7 @@ func closeGuard(r casefile.Reader) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	cs, err := clocksOf(t, notices, r.Now())
+	cs, err := ClocksOf(t, notices, r.Now())
 	if err != nil {
 		return "", err
 	}

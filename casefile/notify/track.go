@@ -146,6 +146,21 @@ func (t Track) Current(k TriggerKind) *Trigger {
 // Declared reports whether a breach is declared now.
 func (t Track) Declared() bool { return t.Declaration != nil && t.Declaration.Breach }
 
+// RegimeChoices returns every choice of the regimes, oldest first (the
+// last is Track's RegimeChoice).
+func (s *Store) RegimeChoices() ([]RegimeChoice, error) {
+	var out []RegimeChoice
+	err := s.c.Read("read regime choices", func(r casefile.Reader) error {
+		rs, err := r.Records(tblRegimes)
+		if err != nil {
+			return err
+		}
+		out, err = casefile.DecodeRecords[RegimeChoice](rs)
+		return err
+	})
+	return out, err
+}
+
 // Track returns the notification track.
 func (s *Store) Track() (Track, error) {
 	var t Track
