@@ -46,9 +46,7 @@ var areaRegistry = []area{
 	findingsArea{},   // findings.go
 	responseArea{},   // response.go
 	postMortemArea{}, // postmortem.go
-	placeholderArea{"Notifications", theme.IconNameMailSend,
-		"Notifications will appear here: customer and regulator notices drafted from case facts, their approval " +
-			"and sending, and the regulatory deadlines that the case's recorded decisions start."},
+	notificationsArea{}, // notifications.go
 	placeholderArea{"Reports", theme.IconNameDocument,
 		"Reports will appear here: the intelligence report, the post-mortem and the custody report."},
 	exportsArea{},   // exports.go
@@ -66,10 +64,11 @@ const (
 	factsEvidence                     // the items
 	factsIncident                     // the incident record
 	factsActor                        // the acting examiner's roles
+	factsNotify                       // the notification track, customers and notices
 )
 
 // factsAll is every fact.
-const factsAll = factsCustody | factsEvidence | factsIncident | factsActor
+const factsAll = factsCustody | factsEvidence | factsIncident | factsActor | factsNotify
 
 // has reports whether s holds any of the facts in f.
 func (s factSet) has(f factSet) bool { return s&f != 0 }
