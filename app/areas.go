@@ -35,17 +35,17 @@ type areaView interface {
 // areaRegistry lists the sidebar in order, one line per area. Later work
 // replaces a placeholder with its own area, in its own file.
 var areaRegistry = []area{
-	dashboardArea{},  // dashboard.go
-	evidenceArea{},   // evidence.go
-	filesArea{},      // files.go
-	timelineArea{},   // timeline.go
-	incidentArea{},   // caserecord.go
-	assessmentArea{}, // assessment.go
-	lifecycleArea{},  // lifecycle.go
-	indicatorsArea{}, // indicators.go
-	findingsArea{},   // findings.go
-	responseArea{},   // response.go
-	postMortemArea{}, // postmortem.go
+	dashboardArea{},     // dashboard.go
+	evidenceArea{},      // evidence.go
+	filesArea{},         // files.go
+	timelineArea{},      // timeline.go
+	incidentArea{},      // caserecord.go
+	assessmentArea{},    // assessment.go
+	lifecycleArea{},     // lifecycle.go
+	indicatorsArea{},    // indicators.go
+	findingsArea{},      // findings.go
+	responseArea{},      // response.go
+	postMortemArea{},    // postmortem.go
 	notificationsArea{}, // notifications.go
 	placeholderArea{"Reports", theme.IconNameDocument,
 		"Reports will appear here: the intelligence report, the post-mortem and the custody report."},
