@@ -572,7 +572,8 @@ func splitMessage(raw []byte) (string, string, error) {
 	if i < 0 {
 		return "", "", fmt.Errorf("no end of headers")
 	}
-	head := strings.ReplaceAll(string(raw[:i]), "\r\n", "\n")
+	// Folded header lines are shown unfolded, one header a line.
+	head := strings.ReplaceAll(strings.ReplaceAll(string(raw[:i]), "\r\n ", " "), "\r\n", "\n")
 	m, err := mail.ReadMessage(bytes.NewReader(raw))
 	if err != nil {
 		return "", "", err
@@ -606,5 +607,5 @@ func textPart(ct string, body io.Reader) (string, error) {
 		return "", fmt.Errorf("not text")
 	}
 	b, err := io.ReadAll(io.LimitReader(body, notify.MaxBodyLen+1))
-	return string(b), err
+	return strings.ReplaceAll(string(b), "\r\n", "\n"), err
 }
