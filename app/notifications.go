@@ -164,24 +164,24 @@ func (a notificationsArea) build(cv *caseView) areaView {
 	v.markSent = cv.action("Mark sent…", theme.MailSendIcon(), v.showMarkSent)
 
 	v.clockSrc = newListSource([]listColumn[regime.Clock]{
-		{dataColumn{title: "Regime", width: 150}, func(c *regime.Clock) dataCell { return cell(regimeName(c.Regime)) }, nil},
-		{dataColumn{title: "Obligation", width: 260}, func(c *regime.Clock) dataCell {
+		{dataColumn{title: "Regime", width: 110}, func(c *regime.Clock) dataCell { return cell(regimeName(c.Regime)) }, nil},
+		{dataColumn{title: "Obligation", width: 230}, func(c *regime.Clock) dataCell {
 			return dataCell{text: c.Name, full: c.Name + " (" + c.Obligation + ")"}
 		}, nil},
-		{dataColumn{title: "Trigger", width: 230}, func(c *regime.Clock) dataCell {
-			if c.TriggerAt.IsZero() {
-				return cell(string(c.Trigger) + " — not recorded")
-			}
-			return cell(string(c.Trigger) + " " + c.TriggerAt.Format(timeLayout))
-		}, nil},
-		{dataColumn{title: "Due (UTC)", width: 190}, func(c *regime.Clock) dataCell {
+		{dataColumn{title: "Time left", width: 300}, func(c *regime.Clock) dataCell { return v.countdownCell(*c) }, nil},
+		{dataColumn{title: "Due (UTC)", width: 180}, func(c *regime.Clock) dataCell {
 			if c.Due.IsZero() {
 				return cell(notSet)
 			}
 			return cell(c.Due.Format(timeLayout))
 		}, func(a, b *regime.Clock) int { return a.Due.Compare(b.Due) }},
 		{dataColumn{title: "Due (regime zone)", width: 330}, func(c *regime.Clock) dataCell { return cell(orNotSet(c.DueLocal)) }, nil},
-		{dataColumn{title: "Time left", width: 330}, func(c *regime.Clock) dataCell { return v.countdownCell(*c) }, nil},
+		{dataColumn{title: "Trigger", width: 260}, func(c *regime.Clock) dataCell {
+			if c.TriggerAt.IsZero() {
+				return cell(string(c.Trigger) + " — not recorded")
+			}
+			return cell(string(c.Trigger) + " " + c.TriggerAt.Format(timeLayout))
+		}, nil},
 	}, func(c *regime.Clock) any { return c.Key() })
 	v.clocks = v.clockSrc.table(cv.u, 1, 14)
 
@@ -525,8 +525,14 @@ func (v *notificationsView) showChosen() {
 	v.preview.SetText(emlPreview(*n, v.cv.u.now()))
 }
 
-// checklistText lists a notice's checklist, the missing items flagged.
-func checklistText(items []notify.CheckItem) string {
+// checklistText lists a notice's checklist, the missing items flagged
+// with what the provision asks for.
+func checklistText(items []notify.CheckItem) string { return checklistLines(items, true) }
+
+// checklistLines lists a checklist one item a line and a summary line;
+// without needs, every line is short, so the list is as high for any body
+// (the editor's, which must not move the fields under the pointer).
+func checklistLines(items []notify.CheckItem, needs bool) string {
 	if len(items) == 0 {
 		return "The notice's regime has no checklist of required content here."
 	}
@@ -537,13 +543,17 @@ func checklistText(items []notify.CheckItem) string {
 			fmt.Fprintf(&b, "✓ %s — %s\n", c.Ref, c.Heading)
 		} else {
 			missing++
-			fmt.Fprintf(&b, "✗ MISSING %s — %s: %s\n", c.Ref, c.Heading, c.Need)
+			if needs {
+				fmt.Fprintf(&b, "✗ MISSING %s — %s: %s\n", c.Ref, c.Heading, c.Need)
+			} else {
+				fmt.Fprintf(&b, "✗ MISSING %s — %s\n", c.Ref, c.Heading)
+			}
 		}
 	}
 	if missing == 0 {
 		b.WriteString("Every required item is there.")
 	} else {
-		fmt.Fprintf(&b, "%s missing: complete the sections \"== Heading ==\" (Edit notice) before it is approved.", plural(missing, "item", "items"))
+		fmt.Fprintf(&b, "%s missing: complete those sections before the notice is approved.", plural(missing, "item", "items"))
 	}
 	return b.String()
 }

@@ -10,8 +10,10 @@ import (
 	"strings"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 	"github.com/google/uuid"
 
 	"github.com/custodia-dfir/custodia/casefile"
@@ -552,14 +554,17 @@ func (v *notificationsView) showEditNotice() {
 	cc.SetText(strings.Join(cur.Cc, "; "))
 	subject := form.entry("Subject *", "One line")
 	subject.SetText(cur.Subject)
-	body := form.text("Body *", "Plain text; sections \"== Heading ==\"", 14)
-	body.SetText(cur.Body)
-	checklist := valueLabel()
+	// The checklist stands above the body, one truncated line an item, so
+	// typing never changes its height and nothing moves.
+	checklist := widget.NewLabel(checklistLines(cur.Checklist, false))
+	checklist.Truncation = fyne.TextTruncateEllipsis
 	form.note("Checklist", checklist)
+	body := form.text("Body *", "Plain text; sections \"== Heading ==\"", 12)
+	body.SetText(cur.Body)
 	reason := form.entry("Reason", "What changed (recorded)")
 	form.live = true
 	form.check = func() bool {
-		checklist.SetText(checklistText(notify.Checklist(cur.Regime, body.Text)))
+		checklist.SetText(checklistLines(notify.Checklist(cur.Regime, body.Text), false))
 		ok := form.require("Subject", subject.Text, "Give the subject.")
 		if strings.ContainsAny(subject.Text, "\r\n") {
 			form.setProblem("Subject", "The subject is one line.")

@@ -128,7 +128,7 @@ func clockRow(t *testing.T, v *notificationsView, key string) []string {
 
 // clockImportance is the colour of a clock's time left.
 func clockImportance(v *notificationsView, key string) widget.Importance {
-	return v.clockSrc.rows(v.clockSrc.rowOf(key), v.clockSrc.rowOf(key)+1)[0].cells[5].imp
+	return v.clockSrc.rows(v.clockSrc.rowOf(key), v.clockSrc.rowOf(key)+1)[0].cells[2].imp
 }
 
 // startTrack starts the track as Sam, records the corrected awareness and
@@ -142,6 +142,13 @@ func startTrack(t *testing.T, u *UI, path string, regimes []string) *notificatio
 		"Decision": triggerTitles[notify.TriggerAwareness], "Taken at": "2026-03-13 10:00", "Reason": "the call log shows 10:00"})
 	fillAndSave(t, u, v.regimes, "Choose the applicable regimes", map[string]any{"Regimes": regimes, "Reason": "EU customers"})
 	return v
+}
+
+// dismissNotice closes the result dialog on screen, if any.
+func dismissNotice(u *UI) {
+	if u.notice != nil {
+		u.notice.dlg.Hide()
+	}
 }
 
 func regimeLabel(id string) string { return id + " — " + regimeName(id) }
@@ -207,8 +214,8 @@ func TestNotificationsClocks(t *testing.T) {
 	v = startTrack(t, u, path, []string{regimeLabel("gdpr")})
 	v = areaViewOf[*notificationsView](u)
 	row := clockRow(t, v, "gdpr/authority")
-	want := []string{"EU GDPR", "Notify the supervisory authority", "awareness 2026-03-13T10:00:00Z", "2026-03-16T10:00:00Z",
-		"Mon 2026-03-16 11:00:00 +01:00 Europe/Brussels", "2 d 0 h left"}
+	want := []string{"EU GDPR", "Notify the supervisory authority", "2 d 0 h left", "2026-03-16T10:00:00Z",
+		"Mon 2026-03-16 11:00:00 +01:00 Europe/Brussels", "awareness 2026-03-13T10:00:00Z"}
 	if strings.Join(row, "|") != strings.Join(want, "|") {
 		t.Errorf("GDPR clock\n got %q\nwant %q", row, want)
 	}
@@ -221,7 +228,7 @@ func TestNotificationsClocks(t *testing.T) {
 
 	clk.set(time.Date(2026, 3, 15, 12, 0, 0, 0, time.UTC))
 	v.tick()
-	if got := clockRow(t, v, "gdpr/authority")[5]; got != "22 h 0 min left" {
+	if got := clockRow(t, v, "gdpr/authority")[2]; got != "22 h 0 min left" {
 		t.Errorf("22 hours before: %q", got)
 	}
 	if imp := clockImportance(v, "gdpr/authority"); imp != widget.WarningImportance {
@@ -229,7 +236,7 @@ func TestNotificationsClocks(t *testing.T) {
 	}
 	clk.set(time.Date(2026, 3, 16, 13, 0, 0, 0, time.UTC))
 	v.tick()
-	if got := clockRow(t, v, "gdpr/authority")[5]; got != "overdue by 3 h 0 min" {
+	if got := clockRow(t, v, "gdpr/authority")[2]; got != "overdue by 3 h 0 min" {
 		t.Errorf("3 hours after: %q", got)
 	}
 	if imp := clockImportance(v, "gdpr/authority"); imp != widget.DangerImportance {
@@ -252,13 +259,13 @@ func TestNotificationsPausedClock(t *testing.T) {
 	fillAndSave(t, u, v.delay, "Record a law-enforcement delay", map[string]any{"Agency": "FBI Cyber Division", "Reference": "CY-2026-118",
 		"From": "2026-03-14T08:30:00Z", "Until": "2026-03-30T00:00:00Z", "Reason": "written request"})
 	v = areaViewOf[*notificationsView](u)
-	if got := clockRow(t, v, "sec-8k/item-1.05")[5]; got != "paused until 2026-03-30T00:00:00Z (law enforcement: FBI Cyber Division)" {
+	if got := clockRow(t, v, "sec-8k/item-1.05")[2]; got != "paused until 2026-03-30T00:00:00Z (law enforcement: FBI Cyber Division)" {
 		t.Errorf("SEC clock: %q", got)
 	}
 	if imp := clockImportance(v, "sec-8k/item-1.05"); imp != widget.HighImportance {
 		t.Errorf("a paused clock is coloured %v", imp)
 	}
-	if got := clockRow(t, v, "gdpr/authority")[5]; got != "2 d 0 h left" {
+	if got := clockRow(t, v, "gdpr/authority")[2]; got != "2 d 0 h left" {
 		t.Errorf("GDPR is never paused: %q", got)
 	}
 }
@@ -286,7 +293,10 @@ func TestNotificationsNoticeFourEyesExport(t *testing.T) {
 	}
 	v := openAs(t, u, path, cmPass)
 	fillAndSave(t, u, v.importCustomers, "Import customers", map[string]any{"File": csv, "Reason": "CRM export"})
-	u.alert = nil
+	if u.notice == nil || !strings.HasPrefix(u.notice.message, "2 customers imported (file SHA-256 ") {
+		t.Fatalf("after the import: %+v", u.notice)
+	}
+	dismissNotice(u)
 	v = areaViewOf[*notificationsView](u)
 	rows := tableRows(v.customers)
 	if len(rows) != 2 || rows[0] != "C-1001|Acme GmbH|DE|1200|contact data, payment data|it-admin@acme.example, ciso@acme.example" {
@@ -319,7 +329,9 @@ func TestNotificationsNoticeFourEyesExport(t *testing.T) {
 	test.Tap(v.editNotice)
 	f := openForm(t, u, "Edit notice "+n.ID.String()[:8])
 	check := f.fields["Checklist"].(*widget.Label)
-	if !strings.Contains(check.Text, "3 items missing") {
+	if check.Text != "✓ GDPR Art. 33(3)(a) — Nature of the personal data breach\n✗ MISSING GDPR Art. 33(3)(b) — Contact point\n"+
+		"✗ MISSING GDPR Art. 33(3)(c) — Likely consequences\n✗ MISSING GDPR Art. 33(3)(d) — Measures taken or proposed\n"+
+		"3 items missing: complete those sections before the notice is approved." {
 		t.Errorf("the editor's checklist at first: %q", check.Text)
 	}
 	body := f.fields["Body"].(*formEntry)
@@ -379,7 +391,10 @@ func TestNotificationsNoticeFourEyesExport(t *testing.T) {
 		t.Fatal(err)
 	}
 	fillAndSave(t, u, v.export, "Export notice "+n.ID.String()[:8], map[string]any{"Folder": out})
-	u.alert = nil
+	if u.notice == nil || u.notice.title != "Notice exported" || u.notice.message != "2 messages were written and the export recorded." {
+		t.Fatalf("after the export: %+v", u.notice)
+	}
+	dismissNotice(u)
 	files, _ := filepath.Glob(filepath.Join(out, "*.eml"))
 	if len(files) != 2 {
 		t.Fatalf("exported %q", files)
@@ -406,7 +421,7 @@ func TestNotificationsNoticeFourEyesExport(t *testing.T) {
 	fillAndSave(t, u, v.markSent, "Mark notice "+n.ID.String()[:8]+" sent", map[string]any{"Obligation met": "authority",
 		"Reason": "sent from the IR mailbox"})
 	v = areaViewOf[*notificationsView](u)
-	if got := clockRow(t, v, "gdpr/authority")[5]; got != "met by notice "+n.ID.String()[:8] {
+	if got := clockRow(t, v, "gdpr/authority")[2]; got != "met by notice "+n.ID.String()[:8] {
 		t.Errorf("GDPR clock after sending: %q", got)
 	}
 	if v.steps[4].count.Text != "1 of 1 sent" {
@@ -460,7 +475,7 @@ func TestNotificationsPNG(t *testing.T) {
 	csv := filepath.Join(dir, "customers.csv")
 	os.WriteFile(csv, []byte(customers), 0o600)
 	fillAndSave(t, u, v.importCustomers, "Import customers", map[string]any{"File": csv})
-	u.alert = nil
+	dismissNotice(u)
 	fillAndSave(t, u, v.newNotice, "New notice", map[string]any{"Audience": "customer", "Regime": "gdpr", "Customer": "C-1001",
 		"From": "incident-response@nightfall.example"})
 	capture := func(name string) {
@@ -478,4 +493,12 @@ func TestNotificationsPNG(t *testing.T) {
 	v = areaViewOf[*notificationsView](u)
 	test.Tap(v.editNotice)
 	capture("ngui-editor.png")
+	openForm(t, u, "Edit notice "+v.chosenNotice().ID.String()[:8]).userCancel()
+	if err := u.SelectArea("Dashboard"); err != nil {
+		t.Fatal(err)
+	}
+	v = viewOf[*notificationsView](t, u, "Notifications")
+	v.choose(u.cv.oc.notify.notices[0].ID)
+	u.win.Resize(fyne.NewSize(1280, 2000))
+	capture("ngui-full.png")
 }
