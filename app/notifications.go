@@ -381,7 +381,7 @@ func (v *notificationsView) countdownCell(c regime.Clock) dataCell {
 		return dataCell{text: "overdue by " + spanText(now.Sub(c.Due)), imp: widget.DangerImportance, icon: theme.ErrorIcon()}
 	}
 	if c.Due.IsZero() {
-		return cell("running, no fixed deadline (without undue delay)")
+		return cell("running: without undue delay")
 	}
 	left := c.Due.Sub(now)
 	t := spanText(left) + " left"
