@@ -73,6 +73,56 @@ func (f notifyFacts) notice(id uuid.UUID) *notify.Notice {
 	return nil
 }
 
+// wrapRow lays buttons out in a row that wraps onto more rows when the
+// width is short. It is as narrow as its widest button, and as high as
+// its rows at the width it was last laid out at (a second layout pass
+// settles it, as for a wrapped label: relayout).
+type wrapRow struct{ width float32 }
+
+func (l *wrapRow) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	l.width = size.Width
+	l.place(objs, size.Width, true)
+}
+
+func (l *wrapRow) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var w float32
+	for _, o := range objs {
+		if o.Visible() {
+			w = max(w, o.MinSize().Width)
+		}
+	}
+	width := l.width
+	if width <= 0 {
+		width = 1 << 20 // not laid out yet: one row
+	}
+	return fyne.NewSize(w, l.place(objs, width, false))
+}
+
+// place puts objs in rows within width (moving them when move) and
+// returns the height of the rows.
+func (l *wrapRow) place(objs []fyne.CanvasObject, width float32, move bool) float32 {
+	pad := theme.Padding()
+	var x, y, rowH float32
+	first := true
+	for _, o := range objs {
+		if !o.Visible() {
+			continue
+		}
+		s := o.MinSize()
+		if !first && x+s.Width > width {
+			x, y, rowH = 0, y+rowH+pad, 0
+		}
+		first = false
+		if move {
+			o.Resize(s)
+			o.Move(fyne.NewPos(x, y))
+		}
+		x += s.Width + pad
+		rowH = max(rowH, s.Height)
+	}
+	return y + rowH
+}
+
 // clockTick is how often the clocks count down on screen.
 var clockTick = time.Minute
 
@@ -117,6 +167,7 @@ func newPipelineStep(name string) *pipelineStep {
 	s := &pipelineStep{name: widget.NewLabelWithStyle(name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		count: widget.NewLabel(""), state: mutedLabel(""), icon: widget.NewIcon(nil)}
 	s.count.Truncation = fyne.TextTruncateEllipsis
+	s.name.Truncation = fyne.TextTruncateEllipsis // five steps fit a narrow window
 	s.box = widget.NewCard("", "", container.NewVBox(container.NewBorder(nil, nil, s.icon, nil, s.name), s.count, s.state))
 	return s
 }
@@ -138,7 +189,7 @@ func (s *pipelineStep) set(count, state string, done, started bool) {
 
 func (a notificationsArea) build(cv *caseView) areaView {
 	v := &notificationsView{cv: cv}
-	for i, name := range []string{"1 Scope", "2 Drafts", "3 Review", "4 Declaration", "5 Sent"} {
+	for i, name := range []string{"Scope", "Drafts", "Review", "Declaration", "Sent"} {
 		v.steps[i] = newPipelineStep(name)
 	}
 	v.loadProblem = problemLabel()
@@ -226,9 +277,10 @@ func (a notificationsArea) build(cv *caseView) areaView {
 	for _, s := range v.steps {
 		strip.Add(s.box)
 	}
-	trackButtons := container.NewHBox(v.start, v.trigger, v.regimes, v.delay)
-	declButtons := container.NewHBox(v.declare, v.noBreach)
-	noticeButtons := container.NewHBox(v.newNotice, v.editNotice, v.approve, v.export, v.markSent)
+	// The rows of buttons wrap in a narrow window rather than widen it.
+	trackButtons := container.New(&wrapRow{}, v.start, v.trigger, v.regimes, v.delay)
+	declButtons := container.New(&wrapRow{}, v.declare, v.noBreach)
+	noticeButtons := container.New(&wrapRow{}, v.newNotice, v.editNotice, v.approve, v.export, v.markSent)
 	chosen := container.NewGridWithColumns(2,
 		container.NewVBox(widget.NewLabelWithStyle("Checklist", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), v.checklist),
 		container.NewVBox(widget.NewLabelWithStyle("Preview of the .eml (first recipient)", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), v.preview))

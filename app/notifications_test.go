@@ -501,4 +501,7 @@ func TestNotificationsPNG(t *testing.T) {
 	v.choose(u.cv.oc.notify.notices[0].ID)
 	u.win.Resize(fyne.NewSize(1280, 2000))
 	capture("ngui-full.png")
+	u.win.Resize(fyne.NewSize(800, 1500))
+	relayout(v.root)
+	capture("ngui-narrow.png")
 }

@@ -494,6 +494,10 @@ func TestAreasSelectable(t *testing.T) {
 			if !strings.Contains(texts, "In Detect since the case was created.") {
 				t.Errorf("lifecycle area does not show the stage; visible labels:\n%s", texts)
 			}
+		case *notificationsView:
+			if !strings.Contains(texts, "The track is not started: no clock runs yet.") {
+				t.Errorf("a new case's Notifications area does not say the track is not started; visible labels:\n%s", texts)
+			}
 		case *placeholderView:
 			if !strings.Contains(v.sentence.Text, "will appear here") || !strings.Contains(texts, v.sentence.Text) {
 				t.Errorf("%s: placeholder sentence %q not on screen; visible labels:\n%s", name, v.sentence.Text, texts)
