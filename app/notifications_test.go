@@ -505,3 +505,60 @@ func TestNotificationsPNG(t *testing.T) {
 	relayout(v.root)
 	capture("ngui-narrow.png")
 }
+
+// TestNotificationsBadInput: a malformed customer file, a trigger time in
+// the future and an overlapping delay are refused in the form, which
+// stays open with what was typed, naming what is wrong; nothing is
+// recorded.
+func TestNotificationsBadInput(t *testing.T) {
+	dir := t.TempDir()
+	path := makeNotifyCase(t, dir)
+	u := newNotifyUI(t, dir, &testClock{t: created})
+	v := startTrack(t, u, path, []string{regimeLabel("gdpr")})
+	entries := len(u.cv.oc.custody.entries)
+
+	bad := filepath.Join(dir, "bad.csv")
+	os.WriteFile(bad, []byte(strings.Replace(customers, "secops@globex.example", "secops at globex", 1)), 0o600)
+	test.Tap(v.importCustomers)
+	f := openForm(t, u, "Import customers")
+	setField(t, f, "File", bad)
+	test.Tap(f.save)
+	waitJobs(t, u)
+	if u.record != f || f.problem.Text != `The customer file is malformed: line 3, column 3 (admin_contacts): admin_contacts "secops at globex" is not `+
+		`an e-mail address (give it as name@example.com). Fix the line and column named (columns: id,name,admin_contacts,jurisdiction,`+
+		`data_categories,data_subjects) and import the whole file again; nothing of it was stored.` {
+		t.Errorf("a bad address in the file: form open %v, band %q", u.record == f, f.problem.Text)
+	}
+	if strings.Contains(strings.ToLower(f.problem.Text), "sql") {
+		t.Errorf("the refusal shows SQL: %q", f.problem.Text)
+	}
+	f.userCancel()
+
+	test.Tap(v.trigger)
+	f = openForm(t, u, "Record a trigger decision")
+	setField(t, f, "Decision", triggerTitles[notify.TriggerMateriality])
+	setField(t, f, "Taken at", "2026-03-15T00:00:00Z")
+	setField(t, f, "Reason", "committee")
+	test.Tap(f.save)
+	waitJobs(t, u)
+	if u.record != f || !strings.Contains(f.problem.Text, "in the future") {
+		t.Errorf("a trigger in the future: form open %v, band %q", u.record == f, f.problem.Text)
+	}
+	f.userCancel()
+
+	test.Tap(v.trigger)
+	f = openForm(t, u, "Record a trigger decision")
+	setField(t, f, "Taken at", "yesterday")
+	test.Tap(f.save)
+	if got := f.problemText("Taken at"); got != `"yesterday" is not a time: type it as 2026-03-14T08:10:00Z (RFC 3339, any zone) or 2026-03-14 08:10 (UTC).` {
+		t.Errorf("a time that is not one: %q", got)
+	}
+	if got := f.problemText("Decision"); got != "Choose the decision." {
+		t.Errorf("no decision: %q", got)
+	}
+	f.userCancel()
+	waitJobs(t, u)
+	if got := len(u.cv.oc.custody.entries); got != entries {
+		t.Errorf("refused input recorded %d entries", got-entries)
+	}
+}
