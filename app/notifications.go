@@ -453,10 +453,15 @@ func (v *notificationsView) activeDelay(id string, now time.Time) *notify.Delay 
 	if r, ok := regime.Lookup(id); !ok || !r.DelayAllowed {
 		return nil
 	}
+	r, _ := regime.Lookup(id)
 	ds := v.cv.oc.notify.track.Delays
 	for i := range ds {
-		if !now.Before(ds[i].From) && now.Before(ds[i].Until) {
-			return &ds[i]
+		d := ds[i]
+		if limit := d.From.Add(time.Duration(r.OralDelayDays) * 24 * time.Hour); !d.Written && r.OralDelayDays > 0 && limit.Before(d.Until) {
+			d.Until = limit // an oral direction pauses this regime's clocks only so long (HIPAA: 30 days)
+		}
+		if !now.Before(d.From) && now.Before(d.Until) {
+			return &d
 		}
 	}
 	return nil
