@@ -543,8 +543,8 @@ func (v *notificationsView) showEditNotice() {
 	}
 	cur := *n
 	form := v.newNotifyForm("Edit notice "+cur.ID.String()[:8], "Save revision",
-		fmt.Sprintf("Revision %d of a notice to %s. Each required item is a section \"== Heading ==\" with text that is not a "+
-			"placeholder (\"[to be completed: …]\"). An approval of an earlier revision does not carry over.", cur.Revision+1, cur.Audience))
+		fmt.Sprintf("You write revision %d of this notice (%s). Each required item is a section \"== Heading ==\" with text that is "+
+			"not a placeholder (\"[to be completed: …]\"). An approval of an earlier revision does not carry over.", cur.Revision+1, noticeWhat(cur)))
 	form.width = 820
 	from := form.entry("From", "The sender's address")
 	from.SetText(cur.From)
@@ -559,7 +559,7 @@ func (v *notificationsView) showEditNotice() {
 	checklist := widget.NewLabel(checklistLines(cur.Checklist, false))
 	checklist.Truncation = fyne.TextTruncateEllipsis
 	form.note("Checklist", checklist)
-	body := form.text("Body *", "Plain text; sections \"== Heading ==\"", 12)
+	body := form.text("Body *", "Plain text; sections \"== Heading ==\"", 10)
 	body.SetText(cur.Body)
 	reason := form.entry("Reason", "What changed (recorded)")
 	form.live = true
@@ -583,6 +583,18 @@ func (v *notificationsView) showEditNotice() {
 		}
 	}
 	form.show(body)
+}
+
+// noticeWhat says whom a notice is for: "to customer C-1001, gdpr".
+func noticeWhat(n notify.Notice) string {
+	s := "to " + string(n.Audience)
+	if n.Customer != "" {
+		s += " " + shownLine(n.Customer)
+	}
+	if n.Regime != "" {
+		s += ", " + n.Regime
+	}
+	return s
 }
 
 // showApprove opens the form in which the acting examiner approves the

@@ -432,13 +432,18 @@ func TestNotificationsNoticeFourEyesExport(t *testing.T) {
 	}
 }
 
-// TestNotificationsTickerStops: the clock ticker runs while the area is
-// on screen and its goroutine ends when another area replaces it.
+// TestNotificationsTickerStops: the clock ticker counts the clocks down
+// while the area is on screen, and its goroutine ends when another area
+// replaces it or the case is closed.
 func TestNotificationsTickerStops(t *testing.T) {
+	defer func(d time.Duration) { clockTick = d }(clockTick)
+	clockTick = 10 * time.Millisecond
 	dir := t.TempDir()
 	path := makeNotifyCase(t, dir)
-	u := newNotifyUI(t, dir, &testClock{t: created})
-	v := openAs(t, u, path, simPass)
+	clk := &testClock{t: created}
+	u := newNotifyUI(t, dir, clk)
+	startTrack(t, u, path, []string{regimeLabel("gdpr")})
+	v := areaViewOf[*notificationsView](u)
 	if v.ticker == nil {
 		t.Fatal("no ticker while the area is on screen")
 	}
@@ -446,6 +451,22 @@ func TestNotificationsTickerStops(t *testing.T) {
 	case <-v.ticker.done:
 		t.Fatal("the ticker stopped while the area is on screen")
 	default:
+	}
+	// The ticker counts down on its own: the clock moves, the area follows.
+	clk.set(created.Add(90 * time.Minute))
+	want := "As of 2026-03-14T10:56:53Z; the time left counts down every minute."
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		u.applying.Lock()
+		got := v.asOf.Text
+		u.applying.Unlock()
+		if got == want {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the ticker did not count down: %q", got)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 	if err := u.SelectArea("Dashboard"); err != nil {
 		t.Fatal(err)
@@ -560,5 +581,41 @@ func TestNotificationsBadInput(t *testing.T) {
 	waitJobs(t, u)
 	if got := len(u.cv.oc.custody.entries); got != entries {
 		t.Errorf("refused input recorded %d entries", got-entries)
+	}
+}
+
+// TestNotificationsRegimeSuggestions: the customers' jurisdictions
+// suggest regimes (DE: GDPR; US-CA: none of the table's by itself), and
+// Tick suggested ticks them.
+func TestNotificationsRegimeSuggestions(t *testing.T) {
+	dir := t.TempDir()
+	path := makeNotifyCase(t, dir)
+	u := newNotifyUI(t, dir, &testClock{t: created})
+	v := startTrack(t, u, path, nil)
+	if got := v.asOf.Text; got != "No regime is chosen: choose the applicable regimes to see their clocks." {
+		t.Errorf("with no regime: %q", got)
+	}
+	fillAndSave(t, u, v.addCustomer, "Add a customer", map[string]any{"ID": "C-1001", "Name": "Acme GmbH",
+		"Admin contacts": "it-admin@acme.example; ciso@acme.example", "Jurisdiction": "DE", "Data subjects": "1200"})
+	test.Tap(v.regimes)
+	f := openForm(t, u, "Choose the applicable regimes")
+	note := labelTexts(f.fields["Suggested"])
+	if note != "From the customers' jurisdictions (DE): gdpr, nis2." {
+		t.Errorf("suggestion: %q", note)
+	}
+	var tick *formButton
+	for _, o := range test.LaidOutObjects(f.fields["Suggested"]) {
+		if b, ok := o.(*formButton); ok {
+			tick = b
+		}
+	}
+	test.Tap(tick)
+	if got := f.lists["Regimes"].Selected(); strings.Join(got, "|") != regimeLabel("gdpr")+"|"+regimeLabel("nis2") {
+		t.Errorf("Tick suggested ticked %q", got)
+	}
+	setField(t, f, "Reason", "EU customer")
+	saveForm(t, u, f)
+	if got := u.cv.oc.notify.track.Regimes; strings.Join(got, ",") != "gdpr,nis2" {
+		t.Errorf("regimes chosen: %q", got)
 	}
 }
