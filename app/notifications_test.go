@@ -436,14 +436,26 @@ func TestNotificationsNoticeFourEyesExport(t *testing.T) {
 // while the area is on screen, and its goroutine ends when another area
 // replaces it or the case is closed.
 func TestNotificationsTickerStops(t *testing.T) {
-	defer func(d time.Duration) { clockTick = d }(clockTick)
-	clockTick = 10 * time.Millisecond
 	dir := t.TempDir()
 	path := makeNotifyCase(t, dir)
 	clk := &testClock{t: created}
 	u := newNotifyUI(t, dir, clk)
 	startTrack(t, u, path, []string{regimeLabel("gdpr")})
-	v := areaViewOf[*notificationsView](u)
+
+	// The test driver runs the ticker's work on the ticker's goroutine;
+	// what the test does to the widgets meanwhile holds the same lock.
+	onUI := func(f func()) {
+		u.applying.Lock()
+		defer u.applying.Unlock()
+		f()
+	}
+	defer func(d time.Duration) { clockTick = d }(clockTick)
+	clockTick = 10 * time.Millisecond
+	var v *notificationsView
+	onUI(func() {
+		u.SelectArea("Dashboard")
+		v = viewOf[*notificationsView](t, u, "Notifications")
+	})
 	if v.ticker == nil {
 		t.Fatal("no ticker while the area is on screen")
 	}
@@ -457,9 +469,8 @@ func TestNotificationsTickerStops(t *testing.T) {
 	want := "As of 2026-03-14T10:56:53Z; the time left counts down every minute."
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		u.applying.Lock()
-		got := v.asOf.Text
-		u.applying.Unlock()
+		var got string
+		onUI(func() { got = v.asOf.Text })
 		if got == want {
 			break
 		}
@@ -468,16 +479,17 @@ func TestNotificationsTickerStops(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	if err := u.SelectArea("Dashboard"); err != nil {
-		t.Fatal(err)
-	}
+	onUI(func() { u.SelectArea("Dashboard") })
 	select {
 	case <-v.ticker.done:
 	case <-time.After(5 * time.Second):
 		t.Fatal("the ticker goroutine still runs after the area was left")
 	}
-	v2 := viewOf[*notificationsView](t, u, "Notifications")
-	u.CloseCase()
+	var v2 *notificationsView
+	onUI(func() {
+		v2 = viewOf[*notificationsView](t, u, "Notifications")
+		u.CloseCase()
+	})
 	waitJobs(t, u)
 	select {
 	case <-v2.ticker.done:
