@@ -1,12 +1,7 @@
 package app
 
 import (
-	"bytes"
 	"fmt"
-	"io"
-	"mime"
-	"mime/multipart"
-	"net/mail"
 	"strings"
 	"sync"
 	"time"
@@ -27,7 +22,9 @@ import (
 // → sent), the legal clocks of the chosen regimes counting down, the
 // impacted customers, the notices with the chosen one's checklist and a
 // preview of its .eml, and the actions of the track, each enabled only
-// for a role that may take it. The dialogs are in notifications_forms.go.
+// for a role that may take it. The track's dialogs and the rules that
+// enable the actions are in notifications_forms.go; those of customers and
+// notices, the checklist and the .eml preview in notifications_notices.go.
 type notificationsArea struct{}
 
 func (notificationsArea) title() string            { return "Notifications" }
@@ -580,99 +577,4 @@ func (v *notificationsView) showChosen() {
 	}
 	v.checklist.SetText(checklistText(n.Checklist))
 	v.preview.SetText(emlPreview(*n, v.cv.u.now()))
-}
-
-// checklistText lists a notice's checklist, the missing items flagged
-// with what the provision asks for.
-func checklistText(items []notify.CheckItem) string { return checklistLines(items, true) }
-
-// checklistLines lists a checklist one item a line and a summary line;
-// without needs, every line is short, so the list is as high for any body
-// (the editor's, which must not move the fields under the pointer).
-func checklistLines(items []notify.CheckItem, needs bool) string {
-	if len(items) == 0 {
-		return "The notice's regime has no checklist of required content here."
-	}
-	var b strings.Builder
-	missing := 0
-	for _, c := range items {
-		if c.Met {
-			fmt.Fprintf(&b, "✓ %s — %s\n", c.Ref, c.Heading)
-		} else {
-			missing++
-			if needs {
-				fmt.Fprintf(&b, "✗ MISSING %s — %s: %s\n", c.Ref, c.Heading, c.Need)
-			} else {
-				fmt.Fprintf(&b, "✗ MISSING %s — %s\n", c.Ref, c.Heading)
-			}
-		}
-	}
-	if missing == 0 {
-		b.WriteString("Every required item is there.")
-	} else {
-		fmt.Fprintf(&b, "%s missing: complete those sections before the notice is approved.", plural(missing, "item", "items"))
-	}
-	return b.String()
-}
-
-// emlPreview renders notice n to its first recipient as Export would, in
-// memory, and shows its headers and text body.
-func emlPreview(n notify.Notice, at time.Time) string {
-	if len(n.To) == 0 {
-		return "No preview: the notice has no recipient yet; set To (Edit notice)."
-	}
-	raw, err := notify.Message(n, n.To[0], 1, at)
-	if err != nil {
-		return "No preview: " + userMessage(err)
-	}
-	head, text, err := splitMessage(raw)
-	if err != nil {
-		return "No preview: the message could not be read back (" + err.Error() + ")."
-	}
-	return shown(head + "\n\n" + text)
-}
-
-// splitMessage returns a message's header block and its text/plain body,
-// decoded, as a mail client would show them.
-func splitMessage(raw []byte) (string, string, error) {
-	i := bytes.Index(raw, []byte("\r\n\r\n"))
-	if i < 0 {
-		return "", "", fmt.Errorf("no end of headers")
-	}
-	// Folded header lines are shown unfolded, one header a line.
-	head := strings.ReplaceAll(strings.ReplaceAll(string(raw[:i]), "\r\n ", " "), "\r\n", "\n")
-	m, err := mail.ReadMessage(bytes.NewReader(raw))
-	if err != nil {
-		return "", "", err
-	}
-	text, err := textPart(m.Header.Get("Content-Type"), m.Body)
-	return head, text, err
-}
-
-// textPart finds the first text/plain part of a body of content type ct.
-func textPart(ct string, body io.Reader) (string, error) {
-	mt, params, err := mime.ParseMediaType(ct)
-	if err != nil {
-		return "", err
-	}
-	if strings.HasPrefix(mt, "multipart/") {
-		r := multipart.NewReader(body, params["boundary"])
-		for {
-			p, err := r.NextPart()
-			if err == io.EOF {
-				return "", fmt.Errorf("no text part")
-			}
-			if err != nil {
-				return "", err
-			}
-			if t, err := textPart(p.Header.Get("Content-Type"), p); err == nil {
-				return t, nil
-			}
-		}
-	}
-	if mt != "text/plain" {
-		return "", fmt.Errorf("not text")
-	}
-	b, err := io.ReadAll(io.LimitReader(body, notify.MaxBodyLen+1))
-	return strings.ReplaceAll(string(b), "\r\n", "\n"), err
 }
