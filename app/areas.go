@@ -2,7 +2,6 @@ package app
 
 import (
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/theme"
 )
 
 // area is one section of an open case, listed in the sidebar. Adding an
@@ -32,27 +31,25 @@ type areaView interface {
 	refresh(what factSet)
 }
 
-// areaRegistry lists the sidebar in order, one line per area. Later work
-// replaces a placeholder with its own area, in its own file.
+// areaRegistry lists the sidebar in order, one line per area; each area
+// is its own file.
 var areaRegistry = []area{
-	dashboardArea{},  // dashboard.go
-	evidenceArea{},   // evidence.go
-	filesArea{},      // files.go
-	timelineArea{},   // timeline.go
-	incidentArea{},   // caserecord.go
-	assessmentArea{}, // assessment.go
-	lifecycleArea{},  // lifecycle.go
-	indicatorsArea{}, // indicators.go
-	findingsArea{},   // findings.go
-	responseArea{},   // response.go
-	postMortemArea{}, // postmortem.go
-	placeholderArea{"Notifications", theme.IconNameMailSend,
-		"Notifications will appear here: customer and regulator notices drafted from case facts, their approval " +
-			"and sending, and the regulatory deadlines that the case's recorded decisions start."},
-	reportsArea{},   // reports.go
-	exportsArea{},   // exports.go
-	custodyArea{},   // custody.go
-	examinersArea{}, // examiners.go
+	dashboardArea{},     // dashboard.go
+	evidenceArea{},      // evidence.go
+	filesArea{},         // files.go
+	timelineArea{},      // timeline.go
+	incidentArea{},      // caserecord.go
+	assessmentArea{},    // assessment.go
+	lifecycleArea{},     // lifecycle.go
+	indicatorsArea{},    // indicators.go
+	findingsArea{},      // findings.go
+	responseArea{},      // response.go
+	postMortemArea{},    // postmortem.go
+	notificationsArea{}, // notifications.go
+	reportsArea{},       // reports.go
+	exportsArea{},       // exports.go
+	custodyArea{},       // custody.go
+	examinersArea{},     // examiners.go
 }
 
 // factSet names facts of an open case that were read again after a
@@ -65,10 +62,11 @@ const (
 	factsEvidence                     // the items
 	factsIncident                     // the incident record
 	factsActor                        // the acting examiner's roles
+	factsNotify                       // the notification track, customers and notices
 )
 
 // factsAll is every fact.
-const factsAll = factsCustody | factsEvidence | factsIncident | factsActor
+const factsAll = factsCustody | factsEvidence | factsIncident | factsActor | factsNotify
 
 // has reports whether s holds any of the facts in f.
 func (s factSet) has(f factSet) bool { return s&f != 0 }

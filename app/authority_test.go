@@ -63,6 +63,27 @@ func TestDisabledControlsSayWhichRoleMay(t *testing.T) {
 	want("Add finding", fv.add, casefile.PermInvestigate)
 	evv := viewOf[*evidenceView](t, u, "Evidence")
 	want("Add evidence", evv.add, casefile.PermHandleEvidence)
+
+	nv := viewOf[*notificationsView](t, u, "Notifications")
+	want("Declare breach", nv.declare, casefile.PermDeclareBreach)
+	want("No breach", nv.noBreach, casefile.PermDeclareBreach)
+	want("Export .eml", nv.export, casefile.PermNoticeSend)
+	want("Mark sent", nv.markSent, casefile.PermNoticeSend)
+	for _, b := range []*actionButton{nv.start, nv.importCustomers, nv.addCustomer, nv.newNotice} {
+		if b.Disabled() {
+			t.Errorf("a legal advisor may %s; the button says %q", b.Text, b.reason)
+		}
+	}
+	if !nv.approve.Disabled() || nv.approve.reason != "choose a notice in the table first." {
+		t.Errorf("Approve notice with none chosen: %v %q", nv.approve.Disabled(), nv.approve.reason)
+	}
+	if !strings.HasPrefix(casefile.WhoMay(casefile.PermDeclareBreach), "the Executive Incident Manager") {
+		t.Errorf("WhoMay(declare) = %q", casefile.WhoMay(casefile.PermDeclareBreach))
+	}
+	test.Tap(nv.declare)
+	if u.record != nil {
+		t.Errorf("a tap on a disabled Declare opened %q", u.record.title)
+	}
 	rpv := viewOf[*reportsView](t, u, "Reports")
 	waitJobs(t, u)
 	if rpv.save.Disabled() || rpv.current == nil || rpv.current.err != nil {

@@ -116,6 +116,7 @@ func (cv *caseView) show(i int) {
 		return
 	}
 	a := areaRegistry[i]
+	cv.hideView()
 	cv.current = i
 	cv.status.SetText("")
 	cv.view = a.build(cv)
@@ -132,6 +133,14 @@ func (cv *caseView) show(i int) {
 	// results never touch widgets that are still being drawn.
 	if s, ok := cv.view.(interface{ shown() }); ok {
 		s.shown()
+	}
+}
+
+// hideView tells the area on screen that it is being replaced or closed,
+// when it wants to know (the Notifications area stops its clock ticker).
+func (cv *caseView) hideView() {
+	if h, ok := cv.view.(interface{ hidden() }); ok {
+		h.hidden()
 	}
 }
 
@@ -245,6 +254,7 @@ type caseFacts struct {
 	custody  custodyFacts
 	evidence evidenceFacts
 	incident incidentFacts
+	notify   notifyFacts
 	actor    casefile.Examiner
 	suspect  error
 }
@@ -263,6 +273,9 @@ func readFacts(c *casefile.Case, what factSet) caseFacts {
 	if what.has(factsIncident) {
 		f.incident = readIncident(c)
 	}
+	if what.has(factsNotify) {
+		f.notify = readNotify(c)
+	}
 	return f
 }
 
@@ -278,6 +291,9 @@ func (cv *caseView) showFacts(f caseFacts) {
 	}
 	if f.what.has(factsIncident) {
 		oc.incident = f.incident
+	}
+	if f.what.has(factsNotify) {
+		oc.notify = f.notify
 	}
 	what := f.what
 	if !slices.Equal(f.actor.Roles, oc.actor.Roles) {

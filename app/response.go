@@ -1,6 +1,7 @@
 package app
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -276,19 +277,23 @@ func optionalTime(form *recordForm, name, text string) (time.Time, bool) {
 
 // evidenceChecks adds to form a check box per item of the case under
 // label and returns a function that lists the ids of the ticked ones.
-func evidenceChecks(form *recordForm, label string, items []casefile.Evidence) func() []uuid.UUID {
+func evidenceChecks(form *recordForm, label string, items []casefile.Evidence, checked ...uuid.UUID) func() []uuid.UUID {
 	if len(items) == 0 {
 		form.note(label, mutedLabel("No evidence in the case yet."))
 		return func() []uuid.UUID { return nil }
 	}
 	labels := make([]string, len(items))
+	var selected []string
 	for i, ev := range items {
 		labels[i] = shownLine(ev.Meta.Name) + " — " + shortHash(ev.Meta.Hashes.SHA256)
 		if !ev.InForce() {
 			labels[i] += " (withdrawn)"
 		}
+		if slices.Contains(checked, ev.ID) {
+			selected = append(selected, labels[i])
+		}
 	}
-	l := form.checks(label, labels, nil, 1)
+	l := form.checks(label, labels, selected, 1)
 	return func() []uuid.UUID {
 		var out []uuid.UUID
 		for i, c := range l.checks {

@@ -146,6 +146,7 @@ type openCase struct {
 	verdict  *verdict // the last chain verification in this window, or nil
 	evidence evidenceFacts
 	incident incidentFacts
+	notify   notifyFacts // notifications.go
 
 	// timeline is the timeline's search index, built when the Timeline
 	// area is first shown (timeline.go) and closed with the case; nil
@@ -192,6 +193,7 @@ func loadCase(c *casefile.Case) *openCase {
 	oc.custody = readCustody(c)
 	oc.evidence = readEvidence(c)
 	oc.incident = readIncident(c)
+	oc.notify = readNotify(c)
 	return oc
 }
 
@@ -380,6 +382,9 @@ func (u *UI) CloseCase() {
 // the case file), then calls then on the UI goroutine.
 func (u *UI) closeCase(then func()) {
 	u.closeHexViews()
+	if u.cv != nil {
+		u.cv.hideView()
+	}
 	u.mu.Lock()
 	oc := u.open
 	u.open = nil

@@ -34,7 +34,8 @@ func (s *Store) Clocks(at time.Time) ([]regime.Clock, error) {
 
 // ClocksOf is Clocks over facts already read: a report computes the clocks
 // as its case stood at one ledger entry by passing the track and notices
-// as they were then.
+// as they were then; the GUI reads the facts once, off its UI goroutine,
+// and counts the clocks down from them every minute.
 func ClocksOf(t Track, notices []Notice, at time.Time) ([]regime.Clock, error) {
 	triggers := map[regime.Trigger]time.Time{}
 	if t.Start != nil {

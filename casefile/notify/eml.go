@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"html"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -65,6 +66,32 @@ const (
 	MaxAttachments     = 10
 	MaxAttachmentBytes = 18 << 20 // all attachments of one notice together
 )
+
+// ReadAttachments reads the files at paths as attachments named by their
+// base names, reading no more than the bound allows.
+func ReadAttachments(paths []string) ([]Attachment, error) {
+	if len(paths) > MaxAttachments {
+		return nil, casefile.Invalidf("%d attachments: attach at most %d files", len(paths), MaxAttachments)
+	}
+	var out []Attachment
+	total := 0
+	for _, p := range paths {
+		f, err := os.Open(p)
+		if err != nil {
+			return nil, fmt.Errorf("attach %s: %w", p, err)
+		}
+		data, err := io.ReadAll(io.LimitReader(f, int64(MaxAttachmentBytes-total)+1))
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("attach %s: %w", p, err)
+		}
+		if total += len(data); total > MaxAttachmentBytes {
+			return nil, casefile.Invalidf("the attachments come to more than %d MiB; at most that goes with one notice (mail servers refuse larger messages): send a link or a sealed export instead", MaxAttachmentBytes>>20)
+		}
+		out = append(out, Attachment{Name: filepath.Base(p), Data: data})
+	}
+	return out, checkAttachments(out)
+}
 
 // checkAttachments bounds the attachments and checks their names.
 func checkAttachments(atts []Attachment) error {

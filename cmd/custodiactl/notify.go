@@ -3,11 +3,10 @@ package main
 import (
 	"context"
 	"crypto/x509"
+	"errors"
 	"fmt"
-	"io"
 	"net"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -1061,24 +1060,11 @@ var attachFlag = flagDef{name: "attach", repeat: true, line: true, max: 4096, us
 // readAttachments reads the --attach files, bounded as the notice
 // bounds them.
 func readAttachments(in *call) ([]notify.Attachment, error) {
-	var out []notify.Attachment
-	total := 0
-	for _, p := range in.texts("attach") {
-		f, err := os.Open(p)
-		if err != nil {
-			return nil, withHint(err, "check the path of the file to attach")
-		}
-		data, err := io.ReadAll(io.LimitReader(f, int64(notify.MaxAttachmentBytes-total)+1))
-		f.Close()
-		if err != nil {
-			return nil, fmt.Errorf("read %s: %w", p, err)
-		}
-		if total += len(data); total > notify.MaxAttachmentBytes {
-			return nil, in.usagef("the attachments come to more than %d MiB, which mail servers refuse: send a link or a sealed export instead", notify.MaxAttachmentBytes>>20)
-		}
-		out = append(out, notify.Attachment{Name: filepath.Base(p), Data: data})
+	atts, err := notify.ReadAttachments(in.texts("attach"))
+	if err != nil && !errors.Is(err, casefile.ErrInvalid) {
+		return nil, withHint(err, "check the path of the file to attach")
 	}
-	return out, nil
+	return atts, err
 }
 
 // smtpServer is the mail server the send flags name.
