@@ -62,13 +62,13 @@ type Model struct {
 	Evidence       []casefile.Evidence
 	// Starred are the timeline's starred events (the key events), oldest
 	// first, events without a time last.
-	Starred   []timeline.StarredEvent
+	Starred []timeline.StarredEvent
 	// Notification is the notification track as of AsOf: the affected
 	// customers, the notices and the legal clocks; nil when it was not
 	// started by then.
 	Notification *NotificationModel
-	Entries   []casefile.CustodyEntry // every custody entry up to AsOfSeq
-	Examiners []casefile.Examiner
+	Entries      []casefile.CustodyEntry // every custody entry up to AsOfSeq
+	Examiners    []casefile.Examiner
 	// LastVerification is the last ledger.verified entry up to AsOfSeq; nil
 	// when the ledger was never verified.
 	LastVerification *casefile.CustodyEntry
