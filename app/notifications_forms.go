@@ -239,13 +239,7 @@ func (v *notificationsView) showRegimes() {
 		labels[i] = id + " — " + regimeName(id)
 		byLabel[labels[i]] = id
 	}
-	var juris []string
-	for _, c := range f.customers {
-		if c.Jurisdiction != "" && !slices.Contains(juris, c.Jurisdiction) {
-			juris = append(juris, c.Jurisdiction)
-		}
-	}
-	suggested := regime.Suggest(juris)
+	juris, suggested := notify.SuggestFor(f.customers)
 	labelOf := func(ids []string) []string {
 		var out []string
 		for _, id := range ids {

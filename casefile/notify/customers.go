@@ -14,6 +14,7 @@ import (
 
 	"github.com/custodia-dfir/custodia/casefile"
 	"github.com/custodia-dfir/custodia/casefile/incident"
+	"github.com/custodia-dfir/custodia/casefile/notify/regime"
 	"github.com/google/uuid"
 )
 
@@ -361,6 +362,18 @@ func (s *Store) saveCustomer(what, editing string, ci CustomerInfo, reason strin
 				"findings": joinIDs(ci.Findings), "evidence": joinIDs(ci.Evidence)}}, nil
 	})
 	return c, err
+}
+
+// SuggestFor proposes regimes from the jurisdictions of customers
+// (regime.Suggest): it returns those jurisdictions, each once in the
+// customers' order, and the regimes suggested.
+func SuggestFor(customers []Customer) (jurisdictions, regimes []string) {
+	for _, c := range customers {
+		if c.Jurisdiction != "" && !slices.Contains(jurisdictions, c.Jurisdiction) {
+			jurisdictions = append(jurisdictions, c.Jurisdiction)
+		}
+	}
+	return jurisdictions, regime.Suggest(jurisdictions)
 }
 
 // Customers returns the impacted customers, each as last revised, in the

@@ -116,6 +116,13 @@ notification.regimes-set.`,
 		}
 		if !in.given("set") && !in.given("not-required") {
 			writeRegimes(in, tr.Regimes, tr.NotRequired)
+			cs, err := s.Customers()
+			if err != nil {
+				return err
+			}
+			if juris, ids := notify.SuggestFor(cs); len(ids) > 0 {
+				fmt.Fprintf(in.stdout, "suggested: %s (from the customers' jurisdictions %s)\n", strings.Join(ids, ","), printable(strings.Join(juris, ", "), false))
+			}
 			return nil
 		}
 		ids := tr.Regimes
