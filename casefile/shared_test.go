@@ -104,3 +104,59 @@ func TestEntrySignerVerifyFindsTampering(t *testing.T) {
 		t.Fatalf("keyless: %v", k.Problems)
 	}
 }
+
+// A case's rows written to a new file make the same case: it opens with
+// the same passphrase, its ledger verifies with the same head, and a new
+// key slot does not reuse the id of a removed one.
+func TestRowsWrittenToANewFileAreTheSameCase(t *testing.T) {
+	path := ledgerCase(t, 3)
+	c := openTestTB(t, path, testPass)
+	ks, err := c.AddKeySlot("temp", []byte("a temporary passphrase"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.RemoveKeySlot(ks.ID, "no longer needed"); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := c.Rows()
+	if err != nil {
+		t.Fatal(err)
+	}
+	storeBytes(t, c, []byte("evidence stays behind"), "e.bin")
+	later, err := c.Rows()
+	if err != nil {
+		t.Fatal(err)
+	}
+	headSeq, _ := c.Head()
+	c.Close()
+	if len(rows.Unmoved) != 0 || later.Unmoved["evidence"] != 1 || later.Unmoved["evidence_chunks"] != 1 {
+		t.Fatalf("unmoved before %v, after an ingest %v", rows.Unmoved, later.Unmoved)
+	}
+	copyPath := t.TempDir() + "/copy.custodia"
+	if err := WriteCaseFile(copyPath, rows); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteCaseFile(copyPath, rows); !errors.Is(err, ErrExists) {
+		t.Fatalf("second write: %v, want ErrExists", err)
+	}
+	r, err := VerifyLedgerWithoutKey(copyPath)
+	if err != nil || !r.OK() || r.HeadSeq != headSeq-1 || r.Entries != headSeq-1 {
+		t.Fatalf("keyless verify of the copy: %v %+v (the original's head %d)", err, r, headSeq)
+	}
+	cp := openTestTB(t, copyPath, testPass)
+	defer cp.Close()
+	if cp.Info() != c.Info() {
+		t.Fatalf("info %+v, want %+v", cp.Info(), c.Info())
+	}
+	rep, err := cp.VerifyLedger()
+	if err != nil || !rep.OK() {
+		t.Fatalf("keyed verify of the copy: %v %+v", err, rep)
+	}
+	ks2, err := cp.AddKeySlot("another", []byte("another long passphrase"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ks2.ID <= ks.ID {
+		t.Fatalf("new slot %d reuses the id of removed slot %d", ks2.ID, ks.ID)
+	}
+}
