@@ -34,7 +34,7 @@ import (
 var migrationFS embed.FS
 
 // SchemaVersion is the number of the last embedded migration.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // Errors for people.
 var (
@@ -270,6 +270,11 @@ func (s *Store) Read(ctx context.Context, caseID uuid.UUID) (*Ledger, error) {
 		return nil, explain(err, "read the shared ledger")
 	}
 	defer tx.Rollback(ctx)
+	return readLedger(ctx, tx, caseID)
+}
+
+// readLedger reads a case's ledger, examiner keys and head in tx.
+func readLedger(ctx context.Context, tx pgx.Tx, caseID uuid.UUID) (*Ledger, error) {
 	id := caseID.String()
 	l := &Ledger{CaseID: caseID, Signers: map[string]ed25519.PublicKey{}}
 	var seq int64
