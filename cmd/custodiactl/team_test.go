@@ -1,0 +1,74 @@
+package main
+
+import (
+	"bytes"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/custodia-dfir/custodia/casefile/team/pgtest"
+)
+
+// runWith runs custodiactl in-process with the test environment and the
+// passphrase in $CUSTODIA_PASSPHRASE; it returns the exit code and output.
+func runWith(args ...string) (int, string, string) {
+	var stdout, stderr bytes.Buffer
+	e := testEnv()
+	e.stdin, e.stdout, e.stderr = strings.NewReader(""), &stdout, &stderr
+	e.lookupEnv = func(k string) (string, bool) {
+		if k == "CUSTODIA_PASSPHRASE" {
+			return "team passphrase", true
+		}
+		return "", false
+	}
+	e.openTerminal = func(*env) (terminal, error) { return nil, errNoTerminal }
+	code := run(args, e)
+	return code, stdout.String(), stderr.String()
+}
+
+// case push then case pull: the pulled file holds the file's entries and
+// the signed case.pushed entry, and ledger verify accepts it.
+func TestCasePushAndPull(t *testing.T) {
+	srv := pgtest.Start(t)
+	url := srv.NewDatabase(t)
+	dir := t.TempDir()
+	path, out := filepath.Join(dir, "c.custodia"), filepath.Join(dir, "pulled.custodia")
+	mustRun := func(args ...string) string {
+		t.Helper()
+		code, stdout, stderr := runWith(args...)
+		if code != 0 {
+			t.Fatalf("custodiactl %s: exit %d\n%s%s", strings.Join(args, " "), code, stdout, stderr)
+		}
+		return stdout
+	}
+	mustRun("init", path, "--title", "Shared", "--examiner", "Dana")
+	got := mustRun("case", "push", path, url, "--reason", "the team takes over")
+	want := regexp.MustCompile(`^pushed case [0-9a-f-]{36} to custodia@/tmp/custodia-pg-[^:]+:5432/case1: entries 1 to 1 as they are, then entry 2 case\.pushed after the file's head [0-9a-f]{64}\n` +
+		`the file .*c\.custodia is unchanged at entry 1; work on the shared case from now on\n$`)
+	if !want.MatchString(got) {
+		t.Fatalf("push printed:\n%s", got)
+	}
+	code, _, stderr := runWith("case", "push", path, url)
+	if code != exitFailure || !strings.Contains(stderr, "the case is already on the team server") {
+		t.Fatalf("second push: exit %d, %s", code, stderr)
+	}
+	got = mustRun("case", "pull", url, out)
+	if !regexp.MustCompile(`^pulled case [0-9a-f-]{36} from custodia@\S+ into \S+pulled\.custodia: 2 entries, head 2 [0-9a-f]{64}; chain, signatures and head verify\n$`).MatchString(got) {
+		t.Fatalf("pull printed:\n%s", got)
+	}
+	if got := mustRun("ledger", "verify", out); !strings.Contains(got, "entries: 2\n") {
+		t.Fatalf("ledger verify of the pulled file:\n%s", got)
+	}
+	if got := mustRun("ledger", "show", out); !strings.Contains(got, "case.pushed") {
+		t.Fatalf("ledger show of the pulled file:\n%s", got)
+	}
+	code, _, stderr = runWith("case", "pull", url, out)
+	if code != exitUsage || !strings.Contains(stderr, "pulled.custodia exists: name a new file; Custodia never overwrites one") {
+		t.Fatalf("pull onto an existing file: exit %d, %s", code, stderr)
+	}
+	code, _, stderr = runWith("case", "push", path, "mysql://x/y")
+	if code != exitUsage || !strings.Contains(stderr, `"mysql://x/y" is not a team server URL: write postgres://user@host:port/database`) {
+		t.Fatalf("push to a non-URL: exit %d, %s", code, stderr)
+	}
+}
