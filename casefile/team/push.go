@@ -16,6 +16,10 @@ import (
 // the entry after the file's last, committing to the file's head.
 var ActionCasePushed = casefile.RegisterAction("case.pushed", casefile.PermManageExaminers)
 
+// ActionCasePulled records that a single-file copy of a shared case was
+// written: the entry after the copy's last, committing to its head.
+var ActionCasePulled = casefile.RegisterAction("case.pulled", casefile.PermOpenCase)
+
 // ErrNotMovable: the case holds what this build cannot move yet.
 var ErrNotMovable = casefile.NewKind("team", "this case cannot be moved to a team server yet",
 	"this Custodia moves a case's examiners, key slots, case record and custody ledger, not yet its evidence or records (docs/TEAM.md section 8); keep working in the file")

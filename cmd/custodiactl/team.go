@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/custodia-dfir/custodia/casefile"
@@ -51,12 +52,19 @@ signatures and head are checked before the file is written and again in the
 file. The copy opens with the same passphrases; 'custodiactl ledger verify
 FILE' checks its sealed entries too.
 
---case names the case when the database holds several. Nothing is recorded
-on the server (pulling needs no passphrase); the copy's own ledger continues
-separately from the shared one.`,
+The pull is then recorded on the server: the copy is opened with your
+passphrase and you sign entry N + 1, case.pulled, which commits to the head
+the copy ends at (hashes: pulled_head_sha256). Nothing is written to the
+copy, so it is the start of the shared ledger; work recorded in the copy
+later continues it separately from the shared case. If the pull cannot be
+recorded, the copy is removed again.
+
+--case names the case when the database holds several.`,
 			params: []param{urlParam, {name: "FILE", why: "name the new case file to write", check: checkNewFile}},
-			flags:  []flagDef{{name: "case", usage: "the `UUID` of the case to pull, when the database holds several", line: true}},
-			do:     runCasePull,
+			flags: []flagDef{{name: "case", usage: "the `UUID` of the case to pull, when the database holds several", line: true},
+				passphraseFileFlag, examinerFlag, roleFlag("role")},
+			changes: true,
+			do:      runCasePull,
 		},
 	},
 }
@@ -146,10 +154,42 @@ func runCasePull(in *call, _ *casefile.Case) error {
 			reportLedger(in.stdout, r, false, nil)
 			return fmt.Errorf("the copy %s does not verify: keep it for examination and pull again", path)
 		}
+		// Record the pull, signed by whoever opens the copy.
+		cf := caseFlags{examiner: in.text("examiner"), role: valueOf[casefile.Role](in, "role")}
+		cf.file = in.text("passphrase-file")
+		var pulled casefile.LedgerRow
+		err = in.withCase(path, &cf, func(c *casefile.Case) error {
+			signer, err := c.EntrySigner()
+			if err != nil {
+				return err
+			}
+			defer signer.Close()
+			rs, err := s.Append(ctx, signer, casefile.Event{Action: team.ActionCasePulled,
+				Target: casefile.Target{Type: casefile.TargetCase, ID: id.String()}, Reason: in.reason,
+				Hashes:  map[string]string{"pulled_head_sha256": r.Head.String()},
+				Details: map[string]string{"entries": fmt.Sprint(r.Entries), "file": filepath.Base(path)}})
+			if err != nil {
+				return err
+			}
+			pulled = rs[0]
+			return nil
+		})
+		if err != nil {
+			removeCase(path)
+			return fmt.Errorf("the pull could not be recorded on the server, so the copy was removed again: %w", err)
+		}
 		fmt.Fprintf(in.stdout, "pulled case %s from %s into %s: %d entries, head %d %s; chain, signatures and head verify\n",
 			id, where(url), path, r.Entries, r.HeadSeq, r.Head)
+		fmt.Fprintf(in.stdout, "recorded on the server: entry %d %s\n", pulled.Seq, team.ActionCasePulled)
 		return nil
 	})
+}
+
+// removeCase removes a case file this command wrote, with its journal.
+func removeCase(path string) {
+	for _, p := range []string{path, path + "-wal", path + "-shm", path + "-journal"} {
+		os.Remove(p)
+	}
 }
 
 // pickCase returns the case named by --case, or the only case on the server.

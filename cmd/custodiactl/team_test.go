@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -54,7 +55,8 @@ func TestCasePushAndPull(t *testing.T) {
 		t.Fatalf("second push: exit %d, %s", code, stderr)
 	}
 	got = mustRun("case", "pull", url, out)
-	if !regexp.MustCompile(`^pulled case [0-9a-f-]{36} from custodia@\S+ into \S+pulled\.custodia: 2 entries, head 2 [0-9a-f]{64}; chain, signatures and head verify\n$`).MatchString(got) {
+	if !regexp.MustCompile(`^pulled case [0-9a-f-]{36} from custodia@\S+ into \S+pulled\.custodia: 2 entries, head 2 [0-9a-f]{64}; chain, signatures and head verify\n` +
+		`recorded on the server: entry 3 case\.pulled\n$`).MatchString(got) {
 		t.Fatalf("pull printed:\n%s", got)
 	}
 	if got := mustRun("ledger", "verify", out); !strings.Contains(got, "entries: 2\n") {
@@ -62,6 +64,23 @@ func TestCasePushAndPull(t *testing.T) {
 	}
 	if got := mustRun("ledger", "show", out); !strings.Contains(got, "case.pushed") {
 		t.Fatalf("ledger show of the pulled file:\n%s", got)
+	}
+	// A pull that cannot be recorded leaves no copy.
+	other := filepath.Join(dir, "other.custodia")
+	wrong := filepath.Join(dir, "wrong")
+	if err := os.WriteFile(wrong, []byte("not the passphrase\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr = runWith("case", "pull", url, other, "--passphrase-file", wrong)
+	if code != exitFailure || !strings.Contains(stderr, "the pull could not be recorded on the server, so the copy was removed again") || !strings.Contains(stderr, "wrong passphrase") {
+		t.Fatalf("pull with a wrong passphrase: exit %d, %s", code, stderr)
+	}
+	if _, err := os.Stat(other); !os.IsNotExist(err) {
+		t.Fatalf("the copy of a failed pull is still there: %v", err)
+	}
+	got = mustRun("case", "pull", url, other)
+	if !strings.Contains(got, ": 3 entries, head 3 ") || !strings.Contains(got, "recorded on the server: entry 4 case.pulled\n") {
+		t.Fatalf("second pull printed:\n%s", got)
 	}
 	code, _, stderr = runWith("case", "pull", url, out)
 	if code != exitUsage || !strings.Contains(stderr, "pulled.custodia exists: name a new file; Custodia never overwrites one") {
