@@ -16,9 +16,11 @@ import (
 
 // Moving a case between its file and a team server (casefile/team, case
 // push and case pull, docs/TEAM.md section 8): the rows are copied byte
-// for byte, never re-sealed or re-signed. This build moves a case's
-// identity (examiners, key slots, case record) and its custody ledger;
-// evidence and record tables do not move yet (CaseRows.Unmoved).
+// for byte, never re-sealed or re-signed: a case's identity (examiners,
+// key slots, case record), its custody ledger, its record tables and its
+// sealed evidence items with their chunks. The records and chunks are
+// streamed (RowSource), never held at once. The search index snapshot
+// (derived_snapshots) is derived data and does not move: it is rebuilt.
 
 // RawTable is the rows of one table as stored: each row's values in the
 // order of Columns (int64, string, []byte or nil).
@@ -54,9 +56,86 @@ type CaseRows struct {
 	Tables        []RawTable // IdentityTables, with rows
 	Ledger        []LedgerRow
 	Head          LedgerHeadRow
-	// Unmoved counts the rows of the other tables (evidence, record
-	// tables…) that hold any: what this build cannot move.
+	Evidence      []EvidenceRow // sealed items, in ingest order; their chunks come from a RowSource
+	// Unmoved counts the rows of tables this build does not know how to
+	// move (none today): a case holding any is not moved.
 	Unmoved map[string]int64
+}
+
+// EvidenceRow is a sealed evidence item's row as stored (FORMAT.md 2).
+type EvidenceRow struct {
+	UUID               string
+	ChunkSize          int64
+	Size               int64
+	ChunkCount         int64
+	DataKey            []byte
+	Meta, Verification []byte // Verification nil before the first verification
+}
+
+// RecordRow is a row of a record table as stored (FORMAT.md 10.1).
+type RecordRow struct {
+	Table   string
+	Seq     int64
+	RowUUID string
+	Parent  string
+	Body    []byte
+}
+
+// RowSource streams the rows of a case too many to hold at once: the
+// record tables, table by table in seq order, and each item's sealed
+// chunks in index order. A Case is one; a team store another.
+type RowSource interface {
+	EachRecord(ctx context.Context, fn func(RecordRow) error) error
+	EachChunk(ctx context.Context, evidence uuid.UUID, fn func(SealedChunk) error) error
+}
+
+// movedTables are the tables Rows and WriteCaseFile know, besides the
+// record tables; derived_snapshots is derived and rebuilt, not moved.
+var movedTables = []string{"case_header", "schema_migrations", "custody_ledger", "ledger_head", "examiners", "key_slots", "case_info",
+	"evidence", "evidence_chunks", "derived_snapshots"}
+
+// EachRecord streams every row of the case's record tables (RowSource).
+func (c *Case) EachRecord(ctx context.Context, fn func(RecordRow) error) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := c.usable(); err != nil {
+		return err
+	}
+	for _, t := range recordTables {
+		if !c.hasTablesOf(recordTableVersion(t)) {
+			continue
+		}
+		rows, err := c.db.QueryContext(ctx, `SELECT seq, row_uuid, parent_uuid, body FROM `+t+` ORDER BY seq`)
+		if err != nil {
+			return mapSQLiteError(err)
+		}
+		for rows.Next() {
+			r := RecordRow{Table: t}
+			if err := rows.Scan(&r.Seq, &r.RowUUID, &r.Parent, &r.Body); err != nil {
+				rows.Close()
+				return mapSQLiteError(err)
+			}
+			if err := fn(r); err != nil {
+				rows.Close()
+				return err
+			}
+		}
+		if err := rows.Close(); err != nil {
+			return mapSQLiteError(err)
+		}
+	}
+	return nil
+}
+
+// EachChunk streams the sealed chunks of a sealed item in order, checking
+// that none is missing or out of place (RowSource). The chunks are not
+// opened.
+func (c *Case) EachChunk(ctx context.Context, evidence uuid.UUID, fn func(SealedChunk) error) error {
+	r, err := c.OpenEvidence(evidence)
+	if err != nil {
+		return err
+	}
+	return r.ScanChunks(ctx, fn)
 }
 
 // Signers returns the examiners' public keys by examiner UUID, what the
@@ -120,6 +199,23 @@ func (c *Case) Rows() (*CaseRows, error) {
 	if err := c.db.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'key_slots'`).Scan(&r.KeySlotSeq); err != nil {
 		return nil, mapSQLiteError(err)
 	}
+	if c.hasTablesOf(2) {
+		evs, err := c.db.QueryContext(ctx, `SELECT evidence_uuid, chunk_size, size, chunk_count, data_key, meta, verification FROM evidence WHERE state = 'sealed' ORDER BY evidence_id`)
+		if err != nil {
+			return nil, mapSQLiteError(err)
+		}
+		for evs.Next() {
+			var e EvidenceRow
+			if err := evs.Scan(&e.UUID, &e.ChunkSize, &e.Size, &e.ChunkCount, &e.DataKey, &e.Meta, &e.Verification); err != nil {
+				evs.Close()
+				return nil, mapSQLiteError(err)
+			}
+			r.Evidence = append(r.Evidence, e)
+		}
+		if err := evs.Close(); err != nil {
+			return nil, mapSQLiteError(err)
+		}
+	}
 	names, err := c.db.QueryContext(ctx, `SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`)
 	if err != nil {
 		return nil, mapSQLiteError(err)
@@ -131,7 +227,7 @@ func (c *Case) Rows() (*CaseRows, error) {
 			names.Close()
 			return nil, err
 		}
-		if !slices.Contains([]string{"case_header", "schema_migrations", "custody_ledger", "ledger_head", "examiners", "key_slots", "case_info"}, n) {
+		if !slices.Contains(movedTables, n) && !slices.Contains(recordTables, n) {
 			others = append(others, n)
 		}
 	}
@@ -152,10 +248,11 @@ func (c *Case) Rows() (*CaseRows, error) {
 
 // WriteCaseFile writes the case r describes to a new case file at path,
 // which must not exist: the schema of r's format version, then every row
-// byte for byte. It never overwrites a file; on failure nothing is left
-// at path. The caller verifies the result (VerifyLedgerWithoutKey, or
-// Open and VerifyLedger).
-func WriteCaseFile(path string, r *CaseRows) (err error) {
+// byte for byte, the records and chunks streamed from src, in one
+// transaction. It never overwrites a file; on failure nothing is left at
+// path. The caller verifies the result (VerifyLedgerWithoutKey, or Open,
+// VerifyLedger and the items' verification).
+func WriteCaseFile(ctx context.Context, path string, r *CaseRows, src RowSource) (err error) {
 	defer func() {
 		if err != nil {
 			err = fmt.Errorf("write case %s: %w", path, err)
@@ -188,7 +285,6 @@ func WriteCaseFile(path string, r *CaseRows) (err error) {
 			removeCaseFiles(path)
 		}
 	}()
-	ctx := context.Background()
 	db, err := openDB(ctx, path, true)
 	if err != nil {
 		return err
@@ -209,7 +305,7 @@ func WriteCaseFile(path string, r *CaseRows) (err error) {
 		return mapSQLiteError(err)
 	}
 	defer tx.Rollback()
-	if err := writeRows(ctx, tx, r); err != nil {
+	if err := writeRows(ctx, tx, r, src); err != nil {
 		return mapSQLiteError(err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -218,7 +314,7 @@ func WriteCaseFile(path string, r *CaseRows) (err error) {
 	return checkpoint(ctx, db)
 }
 
-func writeRows(ctx context.Context, tx *sql.Tx, r *CaseRows) error {
+func writeRows(ctx context.Context, tx *sql.Tx, r *CaseRows, src RowSource) error {
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA application_id = %d`, ApplicationID)); err != nil {
 		return err
 	}
@@ -252,5 +348,48 @@ func writeRows(ctx context.Context, tx *sql.Tx, r *CaseRows) error {
 			return err
 		}
 	}
-	return nil
+	if len(r.Evidence) > 0 && r.FormatVersion < 2 {
+		return fmt.Errorf("%w: a format-%d case holds evidence items", ErrCorrupt, r.FormatVersion)
+	}
+	for _, e := range r.Evidence {
+		id, err := parseStoredUUID(e.UUID)
+		if err != nil {
+			return fmt.Errorf("%w: evidence item %q: %v", ErrCorrupt, e.UUID, err)
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO evidence (evidence_uuid, state, chunk_size, size, chunk_count, data_key, meta, verification) VALUES (?, 'sealed', ?, ?, ?, ?, ?, ?)`,
+			e.UUID, e.ChunkSize, e.Size, e.ChunkCount, e.DataKey, e.Meta, e.Verification)
+		if err != nil {
+			return fmt.Errorf("write evidence item %s: %w", e.UUID, err)
+		}
+		rowID, err := res.LastInsertId()
+		if err != nil {
+			return err
+		}
+		next := int64(0)
+		err = src.EachChunk(ctx, id, func(sc SealedChunk) error {
+			if sc.Index != next {
+				return &ChunkError{Evidence: id, Index: next, Reason: "missing"}
+			}
+			next++
+			_, err := tx.ExecContext(ctx, `INSERT INTO evidence_chunks (evidence_id, idx, flags, plain_len, data) VALUES (?, ?, ?, ?, ?)`,
+				rowID, sc.Index, sc.Flags, sc.PlainLen, sc.Data)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("write the chunks of evidence item %s: %w", e.UUID, err)
+		}
+		if next != e.ChunkCount {
+			return &ChunkError{Evidence: id, Index: next, Reason: fmt.Sprintf("missing (the item has %d chunks, %d came)", e.ChunkCount, next)}
+		}
+	}
+	return src.EachRecord(ctx, func(rec RecordRow) error {
+		if err := checkRecordTable(rec.Table); err != nil || recordTableVersion(rec.Table) > r.FormatVersion {
+			return fmt.Errorf("%w: %q is not a record table of format version %d", ErrCorrupt, rec.Table, r.FormatVersion)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO `+rec.Table+` (seq, row_uuid, parent_uuid, body) VALUES (?, ?, ?, ?)`,
+			rec.Seq, rec.RowUUID, rec.Parent, rec.Body); err != nil {
+			return fmt.Errorf("write %s/%d: %w", rec.Table, rec.Seq, err)
+		}
+		return nil
+	})
 }

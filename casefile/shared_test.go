@@ -1,6 +1,7 @@
 package casefile
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"testing"
@@ -106,11 +107,13 @@ func TestEntrySignerVerifyFindsTampering(t *testing.T) {
 }
 
 // A case's rows written to a new file make the same case: it opens with
-// the same passphrase, its ledger verifies with the same head, and a new
-// key slot does not reuse the id of a removed one.
+// the same passphrase, its ledger verifies with the same head, its
+// evidence reads back byte for byte, its withdrawal is there, and a new key
+// slot does not reuse the id of a removed one.
 func TestRowsWrittenToANewFileAreTheSameCase(t *testing.T) {
 	path := ledgerCase(t, 3)
 	c := openTestTB(t, path, testPass)
+	defer c.Close()
 	ks, err := c.AddKeySlot("temp", []byte("a temporary passphrase"), "")
 	if err != nil {
 		t.Fatal(err)
@@ -118,35 +121,43 @@ func TestRowsWrittenToANewFileAreTheSameCase(t *testing.T) {
 	if err := c.RemoveKeySlot(ks.ID, "no longer needed"); err != nil {
 		t.Fatal(err)
 	}
+	data := bytes.Repeat([]byte("evidence moves byte for byte. "), 3*testChunk/30+7)
+	ev := storeBytes(t, c, data, "e.bin")
+	storeBytes(t, c, nil, "empty.bin")
+	if _, err := c.WithdrawEvidence(ev.ID, "a duplicate"); err != nil {
+		t.Fatal(err)
+	}
 	rows, err := c.Rows()
 	if err != nil {
 		t.Fatal(err)
 	}
-	storeBytes(t, c, []byte("evidence stays behind"), "e.bin")
-	later, err := c.Rows()
-	if err != nil {
-		t.Fatal(err)
-	}
-	headSeq, _ := c.Head()
-	c.Close()
-	if len(rows.Unmoved) != 0 || later.Unmoved["evidence"] != 1 || later.Unmoved["evidence_chunks"] != 1 {
-		t.Fatalf("unmoved before %v, after an ingest %v", rows.Unmoved, later.Unmoved)
+	if len(rows.Unmoved) != 0 || len(rows.Evidence) != 2 {
+		t.Fatalf("unmoved %v, %d items", rows.Unmoved, len(rows.Evidence))
 	}
 	copyPath := t.TempDir() + "/copy.custodia"
-	if err := WriteCaseFile(copyPath, rows); err != nil {
+	ctx := context.Background()
+	if err := WriteCaseFile(ctx, copyPath, rows, c); err != nil {
 		t.Fatal(err)
 	}
-	if err := WriteCaseFile(copyPath, rows); !errors.Is(err, ErrExists) {
+	if err := WriteCaseFile(ctx, copyPath, rows, c); !errors.Is(err, ErrExists) {
 		t.Fatalf("second write: %v, want ErrExists", err)
 	}
+	headSeq, head := c.Head()
 	r, err := VerifyLedgerWithoutKey(copyPath)
-	if err != nil || !r.OK() || r.HeadSeq != headSeq-1 || r.Entries != headSeq-1 {
+	if err != nil || !r.OK() || r.HeadSeq != headSeq || r.Head != head {
 		t.Fatalf("keyless verify of the copy: %v %+v (the original's head %d)", err, r, headSeq)
 	}
 	cp := openTestTB(t, copyPath, testPass)
 	defer cp.Close()
 	if cp.Info() != c.Info() {
 		t.Fatalf("info %+v, want %+v", cp.Info(), c.Info())
+	}
+	if got := readAll(t, cp, ev.ID); !bytes.Equal(got, data) {
+		t.Fatalf("the copy's item reads %d bytes, want the original's %d", len(got), len(data))
+	}
+	items, err := cp.ListEvidence()
+	if err != nil || len(items) != 2 || items[0].ID != ev.ID || items[0].Withdrawal == nil || items[0].Withdrawal.Reason != "a duplicate" || items[1].Meta.Name != "empty.bin" {
+		t.Fatalf("the copy's items: %v %+v", err, items)
 	}
 	rep, err := cp.VerifyLedger()
 	if err != nil || !rep.OK() {

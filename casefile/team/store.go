@@ -34,7 +34,7 @@ import (
 var migrationFS embed.FS
 
 // SchemaVersion is the number of the last embedded migration.
-const SchemaVersion = 2
+const SchemaVersion = 3
 
 // Errors for people.
 var (

@@ -17,10 +17,9 @@ var caseCommand = &command{
 	name:    "case",
 	summary: "move a case between its file and a team server (PostgreSQL)",
 	about: `Team mode keeps one case for many examiners on a PostgreSQL server, with the
-same sealed rows and one custody ledger (docs/TEAM.md). This build moves a
-case's examiners, key slots, case record and custody ledger; a case holding
-evidence or incident records stays in its file for now. No other command
-takes a server URL yet.`,
+same sealed rows and one custody ledger (docs/TEAM.md). case push and case
+pull move a case between its file and the server, byte for byte and still
+encrypted; no other command takes a server URL yet.`,
 	sub: []*command{
 		{
 			name:    "push",
@@ -28,16 +27,19 @@ takes a server URL yet.`,
 			about: `Open CASE, check its custody ledger with the case key, and copy the case
 byte for byte into the team database at URL (postgres://user@host:port/database;
 the password, if any, from the URL or ~/.pgpass), in one transaction: its
-examiners, key slots, case record and every ledger entry as it is, then one
+examiners, key slots, case record, incident and timeline records, evidence
+items with their sealed chunks, and every ledger entry as it is, then one
 entry more, case.pushed, signed by you, that commits to the file's head (its
-hashes hold old_head_sha256). The server checks that every entry links.
+hashes hold old_head_sha256). The server checks that every entry links. The
+search index is not copied: it is rebuilt from the events.
 
 Nothing is written to the file: it stays at its head, a verified copy of the
 start of the shared ledger. Work on the shared case from then on; writing
 to the file would make a second, different continuation of the ledger.
 
 Refused, with nothing written, when the ledger does not verify, when the
-case is already on the server, or when the case holds evidence or records.`,
+case is already on the server, or when the file holds tables this Custodia
+does not know.`,
 			params: []param{caseParam, urlParam},
 			opens:  true, changes: true,
 			do: runCasePush,
@@ -46,11 +48,11 @@ case is already on the server, or when the case holds evidence or records.`,
 			name:    "pull",
 			summary: "write a single-file copy of a shared case",
 			about: `Copy the case at URL (postgres://user@host:port/database) byte for byte into
-a new case file FILE, which must not exist: its examiners, key slots, case
-record and custody ledger up to the head at that instant. The ledger's chain,
-signatures and head are checked before the file is written and again in the
-file. The copy opens with the same passphrases; 'custodiactl ledger verify
-FILE' checks its sealed entries too.
+a new case file FILE, which must not exist: everything push copies, as it
+stands at one instant. The ledger's chain, signatures and head are checked
+before the file is written and again in the file. The copy opens with the
+same passphrases; 'custodiactl ledger verify FILE' checks its sealed entries
+and 'custodiactl evidence verify FILE' its evidence.
 
 The pull is then recorded on the server: the copy is opened with your
 passphrase and you sign entry N + 1, case.pulled, which commits to the head
@@ -107,12 +109,12 @@ func runCasePush(in *call, c *casefile.Case) error {
 	}
 	defer signer.Close()
 	return in.interruptible(func(ctx context.Context) error {
-		s, err := team.Open(ctx, url, team.Options{})
+		s, err := team.Open(ctx, url, team.Options{Clock: in.env.caseOpts.Clock})
 		if err != nil {
 			return err
 		}
 		defer s.Close()
-		res, err := s.Push(ctx, rows, signer, in.reason, where(url))
+		res, err := s.Push(ctx, rows, c, signer, in.reason, where(url))
 		if err != nil {
 			return err
 		}
@@ -126,7 +128,7 @@ func runCasePush(in *call, c *casefile.Case) error {
 func runCasePull(in *call, _ *casefile.Case) error {
 	url, path := in.args[0], in.args[1]
 	return in.interruptible(func(ctx context.Context) error {
-		s, err := team.Open(ctx, url, team.Options{})
+		s, err := team.Open(ctx, url, team.Options{Clock: in.env.caseOpts.Clock})
 		if err != nil {
 			return err
 		}
@@ -135,15 +137,14 @@ func runCasePull(in *call, _ *casefile.Case) error {
 		if err != nil {
 			return err
 		}
-		rows, err := s.PullRows(ctx, id)
+		err = s.Pull(ctx, id, func(rows *casefile.CaseRows, src casefile.RowSource) error {
+			if r := casefile.VerifyLedgerRowsWithoutKey(rows.CaseID, rows.Ledger, rows.Signers(), rows.Head); !r.OK() {
+				reportLedger(in.stdout, r, false, nil)
+				return fmt.Errorf("the shared ledger of case %s does not verify: nothing was written", id)
+			}
+			return casefile.WriteCaseFile(ctx, path, rows, src)
+		})
 		if err != nil {
-			return err
-		}
-		if r := casefile.VerifyLedgerRowsWithoutKey(rows.CaseID, rows.Ledger, rows.Signers(), rows.Head); !r.OK() {
-			reportLedger(in.stdout, r, false, nil)
-			return fmt.Errorf("the shared ledger of case %s does not verify: nothing was written", id)
-		}
-		if err := casefile.WriteCaseFile(path, rows); err != nil {
 			return err
 		}
 		r, err := casefile.VerifyLedgerWithoutKey(path)

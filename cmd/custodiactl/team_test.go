@@ -44,9 +44,14 @@ func TestCasePushAndPull(t *testing.T) {
 		return stdout
 	}
 	mustRun("init", path, "--title", "Shared", "--examiner", "Dana")
+	img := filepath.Join(dir, "disk.img")
+	if err := os.WriteFile(img, bytes.Repeat([]byte("sector 0123456789abcdef "), 200_000), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	mustRun("ingest", path, img, "--no-parse", "--reason", "seized disk")
 	got := mustRun("case", "push", path, url, "--reason", "the team takes over")
-	want := regexp.MustCompile(`^pushed case [0-9a-f-]{36} to custodia@/tmp/custodia-pg-[^:]+:5432/case1: entries 1 to 1 as they are, then entry 2 case\.pushed after the file's head [0-9a-f]{64}\n` +
-		`the file .*c\.custodia is unchanged at entry 1; work on the shared case from now on\n$`)
+	want := regexp.MustCompile(`^pushed case [0-9a-f-]{36} to custodia@/tmp/custodia-pg-[^:]+:5432/case1: entries 1 to 2 as they are, then entry 3 case\.pushed after the file's head [0-9a-f]{64}\n` +
+		`the file .*c\.custodia is unchanged at entry 2; work on the shared case from now on\n$`)
 	if !want.MatchString(got) {
 		t.Fatalf("push printed:\n%s", got)
 	}
@@ -55,11 +60,14 @@ func TestCasePushAndPull(t *testing.T) {
 		t.Fatalf("second push: exit %d, %s", code, stderr)
 	}
 	got = mustRun("case", "pull", url, out)
-	if !regexp.MustCompile(`^pulled case [0-9a-f-]{36} from custodia@\S+ into \S+pulled\.custodia: 2 entries, head 2 [0-9a-f]{64}; chain, signatures and head verify\n` +
-		`recorded on the server: entry 3 case\.pulled\n$`).MatchString(got) {
+	if !regexp.MustCompile(`^pulled case [0-9a-f-]{36} from custodia@\S+ into \S+pulled\.custodia: 3 entries, head 3 [0-9a-f]{64}; chain, signatures and head verify\n` +
+		`recorded on the server: entry 4 case\.pulled\n$`).MatchString(got) {
 		t.Fatalf("pull printed:\n%s", got)
 	}
-	if got := mustRun("ledger", "verify", out); !strings.Contains(got, "entries: 2\n") {
+	if got := mustRun("evidence", "verify", out); !strings.Contains(got, "match") {
+		t.Fatalf("evidence verify of the pulled file:\n%s", got)
+	}
+	if got := mustRun("ledger", "verify", out); !strings.Contains(got, "entries: 4\n") {
 		t.Fatalf("ledger verify of the pulled file:\n%s", got)
 	}
 	if got := mustRun("ledger", "show", out); !strings.Contains(got, "case.pushed") {
@@ -79,7 +87,7 @@ func TestCasePushAndPull(t *testing.T) {
 		t.Fatalf("the copy of a failed pull is still there: %v", err)
 	}
 	got = mustRun("case", "pull", url, other)
-	if !strings.Contains(got, ": 3 entries, head 3 ") || !strings.Contains(got, "recorded on the server: entry 4 case.pulled\n") {
+	if !strings.Contains(got, ": 4 entries, head 4 ") || !strings.Contains(got, "recorded on the server: entry 5 case.pulled\n") {
 		t.Fatalf("second pull printed:\n%s", got)
 	}
 	code, _, stderr = runWith("case", "pull", url, out)
