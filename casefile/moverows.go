@@ -297,7 +297,14 @@ func WriteCaseFile(ctx context.Context, path string, r *CaseRows, src RowSource)
 	if err := migrateTo(ctx, db, r.FormatVersion); err != nil {
 		return mapSQLiteError(err)
 	}
-	if _, err := db.ExecContext(ctx, `PRAGMA synchronous=FULL`); err != nil {
+	// As a bulk ingest does (enterBulk): a rollback journal while the rows
+	// stream in, so each page is written once, not into the WAL and again
+	// at the checkpoint; FULL, since a rollback journal with NORMAL is not
+	// safe against a power loss; WAL again afterwards.
+	if err := setJournal(ctx, db, "truncate"); err != nil {
+		return err
+	}
+	if _, err := db.ExecContext(ctx, `PRAGMA cache_size=-8192; PRAGMA synchronous=FULL`); err != nil {
 		return mapSQLiteError(err)
 	}
 	tx, err := db.BeginTx(ctx, nil)
@@ -311,7 +318,21 @@ func WriteCaseFile(ctx context.Context, path string, r *CaseRows, src RowSource)
 	if err := tx.Commit(); err != nil {
 		return mapSQLiteError(err)
 	}
+	if err := setJournal(ctx, db, "wal"); err != nil {
+		return err
+	}
 	return checkpoint(ctx, db)
+}
+
+func setJournal(ctx context.Context, db *sql.DB, mode string) error {
+	var got string
+	if err := db.QueryRowContext(ctx, `PRAGMA journal_mode=`+mode).Scan(&got); err != nil {
+		return mapSQLiteError(err)
+	}
+	if got != mode {
+		return fmt.Errorf("journal_mode=%s returned %q", mode, got)
+	}
+	return nil
 }
 
 func writeRows(ctx context.Context, tx *sql.Tx, r *CaseRows, src RowSource) error {
