@@ -233,10 +233,7 @@ func (c *Case) Record(ev Event) (CustodyEntry, error) {
 }
 
 func (c *Case) appendEntry(ctx context.Context, tx *sql.Tx, ev Event, now time.Time) (CustodyEntry, error) {
-	if ev.Action == "" || ev.Target.Type == "" {
-		return CustodyEntry{}, invalidf("custody entry needs an action and a target")
-	}
-	if err := ev.validate(); err != nil {
+	if err := ev.check(); err != nil {
 		return CustodyEntry{}, err
 	}
 	role, err := c.authoriseEntry(ctx, tx, ev.Action)
@@ -248,24 +245,13 @@ func (c *Case) appendEntry(ctx context.Context, tx *sql.Tx, ev Event, now time.T
 	if seq == 1 {
 		prev = GenesisHash(c.id)
 	}
-	pub := c.signer.Public().(ed25519.PublicKey)
-	body := entryBody{
-		Seq: seq, Time: formatTime(now), Case: c.id, ActorID: c.actor.ID, Actor: c.actor.Name,
-		ActorKey: hex.EncodeToString(pub), Role: string(role), Action: string(ev.Action), Target: ev.Target,
-		Reason: ev.Reason, Hashes: ev.Hashes, Details: ev.Details,
-	}
-	pt, err := json.Marshal(body)
+	row, err := sealEntry(c.led, c.id, c.actor, role, c.signer, seq, prev, now, ev)
 	if err != nil {
 		return CustodyEntry{}, err
 	}
-	sealed, err := c.led.seal("custody_ledger", seqRow(seq), "entry", pt)
-	if err != nil {
-		return CustodyEntry{}, err
-	}
-	hash := EntryHash(prev, seq, sealed)
-	sig := ed25519.Sign(c.signer, SignedMessage(c.id, hash))
+	hash, sig := mustDigest(row.entryHash), row.signature
 	if _, err := tx.ExecContext(ctx, `INSERT INTO custody_ledger (seq, signer, entry, prev_hash, entry_hash, signature) VALUES (?, ?, ?, ?, ?, ?)`,
-		seq, c.actor.ID.String(), sealed, prev[:], hash[:], sig); err != nil {
+		seq, row.signer, row.entry, row.prevHash, row.entryHash, sig); err != nil {
 		return CustodyEntry{}, fmt.Errorf("append custody entry %d: %w", seq, err)
 	}
 	headSealed, err := c.led.sealString("ledger_head", "1", "sealed", headValue(seq, hash))
@@ -278,9 +264,41 @@ func (c *Case) appendEntry(ctx context.Context, tx *sql.Tx, ev Event, now time.T
 		return CustodyEntry{}, fmt.Errorf("update ledger head: %w", err)
 	}
 	return CustodyEntry{
-		Seq: seq, Time: now, ActorID: c.actor.ID, Actor: c.actor.Name, ActorKey: pub, Role: c.role, Action: ev.Action,
+		Seq: seq, Time: now, ActorID: c.actor.ID, Actor: c.actor.Name, ActorKey: c.signer.Public().(ed25519.PublicKey), Role: c.role, Action: ev.Action,
 		Target: ev.Target, Reason: ev.Reason, Hashes: ev.Hashes, Details: ev.Details, PrevHash: prev, Hash: hash, Signature: sig,
 	}, nil
+}
+
+// check is what every entry must satisfy before it is authorised and sealed.
+func (ev Event) check() error {
+	if ev.Action == "" || ev.Target.Type == "" {
+		return invalidf("custody entry needs an action and a target")
+	}
+	return ev.validate()
+}
+
+// sealEntry is the one encoding of a custody entry (docs/FORMAT.md 6.1–6.3),
+// for the case file and for a shared ledger (EntrySigner): the entry JSON
+// sealed with the ledger subkey at row seq, its chain hash over prev, and
+// the actor's signature. The event was checked and authorised.
+func sealEntry(led *sealer, caseID uuid.UUID, actor Examiner, role Role, signer ed25519.PrivateKey, seq int64, prev Digest, now time.Time, ev Event) (ledgerRow, error) {
+	pub := signer.Public().(ed25519.PublicKey)
+	body := entryBody{
+		Seq: seq, Time: formatTime(now), Case: caseID, ActorID: actor.ID, Actor: actor.Name,
+		ActorKey: hex.EncodeToString(pub), Role: string(role), Action: string(ev.Action), Target: ev.Target,
+		Reason: ev.Reason, Hashes: ev.Hashes, Details: ev.Details,
+	}
+	pt, err := json.Marshal(body)
+	if err != nil {
+		return ledgerRow{}, err
+	}
+	sealed, err := led.seal("custody_ledger", seqRow(seq), "entry", pt)
+	if err != nil {
+		return ledgerRow{}, err
+	}
+	hash := EntryHash(prev, seq, sealed)
+	sig := ed25519.Sign(signer, SignedMessage(caseID, hash))
+	return ledgerRow{seq: seq, signer: actor.ID.String(), entry: sealed, prevHash: prev[:], entryHash: hash[:], signature: sig}, nil
 }
 
 // validate bounds every field of an event and requires valid UTF-8, so

@@ -70,7 +70,10 @@ func schemaVersion(ctx context.Context, db *sql.DB) (int, error) {
 // migrate applies every embedded migration above the current version, each
 // in its own transaction together with its record in schema_migrations and
 // PRAGMA user_version.
-func migrate(ctx context.Context, db *sql.DB) error {
+func migrate(ctx context.Context, db *sql.DB) error { return migrateTo(ctx, db, FormatVersion) }
+
+// migrateTo is migrate up to format version to (at most FormatVersion).
+func migrateTo(ctx context.Context, db *sql.DB, to int) error {
 	ms, err := migrations()
 	if err != nil {
 		return err
@@ -82,7 +85,7 @@ func migrate(ctx context.Context, db *sql.DB) error {
 	if cur > FormatVersion {
 		return fmt.Errorf("%w: the case is format version %d, this Custodia reads up to %d", ErrNewerFormat, cur, FormatVersion)
 	}
-	for _, m := range ms[cur:] {
+	for _, m := range ms[cur:max(cur, min(to, FormatVersion))] {
 		if err := applyMigration(ctx, db, m); err != nil {
 			return fmt.Errorf("migration %d (%s): %w", m.version, m.name, err)
 		}

@@ -200,14 +200,39 @@ func (c *Case) VerifyLedger() (*LedgerReport, error) {
 	if err != nil {
 		return nil, err
 	}
+	r := verifyKeyed(c.led, s)
+	if !r.OK() {
+		// Nothing is written into a case whose verification failed: the
+		// file stays as found, for examination, and this handle refuses
+		// every later change.
+		c.suspect = ErrSuspect.Errorf("its custody ledger failed verification with %d problem(s) (the first at entry %d); nothing more is written to it",
+			len(r.Problems), r.Problems[0].Seq)
+		return r, nil
+	}
+	details := map[string]string{"entries": fmt.Sprint(r.Entries), "head": r.Head.String(), "problems": "0", "result": "intact"}
+	if err := c.change(ctx, c.now(), func(*sql.Tx) (Event, error) {
+		return Event{Action: ActionLedgerVerified, Target: Target{Type: TargetLedger, ID: c.id.String()},
+			Hashes: map[string]string{"head_sha256": r.Head.String()}, Details: details}, nil
+	}); err != nil {
+		return r, fmt.Errorf("record verification: %w", err)
+	}
+	r.Recorded = true
+	return r, nil
+}
+
+// verifyKeyed is the whole verification of a ledger snapshot with the
+// ledger key: the keyless checks (verifyChain), then each sealed entry's
+// authenticity, sequence, time order and signer, and the sealed head.
+// ledger verify runs it on a case file, casefile/team on a shared ledger.
+func verifyKeyed(led *sealer, s *ledgerSnapshot) *LedgerReport {
 	// Unseal on the spare core while the chain is walked; both are CPU-bound
 	// and the chain walk is sequential until its signature phase.
 	decoded := make(chan []verifyFields, 1)
-	go func() { decoded <- c.decodeForVerify(s.rows) }()
+	go func() { decoded <- decodeForVerify(led, s.rows) }()
 	r := verifyChain(s)
 	r.Keyed = true
 	if s.headSeq.Valid {
-		v, err := c.led.openString("ledger_head", "1", "sealed", s.headSeal)
+		v, err := led.openString("ledger_head", "1", "sealed", s.headSeal)
 		if err != nil || v != headValue(s.headSeq.Int64, mustDigest(s.headHash)) {
 			r.add(s.headSeq.Int64, ProblemHeadMismatch, "the sealed copy of the head does not match the recorded head")
 		}
@@ -244,23 +269,7 @@ func (c *Case) VerifyLedger() (*LedgerReport, error) {
 		prevTime = t
 	}
 	sortProblems(r.Problems)
-	if !r.OK() {
-		// Nothing is written into a case whose verification failed: the
-		// file stays as found, for examination, and this handle refuses
-		// every later change.
-		c.suspect = ErrSuspect.Errorf("its custody ledger failed verification with %d problem(s) (the first at entry %d); nothing more is written to it",
-			len(r.Problems), r.Problems[0].Seq)
-		return r, nil
-	}
-	details := map[string]string{"entries": fmt.Sprint(r.Entries), "head": r.Head.String(), "problems": "0", "result": "intact"}
-	if err := c.change(ctx, c.now(), func(*sql.Tx) (Event, error) {
-		return Event{Action: ActionLedgerVerified, Target: Target{Type: TargetLedger, ID: c.id.String()},
-			Hashes: map[string]string{"head_sha256": r.Head.String()}, Details: details}, nil
-	}); err != nil {
-		return r, fmt.Errorf("record verification: %w", err)
-	}
-	r.Recorded = true
-	return r, nil
+	return r
 }
 
 // verifyFields are the parts of a sealed entry verification needs. The
@@ -276,7 +285,7 @@ type verifyFields struct {
 }
 
 // decodeForVerify unseals every entry on all cores.
-func (c *Case) decodeForVerify(rows []ledgerRow) []verifyFields {
+func decodeForVerify(led *sealer, rows []ledgerRow) []verifyFields {
 	out := make([]verifyFields, len(rows))
 	workers := runtime.GOMAXPROCS(0)
 	var wg sync.WaitGroup
@@ -290,7 +299,7 @@ func (c *Case) decodeForVerify(rows []ledgerRow) []verifyFields {
 		go func() {
 			defer wg.Done()
 			for i := lo; i < hi; i++ {
-				pt, err := c.led.open("custody_ledger", seqRow(rows[i].seq), "entry", rows[i].entry)
+				pt, err := led.open("custody_ledger", seqRow(rows[i].seq), "entry", rows[i].entry)
 				if err == nil {
 					err = checkStrict(pt, entryBodyType)
 				}

@@ -48,7 +48,12 @@ MEMORY_TOOL_PKGS="gdb elfutils binutils llvm"
 # check the pages it draws; without it the preview shows the Markdown).
 REPORT_TOOL_PKGS="poppler-utils"
 
-DEB_PKGS="$GUI_BUILD_PKGS $GUI_SMOKE_PKGS $TEST_TOOL_PKGS $MEMORY_TOOL_PKGS $REPORT_TOOL_PKGS"
+# Team mode (casefile/team): its tests start their own PostgreSQL server from
+# Debian's postgresql package (initdb and postgres in a temporary folder, on a
+# Unix socket, as an unprivileged user); without it they skip.
+TEAM_TOOL_PKGS="postgresql"
+
+DEB_PKGS="$GUI_BUILD_PKGS $GUI_SMOKE_PKGS $TEST_TOOL_PKGS $MEMORY_TOOL_PKGS $REPORT_TOOL_PKGS $TEAM_TOOL_PKGS"
 
 GO_CMD="${GO:-go}"
 

@@ -128,6 +128,7 @@ func commandTable() []*command {
 		evidenceCommand,
 		fsCommand,
 		ledgerCommand,
+		caseCommand,
 		exportCommand,
 		timelineCommand,
 		memoryCommand,
