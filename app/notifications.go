@@ -438,6 +438,9 @@ func (v *notificationsView) countdownCell(c regime.Clock) dataCell {
 	case regime.Overdue:
 		return dataCell{text: "overdue by " + spanText(now.Sub(c.Due)), imp: widget.DangerImportance, icon: theme.ErrorIcon()}
 	case regime.NotRequired:
+		if d := v.cv.oc.notify.track.Declaration; d != nil && !d.Breach {
+			return cell("not required: no breach is declared")
+		}
 		return cell("does not apply to this case (Choose regimes…)")
 	}
 	if c.Due.IsZero() {

@@ -3,7 +3,6 @@ package app
 import (
 	"bytes"
 	"context"
-	"crypto/x509"
 	"fmt"
 	"io"
 	"mime"
@@ -95,7 +94,6 @@ func (v *notificationsView) showCustomer(c *notify.Customer) {
 	juris := form.entry("Jurisdiction", "ISO 3166 code such as DE or US-CA")
 	cats := form.entry("Data categories", "Separated by ';' or ','")
 	subjects := form.entry("Data subjects", "The number of data subjects (0 when none or unknown)")
-	var linkedFindings []string
 	var linkedEvidence []uuid.UUID
 	if c != nil {
 		id.SetText(c.ID)
@@ -112,13 +110,15 @@ func (v *notificationsView) showCustomer(c *notify.Customer) {
 	for _, fd := range oc.incident.findings {
 		findingIDs = append(findingIDs, fd.ID)
 		findingLabels = append(findingLabels, shownLine(fd.Title))
-		if c != nil && slices.Contains(c.Findings, fd.ID) {
-			linkedFindings = append(linkedFindings, shownLine(fd.Title))
-		}
 	}
 	var findings *checkList
 	if len(findingLabels) > 0 {
-		findings = form.checks("Linked findings", findingLabels, linkedFindings, 1)
+		findings = form.checks("Linked findings", findingLabels, nil, 1)
+		for i, fid := range findingIDs { // by id: two findings may have one title
+			if c != nil && slices.Contains(c.Findings, fid) {
+				findings.checks[i].SetChecked(true)
+			}
+		}
 	}
 	evidence := evidenceChecks(form, "Linked evidence", oc.evidence.items, linkedEvidence...)
 	reason := form.entry("Reason", "Why it is in scope, or what changed (recorded)")
@@ -464,9 +464,16 @@ func (v *notificationsView) showSend() {
 		}
 	}
 	obl := form.choice("Obligation met", obligations, noRegime)
+	only := form.entry("Only to", "Empty for every recipient; after a server refused some, those addresses")
 	reason := form.entry("Reason *", "Why and to whom it is sent now (recorded)")
 	form.check = func() bool {
 		ok := form.require("Mail server", server.Text, "Give the mail server, e.g. smtp.example.org:587.")
+		if _, p, err := net.SplitHostPort(strings.TrimSpace(server.Text)); ok && err == nil {
+			if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+				form.setProblem("Mail server", "The port after ':' is a number from 1 to 65535, e.g. smtp.example.org:587.")
+				ok = false
+			}
+		}
 		if strings.TrimSpace(user.Text) != "" && pass.Text == "" {
 			form.setProblem("Password", "Give the account's password, or leave Account empty.")
 			ok = false
@@ -481,32 +488,36 @@ func (v *notificationsView) showSend() {
 			Username: strings.TrimSpace(user.Text), Password: pass.Text}
 		if h, p, err := net.SplitHostPort(srv.Host); err == nil {
 			srv.Host = h
-			srv.Port, _ = strconv.Atoi(p)
-			if srv.Port == 0 {
-				srv.Port = -1 // refused by the core with the range
-			}
+			srv.Port, _ = strconv.Atoi(p) // checked in form.check
 		}
-		caPath, paths, r := strings.TrimSpace(ca.Text), listPaths(attach.Text), strings.TrimSpace(reason.Text)
+		caPath, paths, r, onlyTo := strings.TrimSpace(ca.Text), listPaths(attach.Text), strings.TrimSpace(reason.Text), listField(only.Text)
 		o := ""
 		if obl.Selected != noRegime {
 			o = obl.Selected
 		}
 		return func(c *casefile.Case) error {
 			if caPath != "" {
-				pem, err := os.ReadFile(caPath)
+				pool, err := notify.ReadCertPool(caPath)
 				if err != nil {
 					return err
 				}
-				srv.RootCAs = x509.NewCertPool()
-				if !srv.RootCAs.AppendCertsFromPEM(pem) {
-					return casefile.Invalidf("%s holds no PEM certificate; choose the server's certificate or its CA's, in PEM", caPath)
-				}
+				srv.RootCAs = pool
 			}
 			atts, err := notify.ReadAttachments(paths)
 			if err != nil {
 				return err
 			}
-			sent, err = notify.Of(c).Send(context.Background(), id, srv, o, r, atts...)
+			sent, err = notify.Of(c).Send(context.Background(), id, srv, notify.SendOptions{Obligation: o, Reason: r, Attachments: atts, Only: onlyTo})
+			if err != nil && len(sent.Accepted) > 0 && len(sent.Refused) > 0 {
+				// The accepted ones are recorded: offer the refused ones
+				// for the next try.
+				var refused []string
+				for a := range sent.Refused {
+					refused = append(refused, a)
+				}
+				slices.Sort(refused)
+				u.do(func() { only.SetText(strings.Join(refused, ", ")) })
+			}
 			return err
 		}
 	}

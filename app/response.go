@@ -283,17 +283,18 @@ func evidenceChecks(form *recordForm, label string, items []casefile.Evidence, c
 		return func() []uuid.UUID { return nil }
 	}
 	labels := make([]string, len(items))
-	var selected []string
 	for i, ev := range items {
 		labels[i] = shownLine(ev.Meta.Name) + " — " + shortHash(ev.Meta.Hashes.SHA256)
 		if !ev.InForce() {
 			labels[i] += " (withdrawn)"
 		}
+	}
+	l := form.checks(label, labels, nil, 1)
+	for i, ev := range items { // by id: two items may read the same
 		if slices.Contains(checked, ev.ID) {
-			selected = append(selected, labels[i])
+			l.checks[i].SetChecked(true)
 		}
 	}
-	l := form.checks(label, labels, selected, 1)
 	return func() []uuid.UUID {
 		var out []uuid.UUID
 		for i, c := range l.checks {

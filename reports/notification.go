@@ -41,8 +41,9 @@ type NoticeRow struct {
 }
 
 // readNotification reads the notification track as of cut (nil when it
-// was not started by then). What was revised after cut and has no earlier
-// revision to read is shown as it is at the head, and said in m.Gaps.
+// was not started by then): customers at their revision then, notices at
+// their revision, approvals and sendings then (a notice's subject is its
+// current one, said in m.Gaps when it was revised since).
 func readNotification(c *casefile.Case, m *Model, cut time.Time) (*NotificationModel, error) {
 	s := notify.Of(c)
 	tr, err := s.Track()
@@ -74,22 +75,11 @@ func readNotification(c *casefile.Case, m *Model, cut time.Time) (*NotificationM
 		nm.NotRequired = append(nm.NotRequired, o.String())
 	}
 
-	cs, err := s.Customers()
-	if err != nil {
+	if nm.Customers, err = s.CustomersAt(cut); err != nil {
 		return nil, err
 	}
-	revised := 0
-	for _, cu := range cs {
-		if !in(cu.Attribution) {
-			if cu.Rev == 1 {
-				continue // added after the report's entry
-			}
-			revised++
-		}
-		nm.Customers = append(nm.Customers, cu)
-	}
-	if revised > 0 {
-		m.Gaps = append(m.Gaps, fmt.Sprintf("%d impacted customer(s) were revised after entry %d; they are shown as they are at the case head.", revised, m.AsOfSeq))
+	if nm.Customers == nil {
+		nm.Customers = []notify.Customer{}
 	}
 
 	ns, err := s.Notices()
@@ -97,22 +87,37 @@ func readNotification(c *casefile.Case, m *Model, cut time.Time) (*NotificationM
 		return nil, err
 	}
 	var then []notify.Notice
-	revised = 0
+	revised := 0
 	for _, n := range ns {
 		if !in(n.Created) {
 			continue
 		}
-		if !in(n.Revised) {
+		// The revision in force at the cut: the authors' attributions are
+		// one per revision, oldest first.
+		rev := 0
+		for _, a := range n.Authors {
+			if in(a) {
+				rev++
+			}
+		}
+		if rev < n.Revision {
 			revised++
 		}
 		n.Approvals = slices.DeleteFunc(slices.Clone(n.Approvals), func(a notify.NoticeApproval) bool { return !in(a.Attribution) })
 		n.Sendings = slices.DeleteFunc(slices.Clone(n.Sendings), func(x notify.Sending) bool { return !in(x.Attribution) })
 		then = append(then, n)
+		status := "draft"
+		switch {
+		case len(n.Sendings) > 0:
+			status = "sent"
+		case slices.ContainsFunc(n.Approvals, func(a notify.NoticeApproval) bool { return a.Revision == rev }):
+			status = "approved"
+		}
 		nm.Notices = append(nm.Notices, NoticeRow{ID: n.ID, Audience: string(n.Audience), Regime: n.Regime, Customer: n.Customer,
-			Subject: n.Subject, Revision: n.Revision, Status: n.Status(), Sendings: n.Sendings})
+			Subject: n.Subject, Revision: rev, Status: status, Sendings: n.Sendings})
 	}
 	if revised > 0 {
-		m.Gaps = append(m.Gaps, fmt.Sprintf("%d notice(s) were revised after entry %d; their current text is shown.", revised, m.AsOfSeq))
+		m.Gaps = append(m.Gaps, fmt.Sprintf("%d notice(s) were revised after entry %d; their status and revision are as of that entry, their subject is the current one.", revised, m.AsOfSeq))
 	}
 	if nm.Clocks, err = notify.ClocksOf(asOf, then, cut); err != nil {
 		return nil, err

@@ -12,6 +12,7 @@ import (
 	"io"
 	"math/big"
 	"net"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -23,8 +24,9 @@ import (
 // SMTPSink is a local SMTP server started by a test: STARTTLS with a
 // certificate of its own, PLAIN authentication, and every message kept.
 type SMTPSink struct {
-	// Refuse is a recipient the server refuses (550 5.1.1).
-	Refuse string
+	// Refuse are the recipients the server refuses (550 5.1.1); set when
+	// it starts.
+	Refuse []string
 	// User and Password are the account PLAIN authentication accepts.
 	User, Password string
 	// Roots trusts the server's certificate (nil without TLS).
@@ -68,7 +70,7 @@ func (ss *smtpSession) Auth(string) (sasl.Server, error) {
 }
 func (ss *smtpSession) Mail(from string, _ *smtp.MailOptions) error { ss.cur.From = from; return nil }
 func (ss *smtpSession) Rcpt(to string, _ *smtp.RcptOptions) error {
-	if to == ss.s.Refuse {
+	if slices.Contains(ss.s.Refuse, to) {
 		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such mailbox"}
 	}
 	ss.cur.Rcpts = append(ss.cur.Rcpts, to)
@@ -90,11 +92,11 @@ func (ss *smtpSession) Reset()        { ss.cur = Received{Authenticated: ss.cur.
 func (ss *smtpSession) Logout() error { return nil }
 
 // StartSMTPSink starts the server on 127.0.0.1, closed when the test
-// ends; withTLS false offers no STARTTLS (and allows authentication
-// without it).
-func StartSMTPSink(t testing.TB, withTLS bool) *SMTPSink {
+// ends, refusing the recipients refuse; withTLS false offers no STARTTLS
+// (and allows authentication without it).
+func StartSMTPSink(t testing.TB, withTLS bool, refuse ...string) *SMTPSink {
 	t.Helper()
-	b, err := NewSMTPSink(withTLS)
+	b, err := NewSMTPSink(withTLS, refuse...)
 	if err != nil {
 		t.Skipf("cannot start a local SMTP server: %v", err)
 	}
@@ -104,8 +106,8 @@ func StartSMTPSink(t testing.TB, withTLS bool) *SMTPSink {
 
 // NewSMTPSink is StartSMTPSink for code without a testing.TB (test
 // scripts); Close stops it.
-func NewSMTPSink(withTLS bool) (*SMTPSink, error) {
-	b := &SMTPSink{User: "ir-mailer", Password: "s3cret"}
+func NewSMTPSink(withTLS bool, refuse ...string) (*SMTPSink, error) {
+	b := &SMTPSink{User: "ir-mailer", Password: "s3cret", Refuse: refuse}
 	srv := smtp.NewServer(b)
 	srv.Domain = "localhost"
 	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second

@@ -16,7 +16,9 @@ import (
 // current trigger of each kind (awareness is the track's start when no
 // awareness trigger was recorded), the law-enforcement delays, and the
 // notices marked sent that name a regime and obligation (the first
-// sending meets it). No regime chosen: no clocks.
+// sending meets it). No regime chosen: no clocks. A clock not met shows
+// not-required when its obligation was decided not to apply, or when the
+// Executive Incident Manager recorded that no breach is declared.
 func (s *Store) Clocks(at time.Time) ([]regime.Clock, error) {
 	if at.IsZero() {
 		at = time.Now().UTC()
@@ -66,8 +68,12 @@ func ClocksOf(t Track, notices []Notice, at time.Time) ([]regime.Clock, error) {
 	if err != nil {
 		return nil, fmt.Errorf("notification clocks: %w", err)
 	}
+	noBreach := t.Declaration != nil && !t.Declaration.Breach
 	for i, c := range cs {
-		if c.Status != regime.MetStatus && slices.Contains(t.NotRequired, ObligationRef{Regime: c.Regime, Obligation: c.Obligation}) {
+		if c.Status == regime.MetStatus {
+			continue
+		}
+		if noBreach || slices.Contains(t.NotRequired, ObligationRef{Regime: c.Regime, Obligation: c.Obligation}) {
 			cs[i].Status = regime.NotRequired
 		}
 	}

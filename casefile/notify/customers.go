@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/custodia-dfir/custodia/casefile"
@@ -402,6 +403,24 @@ func (s *Store) Customer(id string) (Customer, error) {
 }
 
 func readCustomers(r casefile.Reader) ([]Customer, error) {
+	return readCustomersAsOf(r, time.Time{})
+}
+
+// CustomersAt returns the impacted customers as they stood at cut: those
+// added by then, each at its last revision by then (a report as of a
+// ledger entry).
+func (s *Store) CustomersAt(cut time.Time) ([]Customer, error) {
+	var out []Customer
+	err := s.c.Read("read customers", func(r casefile.Reader) (err error) {
+		out, err = readCustomersAsOf(r, cut)
+		return err
+	})
+	return out, err
+}
+
+// readCustomersAsOf reads each customer at its last revision written at
+// or before cut (zero: the last one), in the order they were added.
+func readCustomersAsOf(r casefile.Reader, cut time.Time) ([]Customer, error) {
 	rows, err := r.Records(tblCustomers)
 	if err != nil {
 		return nil, err
@@ -414,6 +433,9 @@ func readCustomers(r casefile.Reader) ([]Customer, error) {
 			return nil, err
 		}
 		c.RecordID, c.Rev = row.Parent, row.Rev
+		if !cut.IsZero() && c.At.After(cut) {
+			continue
+		}
 		if i, ok := at[row.Parent]; ok {
 			out[i] = c
 			continue

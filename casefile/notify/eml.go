@@ -99,6 +99,7 @@ func checkAttachments(atts []Attachment) error {
 		return casefile.Invalidf("%d attachments: attach at most %d files", len(atts), MaxAttachments)
 	}
 	total := 0
+	seen := map[string]bool{}
 	for _, a := range atts {
 		if err := casefile.CheckLine("attachment name", a.Name, true, 255); err != nil {
 			return err
@@ -106,6 +107,10 @@ func checkAttachments(atts []Attachment) error {
 		if strings.ContainsAny(a.Name, `/\"`) {
 			return casefile.Invalidf("attachment name %q: give a file name without a folder or quotes", a.Name)
 		}
+		if seen[a.Name] {
+			return casefile.Invalidf("two attachments are named %q; rename one, so that the recipient and the custody entry can tell them apart", a.Name)
+		}
+		seen[a.Name] = true
 		total += len(a.Data)
 	}
 	if total > MaxAttachmentBytes {

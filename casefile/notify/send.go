@@ -6,8 +6,10 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/textproto"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -47,7 +49,7 @@ var Securities = []string{SecuritySTARTTLS, SecurityTLS, SecurityNone}
 // ErrSMTP means the mail server could not be reached or refused a
 // message; what it refused is named, and what it accepted was recorded.
 var ErrSMTP = casefile.NewKind("notify", "the mail server did not take every message",
-	"check the server, port, security and account (custodiactl notice send --help); the messages it accepted are recorded as sent, send the others again or export them (notice export) and send them by hand")
+	"check the server, port, security and account (custodiactl notice send --help); the messages it accepted are recorded as sent: send to the others only (notice send --to ADDRESS; Only to in the program), or export them (notice export) and send them by hand")
 
 // check fills the defaults and checks the configuration.
 func (srv *SMTPServer) check() error {
@@ -72,14 +74,36 @@ func (srv *SMTPServer) check() error {
 	if srv.Username != "" && srv.Security == SecurityNone {
 		return casefile.Invalidf("a password is not sent over an unencrypted connection; use --security starttls or tls")
 	}
+	if srv.Security == SecurityNone && !isLoopback(srv.Host) {
+		return casefile.Invalidf("security none sends the notice, which holds case facts, unencrypted across the network; it is for a relay on this machine only (localhost): use starttls or tls for %s", srv.Host)
+	}
 	if srv.Timeout <= 0 {
 		srv.Timeout = 30 * time.Second
 	}
 	return nil
 }
 
+// isLoopback reports whether host names this machine.
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
 // Address is host:port.
 func (srv SMTPServer) Address() string { return net.JoinHostPort(srv.Host, strconv.Itoa(srv.Port)) }
+
+// SendOptions are what a person gives with a sending besides the server.
+type SendOptions struct {
+	Obligation  string // the regime obligation it meets, as package regime names it; optional
+	Reason      string
+	Attachments []Attachment
+	// Only restricts the sending to these of the notice's To and Cc
+	// recipients (e.g. those a server refused the first time); empty: all.
+	Only []string
+}
 
 // Sent is what Send did: each message the server accepted (Path is
 // empty: nothing is written to disk) and, per recipient, why the others
@@ -91,15 +115,18 @@ type Sent struct {
 }
 
 // Send sends approved notice id through the mail server srv: one message
-// per To recipient, byte for byte what Export writes (the first one also
-// goes to the Cc recipients, whom every copy names), with the attachments.
-// The recipients the server accepted are recorded as one sending (channel
-// email), with each message's SHA-256 and the server in the custody entry,
-// meeting obligation of the notice's regime when given. When the server
-// refuses some, those are named in an ErrSMTP error and the others stay
-// recorded; when it accepts none, nothing is recorded.
-func (s *Store) Send(ctx context.Context, id uuid.UUID, srv SMTPServer, obligation, reason string, atts ...Attachment) (Sent, error) {
+// per To recipient, what Export writes (byte for byte without
+// attachments; the first one also goes to the Cc recipients, whom every
+// copy names), with so's attachments, to all or to so.Only. The recipients
+// the server accepted are recorded as one sending (channel email), with
+// each message's SHA-256 and the server in the custody entry, meeting
+// so.Obligation of the notice's regime when given. When the server refuses
+// some, those are named in an ErrSMTP error and the others stay recorded;
+// when it accepts none, nothing is recorded. When messages went out but
+// could not be recorded, the error says so and Sent still lists them.
+func (s *Store) Send(ctx context.Context, id uuid.UUID, srv SMTPServer, so SendOptions) (Sent, error) {
 	const what = "send notice"
+	obligation, reason, atts := so.Obligation, so.Reason, so.Attachments
 	if err := srv.check(); err != nil {
 		return Sent{}, fmt.Errorf("%s: %w", what, err)
 	}
@@ -131,6 +158,11 @@ func (s *Store) Send(ctx context.Context, id uuid.UUID, srv SMTPServer, obligati
 		if err := checkObligation(n.Regime, obligation); err != nil {
 			return err
 		}
+		for _, o := range so.Only {
+			if !slices.Contains(n.To, o) && !slices.Contains(n.Cc, o) {
+				return casefile.Invalidf("%s is not a recipient of the notice (To: %s; Cc: %s)", o, strings.Join(n.To, ", "), orNoneText(strings.Join(n.Cc, ", ")))
+			}
+		}
 		at = r.Now()
 		msgs = make([][]byte, len(n.To))
 		for i, to := range n.To {
@@ -144,24 +176,34 @@ func (s *Store) Send(ctx context.Context, id uuid.UUID, srv SMTPServer, obligati
 		return Sent{}, fmt.Errorf("%s: %w", what, err)
 	}
 
+	// Each message's envelope: its To recipient, and with the first one the
+	// Cc recipients; only those of so.Only when given.
+	envelopes := make([][]string, len(msgs))
+	want := func(a string) bool { return len(so.Only) == 0 || slices.Contains(so.Only, a) }
+	for i, to := range n.To {
+		if want(to) {
+			envelopes[i] = append(envelopes[i], to)
+		}
+		if i == 0 {
+			for _, cc := range n.Cc {
+				if want(cc) {
+					envelopes[i] = append(envelopes[i], cc)
+				}
+			}
+		}
+	}
 	refused := map[string]string{}
 	var accepted []EML
 	var rcpts []string
-	if err := deliver(ctx, srv, n, msgs, func(i int, err error) {
+	if err := deliver(ctx, srv, n.From, msgs, envelopes, func(i int, err error) {
 		if err != nil {
-			refused[n.To[i]] = err.Error()
-			if i == 0 {
-				for _, cc := range n.Cc {
-					refused[cc] = err.Error()
-				}
+			for _, a := range envelopes[i] {
+				refused[a] = err.Error()
 			}
 			return
 		}
 		accepted = append(accepted, EML{To: n.To[i], SHA256: casefile.ContentHash(msgs[i])})
-		rcpts = append(rcpts, n.To[i])
-		if i == 0 {
-			rcpts = append(rcpts, n.Cc...)
-		}
+		rcpts = append(rcpts, envelopes[i]...)
 	}); err != nil {
 		return Sent{}, fmt.Errorf("%s: %w", what, ErrSMTP.Errorf("%s (%s): %v; nothing was sent or recorded", srv.Address(), srv.Security, err))
 	}
@@ -191,7 +233,9 @@ func (s *Store) Send(ctx context.Context, id uuid.UUID, srv SMTPServer, obligati
 		return recordSending(tx, &n, sd, hashes, extra)
 	})
 	if err != nil {
-		return Sent{}, fmt.Errorf("%s: %w", what, err)
+		return Sent{Accepted: accepted, Refused: refused}, fmt.Errorf("%s: %w", what, ErrSMTP.Errorf(
+			"%d message(s) were delivered to %s but could not be recorded (%v); record the sending with 'notice sent' (Mark sent…), naming those recipients",
+			len(accepted), strings.Join(rcpts, ", "), personText(err)))
 	}
 	out := Sent{Notice: n, Accepted: accepted, Refused: refused}
 	if len(refused) > 0 {
@@ -213,11 +257,13 @@ func refusals(refused map[string]string) string {
 	return strings.Join(keys, "; ")
 }
 
-// deliver opens one connection to srv and hands it message i for n.To[i]
-// (the first one also for n.Cc), exactly the bytes given, reporting each
-// message's outcome to done. An error means the connection itself failed
-// before any message was handed over.
-func deliver(ctx context.Context, srv SMTPServer, n Notice, msgs [][]byte, done func(i int, err error)) error {
+// deliver opens one connection to srv and hands it message i for the
+// recipients envelopes[i] (a message with none is skipped), exactly the
+// bytes given, reporting each message's outcome to done. Each message has
+// srv.Timeout, and a second more per 64 KiB, from its first command. An
+// error means the connection itself failed before any message was handed
+// over.
+func deliver(ctx context.Context, srv SMTPServer, from string, msgs [][]byte, envelopes [][]string, done func(i int, err error)) error {
 	opts := []mail.Option{mail.WithPort(srv.Port), mail.WithTimeout(srv.Timeout),
 		mail.WithTLSConfig(&tls.Config{ServerName: srv.Host, RootCAs: srv.RootCAs, MinVersion: tls.VersionTLS12})}
 	switch srv.Security {
@@ -231,8 +277,8 @@ func deliver(ctx context.Context, srv SMTPServer, n Notice, msgs [][]byte, done 
 	if srv.Username != "" {
 		opts = append(opts, mail.WithSMTPAuth(mail.SMTPAuthAutoDiscover), mail.WithUsername(srv.Username), mail.WithPassword(srv.Password))
 	}
-	if d := strings.LastIndexByte(n.From, '@'); d >= 0 {
-		opts = append(opts, mail.WithHELO(n.From[d+1:]))
+	if d := strings.LastIndexByte(from, '@'); d >= 0 {
+		opts = append(opts, mail.WithHELO(from[d+1:]))
 	}
 	cl, err := mail.NewClient(srv.Host, opts...)
 	if err != nil {
@@ -244,15 +290,17 @@ func deliver(ctx context.Context, srv SMTPServer, n Notice, msgs [][]byte, done 
 	}
 	defer cl.CloseWithSMTPClient(sc)
 	for i, msg := range msgs {
-		rcpts := []string{n.To[i]}
-		if i == 0 {
-			rcpts = append(rcpts, n.Cc...)
+		if len(envelopes[i]) == 0 {
+			continue
 		}
 		err := func() error {
-			if err := sc.Mail(n.From); err != nil {
-				return fmt.Errorf("sender %s: %w", n.From, reply(err))
+			if err := sc.UpdateDeadline(srv.Timeout + time.Duration(len(msg)>>16)*time.Second); err != nil {
+				return err
 			}
-			for _, r := range rcpts {
+			if err := sc.Mail(from); err != nil {
+				return fmt.Errorf("sender %s: %w", from, reply(err))
+			}
+			for _, r := range envelopes[i] {
 				if err := sc.Rcpt(r); err != nil {
 					return fmt.Errorf("recipient %s: %w", r, reply(err))
 				}
@@ -277,6 +325,14 @@ func deliver(ctx context.Context, srv SMTPServer, n Notice, msgs [][]byte, done 
 	return nil
 }
 
+// orNoneText is s, or "none".
+func orNoneText(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
 // serverReply is an SMTP server's refusal as a person reads it: its code
 // and text, without Go's quoting, control characters dropped.
 type serverReply struct {
@@ -298,4 +354,32 @@ func reply(err error) error {
 		}
 		return r
 	}, te.Msg)}
+}
+
+// personText is what a person reads of err.
+func personText(err error) string {
+	msg, _, _ := casefile.Explain(err)
+	return msg
+}
+
+// ReadCertPool reads the PEM file of the certificates to trust for a mail
+// server (at most 1 MiB).
+func ReadCertPool(path string) (*x509.CertPool, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("read certificates: %w", err)
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, 1<<20+1))
+	if err != nil {
+		return nil, fmt.Errorf("read certificates %s: %w", path, err)
+	}
+	if len(b) > 1<<20 {
+		return nil, casefile.Invalidf("%s is larger than 1 MiB; give the PEM file of the server's certificate or its CA's", path)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(b) {
+		return nil, casefile.Invalidf("%s holds no PEM certificate; give the server's certificate or its CA's, in PEM", path)
+	}
+	return pool, nil
 }

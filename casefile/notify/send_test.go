@@ -56,7 +56,7 @@ func TestSendOverSMTP(t *testing.T) {
 	sink := casetest.StartSMTPSink(t, true)
 	path, n := approved(t)
 	cora := open(t, path, coraPass)
-	sent, err := cora.Send(context.Background(), n.ID, serverOf(sink, SecuritySTARTTLS), "authority", "sent from the IR mailbox")
+	sent, err := cora.Send(context.Background(), n.ID, serverOf(sink, SecuritySTARTTLS), SendOptions{Obligation: "authority", Reason: "sent from the IR mailbox"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,11 +104,10 @@ func TestSendOverSMTP(t *testing.T) {
 // recorded; a server without STARTTLS, a wrong password and bad settings
 // send and record nothing.
 func TestSendRefusals(t *testing.T) {
-	sink := casetest.StartSMTPSink(t, true)
-	sink.Refuse = "ciso@acme.example"
+	sink := casetest.StartSMTPSink(t, true, "ciso@acme.example")
 	path, n := approved(t)
 	cora := open(t, path, coraPass)
-	sent, err := cora.Send(context.Background(), n.ID, serverOf(sink, SecuritySTARTTLS), "", "first try")
+	sent, err := cora.Send(context.Background(), n.ID, serverOf(sink, SecuritySTARTTLS), SendOptions{Obligation: "", Reason: "first try"})
 	if !errors.Is(err, ErrSMTP) || !strings.Contains(message(err), "accepted 1 message(s), recorded as sent, and refused ciso@acme.example: recipient ciso@acme.example: 550 5.1.1 no such mailbox") {
 		t.Fatalf("refused recipient: %q", message(err))
 	}
@@ -118,18 +117,18 @@ func TestSendRefusals(t *testing.T) {
 
 	before := head(t, cora)
 	plain := casetest.StartSMTPSink(t, false)
-	if _, err := cora.Send(context.Background(), n.ID, serverOf(plain, SecuritySTARTTLS), "", "x"); !errors.Is(err, ErrSMTP) ||
+	if _, err := cora.Send(context.Background(), n.ID, serverOf(plain, SecuritySTARTTLS), SendOptions{Obligation: "", Reason: "x"}); !errors.Is(err, ErrSMTP) ||
 		!strings.Contains(message(err), "nothing was sent or recorded") {
 		t.Fatalf("no STARTTLS: %q", message(err))
 	}
 	bad := serverOf(sink, SecuritySTARTTLS)
 	bad.Password = "wrong"
-	if _, err := cora.Send(context.Background(), n.ID, bad, "", "x"); !errors.Is(err, ErrSMTP) {
+	if _, err := cora.Send(context.Background(), n.ID, bad, SendOptions{Obligation: "", Reason: "x"}); !errors.Is(err, ErrSMTP) {
 		t.Fatalf("wrong password: %v", err)
 	}
 	untrusted := serverOf(sink, SecuritySTARTTLS)
 	untrusted.RootCAs = x509.NewCertPool()
-	if _, err := cora.Send(context.Background(), n.ID, untrusted, "", "x"); !errors.Is(err, ErrSMTP) || !strings.Contains(message(err), "certificate") {
+	if _, err := cora.Send(context.Background(), n.ID, untrusted, SendOptions{Obligation: "", Reason: "x"}); !errors.Is(err, ErrSMTP) || !strings.Contains(message(err), "certificate") {
 		t.Fatalf("untrusted certificate: %q", message(err))
 	}
 	for _, tc := range []struct {
@@ -141,18 +140,52 @@ func TestSendRefusals(t *testing.T) {
 		{SMTPServer{Host: "smtp.example.org/x"}, `SMTP server "smtp.example.org/x": give a host name or address, e.g. smtp.example.org`},
 		{SMTPServer{Host: "localhost", Port: 70000}, "SMTP port 70000: give a port from 1 to 65535"},
 	} {
-		if _, err := cora.Send(context.Background(), n.ID, tc.srv, "", "x"); message(err) != tc.want {
+		if _, err := cora.Send(context.Background(), n.ID, tc.srv, SendOptions{Obligation: "", Reason: "x"}); message(err) != tc.want {
 			t.Errorf("%+v: %q, want %q", tc.srv, message(err), tc.want)
 		}
 	}
-	if _, err := cora.Send(context.Background(), uuid.New(), serverOf(sink, SecuritySTARTTLS), "", "x"); !errors.Is(err, ErrNoSuchNotice) {
+	if _, err := cora.Send(context.Background(), uuid.New(), serverOf(sink, SecuritySTARTTLS), SendOptions{Obligation: "", Reason: "x"}); !errors.Is(err, ErrNoSuchNotice) {
 		t.Fatalf("unknown notice: %v", err)
+	}
+	if _, err := cora.Send(context.Background(), n.ID, serverOf(sink, SecuritySTARTTLS), SendOptions{Reason: "x", Only: []string{"ceo@acme.example"}}); message(err) !=
+		"ceo@acme.example is not a recipient of the notice (To: it-admin@acme.example, ciso@acme.example; Cc: legal@custodia-corp.example)" {
+		t.Fatalf("only a stranger: %q", message(err))
 	}
 	if head(t, cora) != before {
 		t.Fatal("a refused send wrote to the ledger")
 	}
 	if len(sink.Messages()) != 1 {
 		t.Fatalf("server got %d messages", len(sink.Messages()))
+	}
+
+	// The refused recipient again, through another server, and only them:
+	// nobody gets a second copy.
+	other := casetest.StartSMTPSink(t, true)
+	sent, err = cora.Send(context.Background(), n.ID, serverOf(other, SecuritySTARTTLS), SendOptions{Reason: "the refused one, through the backup relay", Only: []string{"ciso@acme.example"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := other.Messages(); len(got) != 1 || strings.Join(got[0].Rcpts, ",") != "ciso@acme.example" {
+		t.Fatalf("retry delivered %+v", got)
+	}
+	if ss := sent.Notice.Sendings; len(ss) != 2 || strings.Join(ss[1].Recipients, ",") != "ciso@acme.example" {
+		t.Fatalf("sendings after the retry %+v", ss)
+	}
+}
+
+// TestSendSettings: unencrypted only on this machine; two attachments of
+// one name are refused.
+func TestSendSettings(t *testing.T) {
+	path, n := approved(t)
+	cora := open(t, path, coraPass)
+	if _, err := cora.Send(context.Background(), n.ID, SMTPServer{Host: "mail.example.org", Security: SecurityNone}, SendOptions{Reason: "x"}); message(err) !=
+		"security none sends the notice, which holds case facts, unencrypted across the network; it is for a relay on this machine only (localhost): use starttls or tls for mail.example.org" {
+		t.Fatalf("none to a remote host: %q", message(err))
+	}
+	atts := []Attachment{{Name: "report.pdf", Data: []byte("a")}, {Name: "report.pdf", Data: []byte("b")}}
+	if _, err := cora.Send(context.Background(), n.ID, SMTPServer{Host: "localhost"}, SendOptions{Reason: "x", Attachments: atts}); message(err) !=
+		`two attachments are named "report.pdf"; rename one, so that the recipient and the custody entry can tell them apart` {
+		t.Fatalf("same names: %q", message(err))
 	}
 }
 
@@ -164,7 +197,7 @@ func TestAttachReport(t *testing.T) {
 	cora := open(t, path, coraPass)
 	pdf := append([]byte("%PDF-1.7\n"), bytes.Repeat([]byte{0, 0xff, '\r', '\n', '.'}, 4000)...)
 	att := Attachment{Name: "IR-2026-0042-intelligence.pdf", Data: pdf}
-	if _, err := cora.Send(context.Background(), n.ID, serverOf(sink, SecuritySTARTTLS), "", "with the report", att); err != nil {
+	if _, err := cora.Send(context.Background(), n.ID, serverOf(sink, SecuritySTARTTLS), SendOptions{Obligation: "", Reason: "with the report", Attachments: []Attachment{att}}); err != nil {
 		t.Fatal(err)
 	}
 	for _, r := range sink.Messages() {
@@ -197,11 +230,11 @@ func TestAttachReport(t *testing.T) {
 	if e := es[len(es)-1]; e.Hashes["attachment:"+att.Name] != casefile.ContentHash(pdf) {
 		t.Fatalf("entry hashes %v", e.Hashes)
 	}
-	if _, err := cora.Send(context.Background(), n.ID, serverOf(sink, SecuritySTARTTLS), "", "x", Attachment{Name: "../x.pdf", Data: pdf}); message(err) !=
+	if _, err := cora.Send(context.Background(), n.ID, serverOf(sink, SecuritySTARTTLS), SendOptions{Obligation: "", Reason: "x", Attachments: []Attachment{Attachment{Name: "../x.pdf", Data: pdf}}}); message(err) !=
 		`attachment name "../x.pdf": give a file name without a folder or quotes` {
 		t.Fatalf("path in name: %q", message(err))
 	}
-	if _, err := cora.Send(context.Background(), n.ID, serverOf(sink, SecuritySTARTTLS), "", "x", Attachment{Name: "big.bin", Data: make([]byte, MaxAttachmentBytes+1)}); !errors.Is(err, casefile.ErrInvalid) {
+	if _, err := cora.Send(context.Background(), n.ID, serverOf(sink, SecuritySTARTTLS), SendOptions{Obligation: "", Reason: "x", Attachments: []Attachment{Attachment{Name: "big.bin", Data: make([]byte, MaxAttachmentBytes+1)}}}); !errors.Is(err, casefile.ErrInvalid) {
 		t.Fatalf("too big: %v", err)
 	}
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
@@ -796,11 +795,12 @@ SHA-256 of each message and attachment.`,
 			name:    "send",
 			summary: "send an approved notice through a mail server",
 			about: `Open CASE and send approved notice ID through the SMTP server --smtp
-HOST[:PORT]: one message per To recipient, byte for byte what 'notice
-export' writes (the first also to the Cc recipients), with each --attach
-FILE. --security starttls (the default, port 587: the server must offer
-STARTTLS), tls (port 465) or none (port 25; only for a relay on this
-machine). With --user, the password is read from CUSTODIA_SMTP_PASSWORD
+HOST[:PORT]: one message per To recipient, what 'notice export' writes
+(byte for byte without attachments; the first also to the Cc recipients),
+with each --attach FILE; with --to, only to those recipients (after a
+server refused some). --security starttls (the default, port 587: the
+server must offer STARTTLS), tls (port 465) or none (port 25; refused but
+for localhost). With --user, the password is read from CUSTODIA_SMTP_PASSWORD
 and sent only over an encrypted connection. --ca-file trusts the PEM
 certificates in FILE instead of the system's. Nothing of the server
 settings is stored in the case. An official notice is sent only once the
@@ -815,6 +815,7 @@ Manager or Communications Manager.`,
 				{name: "user", line: true, max: 320, usage: "the account `NAME` on the server; the password comes from CUSTODIA_SMTP_PASSWORD"},
 				{name: "ca-file", line: true, max: 4096, usage: "a PEM `FILE` of the certificates to trust for the server"},
 				{name: "obligation", line: true, max: 200, usage: "the regime's `OBLIGATION` it meets"},
+				{name: "to", repeat: true, line: true, max: 320, usage: "send only to this `ADDRESS` of the notice's To or Cc (repeat; e.g. those a server refused)"},
 				attachFlag,
 			},
 			opens: true, changes: true,
@@ -1092,14 +1093,14 @@ func smtpServer(in *call) (notify.SMTPServer, error) {
 		srv.Password = pw
 	}
 	if f := in.text("ca-file"); f != "" {
-		pem, err := os.ReadFile(f)
+		pool, err := notify.ReadCertPool(f)
 		if err != nil {
+			if errors.Is(err, casefile.ErrInvalid) {
+				return srv, err
+			}
 			return srv, withHint(err, "check the path of the PEM file of certificates")
 		}
-		srv.RootCAs = x509.NewCertPool()
-		if !srv.RootCAs.AppendCertsFromPEM(pem) {
-			return srv, in.usagef("--ca-file %s holds no PEM certificate", f)
-		}
+		srv.RootCAs = pool
 	}
 	return srv, nil
 }
@@ -1118,7 +1119,8 @@ func runNoticeSend(in *call, c *casefile.Case) error {
 		return err
 	}
 	return in.interruptible(func(ctx context.Context) error {
-		sent, err := notify.Of(c).Send(ctx, n.ID, srv, in.text("obligation"), in.reason, atts...)
+		sent, err := notify.Of(c).Send(ctx, n.ID, srv, notify.SendOptions{Obligation: in.text("obligation"), Reason: in.reason,
+			Attachments: atts, Only: in.texts("to")})
 		for _, e := range sent.Accepted {
 			fmt.Fprintf(in.stdout, "sent: %s  to %s\n", e.SHA256, printable(e.To, false))
 		}

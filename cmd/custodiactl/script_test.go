@@ -355,7 +355,7 @@ func cmdGencustomers(ts *testscript.TestScript, neg bool, args []string) {
 // writes what it received as DIR/N.eml and DIR/N.rcpt (the envelope
 // recipients, one per line):
 //
-//	smtpsink start CERT.pem [REFUSED-ADDRESS]
+//	smtpsink start CERT.pem [REFUSED-ADDRESS...]
 //	smtpsink dump DIR
 func cmdSMTPSink(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 2 {
@@ -363,12 +363,9 @@ func cmdSMTPSink(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	switch args[0] {
 	case "start":
-		b, err := casetest.NewSMTPSink(true)
+		b, err := casetest.NewSMTPSink(true, args[2:]...)
 		if err != nil {
 			ts.Fatalf("smtpsink: %v", err)
-		}
-		if len(args) > 2 {
-			b.Refuse = args[2]
 		}
 		ts.Defer(func() { b.Close() })
 		ts.Check(os.WriteFile(ts.MkAbs(args[1]), b.CertPEM, 0o644))
