@@ -173,7 +173,7 @@ func (s *Store) Send(ctx context.Context, id uuid.UUID, srv SMTPServer, so SendO
 		return nil
 	})
 	if err != nil {
-		return Sent{}, fmt.Errorf("%s: %w", what, err)
+		return Sent{}, err // Read names what was being done
 	}
 
 	// Each message's envelope: its To recipient, and with the first one the
