@@ -109,6 +109,12 @@ type timelineView struct {
 	building        *widget.ProgressBar
 	buildText       *widget.Label
 	lastParse       *widget.Label
+	// withdrawn includes the events of withdrawn items when ticked; left
+	// out by default, as on the command line without --include-withdrawn.
+	withdrawn *widget.Check
+	// snapshotWarn says that the sealed snapshot of the index was damaged
+	// and the index rebuilt from the sealed events; hidden otherwise.
+	snapshotWarn *widget.Label
 
 	src   *eventSource
 	table *dataTable
@@ -172,6 +178,11 @@ func (a timelineArea) build(cv *caseView) areaView {
 	v.lastParse = widget.NewLabel("")
 	v.lastParse.Truncation = fyne.TextTruncateEllipsis
 	v.lastParse.Importance = widget.LowImportance
+	v.withdrawn = widget.NewCheck("Include withdrawn items", func(bool) { v.search() })
+	v.snapshotWarn = widget.NewLabel("")
+	v.snapshotWarn.Importance = widget.WarningImportance
+	v.snapshotWarn.Wrapping = fyne.TextWrapWord
+	v.snapshotWarn.Hide()
 
 	v.src = &eventSource{v: v, rowsOf: map[string]int{}, cursors: map[int]string{}, events: map[string]timeline.Event{}}
 	v.table = newDataTable(v.u, slices.Clone(eventColumns), v.src, 3, 0)
@@ -189,7 +200,7 @@ func (a timelineArea) build(cv *caseView) areaView {
 	v.zoneChoice = zoneUTC
 	v.zone = widget.NewSelect([]string{zoneUTC, zoneSource, zoneLocal}, v.setZone)
 	v.zone.SetSelected(zoneUTC)
-	rangeRow := container.NewBorder(nil, nil, nil, container.NewHBox(label("Times in"), v.zone), container.NewGridWithColumns(2,
+	rangeRow := container.NewBorder(nil, nil, nil, container.NewHBox(v.withdrawn, label("Times in"), v.zone), container.NewGridWithColumns(2,
 		container.NewBorder(nil, nil, label("From"), nil, v.from),
 		container.NewBorder(nil, nil, label("To"), nil, v.to)))
 	v.hist = newHistogram()
@@ -202,7 +213,7 @@ func (a timelineArea) build(cv *caseView) areaView {
 	v.buildingBox.Hide()
 	statusRow := container.NewBorder(nil, nil, v.count, v.buildingBox, container.NewStack(v.buildText, v.lastParse))
 	headRow := container.NewBorder(nil, nil, nil, container.NewHBox(v.saveBtn, v.removeBtn, v.parse), heading(a.title()))
-	top := container.NewVBox(headRow, queryRow, rangeRow, v.problem, statusRow, v.hist)
+	top := container.NewVBox(headRow, queryRow, rangeRow, v.problem, v.snapshotWarn, statusRow, v.hist)
 	split := container.NewVSplit(v.table.box, container.NewVScroll(v.pane.root))
 	split.Offset = 0.6
 	side := container.NewBorder(subheading("Filter by"), nil, nil, nil, container.NewVScroll(v.facets))
@@ -332,6 +343,9 @@ func (v *timelineView) buildIndex() {
 			}
 			if warned != nil {
 				u.setLastError(warned)
+				w.snapshotWarn.SetText("The sealed snapshot of the search index could not be used (" + userMessage(warned) +
+					"); the index was rebuilt from the sealed events, which are intact. Verify the case (Custody) if this repeats.")
+				w.snapshotWarn.Show()
 			}
 			if w.pending {
 				w.search()
@@ -401,13 +415,18 @@ func (v *timelineView) search() {
 	asked := timelineQuery{query: f.Query, from: strings.TrimSpace(v.from.Text), to: strings.TrimSpace(v.to.Text)}
 	v.searchBtn.Disable()
 	c := v.cv.oc.c
+	withWithdrawn := v.withdrawn.Checked
 	u.runJob(func() func() {
 		// The events of withdrawn items are left out (as the command
-		// line does without --include-withdrawn); asked again at every
-		// search, so a withdrawal or reinstatement shows at the next one.
+		// line does without --include-withdrawn) unless the switch is on;
+		// asked again at every search, so a withdrawal or reinstatement
+		// shows at the next one.
 		var n int64
 		var err error
-		if f.Exclude, err = timeline.Of(c).Withdrawn(); err == nil {
+		if !withWithdrawn {
+			f.Exclude, err = timeline.Of(c).Withdrawn()
+		}
+		if err == nil {
 			n, err = ix.Count(context.Background(), f)
 		}
 		// The rows the table's reload reads to size its columns, read

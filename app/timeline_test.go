@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/custodia-dfir/custodia/casefile"
+	"github.com/custodia-dfir/custodia/casefile/casetest"
 	"github.com/custodia-dfir/custodia/casefile/timeline"
 	"github.com/custodia-dfir/custodia/evidence"
 )
@@ -344,5 +345,75 @@ func TestTimelineParseDisabledOnSuspectCaseAndGzipBytes(t *testing.T) {
 	})
 	if want := "the case failed verification, so nothing more is written to it (see the banner at the top)."; v.parse.whyNot() != want {
 		t.Errorf("Parse… on a suspect case: disabled %v, %q", v.parse.Disabled(), v.parse.whyNot())
+	}
+}
+
+// TestTimelineIncludeWithdrawn: the events of a withdrawn item are left
+// out of the Timeline until "Include withdrawn items" is ticked, as on the
+// command line.
+func TestTimelineIncludeWithdrawn(t *testing.T) {
+	dir := t.TempDir()
+	path, _ := makeCase(t, dir, "pass")
+	ev := ingestClosed(t, path, "auth.log", []byte(authLog))
+	u, v := openTimeline(t, dir, path)
+	test.Tap(v.parse)
+	f := openForm(t, u, "Parse into the timeline")
+	setField(t, f, "Reason", "sshd logons of web01")
+	saveForm(t, u, f)
+	waitJobs(t, u)
+	if v.count.Text != "3 events" {
+		t.Fatalf("count after parsing = %q", v.count.Text)
+	}
+	if _, err := u.Case().WithdrawEvidence(ev.ID, "wrong host: web02's log"); err != nil {
+		t.Fatal(err)
+	}
+	searchFor(t, u, v, "")
+	if v.count.Text == "3 events" || v.table.src.count() != 0 {
+		t.Errorf("a withdrawn item's events are shown: %q, %d rows", v.count.Text, v.table.src.count())
+	}
+	v.withdrawn.SetChecked(true)
+	waitJobs(t, u)
+	if v.count.Text != "3 events" || v.table.src.count() != 3 {
+		t.Errorf("with Include withdrawn items: %q, %d rows", v.count.Text, v.table.src.count())
+	}
+	v.withdrawn.SetChecked(false)
+	waitJobs(t, u)
+	if v.table.src.count() != 0 {
+		t.Errorf("unticked again: %d rows", v.table.src.count())
+	}
+}
+
+// TestTimelineDamagedSnapshotSaysSo: a damaged sealed snapshot of the
+// index is not used; the Timeline says so and searches the index rebuilt
+// from the sealed events.
+func TestTimelineDamagedSnapshotSaysSo(t *testing.T) {
+	dir := t.TempDir()
+	path, _ := makeCase(t, dir, "pass")
+	ev := ingestClosed(t, path, "auth.log", []byte(authLog))
+	c, err := casefile.Open(path, []byte("pass"), testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := evidence.ParseItem(context.Background(), c, ev.ID, evidence.ParseOptions{Reason: "sshd logons"}); err != nil {
+		t.Fatal(err)
+	}
+	ix, err := timeline.Build(context.Background(), timeline.Of(c), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ix.Save(context.Background(), timeline.Of(c)); err != nil {
+		t.Fatal(err)
+	}
+	ix.Close()
+	c.Close()
+	casetest.Exec(t, path, `UPDATE derived_snapshots SET sealed = CAST(x'01' || substr(sealed, 2, length(sealed) - 2) || x'00' AS BLOB) WHERE part = 0`)
+	u, v := openTimeline(t, dir, path)
+	waitJobs(t, u)
+	if !v.snapshotWarn.Visible() || !strings.HasPrefix(v.snapshotWarn.Text, "The sealed snapshot of the search index could not be used (") ||
+		!strings.Contains(v.snapshotWarn.Text, "the index was rebuilt from the sealed events") {
+		t.Errorf("warning shown %v: %q", v.snapshotWarn.Visible(), v.snapshotWarn.Text)
+	}
+	if v.count.Text != "3 events" {
+		t.Errorf("count from the rebuilt index = %q", v.count.Text)
 	}
 }
