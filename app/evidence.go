@@ -21,12 +21,20 @@ import (
 type evidenceFacts struct {
 	items []casefile.Evidence
 	err   error
+	// provenance holds where each derived item was read from; provErr
+	// says why it could not be read.
+	provenance map[uuid.UUID][]evidence.Provenance
+	provErr    error
 }
 
-// readEvidence lists the items of c. It runs off the UI goroutine.
+// readEvidence lists the items of c and the derived items' provenance.
+// It runs off the UI goroutine.
 func readEvidence(c *casefile.Case) evidenceFacts {
 	var f evidenceFacts
 	f.items, f.err = c.ListEvidence()
+	if f.err == nil {
+		f.provenance, f.provErr = evidence.AllProvenance(c)
+	}
 	return f
 }
 
@@ -402,19 +410,20 @@ func newEvidenceDetails(v *evidenceView) *evidenceDetails {
 
 // provenanceText says where a derived item was read from (parent item,
 // volume, path, inode or MFT entry, byte runs in the parent), or that the
-// item was acquired from its source. It reads one small record.
+// item was acquired from its source, from the facts read with the items.
 func (d *evidenceDetails) provenanceText(ev *casefile.Evidence) string {
-	ps, err := evidence.ProvenanceOf(d.v.u.Case(), ev.ID)
-	if err != nil {
-		return "The provenance could not be read: " + userMessage(err)
+	f := d.v.cv.oc.evidence
+	if f.provErr != nil {
+		return "The provenance could not be read: " + userMessage(f.provErr)
 	}
+	ps := f.provenance[ev.ID]
 	if len(ps) == 0 {
 		return "(acquired from its source, not derived)"
 	}
 	var b strings.Builder
 	for _, p := range ps {
 		parent := p.Parent.String()
-		if pe, err := d.v.u.Case().Evidence(p.Parent); err == nil {
+		if pe := f.item(p.Parent); pe != nil {
 			parent = shownLine(pe.Meta.Name) + " (" + p.Parent.String()[:8] + ")"
 		}
 		path := shown(p.Path)

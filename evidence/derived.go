@@ -125,22 +125,56 @@ func ProvenanceOf(c *casefile.Case, id uuid.UUID) ([]Provenance, error) {
 		if err != nil {
 			return err
 		}
+		out, err = decodeProvenance(rs)
+		return err
+	})
+	return out, err
+}
+
+// AllProvenance is ProvenanceOf for every derived item of c at once, in
+// one read: a program that shows many items reads it with their list.
+func AllProvenance(c *casefile.Case) (map[uuid.UUID][]Provenance, error) {
+	out := map[uuid.UUID][]Provenance{}
+	err := c.Read("read the provenance of the items", func(r casefile.Reader) error {
+		rs, err := r.Records(ProvenanceTable)
+		if err != nil {
+			return err
+		}
+		byItem := map[uuid.UUID][]casefile.Record{}
 		for _, rec := range rs {
-			var kind struct {
-				Kind string `json:"kind"`
-			}
-			if err := json.Unmarshal(rec.Data, &kind); err == nil && kind.Kind != ProvenanceKindDerived {
-				continue // another writer's kind, decoded by its package (an imported item's row)
-			}
-			var p Provenance
-			if err := rec.Decode(&p); err != nil {
+			byItem[rec.Parent] = append(byItem[rec.Parent], rec)
+		}
+		for id, recs := range byItem {
+			ps, err := decodeProvenance(recs)
+			if err != nil {
 				return err
 			}
-			out = append(out, p)
+			if len(ps) > 0 {
+				out[id] = ps
+			}
 		}
 		return nil
 	})
 	return out, err
+}
+
+// decodeProvenance decodes the derived-kind rows of rs, oldest first.
+func decodeProvenance(rs []casefile.Record) ([]Provenance, error) {
+	var out []Provenance
+	for _, rec := range rs {
+		var kind struct {
+			Kind string `json:"kind"`
+		}
+		if err := json.Unmarshal(rec.Data, &kind); err == nil && kind.Kind != ProvenanceKindDerived {
+			continue // another writer's kind, decoded by its package (an imported item's row)
+		}
+		var p Provenance
+		if err := rec.Decode(&p); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, nil
 }
 
 // String is one line for a person.

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"testing"
 
 	"github.com/custodia-dfir/custodia/casefile"
@@ -90,6 +91,9 @@ func TestAddDerivedWithProvenance(t *testing.T) {
 	ps, err := evidence.ProvenanceOf(c, ev.ID)
 	if err != nil || len(ps) != 1 {
 		t.Fatalf("provenance %v %+v", err, ps)
+	}
+	if all, err := evidence.AllProvenance(c); err != nil || len(all) != 1 || !reflect.DeepEqual(all[ev.ID], ps) {
+		t.Fatalf("AllProvenance %v %+v, want only %s's", err, all, ev.ID)
 	}
 	p := ps[0]
 	if p.Kind != "derived" || p.Parent != parent.ID || p.ParentSHA256 != parent.Meta.Hashes.SHA256 || p.Path != "/docs/big.bin" ||
