@@ -147,21 +147,55 @@ func isoSystemUse(b []byte) []byte {
 	return b[off:]
 }
 
-// rrName returns the Rock Ridge name (NM entries, joined) of record b.
-func rrName(b []byte) (string, bool) {
+// rockRidge is what a directory record's Rock Ridge entries (RRIP, in
+// its System Use area) say: NM the name, TF the times, PX the POSIX mode
+// and owner. Continuation areas (CE) are not followed.
+type rockRidge struct {
+	name    string
+	hasName bool
+	times   Times
+	mode    uint32
+	uid     int64
+	gid     int64
+	hasPX   bool
+}
+
+// rrTimes are TF's flags in the order its timestamps follow.
+const (
+	rrTFCreation   = 0x01
+	rrTFModify     = 0x02
+	rrTFAccess     = 0x04
+	rrTFAttributes = 0x08
+	rrTFLongForm   = 0x80
+)
+
+// parseRockRidge reads the Rock Ridge entries of record b.
+func parseRockRidge(b []byte) rockRidge {
 	su := isoSystemUse(b)
+	var rr rockRidge
 	var name []byte
-	found := false
 	for len(su) >= 4 {
 		l := int(su[2])
 		if l < 4 || l > len(su) {
 			break
 		}
-		if string(su[:2]) == "NM" && l >= 5 {
-			flags := su[4]
-			if flags&0x06 == 0 { // not "." or ".."
-				name = append(name, su[5:l]...)
-				found = true
+		e := su[:l]
+		switch string(e[:2]) {
+		case "NM":
+			if l >= 5 && e[4]&0x06 == 0 { // not "." or ".."
+				name = append(name, e[5:]...)
+				rr.hasName = true
+			}
+		case "PX":
+			if l >= 36 {
+				rr.mode = binary.LittleEndian.Uint32(e[4:])
+				rr.uid = int64(binary.LittleEndian.Uint32(e[20:]))
+				rr.gid = int64(binary.LittleEndian.Uint32(e[28:]))
+				rr.hasPX = true
+			}
+		case "TF":
+			if l >= 5 {
+				rr.times = rrTimes(e[4], e[5:])
 			}
 		}
 		su = su[l:]
@@ -169,7 +203,63 @@ func rrName(b []byte) (string, bool) {
 	if len(name) > maxNameBytes {
 		name = name[:maxNameBytes]
 	}
-	return string(name), found
+	rr.name = string(name)
+	return rr
+}
+
+// rrTimes reads the timestamps of a TF entry with flags from b: creation
+// (B), modify (M), access (A) and attributes (C), in that order, then
+// backup, expiration and effective (not kept); each 7 bytes, or 17 in the
+// long form.
+func rrTimes(flags byte, b []byte) Times {
+	size := 7
+	if flags&rrTFLongForm != 0 {
+		size = 17
+	}
+	var t Times
+	for _, f := range []struct {
+		bit byte
+		to  **time.Time
+	}{{rrTFCreation, &t.B}, {rrTFModify, &t.M}, {rrTFAccess, &t.A}, {rrTFAttributes, &t.C}} {
+		if flags&f.bit == 0 {
+			continue
+		}
+		if len(b) < size {
+			break
+		}
+		if size == 7 {
+			*f.to = isoTime(b[:7])
+		} else {
+			*f.to = isoLongTime(b[:17])
+		}
+		b = b[size:]
+	}
+	return t
+}
+
+// isoLongTime reads the 17-byte form of ECMA-119 8.4.26.1: the digits
+// YYYYMMDDHHMMSSCC and the offset from GMT in 15-minute steps; nil when
+// it is all zeros or not a date.
+func isoLongTime(b []byte) *time.Time {
+	n := func(i, w int) int {
+		v := 0
+		for _, c := range b[i : i+w] {
+			if c < '0' || c > '9' {
+				return -1
+			}
+			v = v*10 + int(c-'0')
+		}
+		return v
+	}
+	y, mo, d, h, mi, se, cs := n(0, 4), n(4, 2), n(6, 2), n(8, 2), n(10, 2), n(12, 2), n(14, 2)
+	if y < 1 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 || se > 59 || cs < 0 {
+		return nil
+	}
+	off := int(int8(b[16]))
+	if off < -48 || off > 52 {
+		off = 0
+	}
+	return tp(time.Date(y, time.Month(mo), d, h, mi, se, cs*10_000_000, time.FixedZone("", off*15*60)))
 }
 
 // record turns directory record b, at volume byte off, into an entry of
@@ -184,10 +274,12 @@ func (f *isoFS) record(b []byte, off int64, dirPath string, joliet bool) (*Entry
 	}
 	raw := b[33 : 33+nl]
 	var name string
+	var rr rockRidge
 	switch {
 	case f.rr:
-		if n, ok := rrName(b[:b[0]]); ok {
-			name = n
+		rr = parseRockRidge(b[:b[0]])
+		if rr.hasName {
+			name = rr.name
 		} else {
 			name = isoName(raw)
 		}
@@ -213,6 +305,18 @@ func (f *isoFS) record(b []byte, off int64, dirPath string, joliet bool) (*Entry
 	}
 	if t := isoTime(b[18:25]); t != nil {
 		e.M = t
+	}
+	// Rock Ridge's own times and POSIX attributes, where it has them.
+	for _, t := range []struct{ from, to **time.Time }{{&rr.times.M, &e.M}, {&rr.times.A, &e.A}, {&rr.times.C, &e.C}, {&rr.times.B, &e.B}} {
+		if *t.from != nil {
+			*t.to = *t.from
+		}
+	}
+	if rr.hasPX {
+		e.Mode, e.UID, e.GID = rr.mode&0o7777, rr.uid, rr.gid
+		if rr.mode&0o170000 == 0o120000 && e.Type == TypeFile {
+			e.Type = TypeLink
+		}
 	}
 	ref := isoRef{size: size, dir: e.Type == TypeDir}
 	if size > 0 {

@@ -13,6 +13,9 @@ import (
 	"time"
 )
 
+// isoATime is hello.txt's access time in the images of isoImages.
+var isoATime = time.Date(2026, 2, 22, 8, 30, 5, 0, time.UTC)
+
 // isoImages makes the same tree three ways with xorriso: plain ISO 9660
 // names, Joliet, and Rock Ridge.
 func isoImages(t testing.TB) (map[string][]byte, map[string][]byte) {
@@ -38,6 +41,10 @@ func isoImages(t testing.TB) (map[string][]byte, map[string][]byte) {
 		os.WriteFile(p, b, 0o644)
 		os.Chtimes(p, mtime, mtime)
 	}
+	// hello.txt: a mode (and access time) of its own, which only Rock
+	// Ridge (PX, TF) records.
+	os.Chmod(filepath.Join(src, "hello.txt"), 0o640)
+	os.Chtimes(filepath.Join(src, "hello.txt"), isoATime, mtime)
 	out := map[string][]byte{}
 	for kind, args := range map[string][]string{
 		// xorriso's mkisofs emulation writes Rock Ridge unless told not to.
@@ -130,6 +137,21 @@ func TestISO9660(t *testing.T) {
 					t.Errorf("%s: Inode(%d) = %+v, %v", name, e.Inode, again, err)
 				}
 			}
+			// Rock Ridge's TF and PX: hello.txt's access time, mode and
+			// owner; without Rock Ridge there is only the recording time.
+			hello := byPath[want[kind][4]]
+			if kind == "rockridge" {
+				// (xorriso's own read moves the access time it records on,
+				// so only its presence is checked.)
+				if hello.A == nil || hello.A.Before(isoATime) || hello.Mode != 0o640 || hello.UID != int64(os.Getuid()) || hello.GID != int64(os.Getgid()) || hello.C == nil {
+					t.Errorf("Rock Ridge attributes of hello.txt: atime %v ctime %v mode %o uid %d gid %d", hello.A, hello.C, hello.Mode, hello.UID, hello.GID)
+				}
+				if d := byPath["/docs"]; d.Mode != 0o755 || d.Type != TypeDir {
+					t.Errorf("Rock Ridge /docs: mode %o type %s", d.Mode, d.Type)
+				}
+			} else if hello.A != nil || hello.Mode != 0 {
+				t.Errorf("%s: atime %v, mode %o without Rock Ridge", kind, hello.A, hello.Mode)
+			}
 			if got, err := Lookup(f, want[kind][1]); err != nil || got.Size != 300_001 {
 				t.Errorf("Lookup(%s) = %+v, %v", want[kind][1], got, err)
 			}
@@ -194,4 +216,30 @@ func FuzzISO9660(f *testing.F) {
 			return nil
 		}, func(string) {})
 	})
+}
+
+// TestRockRidgeTF reads TF entries in both forms exactly: the 7-byte form
+// of the directory record and the 17-byte digits form, with their zones,
+// in the order of the flags.
+func TestRockRidgeTF(t *testing.T) {
+	long := func(s string, off int8) []byte { return append([]byte(s), byte(off)) }
+	b := append(long("2026022123544412", 4), long("2026022208300500", -20)...) // +01:00, -05:00
+	tt := rrTimes(rrTFModify|rrTFAccess|rrTFLongForm, b)
+	if tt.B != nil || tt.C != nil || tt.M == nil || tt.A == nil ||
+		!tt.M.Equal(time.Date(2026, 2, 21, 22, 54, 44, 120_000_000, time.UTC)) || !tt.A.Equal(time.Date(2026, 2, 22, 13, 30, 5, 0, time.UTC)) {
+		t.Fatalf("long form: %+v", tt)
+	}
+	short := []byte{126, 2, 21, 21, 54, 44, 0, 126, 2, 22, 8, 30, 5, 8} // 2026-02-21 21:54:44 UTC, 2026-02-22 08:30:05 +02:00
+	tt = rrTimes(rrTFCreation|rrTFAttributes, short)
+	if tt.M != nil || tt.B == nil || tt.C == nil || !tt.B.Equal(time.Date(2026, 2, 21, 21, 54, 44, 0, time.UTC)) ||
+		!tt.C.Equal(time.Date(2026, 2, 22, 6, 30, 5, 0, time.UTC)) {
+		t.Fatalf("short form: %+v", tt)
+	}
+	// Cut short or not a date: what is there is read, the rest left out.
+	if tt := rrTimes(rrTFModify|rrTFAccess, short[:9]); tt.M == nil || tt.A != nil {
+		t.Fatalf("cut short: %+v", tt)
+	}
+	if got := isoLongTime(long("0000000000000000", 0)); got != nil {
+		t.Fatalf("zeros: %v", got)
+	}
 }
