@@ -178,7 +178,7 @@ func (a timelineArea) build(cv *caseView) areaView {
 	v.lastParse = widget.NewLabel("")
 	v.lastParse.Truncation = fyne.TextTruncateEllipsis
 	v.lastParse.Importance = widget.LowImportance
-	v.withdrawn = widget.NewCheck("Include withdrawn items", func(bool) { v.search() })
+	v.withdrawn = widget.NewCheck("Include withdrawn", func(bool) { v.search() })
 	v.snapshotWarn = widget.NewLabel("")
 	v.snapshotWarn.Importance = widget.WarningImportance
 	v.snapshotWarn.Wrapping = fyne.TextWrapWord

@@ -33,7 +33,7 @@ import (
 // again with CUSTODIA_START_AREA set to each built area (Custody, Evidence,
 // Evidence with CUSTODIA_START_HEX — the hex view of the first item —,
 // Timeline, Files, Exports, Incident, Assessment, Lifecycle, Findings, Response, Post-mortem,
-// Reports, Examiners), and the dashboard and the evidence once more in a window of
+// Notifications, Reports, Examiners), and the dashboard and the evidence once more in a window of
 // 800×600 (CUSTODIA_WINDOW), and takes each the same way. The case holds three items
 // ingested with the evidence package (a log, parsed into the timeline, a memory
 // image and a small disk image) and an incident in Diagnose: detection and awareness,
@@ -113,6 +113,7 @@ func TestSmokeDashboardOnXvfb(t *testing.T) {
 		{"findings", "Findings", "", ""},
 		{"response", "Response", "", ""},
 		{"post-mortem", "Post-mortem", "", ""},
+		{"notifications", "Notifications", "", ""},
 		{"reports", "Reports", "", ""},
 		{"examiners", "Examiners", "", ""},
 		{"dashboard-800x600", "", "", "800x600"},
