@@ -1,12 +1,16 @@
 package timeline
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -42,9 +46,10 @@ type Index struct {
 	// after the first load: sorting once is cheaper than inserting into
 	// them row by row).
 	indexed bool
-	// dict maps name\x00value to the row of vals; loaded from the database
-	// the first time an index restored from a snapshot takes new events.
-	dict   map[string]int64
+	// dict maps a field's name and value to its row of vals; loaded from
+	// the database the first time an index restored from a snapshot takes
+	// new events.
+	dict   map[valKey]int64
 	nextID int64
 	// stored is the cover of the snapshot the case holds of this index
 	// ("" when none is known to match).
@@ -53,18 +58,21 @@ type Index struct {
 
 // indexFormat names the layout of the index database; a snapshot of
 // another layout is not restored. Bump it with any change to indexSchema.
-const indexFormat = "custodia-index/2"
+const indexFormat = "custodia-index/3"
 
-// The index database. Field values are stored once each (vals), and fields
-// refer to them: the seven fields of a syslog line cost seven pairs of
-// integers, not seven copies of their text. FTS5 is contentless: it holds
-// the tokens of the message and of the field values the message does not
-// already contain (see ftsText), with positions, for phrases.
+// The index database. Field values are stored once each (vals); an event
+// lists its own in order in its vals column (the value ids, uvarint-packed:
+// packVals), and fields is the inverted list, value → events, written in
+// its key order at the end of a load (loader.close): the seven fields of a
+// syslog line cost seven varints in the row and seven (value, event)
+// entries, not seven copies of their text, nor a second index. An event's
+// id is not stored: it is item:ordinal. FTS5 is contentless: it holds the
+// tokens of the message and of the field values the message does not
+// already contain (see containsTokens), with positions, for phrases.
 const indexSchema = `
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE events (
 	rowid        INTEGER PRIMARY KEY,
-	id           TEXT NOT NULL,
 	item         TEXT NOT NULL,
 	ordinal      INTEGER NOT NULL,
 	parser       TEXT NOT NULL COLLATE NOCASE,
@@ -76,7 +84,8 @@ CREATE TABLE events (
 	off          INTEGER NOT NULL,
 	len          INTEGER NOT NULL,
 	stream       TEXT NOT NULL,
-	message      TEXT NOT NULL
+	message      TEXT NOT NULL,
+	vals         BLOB
 );
 CREATE TABLE vals (
 	id    INTEGER PRIMARY KEY,
@@ -85,10 +94,9 @@ CREATE TABLE vals (
 	num   REAL
 );
 CREATE TABLE fields (
-	event INTEGER NOT NULL,
-	pos   INTEGER NOT NULL,
 	val   INTEGER NOT NULL,
-	PRIMARY KEY (event, pos)
+	event INTEGER NOT NULL,
+	PRIMARY KEY (val, event)
 ) WITHOUT ROWID;
 CREATE VIRTUAL TABLE fts USING fts5(message, ftext, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2');
 `
@@ -96,7 +104,6 @@ CREATE VIRTUAL TABLE fts USING fts5(message, ftext, content='', contentless_dele
 const indexIndexes = `
 CREATE INDEX events_time ON events (time, rowid);
 CREATE INDEX events_item ON events (item, ordinal);
-CREATE INDEX fields_val ON fields (val, event);
 CREATE INDEX vals_value ON vals (name, value);
 CREATE INDEX vals_num ON vals (name, num) WHERE num IS NOT NULL;
 `
@@ -156,7 +163,7 @@ func newIndex(ctx context.Context) (*Index, error) {
 		db.Close()
 		return nil, fmt.Errorf("search index: %w", err)
 	}
-	return &Index{db: db, items: map[uuid.UUID]int64{}, parses: map[uuid.UUID]uuid.UUID{}, dict: map[string]int64{}}, nil
+	return &Index{db: db, items: map[uuid.UUID]int64{}, parses: map[uuid.UUID]uuid.UUID{}, dict: map[valKey]int64{}}, nil
 }
 
 // Build reads every event of s's current timeline and indexes it, or
@@ -198,10 +205,12 @@ func rebuild(ctx context.Context, s *Store, ps []parseBody, annotations int64, p
 	return ix, nil
 }
 
-// finish creates the secondary indexes after the first load and records
-// the cover in the database. The caller holds ix.mu or owns ix.
+// finish creates the secondary indexes after the first load that gave the
+// index events (sorting once is cheaper than inserting into them row by
+// row: a parse into an empty index loads without them) and records the
+// cover in the database. The caller holds ix.mu or owns ix.
 func (ix *Index) finish(ctx context.Context) error {
-	if !ix.indexed {
+	if !ix.indexed && ix.events > 0 {
 		if _, err := ix.db.ExecContext(ctx, indexIndexes); err != nil {
 			return fmt.Errorf("search index: %w", err)
 		}
@@ -267,17 +276,28 @@ type loader struct {
 	next  int64
 	done  int64
 	items map[uuid.UUID]int64
-	dict  map[string]int64 // values new in this transaction
-	ftext strings.Builder
+	dict  map[valKey]int64 // values new in this transaction
+	// The inverted lists of this load, written in key order by close:
+	// the events (rowid - base) of each value new in this load (newPost,
+	// by id - newBase) and of each value the index had before (oldPost).
+	base, newBase int64
+	newPost       [][]uint32
+	oldPost       map[int64][]uint32
+	ftext         strings.Builder
+	vbuf          []byte
 }
 
+// valKey is a field's name and value, the key of the value dictionary.
+type valKey struct{ name, value string }
+
 func (ix *Index) loader(ctx context.Context, tx *sql.Tx) (*loader, error) {
-	l := &loader{ix: ix, b: &bulk{ctx: ctx, tx: tx, stmts: map[string]*sql.Stmt{}}, items: map[uuid.UUID]int64{}, dict: map[string]int64{}}
+	l := &loader{ix: ix, b: &bulk{ctx: ctx, tx: tx, stmts: map[string]*sql.Stmt{}}, items: map[uuid.UUID]int64{}, dict: map[valKey]int64{},
+		oldPost: map[int64][]uint32{}}
 	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(rowid), 0) FROM events`).Scan(&l.next); err != nil {
 		return nil, err
 	}
 	if ix.dict == nil { // restored from a snapshot: read the values once
-		ix.dict = map[string]int64{}
+		ix.dict = map[valKey]int64{}
 		rows, err := tx.QueryContext(ctx, `SELECT id, name, value FROM vals`)
 		if err != nil {
 			return nil, err
@@ -289,7 +309,7 @@ func (ix *Index) loader(ctx context.Context, tx *sql.Tx) (*loader, error) {
 				rows.Close()
 				return nil, err
 			}
-			ix.dict[n+"\x00"+v] = id
+			ix.dict[valKey{n, v}] = id
 			ix.nextID = max(ix.nextID, id)
 		}
 		rows.Close()
@@ -297,22 +317,27 @@ func (ix *Index) loader(ctx context.Context, tx *sql.Tx) (*loader, error) {
 			return nil, err
 		}
 	}
+	l.base, l.newBase = l.next+1, ix.nextID+1
 	return l, nil
 }
 
 func (l *loader) add(e *Event) error {
 	l.next++
+	if l.next-l.base >= math.MaxUint32 {
+		return fmt.Errorf("%w: one load of the search index takes at most %d events", casefile.ErrInvalid, uint32(math.MaxUint32))
+	}
+	ev := uint32(l.next - l.base)
 	var t any
 	if !e.Time.IsZero() {
 		t = e.Time.UnixNano()
 	}
 	b := l.b
-	b.events = append(b.events, l.next, e.ID, e.Item.String(), e.Ordinal, e.Parser, t, e.TimeText, e.TimeZone, e.TimeZoneAssumed,
-		e.TimestampDesc, e.Offset, e.Length, e.Stream, e.Message)
 	l.ftext.Reset()
-	for i, f := range e.Fields {
-		key := f.Name + "\x00" + f.Value
-		id, ok := l.ix.dict[key]
+	l.vbuf = l.vbuf[:0]
+	for _, f := range e.Fields {
+		key := valKey{f.Name, f.Value}
+		id, old := l.ix.dict[key]
+		ok := old
 		if !ok {
 			id, ok = l.dict[key]
 		}
@@ -325,8 +350,15 @@ func (l *loader) add(e *Event) error {
 				num = v
 			}
 			b.vals = append(b.vals, id, f.Name, f.Value, num)
+			l.newPost = append(l.newPost, nil)
 		}
-		b.fields = append(b.fields, l.next, i, id)
+		if old {
+			l.oldPost[id] = append(l.oldPost[id], ev)
+		} else {
+			p := &l.newPost[id-l.newBase]
+			*p = append(*p, ev)
+		}
+		l.vbuf = binary.AppendUvarint(l.vbuf, uint64(id))
 		if !containsTokens(e.Message, f.Value) {
 			if l.ftext.Len() > 0 {
 				l.ftext.WriteByte('\n')
@@ -334,6 +366,12 @@ func (l *loader) add(e *Event) error {
 			l.ftext.WriteString(f.Value)
 		}
 	}
+	var vals any
+	if len(l.vbuf) > 0 {
+		vals = bytes.Clone(l.vbuf)
+	}
+	b.events = append(b.events, l.next, e.Item.String(), e.Ordinal, e.Parser, t, e.TimeText, e.TimeZone, e.TimeZoneAssumed,
+		e.TimestampDesc, e.Offset, e.Length, e.Stream, e.Message, vals)
 	b.fts = append(b.fts, l.next, e.Message, l.ftext.String())
 	if err := b.flush(false); err != nil {
 		return err
@@ -343,7 +381,36 @@ func (l *loader) add(e *Event) error {
 	return nil
 }
 
-func (l *loader) close() error { return l.b.flush(true) }
+// close writes what is left, then the inverted lists in (value, event)
+// order: appended at the end of each value's range, never in the middle of
+// the table's pages.
+func (l *loader) close() error {
+	if err := l.b.flush(true); err != nil {
+		return err
+	}
+	b := l.b
+	post := func(id int64, evs []uint32) error {
+		for _, ev := range evs {
+			b.fields = append(b.fields, id, l.base+int64(ev))
+			if err := b.flush(false); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for _, id := range slices.Sorted(maps.Keys(l.oldPost)) {
+		if err := post(id, l.oldPost[id]); err != nil {
+			return err
+		}
+	}
+	for i, evs := range l.newPost {
+		if err := post(l.newBase+int64(i), evs); err != nil {
+			return err
+		}
+	}
+	l.newPost, l.oldPost = nil, nil
+	return b.flush(true)
+}
 
 // apply counts the committed events into the index.
 func (l *loader) apply() {
@@ -354,6 +421,20 @@ func (l *loader) apply() {
 		l.ix.items[it] += n
 	}
 	l.ix.events += l.done
+}
+
+// unpackVals reads the vals column of an event: its value ids in order.
+func unpackVals(b []byte) ([]int64, error) {
+	var out []int64
+	for len(b) > 0 {
+		v, n := binary.Uvarint(b)
+		if n <= 0 || v > math.MaxInt64 {
+			return nil, errors.New("search index: an event's list of values is damaged")
+		}
+		out = append(out, int64(v))
+		b = b[n:]
+	}
+	return out, nil
 }
 
 // containsTokens reports whether every FTS5 token of v is certainly a
@@ -403,15 +484,18 @@ type bulk struct {
 // Rows per INSERT, by table. FTS5 flushes its pending terms into a new
 // segment at every statement (its xSavepoint), and merging small segments
 // is most of its cost: so its statements are the largest (within SQLite's
-// 32766 bound variables).
+// 32766 bound variables). The plain tables take INSERT OR IGNORE: no row
+// can conflict (new rowids, new value ids, each (value, event) once), and
+// a statement that cannot abort needs no statement journal, which would
+// copy every page the statement touches once more.
 var bulkTables = []struct {
-	name, cols string
-	n, rows    int
+	verb, name, cols string
+	n, rows          int
 }{
-	{"events", "rowid, id, item, ordinal, parser, time, time_text, time_zone, zone_assumed, tdesc, off, len, stream, message", 14, 256},
-	{"vals", "id, name, value, num", 4, 256},
-	{"fields", "event, pos, val", 3, 512},
-	{"fts", "rowid, message, ftext", 3, 1024},
+	{"INSERT OR IGNORE", "events", "rowid, item, ordinal, parser, time, time_text, time_zone, zone_assumed, tdesc, off, len, stream, message, vals", 14, 256},
+	{"INSERT OR IGNORE", "vals", "id, name, value, num", 4, 256},
+	{"INSERT OR IGNORE", "fields", "val, event", 2, 4096},
+	{"INSERT", "fts", "rowid, message, ftext", 3, 1024},
 }
 
 func (b *bulk) flush(all bool) error {
@@ -419,7 +503,7 @@ func (b *bulk) flush(all bool) error {
 		tb := bulkTables[i]
 		for len(*buf) >= tb.rows*tb.n || (all && len(*buf) > 0) {
 			rows := min(tb.rows, len(*buf)/tb.n)
-			if err := b.insert(tb.name, tb.cols, tb.n, rows, (*buf)[:rows*tb.n]); err != nil {
+			if err := b.insert(tb.verb, tb.name, tb.cols, tb.n, rows, (*buf)[:rows*tb.n]); err != nil {
 				return err
 			}
 			*buf = append((*buf)[:0], (*buf)[rows*tb.n:]...)
@@ -430,12 +514,12 @@ func (b *bulk) flush(all bool) error {
 
 // insert runs one INSERT of rows rows of n columns; the statement text is
 // built from constants only, every value is bound.
-func (b *bulk) insert(table, cols string, n, rows int, args []any) error {
+func (b *bulk) insert(verb, table, cols string, n, rows int, args []any) error {
 	key := table + "/" + strconv.Itoa(rows)
 	st, ok := b.stmts[key]
 	if !ok {
 		one := "(" + strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + ")"
-		q := "INSERT INTO " + table + " (" + cols + ") VALUES " + strings.TrimSuffix(strings.Repeat(one+", ", rows), ", ")
+		q := verb + " INTO " + table + " (" + cols + ") VALUES " + strings.TrimSuffix(strings.Repeat(one+", ", rows), ", ")
 		var err error
 		if st, err = b.tx.PrepareContext(b.ctx, q); err != nil {
 			return fmt.Errorf("search index: %w", err)
@@ -524,14 +608,33 @@ func (ix *Index) ReplaceItem(ctx context.Context, s *Store, item uuid.UUID) erro
 	return ix.finish(ctx)
 }
 
-// deleteItem removes the rows of item in transaction tx of the index.
+// deleteItem removes the rows of item in transaction tx of the index. The
+// events of an item have consecutive rowids (one load each): its entries
+// of fields are found value by value within that range.
 func deleteItem(ctx context.Context, tx *sql.Tx, item uuid.UUID) error {
-	for _, q := range []string{
-		`DELETE FROM fts WHERE rowid IN (SELECT rowid FROM events WHERE item = ?)`,
-		`DELETE FROM fields WHERE event IN (SELECT rowid FROM events WHERE item = ?)`,
-		`DELETE FROM events WHERE item = ?`,
+	var lo, hi sql.NullInt64
+	var n int64
+	if err := tx.QueryRowContext(ctx, `SELECT min(rowid), max(rowid), count(*) FROM events WHERE item = ?`, item.String()).Scan(&lo, &hi, &n); err != nil {
+		return fmt.Errorf("search index: %w", err)
+	}
+	if n == 0 {
+		return nil
+	}
+	fields := `DELETE FROM fields WHERE val IN (SELECT id FROM vals) AND event BETWEEN ? AND ?`
+	args := []any{lo.Int64, hi.Int64}
+	if hi.Int64-lo.Int64+1 != n { // not one range (never written so): each event
+		fields += ` AND event IN (SELECT rowid FROM events WHERE item = ?)`
+		args = append(args, item.String())
+	}
+	for _, q := range []struct {
+		q    string
+		args []any
+	}{
+		{`DELETE FROM fts WHERE rowid IN (SELECT rowid FROM events WHERE item = ?)`, []any{item.String()}},
+		{fields, args},
+		{`DELETE FROM events WHERE item = ?`, []any{item.String()}},
 	} {
-		if _, err := tx.ExecContext(ctx, q, item.String()); err != nil {
+		if _, err := tx.ExecContext(ctx, q.q, q.args...); err != nil {
 			return fmt.Errorf("search index: %w", err)
 		}
 	}
@@ -657,11 +760,21 @@ func (n *node) sql(b *strings.Builder, args *[]any) {
 		case "item":
 			col = "e.item"
 		case "id":
-			col = "e.id"
+			col = "(e.item || ':' || e.ordinal)"
 		}
 		val := n.text
-		if col == "e.item" || col == "e.id" {
+		if n.name == "item" || n.name == "id" {
 			val = strings.ToLower(val)
+		}
+		if n.name == "id" && !n.prefix { // item and ordinal: the index of events by item
+			item, ord, err := ParseEventID(val)
+			if err != nil || EventID(item, ord) != val {
+				b.WriteString(`0`) // no event has an id written so
+				return
+			}
+			b.WriteString(`(e.item = ? AND e.ordinal = ?)`)
+			*args = append(*args, item.String(), ord)
+			return
 		}
 		if col != "" {
 			if n.prefix {
@@ -745,7 +858,7 @@ func (ix *Index) Search(ctx context.Context, f Filter) ([]Event, error) {
 		}
 		args = append(args, cargs...)
 	}
-	q := `SELECT e.rowid, e.id, e.item, e.ordinal, e.parser, e.time, e.time_text, e.time_zone, e.zone_assumed, e.tdesc, e.off, e.len, e.stream, e.message
+	q := `SELECT e.rowid, e.item, e.ordinal, e.parser, e.time, e.time_text, e.time_zone, e.zone_assumed, e.tdesc, e.off, e.len, e.stream, e.message, e.vals
 		FROM events e` + where + ` ORDER BY e.time, e.rowid LIMIT ? OFFSET ?`
 	rows, err := ix.db.QueryContext(ctx, q, append(args, limit, f.Offset)...)
 	if err != nil {
@@ -753,61 +866,79 @@ func (ix *Index) Search(ctx context.Context, f Filter) ([]Event, error) {
 	}
 	defer rows.Close()
 	var out []Event
-	var rowids []int64
+	var vals [][]int64
 	for rows.Next() {
 		var e Event
 		var item string
 		var rowid int64
 		var t sql.NullInt64
-		if err := rows.Scan(&rowid, &e.ID, &item, &e.Ordinal, &e.Parser, &t, &e.TimeText, &e.TimeZone, &e.TimeZoneAssumed, &e.TimestampDesc,
-			&e.Offset, &e.Length, &e.Stream, &e.Message); err != nil {
+		var vb []byte
+		if err := rows.Scan(&rowid, &item, &e.Ordinal, &e.Parser, &t, &e.TimeText, &e.TimeZone, &e.TimeZoneAssumed, &e.TimestampDesc,
+			&e.Offset, &e.Length, &e.Stream, &e.Message, &vb); err != nil {
 			return nil, searchError(err)
 		}
 		e.Item, _ = uuid.Parse(item)
+		e.ID = EventID(e.Item, e.Ordinal)
 		if t.Valid {
 			e.Time = time.Unix(0, t.Int64).UTC()
 		}
+		ids, err := unpackVals(vb)
+		if err != nil {
+			return nil, searchError(err)
+		}
 		out = append(out, e)
-		rowids = append(rowids, rowid)
+		vals = append(vals, ids)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, searchError(err)
 	}
 	rows.Close()
-	if err := ix.fieldsOf(ctx, out, rowids); err != nil {
+	if err := ix.fieldsOf(ctx, out, vals); err != nil {
 		return nil, searchError(err)
 	}
 	ix.attachAnnotations(out)
 	return out, nil
 }
 
-// fieldsOf fills in the fields of evs, the events of rows rowids, in the
-// parser's order. The caller holds ix.mu.
-func (ix *Index) fieldsOf(ctx context.Context, evs []Event, rowids []int64) error {
-	if len(evs) == 0 {
+// fieldsOf fills in the fields of evs from their value ids (vals[i] for
+// evs[i], in the parser's order). The caller holds ix.mu.
+func (ix *Index) fieldsOf(ctx context.Context, evs []Event, vals [][]int64) error {
+	want := map[int64]Field{}
+	for _, ids := range vals {
+		for _, id := range ids {
+			want[id] = Field{}
+		}
+	}
+	if len(want) == 0 {
 		return nil
 	}
-	at := make(map[int64]int, len(rowids))
-	for i, r := range rowids {
-		at[r] = i
-	}
-	ids, _ := json.Marshal(rowids)
-	rows, err := ix.db.QueryContext(ctx, `SELECT f.event, v.name, v.value FROM fields f JOIN vals v ON v.id = f.val
-		WHERE f.event IN (SELECT value FROM json_each(?)) ORDER BY f.event, f.pos`, string(ids))
+	ids, _ := json.Marshal(slices.Collect(maps.Keys(want)))
+	rows, err := ix.db.QueryContext(ctx, `SELECT id, name, value FROM vals WHERE id IN (SELECT value FROM json_each(?))`, string(ids))
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var r int64
+		var id int64
 		var f Field
-		if err := rows.Scan(&r, &f.Name, &f.Value); err != nil {
+		if err := rows.Scan(&id, &f.Name, &f.Value); err != nil {
 			return err
 		}
-		i := at[r]
-		evs[i].Fields = append(evs[i].Fields, f)
+		want[id] = f
 	}
-	return rows.Err()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for i, ids := range vals {
+		for _, id := range ids {
+			f := want[id]
+			if f.Name == "" {
+				return errors.New("search index: an event names a value the index does not hold")
+			}
+			evs[i].Fields = append(evs[i].Fields, f)
+		}
+	}
+	return nil
 }
 
 // Query is Search with the arguments spelled out: query text, time range

@@ -193,7 +193,11 @@ func restore(ctx context.Context, s *Store, ps []parseBody, ann int64, want stri
 	if format != indexFormat || cover != want {
 		return nil, fmt.Errorf("%w: it is %q over %q", errBadRestore, format, cover)
 	}
-	ix := &Index{db: db, items: map[uuid.UUID]int64{}, parses: map[uuid.UUID]uuid.UUID{}, annotations: ann, indexed: true, stored: want}
+	ix := &Index{db: db, items: map[uuid.UUID]int64{}, parses: map[uuid.UUID]uuid.UUID{}, annotations: ann, stored: want}
+	// A snapshot of an index without events has no secondary indexes yet.
+	if err := db.QueryRowContext(ctx, `SELECT count(*) > 0 FROM sqlite_master WHERE type = 'index' AND name = 'events_time'`).Scan(&ix.indexed); err != nil {
+		return nil, fmt.Errorf("%w: %v", errBadRestore, err)
+	}
 	rows, err := db.QueryContext(ctx, `SELECT item, count(*) FROM events GROUP BY item`)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", errBadRestore, err)
