@@ -384,7 +384,11 @@ func (w *Writer) Commit(sum Summary, reason string) (Parse, error) {
 			if err != nil {
 				return casefile.Event{}, fmt.Errorf("events %d to %d: %w", hb.first, hb.first+hb.count-1, err)
 			}
-			rec, err := tx.AppendRevision(tblBatches, w.parse, json.RawMessage(bytes.TrimSpace(data)))
+			enc, err := casefile.EncodeJSON(bytes.TrimSpace(data))
+			if err != nil {
+				return casefile.Event{}, err
+			}
+			rec, err := tx.AppendRevision(tblBatches, w.parse, enc)
 			if err != nil {
 				return casefile.Event{}, err
 			}
