@@ -48,7 +48,8 @@ type Index struct {
 	indexed bool
 	// dict maps a field's name and value to its row of vals; loaded from
 	// the database the first time an index restored from a snapshot takes
-	// new events.
+	// new events. A load adds its new values as it goes; when it fails
+	// the dictionary is dropped (discardValues) and read again.
 	dict   map[valKey]int64
 	nextID int64
 	// stored is the cover of the snapshot the case holds of this index
@@ -276,7 +277,6 @@ type loader struct {
 	next  int64
 	done  int64
 	items map[uuid.UUID]int64
-	dict  map[valKey]int64 // values new in this transaction
 	// The inverted lists of this load, written in key order by close:
 	// the events (rowid - base) of each value new in this load (newPost,
 	// by id - newBase) and of each value the index had before (oldPost).
@@ -291,8 +291,7 @@ type loader struct {
 type valKey struct{ name, value string }
 
 func (ix *Index) loader(ctx context.Context, tx *sql.Tx) (*loader, error) {
-	l := &loader{ix: ix, b: &bulk{ctx: ctx, tx: tx, stmts: map[string]*sql.Stmt{}}, items: map[uuid.UUID]int64{}, dict: map[valKey]int64{},
-		oldPost: map[int64][]uint32{}}
+	l := &loader{ix: ix, b: &bulk{ctx: ctx, tx: tx, stmts: map[string]*sql.Stmt{}}, items: map[uuid.UUID]int64{}, oldPost: map[int64][]uint32{}}
 	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(rowid), 0) FROM events`).Scan(&l.next); err != nil {
 		return nil, err
 	}
@@ -336,15 +335,12 @@ func (l *loader) add(e *Event) error {
 	l.vbuf = l.vbuf[:0]
 	for _, f := range e.Fields {
 		key := valKey{f.Name, f.Value}
-		id, old := l.ix.dict[key]
-		ok := old
-		if !ok {
-			id, ok = l.dict[key]
-		}
+		id, ok := l.ix.dict[key]
+		old := ok && id < l.newBase
 		if !ok {
 			l.ix.nextID++
 			id = l.ix.nextID
-			l.dict[key] = id
+			l.ix.dict[key] = id // a failed load discards the dictionary (discardValues)
 			var num any
 			if v, ok := number(f.Value); ok {
 				num = v
@@ -414,9 +410,6 @@ func (l *loader) close() error {
 
 // apply counts the committed events into the index.
 func (l *loader) apply() {
-	for k, v := range l.dict {
-		l.ix.dict[k] = v
-	}
 	for it, n := range l.items {
 		l.ix.items[it] += n
 	}
@@ -675,9 +668,40 @@ const MaxLimit = 100_000
 
 // where turns f into a WHERE clause over events e and its bound arguments.
 func (f Filter) where() (string, []any, error) {
-	n, err := parseQuery(f.Query)
+	p, err := f.plan(false)
 	if err != nil {
 		return "", nil, err
+	}
+	return p.where, p.args, nil
+}
+
+// A plan is a Filter as SQL. Without split, where holds every condition.
+// With split, an FTS5 expression that every selected event matches is
+// taken out of it when the query has one at its top (a term, a phrase, a
+// combination of them, or one side of an AND): fts, to drive the query
+// from the full-text index (FROM fts CROSS JOIN events e), with bounds,
+// a condition on fts.rowid that the time range implies, and where
+// holds the rest ("" when nothing else is asked).
+type plan struct {
+	fts        string
+	bounds     string
+	boundsArgs []any
+	where      string
+	args       []any
+	// queryless is set when the filter has no query text: only its time
+	// range, item and exclusions.
+	queryless bool
+}
+
+func (f Filter) plan(split bool) (plan, error) {
+	n, err := parseQuery(f.Query)
+	if err != nil {
+		return plan{}, err
+	}
+	var p plan
+	p.queryless = n == nil
+	if split && groupFTS && n != nil {
+		p.fts, n = splitFTS(n)
 	}
 	var conds []string
 	var args []any
@@ -688,21 +712,29 @@ func (f Filter) where() (string, []any, error) {
 	}
 	if !f.From.IsZero() {
 		if y := f.From.UTC().Year(); y < 1678 || y > 2261 {
-			return "", nil, fmt.Errorf("%w: the range starts in year %d; a timeline holds 1678 to 2261", casefile.ErrInvalid, y)
+			return plan{}, fmt.Errorf("%w: the range starts in year %d; a timeline holds 1678 to 2261", casefile.ErrInvalid, y)
 		}
 		conds = append(conds, `e.time >= ?`)
 		args = append(args, f.From.UnixNano())
 	}
 	if !f.To.IsZero() {
 		if y := f.To.UTC().Year(); y < 1678 || y > 2261 {
-			return "", nil, fmt.Errorf("%w: the range ends in year %d; a timeline holds 1678 to 2261", casefile.ErrInvalid, y)
+			return plan{}, fmt.Errorf("%w: the range ends in year %d; a timeline holds 1678 to 2261", casefile.ErrInvalid, y)
 		}
 		conds = append(conds, `e.time < ?`)
 		args = append(args, f.To.UnixNano())
 	}
 	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
-		return "", nil, fmt.Errorf("%w: the range starts at %s, not before its end %s: give an earlier start or a later end",
+		return plan{}, fmt.Errorf("%w: the range starts at %s, not before its end %s: give an earlier start or a later end",
 			casefile.ErrInvalid, casefile.FormatTime(f.From), casefile.FormatTime(f.To))
+	}
+	if p.fts != "" && !f.From.IsZero() && !f.To.IsZero() {
+		// The events of a closed range lie between the smallest and the
+		// largest rowid among them (read from the index on time): FTS5
+		// then reads only that stretch of its lists.
+		const in = `FROM events WHERE time >= ? AND time < ?`
+		p.bounds = ` AND fts.rowid BETWEEN coalesce((SELECT min(rowid) ` + in + `), 0) AND coalesce((SELECT max(rowid) ` + in + `), -1)`
+		p.boundsArgs = []any{f.From.UnixNano(), f.To.UnixNano(), f.From.UnixNano(), f.To.UnixNano()}
 	}
 	if f.Item != uuid.Nil {
 		conds = append(conds, `e.item = ?`)
@@ -714,14 +746,140 @@ func (f Filter) where() (string, []any, error) {
 			args = append(args, id.String())
 		}
 	}
-	if len(conds) == 0 {
-		return "", nil, nil
+	if len(conds) > 0 {
+		p.where, p.args = " WHERE "+strings.Join(conds, " AND "), args
 	}
-	return " WHERE " + strings.Join(conds, " AND "), args, nil
+	return p, nil
+}
+
+// from returns the FROM clause and conditions of p for a query over
+// events e, with its arguments: driven by the full-text index when p has
+// an FTS expression.
+func (p plan) from() (string, []any) {
+	if p.fts == "" {
+		return ` FROM events e` + p.where, p.args
+	}
+	q := ` FROM fts CROSS JOIN events e ON e.rowid = fts.rowid WHERE fts MATCH ?` + p.bounds
+	args := append([]any{p.fts}, p.boundsArgs...)
+	if p.where != "" {
+		q += " AND " + strings.TrimPrefix(p.where, " WHERE ")
+	}
+	return q, append(args, p.args...)
+}
+
+// ftsExpr returns n as one FTS5 expression when it is made of terms and
+// phrases only (joined by AND and OR, with NOT after a term it narrows):
+// FTS5 then combines their lists itself, in one MATCH.
+func (n *node) ftsExpr() (string, bool) {
+	switch n.kind {
+	case nTerm:
+		expr := ftsString(n.text)
+		if n.prefix {
+			expr += " *"
+		}
+		if n.name == "message" {
+			expr = "message : " + expr
+		}
+		return "(" + expr + ")", true
+	case nOr:
+		parts := make([]string, len(n.kids))
+		for i, k := range n.kids {
+			e, ok := k.ftsExpr()
+			if !ok {
+				return "", false
+			}
+			parts[i] = e
+		}
+		return "(" + strings.Join(parts, " OR ") + ")", true
+	case nAnd:
+		e, rest := andFTS(n.kids)
+		return e, e != "" && len(rest) == 0
+	}
+	return "", false
+}
+
+// andFTS splits the kids of an AND into one FTS5 expression for those it
+// can take (at least one positive) and the rest.
+func andFTS(kids []*node) (string, []*node) {
+	var pos, neg []string
+	var rest []*node
+	for _, k := range kids {
+		if k.kind == nNot {
+			if e, ok := k.kids[0].ftsExpr(); ok {
+				neg = append(neg, e)
+				continue
+			}
+		} else if e, ok := k.ftsExpr(); ok {
+			pos = append(pos, e)
+			continue
+		}
+		rest = append(rest, k)
+	}
+	if len(pos) == 0 {
+		return "", kids
+	}
+	e := "(" + strings.Join(pos, " AND ") + ")"
+	for _, ne := range neg {
+		e = "(" + e + " NOT " + ne + ")"
+	}
+	return e, rest
+}
+
+// splitFTS takes the FTS5 expression out of the top of n: the whole of n,
+// or the part of its AND that FTS5 can take; rest is what remains (nil
+// when nothing).
+func splitFTS(n *node) (string, *node) {
+	if e, ok := n.ftsExpr(); ok {
+		return e, nil
+	}
+	if n.kind != nAnd {
+		return "", n
+	}
+	e, rest := andFTS(n.kids)
+	switch {
+	case e == "":
+		return "", n
+	case len(rest) == 1:
+		return e, rest[0]
+	}
+	return e, &node{kind: nAnd, kids: rest, pos: n.pos}
 }
 
 // sql writes n as an SQL condition on events e; every value goes to args.
 func (n *node) sql(b *strings.Builder, args *[]any) {
+	if !groupFTS {
+		n.plainSQL(b, args)
+		return
+	}
+	if n.kind != nTerm {
+		if e, ok := n.ftsExpr(); ok {
+			b.WriteString(`e.rowid IN (SELECT rowid FROM fts WHERE fts MATCH ?)`)
+			*args = append(*args, e)
+			return
+		}
+	}
+	if n.kind == nAnd {
+		if e, rest := andFTS(n.kids); e != "" {
+			b.WriteString(`(e.rowid IN (SELECT rowid FROM fts WHERE fts MATCH ?)`)
+			*args = append(*args, e)
+			for _, k := range rest {
+				b.WriteString(" AND ")
+				k.sql(b, args)
+			}
+			b.WriteByte(')')
+			return
+		}
+	}
+	n.plainSQL(b, args)
+}
+
+// groupFTS makes sql combine the terms FTS5 can take into one MATCH; the
+// tests turn it off to compare with one subquery per term.
+var groupFTS = true
+
+// plainSQL writes n as an SQL condition node by node, each term its own
+// FTS5 subquery.
+func (n *node) plainSQL(b *strings.Builder, args *[]any) {
 	switch n.kind {
 	case nAnd, nOr:
 		sep := " AND "
@@ -950,7 +1108,7 @@ func (ix *Index) Query(ctx context.Context, q string, from, to time.Time, item u
 
 // Count returns how many events f selects (its page is ignored).
 func (ix *Index) Count(ctx context.Context, f Filter) (int64, error) {
-	where, args, err := f.where()
+	q, args, err := f.countSQL()
 	if err != nil {
 		return 0, err
 	}
@@ -960,10 +1118,25 @@ func (ix *Index) Count(ctx context.Context, f Filter) (int64, error) {
 		return 0, errIndexClosed
 	}
 	var n int64
-	if err := ix.db.QueryRowContext(ctx, `SELECT count(*) FROM events e`+where, args...).Scan(&n); err != nil {
+	if err := ix.db.QueryRowContext(ctx, q, args...).Scan(&n); err != nil {
 		return 0, searchError(err)
 	}
 	return n, nil
+}
+
+// countSQL is the query of Count. A query of terms alone is counted in the
+// full-text index (its rows are the events, one each); one with more is
+// driven from it when it has terms at its top.
+func (f Filter) countSQL() (string, []any, error) {
+	p, err := f.plan(true)
+	if err != nil {
+		return "", nil, err
+	}
+	if p.fts != "" && p.where == "" {
+		return `SELECT count(*) FROM fts WHERE fts MATCH ?`, []any{p.fts}, nil
+	}
+	from, args := p.from()
+	return `SELECT count(*)` + from, args, nil
 }
 
 // A Value is one value of a field with the number of events that have it.
@@ -1039,14 +1212,14 @@ func (ix *Index) Histogram(ctx context.Context, f Filter, bucket time.Duration) 
 	if bucket < time.Second {
 		return nil, fmt.Errorf("%w: a histogram bucket of %s is too small: give 1s or more, e.g. 1m, 1h, 24h", casefile.ErrInvalid, bucket)
 	}
-	where, args, err := f.where()
+	p, err := f.plan(true)
 	if err != nil {
 		return nil, err
 	}
-	if where == "" {
-		where = " WHERE e.time IS NOT NULL"
+	if p.where == "" {
+		p.where = " WHERE e.time IS NOT NULL"
 	} else {
-		where += " AND e.time IS NOT NULL"
+		p.where += " AND e.time IS NOT NULL"
 	}
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
@@ -1054,8 +1227,32 @@ func (ix *Index) Histogram(ctx context.Context, f Filter, bucket time.Duration) 
 		return nil, errIndexClosed
 	}
 	w := int64(bucket)
-	rows, err := ix.db.QueryContext(ctx, `SELECT e.time - (((e.time % ?) + ?) % ?) AS b, count(*) FROM events e`+where+` GROUP BY b ORDER BY b`,
-		append([]any{w, w, w}, args...)...)
+	from, args := p.from()
+	q := `SELECT e.time - (((e.time % ?) + ?) % ?) AS b, count(*)` + from + ` GROUP BY b ORDER BY b`
+	args = append([]any{w, w, w}, args...)
+	if p.queryless {
+		// Without query text, each bucket is counted on the index on time
+		// (one range each), with no sorting of the events.
+		var lo, hi sql.NullInt64
+		if err := ix.db.QueryRowContext(ctx, `SELECT min(e.time), max(e.time)`+from, p.args...).Scan(&lo, &hi); err != nil {
+			return nil, searchError(err)
+		}
+		if !lo.Valid {
+			return nil, nil
+		}
+		first, last := lo.Int64-((lo.Int64%w)+w)%w, hi.Int64-((hi.Int64%w)+w)%w
+		if n := (last-first)/w + 1; n > MaxBuckets {
+			return nil, fmt.Errorf("%w: the events span more than %d buckets of %s: choose a larger bucket or a shorter range",
+				casefile.ErrInvalid, MaxBuckets, bucket)
+		}
+		if last <= math.MaxInt64-w {
+			q = `WITH RECURSIVE b(s) AS (SELECT ? UNION ALL SELECT s + ? FROM b WHERE s < ?)
+				SELECT s, (SELECT count(*) FROM events e` + p.where + ` AND e.time >= b.s AND e.time < b.s + ?) FROM b`
+			args = append([]any{first, w, last}, p.args...)
+			args = append(args, w)
+		}
+	}
+	rows, err := ix.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, searchError(err)
 	}

@@ -1,0 +1,102 @@
+package timeline
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// TestPlansAgree: the queries that the full-text index drives (terms
+// combined into one MATCH, counts read from it, a time range turned into
+// rowid bounds, histograms counted bucket by bucket on the index on time)
+// select exactly the events that one subquery per term selects, for every
+// shape of query and filter.
+func TestPlansAgree(t *testing.T) {
+	_, ix, a, b := indexed(t)
+	ctx := context.Background()
+	queries := []string{"", "password", "failed password", `"password for admin"`, "admin*", "password NOT failed",
+		"password AND NOT failed", "NOT password", "failed OR cleared", "(failed OR cleared) AND event_id:>1000",
+		"failed user:root", "user:admin", "user:admin NOT session", "NOT user:admin account", "message:admin OR user:guest",
+		"password NOT (failed OR root)", "(failed AND root) OR account", "parser:syslog password", "NOT (password OR account)",
+		"account NOT NOT failed", "10.0.0.9 NOT administrator", "time:>=2026-02-21T02:15:00Z password", "nomatch", "admin* NOT message:admin"}
+	at := func(m int) time.Time { return t0.Add(time.Duration(m) * time.Minute) }
+	filters := []Filter{{}, {From: at(5), To: at(21)}, {From: at(10)}, {To: at(15)}, {Item: a}, {Exclude: []uuid.UUID{b}},
+		{From: at(0), To: at(200), Exclude: []uuid.UUID{a}}, {From: at(30), To: at(60)}}
+	reference := func(f Filter) (int64, []Event) {
+		groupFTS = false
+		defer func() { groupFTS = true }()
+		n, err := ix.Count(ctx, f)
+		if err != nil {
+			t.Fatalf("%+v: %v", f, err)
+		}
+		f.Limit = MaxLimit
+		evs, err := ix.Search(ctx, f)
+		if err != nil {
+			t.Fatalf("%+v: %v", f, err)
+		}
+		return n, evs
+	}
+	checked := 0
+	for _, q := range queries {
+		for _, f := range filters {
+			f.Query = q
+			want, wantEvs := reference(f)
+			if int(want) != len(wantEvs) {
+				t.Fatalf("%q %+v: the reference counts %d and lists %d", q, f, want, len(wantEvs))
+			}
+			got, err := ix.Count(ctx, f)
+			if err != nil || got != want {
+				t.Errorf("Count(%q, %+v) = %d, %v; one subquery per term gives %d", q, f, got, err, want)
+			}
+			page := f
+			page.Limit = MaxLimit
+			evs, err := ix.Search(ctx, page)
+			if err != nil || fmt.Sprint(ids(evs)) != fmt.Sprint(ids(wantEvs)) {
+				t.Errorf("Search(%q, %+v) = %v, %v; want %v", q, f, ids(evs), err, ids(wantEvs))
+			}
+			hs, err := ix.Histogram(ctx, f, 30*time.Minute)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if w := histogramOf(wantEvs, 30*time.Minute); fmt.Sprint(hs) != fmt.Sprint(w) {
+				t.Errorf("Histogram(%q, %+v) = %v; want %v", q, f, hs, w)
+			}
+			if want > 0 {
+				checked++
+			}
+		}
+	}
+	if checked < 100 {
+		t.Fatalf("only %d of the combinations select anything", checked)
+	}
+}
+
+// histogramOf buckets evs as Histogram does: from the first non-empty
+// bucket to the last, timeless events left out.
+func histogramOf(evs []Event, w time.Duration) []Bucket {
+	var out []Bucket
+	var starts []time.Time
+	count := map[time.Time]int64{}
+	for _, e := range evs {
+		if e.Time.IsZero() {
+			continue
+		}
+		s := e.Time.Truncate(w)
+		if count[s] == 0 {
+			starts = append(starts, s)
+		}
+		count[s]++
+	}
+	if len(starts) == 0 {
+		return nil
+	}
+	slices.SortFunc(starts, func(a, b time.Time) int { return a.Compare(b) })
+	for s := starts[0]; !s.After(starts[len(starts)-1]); s = s.Add(w) {
+		out = append(out, Bucket{Start: s, Count: count[s]})
+	}
+	return out
+}
