@@ -154,6 +154,15 @@ func BenchmarkQueries(b *testing.B) {
 	if _, err := w.Commit(Summary{Parser: "syslog"}, "benchmark"); err != nil {
 		b.Fatal(err)
 	}
+	var pages, size int64
+	ix.db.QueryRow(`SELECT page_count, page_size FROM pragma_page_count, pragma_page_size`).Scan(&pages, &size)
+	b.ReportMetric(float64(pages*size)/float64(n), "db-bytes/event")
+	for _, t := range []string{"events", "vals", "fields", "fts_data", "fts_idx", "fts_docsize", "events_time", "events_item"} {
+		var bytes int64
+		if err := ix.db.QueryRow(`SELECT sum(pgsize) FROM dbstat WHERE name = ?`, t).Scan(&bytes); err == nil {
+			b.Logf("%s: %.1f bytes/event", t, float64(bytes)/float64(n))
+		}
+	}
 	mid := t0.Add(time.Duration(n/2) * time.Second).Truncate(time.Hour)
 	counts := []struct {
 		name string

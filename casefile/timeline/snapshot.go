@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -231,10 +232,50 @@ func restore(ctx context.Context, s *Store, ps []parseBody, ann int64, want stri
 	return ix, nil
 }
 
-// serializer and deserializer are modernc.org/sqlite's connection methods
-// (sqlite3_serialize, sqlite3_deserialize of the main database).
-type serializer interface{ Serialize() ([]byte, error) }
+// deserializer is modernc.org/sqlite's connection method
+// (sqlite3_deserialize of the main database).
 type deserializer interface{ Deserialize([]byte) error }
+
+// pageReader reads the pages of the index database in order, from the
+// rows of sqlite_dbpage.
+type pageReader struct {
+	rows *sql.Rows
+	size int64
+	next int64 // the page expected next, from 1
+	page []byte
+}
+
+func (r *pageReader) Read(p []byte) (int, error) {
+	if r.next == 0 {
+		r.next = 1
+	}
+	n := 0
+	for n < len(p) {
+		if len(r.page) == 0 {
+			if !r.rows.Next() {
+				if err := r.rows.Err(); err != nil {
+					return n, err
+				}
+				if n == 0 {
+					return 0, io.EOF
+				}
+				return n, nil
+			}
+			var pgno int64
+			if err := r.rows.Scan(&pgno, &r.page); err != nil {
+				return n, err
+			}
+			if pgno != r.next || int64(len(r.page)) != r.size {
+				return n, fmt.Errorf("page %d of %d bytes where page %d of %d was expected", pgno, len(r.page), r.next, r.size)
+			}
+			r.next++
+		}
+		k := copy(p[n:], r.page)
+		r.page = r.page[k:]
+		n += k
+	}
+	return n, nil
+}
 
 func deserialize(ctx context.Context, db *sql.DB, data []byte) error {
 	conn, err := db.Conn(ctx)
@@ -267,29 +308,24 @@ func (ix *Index) Save(ctx context.Context, s *Store) (casefile.SnapshotInfo, err
 		info, _, err := s.c.SnapshotManifest(SnapshotName)
 		return info, err
 	}
-	var data []byte
-	conn, err := ix.db.Conn(ctx)
-	if err == nil {
-		err = conn.Raw(func(dc any) error {
-			sz, ok := dc.(serializer)
-			if !ok {
-				return errors.New("search index: the SQLite driver cannot serialize")
-			}
-			data, err = sz.Serialize()
-			return err
-		})
-		conn.Close()
+	// The image is read page by page (SQLite's sqlite_dbpage: the same
+	// bytes sqlite3_serialize copies out whole) while the parts before are
+	// compressed and sealed: the index is never held twice. Searches wait
+	// meanwhile.
+	defer ix.mu.Unlock()
+	var pages, pageSize int64
+	if err := ix.db.QueryRowContext(ctx, `SELECT page_count, page_size FROM pragma_page_count, pragma_page_size`).Scan(&pages, &pageSize); err != nil {
+		return casefile.SnapshotInfo{}, fmt.Errorf("search index: serialize: %w", err)
 	}
-	ix.mu.Unlock()
+	rows, err := ix.db.QueryContext(ctx, `SELECT pgno, data FROM sqlite_dbpage ORDER BY pgno`)
 	if err != nil {
 		return casefile.SnapshotInfo{}, fmt.Errorf("search index: serialize: %w", err)
 	}
-	info, err := s.c.PutSnapshot(SnapshotName, cover, data)
+	defer rows.Close()
+	info, err := s.c.PutSnapshotFrom(SnapshotName, cover, pages*pageSize, &pageReader{rows: rows, size: pageSize})
 	if err != nil {
 		return casefile.SnapshotInfo{}, err
 	}
-	ix.mu.Lock()
 	ix.stored = cover
-	ix.mu.Unlock()
 	return info, nil
 }
