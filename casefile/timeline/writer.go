@@ -247,13 +247,13 @@ func (w *Writer) IndexInto(ctx context.Context, ix *Index) error {
 	w.ixCh, w.ixDone = ch, done
 	go func() { // reads ch and done, never the fields: Commit clears them
 		var err error
+		item, itemText := w.item, w.item.String()
 		for b := range ch {
 			if err != nil {
 				continue
 			}
 			for i := range b.events {
-				e := b.events[i].event(w.item, b.first+int64(i), w.ixParser)
-				if err = w.ixLoad.add(&e); err != nil {
+				if err = w.ixLoad.addStored(item, itemText, b.first+int64(i), w.ixParser, &b.events[i]); err != nil {
 					break
 				}
 			}
