@@ -121,7 +121,7 @@ func openMemory(ctx context.Context) (*sql.DB, error) {
 	db.SetMaxIdleConns(1)
 	db.SetConnMaxLifetime(0)
 	db.SetConnMaxIdleTime(0)
-	if err := memoryPragmas(ctx, db); err != nil {
+	if err := memoryPragmas(ctx, db, false); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -130,10 +130,18 @@ func openMemory(ctx context.Context) (*sql.DB, error) {
 
 // memoryPragmas sets the connection's pragmas and checks that the database
 // and its temporary storage are memory only (after a restore too).
-func memoryPragmas(ctx context.Context, db *sql.DB) error {
+func memoryPragmas(ctx context.Context, db *sql.DB, restored bool) error {
 	// A rollback journal (in memory): with none, a failed or abandoned
-	// update could not be rolled back.
-	for _, p := range []string{"temp_store=MEMORY", "journal_mode=MEMORY", "synchronous=OFF", "cache_size=-262144"} {
+	// update could not be rolled back. The pages of a ":memory:" database
+	// live in its page cache, whatever its size; a restored one's live in
+	// the deserialized image, and the cache only copies the pages being
+	// read: a small one keeps a scan of the index from holding a second
+	// copy of it.
+	cache := "cache_size=-262144"
+	if restored {
+		cache = "cache_size=-16384"
+	}
+	for _, p := range []string{"temp_store=MEMORY", "journal_mode=MEMORY", "synchronous=OFF", cache} {
 		if _, err := db.ExecContext(ctx, "PRAGMA "+p); err != nil {
 			return fmt.Errorf("search index: PRAGMA %s: %w", p, err)
 		}
@@ -495,8 +503,8 @@ type bulk struct {
 // Rows per INSERT, by table. FTS5 flushes its pending terms into a new
 // segment at every statement (its xSavepoint), and merging small segments
 // is most of its cost: so its statements are the largest (within SQLite's
-// 32766 bound variables: 8192 rows flush about a fifth of the FTS5 time
-// 1024 rows did, as measured). The plain tables take INSERT OR IGNORE: no row
+// 32766 bound variables; at 8192 rows a statement FTS5's flushes took a
+// fifth of the CPU they took at 1024). The plain tables take INSERT OR IGNORE: no row
 // can conflict (new rowids, new value ids, each (value, event) once), and
 // a statement that cannot abort needs no statement journal, which would
 // copy every page the statement touches once more.

@@ -183,7 +183,7 @@ func restore(ctx context.Context, s *Store, ps []parseBody, ann int64, want stri
 		return nil, err
 	}
 	data = nil
-	if err := memoryPragmas(ctx, db); err != nil {
+	if err := memoryPragmas(ctx, db, true); err != nil {
 		return nil, err
 	}
 	var format, cover string
