@@ -63,10 +63,12 @@ const indexFormat = "custodia-index/3"
 
 // The index database. Field values are stored once each (vals); an event
 // lists its own in order in its vals column (the value ids, uvarint-packed:
-// packVals), and fields is the inverted list, value → events, written in
-// its key order at the end of a load (loader.close): the seven fields of a
-// syslog line cost seven varints in the row and seven (value, event)
-// entries, not seven copies of their text, nor a second index. An event's
+// packVals), and fields is the inverted list, value → events, one rowid
+// per pair, value × 2³² + event (postKey), written in order at the end of a
+// load (loader.close): the seven fields of a syslog line cost seven
+// varints in the row and seven integer keys, not seven copies of their
+// text, nor a second index. The events of value v are the rowids of fields
+// from v × 2³² to v × 2³² + 2³² − 1 (postings). An event's
 // id is not stored: it is item:ordinal. FTS5 is contentless: it holds the
 // tokens of the message and of the field values the message does not
 // already contain (see containsTokens), with positions, for phrases.
@@ -94,11 +96,7 @@ CREATE TABLE vals (
 	value TEXT NOT NULL COLLATE NOCASE,
 	num   REAL
 );
-CREATE TABLE fields (
-	val   INTEGER NOT NULL,
-	event INTEGER NOT NULL,
-	PRIMARY KEY (val, event)
-) WITHOUT ROWID;
+CREATE TABLE fields (id INTEGER PRIMARY KEY);
 CREATE VIRTUAL TABLE fts USING fts5(message, ftext, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2');
 `
 
@@ -108,6 +106,17 @@ CREATE INDEX events_item ON events (item, ordinal);
 CREATE INDEX vals_value ON vals (name, value);
 CREATE INDEX vals_num ON vals (name, num) WHERE num IS NOT NULL;
 `
+
+// The inverted list: value id and event rowid in one key, and the SQL of
+// the events of value v (a vals row) as a join.
+const (
+	maxIndexEvents = 1<<32 - 1
+	maxValueID     = 1<<31 - 1
+	postings       = `fields f ON f.id BETWEEN v.id * 4294967296 AND v.id * 4294967296 + 4294967295`
+	postEvent      = `(f.id & 4294967295)`
+)
+
+func postKey(val, event int64) int64 { return val<<32 | event }
 
 // openMemory opens the private in-memory database and checks that its
 // temporary storage is memory too.
@@ -348,8 +357,8 @@ func (l *loader) add(e *Event) error {
 // in a batch.
 func (l *loader) addStored(item uuid.UUID, itemText string, ordinal int64, parser string, e *storedEvent) error {
 	l.next++
-	if l.next-l.base >= math.MaxUint32 {
-		return fmt.Errorf("%w: one load of the search index takes at most %d events", casefile.ErrInvalid, uint32(math.MaxUint32))
+	if l.next > maxIndexEvents {
+		return fmt.Errorf("%w: the search index holds at most %d events", casefile.ErrInvalid, int64(maxIndexEvents))
 	}
 	ev := uint32(l.next - l.base)
 	var t any
@@ -364,6 +373,9 @@ func (l *loader) addStored(item uuid.UUID, itemText string, ordinal int64, parse
 		id, ok := l.ix.dict[key]
 		old := ok && id < l.newBase
 		if !ok {
+			if l.ix.nextID >= maxValueID {
+				return fmt.Errorf("%w: the search index holds at most %d distinct field values", casefile.ErrInvalid, int64(maxValueID))
+			}
 			l.ix.nextID++
 			id = l.ix.nextID
 			l.ix.dict[key] = id // a failed load discards the dictionary (discardValues)
@@ -413,7 +425,7 @@ func (l *loader) close() error {
 	b := l.b
 	post := func(id int64, evs []uint32) error {
 		for _, ev := range evs {
-			b.fields = append(b.fields, id, l.base+int64(ev))
+			b.fields = append(b.fields, postKey(id, l.base+int64(ev)))
 			if err := b.flush(false); err != nil {
 				return err
 			}
@@ -514,7 +526,7 @@ var bulkTables = []struct {
 }{
 	{"INSERT OR IGNORE", "events", "rowid, item, ordinal, parser, time, time_text, time_zone, zone_assumed, tdesc, off, len, stream, message, vals", 14, 256},
 	{"INSERT OR IGNORE", "vals", "id, name, value, num", 4, 256},
-	{"INSERT OR IGNORE", "fields", "val, event", 2, 4096},
+	{"INSERT OR IGNORE", "fields", "id", 1, 8192},
 	{"INSERT", "fts", "rowid, message, ftext", 3, 8192},
 }
 
@@ -640,10 +652,10 @@ func deleteItem(ctx context.Context, tx *sql.Tx, item uuid.UUID) error {
 	if n == 0 {
 		return nil
 	}
-	fields := `DELETE FROM fields WHERE val IN (SELECT id FROM vals) AND event BETWEEN ? AND ?`
+	fields := `DELETE FROM fields WHERE id IN (SELECT f.id FROM vals v JOIN fields f ON f.id BETWEEN v.id * 4294967296 + ? AND v.id * 4294967296 + ?`
 	args := []any{lo.Int64, hi.Int64}
 	if hi.Int64-lo.Int64+1 != n { // not one range (never written so): each event
-		fields += ` AND event IN (SELECT rowid FROM events WHERE item = ?)`
+		fields += ` AND ` + postEvent + ` IN (SELECT rowid FROM events WHERE item = ?)`
 		args = append(args, item.String())
 	}
 	for _, q := range []struct {
@@ -651,7 +663,7 @@ func deleteItem(ctx context.Context, tx *sql.Tx, item uuid.UUID) error {
 		args []any
 	}{
 		{`DELETE FROM fts WHERE rowid IN (SELECT rowid FROM events WHERE item = ?)`, []any{item.String()}},
-		{fields, args},
+		{fields + `)`, args},
 		{`DELETE FROM events WHERE item = ?`, []any{item.String()}},
 	} {
 		if _, err := tx.ExecContext(ctx, q.q, q.args...); err != nil {
@@ -972,10 +984,10 @@ func (n *node) plainSQL(b *strings.Builder, args *[]any) {
 			return
 		}
 		if n.prefix {
-			b.WriteString(`e.rowid IN (SELECT event FROM fields WHERE val IN (SELECT id FROM vals WHERE name = ? AND value LIKE ? ESCAPE '\'))`)
+			b.WriteString(`e.rowid IN (SELECT ` + postEvent + ` FROM vals v JOIN ` + postings + ` WHERE v.name = ? AND v.value LIKE ? ESCAPE '\')`)
 			*args = append(*args, n.name, likePrefix(val))
 		} else {
-			b.WriteString(`e.rowid IN (SELECT event FROM fields WHERE val IN (SELECT id FROM vals WHERE name = ? AND value = ?))`)
+			b.WriteString(`e.rowid IN (SELECT ` + postEvent + ` FROM vals v JOIN ` + postings + ` WHERE v.name = ? AND v.value = ?)`)
 			*args = append(*args, n.name, val)
 		}
 	case nAnnot:
@@ -987,7 +999,7 @@ func (n *node) plainSQL(b *strings.Builder, args *[]any) {
 			*args = append(*args, n.ns)
 			return
 		}
-		b.WriteString(`e.rowid IN (SELECT event FROM fields WHERE val IN (SELECT id FROM vals WHERE name = ? AND num ` + op + ` ?))`)
+		b.WriteString(`e.rowid IN (SELECT ` + postEvent + ` FROM vals v JOIN ` + postings + ` WHERE v.name = ? AND v.num ` + op + ` ?)`)
 		*args = append(*args, n.name, n.num)
 	}
 }
@@ -1192,13 +1204,13 @@ func (ix *Index) Top(ctx context.Context, f Filter, field string, n int) ([]Valu
 		col := map[string]string{"parser": "e.parser", "item": "e.item"}[strings.ToLower(field)]
 		q = `SELECT ` + col + ` AS v, count(*) AS n FROM events e` + where + ` GROUP BY v ORDER BY n DESC, v LIMIT ?`
 	default:
-		q = `SELECT vl.value AS v, count(*) AS n FROM vals vl JOIN fields fl ON fl.val = vl.id JOIN events e ON e.rowid = fl.event` + where
+		q = `SELECT v.value AS val, count(*) AS n FROM vals v JOIN ` + postings + ` JOIN events e ON e.rowid = ` + postEvent + where
 		if where == "" {
-			q += ` WHERE vl.name = ?`
+			q += ` WHERE v.name = ?`
 		} else {
-			q += ` AND vl.name = ?`
+			q += ` AND v.name = ?`
 		}
-		q += ` GROUP BY v ORDER BY n DESC, v LIMIT ?`
+		q += ` GROUP BY val ORDER BY n DESC, val LIMIT ?`
 		args = append(args, field)
 	}
 	ix.mu.Lock()
