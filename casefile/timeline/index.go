@@ -55,6 +55,10 @@ type Index struct {
 	// stored is the cover of the snapshot the case holds of this index
 	// ("" when none is known to match).
 	stored string
+	// times holds the times of each item's events that have one, in
+	// order (also in the times table, so that a restored index has them):
+	// a histogram without query text is counted from them.
+	times map[uuid.UUID][]int64
 }
 
 // indexFormat names the layout of the index database; a snapshot of
@@ -97,6 +101,7 @@ CREATE TABLE vals (
 	num   REAL
 );
 CREATE TABLE fields (id INTEGER PRIMARY KEY);
+CREATE TABLE times (item TEXT PRIMARY KEY, data BLOB NOT NULL) WITHOUT ROWID;
 CREATE VIRTUAL TABLE fts USING fts5(message, ftext, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2');
 `
 
@@ -181,7 +186,7 @@ func newIndex(ctx context.Context) (*Index, error) {
 		db.Close()
 		return nil, fmt.Errorf("search index: %w", err)
 	}
-	return &Index{db: db, items: map[uuid.UUID]int64{}, parses: map[uuid.UUID]uuid.UUID{}, dict: map[valKey]int64{}}, nil
+	return &Index{db: db, items: map[uuid.UUID]int64{}, parses: map[uuid.UUID]uuid.UUID{}, dict: map[valKey]int64{}, times: map[uuid.UUID][]int64{}}, nil
 }
 
 // Build reads every event of s's current timeline and indexes it, or
@@ -302,13 +307,15 @@ type loader struct {
 	oldPost       map[int64][]uint32
 	ftext         strings.Builder
 	vbuf          []byte
+	times         map[uuid.UUID][]int64 // the times of the events of this load, by item
 }
 
 // valKey is a field's name and value, the key of the value dictionary.
 type valKey struct{ name, value string }
 
 func (ix *Index) loader(ctx context.Context, tx *sql.Tx) (*loader, error) {
-	l := &loader{ix: ix, b: &bulk{ctx: ctx, tx: tx, stmts: map[string]*sql.Stmt{}}, items: map[uuid.UUID]int64{}, oldPost: map[int64][]uint32{}}
+	l := &loader{ix: ix, b: &bulk{ctx: ctx, tx: tx, stmts: map[string]*sql.Stmt{}}, items: map[uuid.UUID]int64{}, oldPost: map[int64][]uint32{},
+		times: map[uuid.UUID][]int64{}}
 	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(rowid), 0) FROM events`).Scan(&l.next); err != nil {
 		return nil, err
 	}
@@ -364,6 +371,7 @@ func (l *loader) addStored(item uuid.UUID, itemText string, ordinal int64, parse
 	var t any
 	if e.TimeNS != nil {
 		t = *e.TimeNS
+		l.times[item] = append(l.times[item], *e.TimeNS)
 	}
 	b := l.b
 	l.ftext.Reset()
@@ -443,15 +451,66 @@ func (l *loader) close() error {
 		}
 	}
 	l.newPost, l.oldPost = nil, nil
-	return b.flush(true)
+	if err := b.flush(true); err != nil {
+		return err
+	}
+	for it := range l.items {
+		ts := l.times[it]
+		slices.Sort(ts)
+		if _, err := b.tx.ExecContext(b.ctx, `INSERT OR REPLACE INTO times (item, data) VALUES (?, ?)`, it.String(), packTimes(ts)); err != nil {
+			return fmt.Errorf("search index: %w", err)
+		}
+	}
+	return nil
 }
 
-// apply counts the committed events into the index.
+// apply counts the committed events into the index. A load holds all the
+// events of its items (their earlier ones were deleted first).
 func (l *loader) apply() {
 	for it, n := range l.items {
 		l.ix.items[it] += n
+		l.ix.times[it] = l.times[it]
 	}
 	l.ix.events += l.done
+}
+
+// packTimes writes sorted times as the first (a varint) and the gaps
+// (uvarints).
+func packTimes(ts []int64) []byte {
+	out := make([]byte, 0, len(ts)*2+8)
+	for i, t := range ts {
+		if i == 0 {
+			out = binary.AppendVarint(out, t)
+		} else {
+			out = binary.AppendUvarint(out, uint64(t-ts[i-1]))
+		}
+	}
+	return out
+}
+
+// unpackTimes reads packTimes.
+func unpackTimes(b []byte) ([]int64, error) {
+	var out []int64
+	for len(b) > 0 {
+		var t int64
+		var n int
+		if len(out) == 0 {
+			t, n = binary.Varint(b)
+		} else {
+			var d uint64
+			d, n = binary.Uvarint(b)
+			t = out[len(out)-1] + int64(d)
+			if n > 0 && (d > math.MaxInt64 || t < out[len(out)-1]) {
+				n = -1
+			}
+		}
+		if n <= 0 {
+			return nil, errors.New("search index: a list of event times is damaged")
+		}
+		out = append(out, t)
+		b = b[n:]
+	}
+	return out, nil
 }
 
 // unpackVals reads the vals column of an event: its value ids in order.
@@ -627,6 +686,7 @@ func (ix *Index) ReplaceItem(ctx context.Context, s *Store, item uuid.UUID) erro
 	ix.events -= old
 	if ix.items[item] == 0 {
 		delete(ix.items, item)
+		delete(ix.times, item)
 	}
 	if p != nil {
 		ix.parses[item] = p.ID
@@ -665,6 +725,7 @@ func deleteItem(ctx context.Context, tx *sql.Tx, item uuid.UUID) error {
 		{`DELETE FROM fts WHERE rowid IN (SELECT rowid FROM events WHERE item = ?)`, []any{item.String()}},
 		{fields + `)`, args},
 		{`DELETE FROM events WHERE item = ?`, []any{item.String()}},
+		{`DELETE FROM times WHERE item = ?`, []any{item.String()}},
 	} {
 		if _, err := tx.ExecContext(ctx, q.q, q.args...); err != nil {
 			return fmt.Errorf("search index: %w", err)
@@ -1270,26 +1331,7 @@ func (ix *Index) Histogram(ctx context.Context, f Filter, bucket time.Duration) 
 	q := `SELECT e.time - (((e.time % ?) + ?) % ?) AS b, count(*)` + from + ` GROUP BY b ORDER BY b`
 	args = append([]any{w, w, w}, args...)
 	if p.queryless {
-		// Without query text, each bucket is counted on the index on time
-		// (one range each), with no sorting of the events.
-		var lo, hi sql.NullInt64
-		if err := ix.db.QueryRowContext(ctx, `SELECT min(e.time), max(e.time)`+from, p.args...).Scan(&lo, &hi); err != nil {
-			return nil, searchError(err)
-		}
-		if !lo.Valid {
-			return nil, nil
-		}
-		first, last := lo.Int64-((lo.Int64%w)+w)%w, hi.Int64-((hi.Int64%w)+w)%w
-		if n := (last-first)/w + 1; n > MaxBuckets {
-			return nil, fmt.Errorf("%w: the events span more than %d buckets of %s: choose a larger bucket or a shorter range",
-				casefile.ErrInvalid, MaxBuckets, bucket)
-		}
-		if last <= math.MaxInt64-w {
-			q = `WITH RECURSIVE b(s) AS (SELECT ? UNION ALL SELECT s + ? FROM b WHERE s < ?)
-				SELECT s, (SELECT count(*) FROM events e` + p.where + ` AND e.time >= b.s AND e.time < b.s + ?) FROM b`
-			args = append([]any{first, w, last}, p.args...)
-			args = append(args, w)
-		}
+		return ix.timesHistogram(f, bucket)
 	}
 	rows, err := ix.db.QueryContext(ctx, q, args...)
 	if err != nil {
@@ -1315,6 +1357,52 @@ func (ix *Index) Histogram(ctx context.Context, f Filter, bucket time.Duration) 
 		out = append(out, Bucket{Start: start, Count: n})
 	}
 	return out, searchError(rows.Err())
+}
+
+// timesHistogram is Histogram for a filter without query text, counted
+// from the sorted event times of the items it selects. The caller holds
+// ix.mu.
+func (ix *Index) timesHistogram(f Filter, bucket time.Duration) ([]Bucket, error) {
+	w := int64(bucket)
+	floor := func(t int64) int64 { return t - ((t%w)+w)%w }
+	var parts [][]int64
+	lo, hi := int64(math.MaxInt64), int64(math.MinInt64)
+	for it, ts := range ix.times {
+		if (f.Item != uuid.Nil && it != f.Item) || slices.Contains(f.Exclude, it) {
+			continue
+		}
+		if !f.From.IsZero() {
+			i, _ := slices.BinarySearch(ts, f.From.UnixNano())
+			ts = ts[i:]
+		}
+		if !f.To.IsZero() {
+			i, _ := slices.BinarySearch(ts, f.To.UnixNano())
+			ts = ts[:i]
+		}
+		if len(ts) == 0 {
+			continue
+		}
+		parts = append(parts, ts)
+		lo, hi = min(lo, ts[0]), max(hi, ts[len(ts)-1])
+	}
+	if len(parts) == 0 {
+		return nil, nil
+	}
+	first, last := floor(lo), floor(hi)
+	if uint64(last-first)/uint64(w) >= MaxBuckets {
+		return nil, fmt.Errorf("%w: the events span more than %d buckets of %s: choose a larger bucket or a shorter range",
+			casefile.ErrInvalid, MaxBuckets, bucket)
+	}
+	out := make([]Bucket, int(uint64(last-first)/uint64(w))+1)
+	for i := range out {
+		out[i].Start = time.Unix(0, first+int64(i)*w).UTC()
+	}
+	for _, ts := range parts {
+		for _, t := range ts {
+			out[uint64(floor(t)-first)/uint64(w)].Count++
+		}
+	}
+	return out, nil
 }
 
 // searchError keeps SQL text out of what a person sees: a failure of the

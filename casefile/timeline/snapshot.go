@@ -228,8 +228,48 @@ func restore(ctx context.Context, s *Store, ps []parseBody, ann int64, want stri
 	if len(got) != 0 {
 		return nil, fmt.Errorf("%w: it holds events of %d items the timeline does not have", errBadRestore, len(got))
 	}
+	if ix.times, err = readTimes(ctx, db, ix.items); err != nil {
+		return nil, fmt.Errorf("%w: %v", errBadRestore, err)
+	}
 	ok = true
 	return ix, nil
+}
+
+// readTimes reads the times table of a restored index: a list for every
+// item with events, no more than its events.
+func readTimes(ctx context.Context, db *sql.DB, items map[uuid.UUID]int64) (map[uuid.UUID][]int64, error) {
+	out := map[uuid.UUID][]int64{}
+	rows, err := db.QueryContext(ctx, `SELECT item, data FROM times`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var it string
+		var data []byte
+		if err := rows.Scan(&it, &data); err != nil {
+			return nil, err
+		}
+		id, err := uuid.Parse(it)
+		if err != nil {
+			return nil, err
+		}
+		ts, err := unpackTimes(data)
+		if err != nil {
+			return nil, err
+		}
+		if n, ok := items[id]; !ok || int64(len(ts)) > n {
+			return nil, fmt.Errorf("%d event times of item %s, which has %d events", len(ts), id, n)
+		}
+		out[id] = ts
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(out) != len(items) {
+		return nil, fmt.Errorf("event times of %d items, events of %d", len(out), len(items))
+	}
+	return out, nil
 }
 
 // deserializer is modernc.org/sqlite's connection method

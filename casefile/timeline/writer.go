@@ -308,6 +308,7 @@ func (w *Writer) finishIndex(keep bool, p Parse) {
 	ix.events -= w.ixOld
 	if ix.items[w.item] == 0 {
 		delete(ix.items, w.item)
+		delete(ix.times, w.item)
 	}
 	ix.parses[w.item] = p.ID
 	if err := ix.finish(ctx); err != nil {
