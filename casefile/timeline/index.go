@@ -171,13 +171,20 @@ func memoryPragmas(ctx context.Context, db *sql.DB, restored bool) error {
 	return nil
 }
 
+// indexPageSize is the page size of the index database. Each page of an
+// in-memory database is one allocation of the page and a few hundred bytes
+// of header; SQLite's allocator (modernc.org/memory) rounds allocations up
+// to a power of two to 16 KiB, and larger ones to 4 KiB: 4 KiB pages took
+// 8 KiB each, 64 KiB pages take 68.
+const indexPageSize = 65536
+
 // newIndex opens an empty index.
 func newIndex(ctx context.Context) (*Index, error) {
 	db, err := openMemory(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := db.ExecContext(ctx, indexSchema); err != nil {
+	if _, err := db.ExecContext(ctx, `PRAGMA page_size = `+strconv.Itoa(indexPageSize)+`;`+indexSchema); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("search index: %w", err)
 	}

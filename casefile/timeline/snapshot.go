@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -179,6 +180,9 @@ func restore(ctx context.Context, s *Store, ps []parseBody, ann int64, want stri
 			db.Close()
 		}
 	}()
+	// The sealed parts are garbage now, and SQLite's copy of the image is
+	// not Go memory: hand their pages back before it is made.
+	debug.FreeOSMemory()
 	if err := deserialize(ctx, db, data); err != nil {
 		return nil, err
 	}
@@ -353,6 +357,9 @@ func (ix *Index) Save(ctx context.Context, s *Store) (casefile.SnapshotInfo, err
 	// compressed and sealed: the index is never held twice. Searches wait
 	// meanwhile.
 	defer ix.mu.Unlock()
+	// What the parse left (its held batches, its lists) goes back to the
+	// system before the sealed parts are made.
+	debug.FreeOSMemory()
 	var pages, pageSize int64
 	if err := ix.db.QueryRowContext(ctx, `SELECT page_count, page_size FROM pragma_page_count, pragma_page_size`).Scan(&pages, &pageSize); err != nil {
 		return casefile.SnapshotInfo{}, fmt.Errorf("search index: serialize: %w", err)
