@@ -798,6 +798,9 @@ type plan struct {
 	// queryless is set when the filter has no query text: only its time
 	// range, item and exclusions.
 	queryless bool
+	// values is the filter's only condition when that is a field answered
+	// by the inverted lists: its events are its list's entries, one each.
+	values *node
 }
 
 func (f Filter) plan(split bool) (plan, error) {
@@ -807,6 +810,11 @@ func (f Filter) plan(split bool) (plan, error) {
 	}
 	var p plan
 	p.queryless = n == nil
+	if n != nil && f.From.IsZero() && f.To.IsZero() && f.Item == uuid.Nil && len(f.Exclude) == 0 {
+		if _, _, ok := n.valuesWhere(); ok {
+			p.values = n
+		}
+	}
 	if split && groupFTS && n != nil {
 		p.fts, n = splitFTS(n)
 	}
@@ -1051,13 +1059,9 @@ func (n *node) plainSQL(b *strings.Builder, args *[]any) {
 			}
 			return
 		}
-		if n.prefix {
-			b.WriteString(`e.rowid IN (SELECT ` + postEvent + ` FROM vals v JOIN ` + postings + ` WHERE v.name = ? AND v.value LIKE ? ESCAPE '\')`)
-			*args = append(*args, n.name, likePrefix(val))
-		} else {
-			b.WriteString(`e.rowid IN (SELECT ` + postEvent + ` FROM vals v JOIN ` + postings + ` WHERE v.name = ? AND v.value = ?)`)
-			*args = append(*args, n.name, val)
-		}
+		cond, cargs, _ := n.valuesWhere()
+		b.WriteString(`e.rowid IN (SELECT ` + postEvent + ` FROM vals v JOIN ` + postings + ` WHERE ` + cond + `)`)
+		*args = append(*args, cargs...)
 	case nAnnot:
 		n.annotSQL(b, args)
 	case nCompare:
@@ -1067,9 +1071,27 @@ func (n *node) plainSQL(b *strings.Builder, args *[]any) {
 			*args = append(*args, n.ns)
 			return
 		}
-		b.WriteString(`e.rowid IN (SELECT ` + postEvent + ` FROM vals v JOIN ` + postings + ` WHERE v.name = ? AND v.num ` + op + ` ?)`)
-		*args = append(*args, n.name, n.num)
+		cond, cargs, _ := n.valuesWhere()
+		b.WriteString(`e.rowid IN (SELECT ` + postEvent + ` FROM vals v JOIN ` + postings + ` WHERE ` + cond + `)`)
+		*args = append(*args, cargs...)
 	}
+}
+
+// valuesWhere is the condition on vals v of a field expression answered
+// by the inverted lists (a named field compared, matched or prefixed; not
+// the columns parser, item, id, timestamp_desc, nor time).
+func (n *node) valuesWhere() (string, []any, bool) {
+	switch {
+	case n.kind == nField && !slices.Contains([]string{"parser", "timestamp_desc", "item", "id"}, n.name):
+		if n.prefix {
+			return `v.name = ? AND v.value LIKE ? ESCAPE '\'`, []any{n.name, likePrefix(n.text)}, true
+		}
+		return `v.name = ? AND v.value = ?`, []any{n.name, n.text}, true
+	case n.kind == nCompare && n.name != "time":
+		op := map[string]string{">": ">", ">=": ">=", "<": "<", "<=": "<="}[n.op] // one of four, never query text
+		return `v.name = ? AND v.num ` + op + ` ?`, []any{n.name, n.num}, true
+	}
+	return "", nil, false
 }
 
 func likePrefix(s string) string {
@@ -1241,6 +1263,10 @@ func (f Filter) countSQL() (string, []any, error) {
 	}
 	if p.fts != "" && p.where == "" {
 		return `SELECT count(*) FROM fts WHERE fts MATCH ?`, []any{p.fts}, nil
+	}
+	if p.values != nil { // its events, without reading them (an event may have a name twice, in two cases)
+		cond, args, _ := p.values.valuesWhere()
+		return `SELECT count(DISTINCT ` + postEvent + `) FROM vals v JOIN ` + postings + ` WHERE ` + cond, args, nil
 	}
 	from, args := p.from()
 	return `SELECT count(*)` + from, args, nil

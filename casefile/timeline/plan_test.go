@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/custodia-dfir/custodia/casefile/casetest"
 	"github.com/google/uuid"
 )
 
@@ -148,6 +149,28 @@ func TestReplaceItemPostings(t *testing.T) {
 	for q, want := range map[string]int64{"user:admin": 1, "user:carol": 0, "src_ip:10.0.0.7": 0, "user:dave": 2, "user:erin": 1, "event_id:>1000": 3} {
 		if got := count(q); got != want {
 			t.Errorf("after the second re-parse, Count(%q) = %d, want %d", q, got, want)
+		}
+	}
+}
+
+// TestFieldCountsEvents: a count of a field query read from the inverted
+// lists counts events, not values: an event whose names differ only in
+// case matches once.
+func TestFieldCountsEvents(t *testing.T) {
+	c := newCase(t)
+	a := casetest.StoreBytes(t, c, []byte("a"), "a.json").ID
+	write(t, c, a, []Event{
+		{Time: t0, Message: "one", Fields: []Field{{"user", "admin"}, {"User", "ADMIN"}, {"n", "5"}, {"N", "7"}}},
+		{Time: t0, Message: "two", Fields: []Field{{"user", "administrator"}}},
+	}, nil, "jsonl")
+	ix, err := Build(context.Background(), Of(c), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	for q, want := range map[string]int64{"user:admin": 1, "user:adm*": 2, "n:>4": 1, "USER:Admin": 1, "user:nobody": 0} {
+		if n, err := ix.Count(context.Background(), Filter{Query: q}); err != nil || n != want {
+			t.Errorf("Count(%q) = %d, %v; want %d", q, n, err, want)
 		}
 	}
 }
