@@ -66,16 +66,17 @@ type Index struct {
 const indexFormat = "custodia-index/3"
 
 // The index database. Field values are stored once each (vals); an event
-// lists its own in order in its vals column (the value ids, uvarint-packed:
-// packVals), and fields is the inverted list, value → events, one rowid
+// lists its own in order in its vals column (the value ids as uvarints,
+// unpackVals), and fields is the inverted list, value → events, one rowid
 // per pair, value × 2³² + event (postKey), written in order at the end of a
 // load (loader.close): the seven fields of a syslog line cost seven
 // varints in the row and seven integer keys, not seven copies of their
 // text, nor a second index. The events of value v are the rowids of fields
-// from v × 2³² to v × 2³² + 2³² − 1 (postings). An event's
-// id is not stored: it is item:ordinal. FTS5 is contentless: it holds the
-// tokens of the message and of the field values the message does not
-// already contain (see containsTokens), with positions, for phrases.
+// from v × 2³² to v × 2³² + 2³² − 1 (postings). An event's id is not
+// stored: it is item:ordinal. times holds each item's event times, sorted
+// (packTimes), for histograms. FTS5 is contentless: it holds the tokens of
+// the message and of the field values the message does not already contain
+// (see containsTokens), with positions, for phrases.
 const indexSchema = `
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE events (
