@@ -59,6 +59,11 @@ type Index struct {
 	// order (also in the times table, so that a restored index has them):
 	// a histogram without query text is counted from them.
 	times map[uuid.UUID][]int64
+	// itemNo and itemOf map the items to their numbers in the items table
+	// and back; like dict, read again from the database after a failed
+	// load (itemNo nil).
+	itemNo map[uuid.UUID]int64
+	itemOf map[int64]uuid.UUID
 }
 
 // indexFormat names the layout of the index database; a snapshot of
@@ -73,15 +78,17 @@ const indexFormat = "custodia-index/3"
 // varints in the row and seven integer keys, not seven copies of their
 // text, nor a second index. The events of value v are the rowids of fields
 // from v × 2³² to v × 2³² + 2³² − 1 (postings). An event's id is not
-// stored: it is item:ordinal. times holds each item's event times, sorted
+// stored: it is item:ordinal, and the item is its number in items (the
+// UUID once per item, not in every row and in the index by item). times holds each item's event times, sorted
 // (packTimes), for histograms. FTS5 is contentless: it holds the tokens of
 // the message and of the field values the message does not already contain
 // (see containsTokens), with positions, for phrases.
 const indexSchema = `
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE items (n INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE);
 CREATE TABLE events (
 	rowid        INTEGER PRIMARY KEY,
-	item         TEXT NOT NULL,
+	item         INTEGER NOT NULL,
 	ordinal      INTEGER NOT NULL,
 	parser       TEXT NOT NULL COLLATE NOCASE,
 	time         INTEGER,
@@ -194,7 +201,8 @@ func newIndex(ctx context.Context) (*Index, error) {
 		db.Close()
 		return nil, fmt.Errorf("search index: %w", err)
 	}
-	return &Index{db: db, items: map[uuid.UUID]int64{}, parses: map[uuid.UUID]uuid.UUID{}, dict: map[valKey]int64{}, times: map[uuid.UUID][]int64{}}, nil
+	return &Index{db: db, items: map[uuid.UUID]int64{}, parses: map[uuid.UUID]uuid.UUID{}, dict: map[valKey]int64{}, times: map[uuid.UUID][]int64{},
+		itemNo: map[uuid.UUID]int64{}, itemOf: map[int64]uuid.UUID{}}, nil
 }
 
 // Build reads every event of s's current timeline and indexes it, or
@@ -365,12 +373,16 @@ func (l *loader) add(e *Event) error {
 			se.Fields[i] = [2]string{f.Name, f.Value}
 		}
 	}
-	return l.addStored(e.Item, e.Item.String(), e.Ordinal, e.Parser, &se)
+	n, err := l.ix.itemNumber(l.b.ctx, l.b.tx, e.Item)
+	if err != nil {
+		return err
+	}
+	return l.addStored(e.Item, n, e.Ordinal, e.Parser, &se)
 }
 
-// addStored indexes event ordinal of item (itemText its text) as stored
+// addStored indexes event ordinal of item (itemNo its number) as stored
 // in a batch.
-func (l *loader) addStored(item uuid.UUID, itemText string, ordinal int64, parser string, e *storedEvent) error {
+func (l *loader) addStored(item uuid.UUID, itemNo int64, ordinal int64, parser string, e *storedEvent) error {
 	l.next++
 	if l.next > maxIndexEvents {
 		return fmt.Errorf("%w: the search index holds at most %d events", casefile.ErrInvalid, int64(maxIndexEvents))
@@ -420,7 +432,7 @@ func (l *loader) addStored(item uuid.UUID, itemText string, ordinal int64, parse
 	if len(l.vbuf) > 0 {
 		vals = bytes.Clone(l.vbuf)
 	}
-	b.events = append(b.events, l.next, itemText, ordinal, parser, t, e.TimeText, e.TimeZone, e.ZoneAssumed,
+	b.events = append(b.events, l.next, itemNo, ordinal, parser, t, e.TimeText, e.TimeZone, e.ZoneAssumed,
 		e.Desc, e.Offset, e.Length, e.Stream, e.Message, vals)
 	b.fts = append(b.fts, l.next, e.Message, l.ftext.String())
 	if err := b.flush(false); err != nil {
@@ -686,7 +698,7 @@ func (ix *Index) ReplaceItem(ctx context.Context, s *Store, item uuid.UUID) erro
 		total = p.Events
 	}
 	old := ix.items[item]
-	err := ix.load(ctx, evs, total, nil, func(tx *sql.Tx) error { return deleteItem(ctx, tx, item) })
+	err := ix.load(ctx, evs, total, nil, func(tx *sql.Tx) error { return deleteItem(ctx, tx, ix, item) })
 	if err != nil {
 		return err
 	}
@@ -711,10 +723,20 @@ func (ix *Index) ReplaceItem(ctx context.Context, s *Store, item uuid.UUID) erro
 // deleteItem removes the rows of item in transaction tx of the index. The
 // events of an item have consecutive rowids (one load each): its entries
 // of fields are found value by value within that range.
-func deleteItem(ctx context.Context, tx *sql.Tx, item uuid.UUID) error {
+func deleteItem(ctx context.Context, tx *sql.Tx, ix *Index, item uuid.UUID) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM times WHERE item = ?`, item.String()); err != nil {
+		return fmt.Errorf("search index: %w", err)
+	}
+	if err := ix.loadItems(ctx, tx); err != nil {
+		return fmt.Errorf("search index: %w", err)
+	}
+	no, ok := ix.itemNo[item]
+	if !ok {
+		return nil // never indexed
+	}
 	var lo, hi sql.NullInt64
 	var n int64
-	if err := tx.QueryRowContext(ctx, `SELECT min(rowid), max(rowid), count(*) FROM events WHERE item = ?`, item.String()).Scan(&lo, &hi, &n); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT min(rowid), max(rowid), count(*) FROM events WHERE item = ?`, no).Scan(&lo, &hi, &n); err != nil {
 		return fmt.Errorf("search index: %w", err)
 	}
 	if n == 0 {
@@ -724,16 +746,15 @@ func deleteItem(ctx context.Context, tx *sql.Tx, item uuid.UUID) error {
 	args := []any{lo.Int64, hi.Int64}
 	if hi.Int64-lo.Int64+1 != n { // not one range (never written so): each event
 		fields += ` AND ` + postEvent + ` IN (SELECT rowid FROM events WHERE item = ?)`
-		args = append(args, item.String())
+		args = append(args, no)
 	}
 	for _, q := range []struct {
 		q    string
 		args []any
 	}{
-		{`DELETE FROM fts WHERE rowid IN (SELECT rowid FROM events WHERE item = ?)`, []any{item.String()}},
+		{`DELETE FROM fts WHERE rowid IN (SELECT rowid FROM events WHERE item = ?)`, []any{no}},
 		{fields + `)`, args},
-		{`DELETE FROM events WHERE item = ?`, []any{item.String()}},
-		{`DELETE FROM times WHERE item = ?`, []any{item.String()}},
+		{`DELETE FROM events WHERE item = ?`, []any{no}},
 	} {
 		if _, err := tx.ExecContext(ctx, q.q, q.args...); err != nil {
 			return fmt.Errorf("search index: %w", err)
@@ -743,7 +764,60 @@ func deleteItem(ctx context.Context, tx *sql.Tx, item uuid.UUID) error {
 }
 
 // discardValues re-reads the value dictionary after a failed load.
-func (ix *Index) discardValues() { ix.dict, ix.nextID = nil, 0 }
+func (ix *Index) discardValues() { ix.dict, ix.nextID, ix.itemNo, ix.itemOf = nil, 0, nil, nil }
+
+// loadItems reads the items table into itemNo and itemOf when they were
+// discarded (or the index restored). The caller holds ix.mu or owns ix.
+func (ix *Index) loadItems(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}) error {
+	if ix.itemNo != nil {
+		return nil
+	}
+	no, of := map[uuid.UUID]int64{}, map[int64]uuid.UUID{}
+	rows, err := q.QueryContext(ctx, `SELECT n, uuid FROM items`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var n int64
+		var u string
+		if err := rows.Scan(&n, &u); err != nil {
+			return err
+		}
+		id, err := uuid.Parse(u)
+		if err != nil {
+			return fmt.Errorf("search index: item %q: %w", u, err)
+		}
+		no[id], of[n] = n, id
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	ix.itemNo, ix.itemOf = no, of
+	return nil
+}
+
+// itemNumber returns item's number, numbering it in transaction tx when
+// it has none (a failed load discards the maps, as it does the values).
+func (ix *Index) itemNumber(ctx context.Context, tx *sql.Tx, item uuid.UUID) (int64, error) {
+	if err := ix.loadItems(ctx, tx); err != nil {
+		return 0, err
+	}
+	if n, ok := ix.itemNo[item]; ok {
+		return n, nil
+	}
+	n := int64(len(ix.itemNo)) + 1
+	for _, ok := ix.itemOf[n]; ok; _, ok = ix.itemOf[n] {
+		n++
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO items (n, uuid) VALUES (?, ?)`, n, item.String()); err != nil {
+		return 0, err
+	}
+	ix.itemNo[item], ix.itemOf[n] = n, item
+	return n, nil
+}
 
 var errIndexClosed = errors.New("search index: the index is closed")
 
@@ -853,11 +927,11 @@ func (f Filter) plan(split bool) (plan, error) {
 		p.boundsArgs = []any{f.From.UnixNano(), f.To.UnixNano(), f.From.UnixNano(), f.To.UnixNano()}
 	}
 	if f.Item != uuid.Nil {
-		conds = append(conds, `e.item = ?`)
+		conds = append(conds, `e.item = (SELECT n FROM items WHERE uuid = ?)`)
 		args = append(args, f.Item.String())
 	}
 	if len(f.Exclude) > 0 {
-		conds = append(conds, `e.item NOT IN (?`+strings.Repeat(`, ?`, len(f.Exclude)-1)+`)`)
+		conds = append(conds, `e.item NOT IN (SELECT n FROM items WHERE uuid IN (?`+strings.Repeat(`, ?`, len(f.Exclude)-1)+`))`)
 		for _, id := range f.Exclude {
 			args = append(args, id.String())
 		}
@@ -1032,9 +1106,9 @@ func (n *node) plainSQL(b *strings.Builder, args *[]any) {
 		case "timestamp_desc":
 			col = "e.tdesc"
 		case "item":
-			col = "e.item"
+			col = "(SELECT uuid FROM items WHERE n = e.item)"
 		case "id":
-			col = "(e.item || ':' || e.ordinal)"
+			col = "((SELECT uuid FROM items WHERE n = e.item) || ':' || e.ordinal)"
 		}
 		val := n.text
 		if n.name == "item" || n.name == "id" {
@@ -1046,8 +1120,13 @@ func (n *node) plainSQL(b *strings.Builder, args *[]any) {
 				b.WriteString(`0`) // no event has an id written so
 				return
 			}
-			b.WriteString(`(e.item = ? AND e.ordinal = ?)`)
+			b.WriteString(`(e.item = (SELECT n FROM items WHERE uuid = ?) AND e.ordinal = ?)`)
 			*args = append(*args, item.String(), ord)
+			return
+		}
+		if n.name == "item" && !n.prefix { // the index of events by item
+			b.WriteString(`e.item = (SELECT n FROM items WHERE uuid = ?)`)
+			*args = append(*args, val)
 			return
 		}
 		if col != "" {
@@ -1126,7 +1205,8 @@ func (ix *Index) Search(ctx context.Context, f Filter) ([]Event, error) {
 		}
 		var t sql.NullInt64
 		var rowid int64
-		err = ix.db.QueryRowContext(ctx, `SELECT time, rowid FROM events WHERE item = ? AND ordinal = ?`, item.String(), n).Scan(&t, &rowid)
+		err = ix.db.QueryRowContext(ctx, `SELECT time, rowid FROM events WHERE item = (SELECT n FROM items WHERE uuid = ?) AND ordinal = ?`,
+			item.String(), n).Scan(&t, &rowid)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, ErrNoSuchEvent.Errorf("%s: the page cannot start after an event the index does not hold", f.After)
 		}
@@ -1148,6 +1228,9 @@ func (ix *Index) Search(ctx context.Context, f Filter) ([]Event, error) {
 	}
 	q := `SELECT e.rowid, e.item, e.ordinal, e.parser, e.time, e.time_text, e.time_zone, e.zone_assumed, e.tdesc, e.off, e.len, e.stream, e.message, e.vals
 		FROM events e` + where + ` ORDER BY e.time, e.rowid LIMIT ? OFFSET ?`
+	if err := ix.loadItems(ctx, ix.db); err != nil {
+		return nil, searchError(err)
+	}
 	rows, err := ix.db.QueryContext(ctx, q, append(args, limit, f.Offset)...)
 	if err != nil {
 		return nil, searchError(err)
@@ -1157,15 +1240,17 @@ func (ix *Index) Search(ctx context.Context, f Filter) ([]Event, error) {
 	var vals [][]int64
 	for rows.Next() {
 		var e Event
-		var item string
-		var rowid int64
+		var item, rowid int64
 		var t sql.NullInt64
 		var vb []byte
 		if err := rows.Scan(&rowid, &item, &e.Ordinal, &e.Parser, &t, &e.TimeText, &e.TimeZone, &e.TimeZoneAssumed, &e.TimestampDesc,
 			&e.Offset, &e.Length, &e.Stream, &e.Message, &vb); err != nil {
 			return nil, searchError(err)
 		}
-		e.Item, _ = uuid.Parse(item)
+		var ok bool
+		if e.Item, ok = ix.itemOf[item]; !ok {
+			return nil, searchError(fmt.Errorf("search index: an event names item %d, which the index does not hold", item))
+		}
 		e.ID = EventID(e.Item, e.Ordinal)
 		if t.Valid {
 			e.Time = time.Unix(0, t.Int64).UTC()
@@ -1295,9 +1380,10 @@ func (ix *Index) Top(ctx context.Context, f Filter, field string, n int) ([]Valu
 	}
 	var q string
 	switch strings.ToLower(field) {
-	case "parser", "item":
-		col := map[string]string{"parser": "e.parser", "item": "e.item"}[strings.ToLower(field)]
-		q = `SELECT ` + col + ` AS v, count(*) AS n FROM events e` + where + ` GROUP BY v ORDER BY n DESC, v LIMIT ?`
+	case "parser":
+		q = `SELECT e.parser AS v, count(*) AS n FROM events e` + where + ` GROUP BY v ORDER BY n DESC, v LIMIT ?`
+	case "item":
+		q = `SELECT (SELECT uuid FROM items WHERE n = e.item) AS v, count(*) AS n FROM events e` + where + ` GROUP BY e.item ORDER BY n DESC, v LIMIT ?`
 	default:
 		q = `SELECT v.value AS val, count(*) AS n FROM vals v JOIN ` + postings + ` JOIN events e ON e.rowid = ` + postEvent + where
 		if where == "" {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -172,5 +173,30 @@ func TestFieldCountsEvents(t *testing.T) {
 		if n, err := ix.Count(context.Background(), Filter{Query: q}); err != nil || n != want {
 			t.Errorf("Count(%q) = %d, %v; want %d", q, n, err, want)
 		}
+	}
+}
+
+// TestItemAndIDQueries: item and id are numbered in the index but queried
+// by their text: exact, prefix, upper case, and as a facet.
+func TestItemAndIDQueries(t *testing.T) {
+	_, ix, a, b := indexed(t)
+	ctx := context.Background()
+	up := strings.ToUpper
+	for q, want := range map[string]int64{
+		"item:" + a.String(): 5, "item:" + up(b.String()): 3, "item:" + a.String()[:8] + "*": 5,
+		"id:" + b.String() + ":2": 1, "id:" + up(a.String()) + ":5": 1, "id:" + b.String() + ":02": 0, "id:" + b.String() + ":9": 0,
+		"id:" + a.String() + ":*": 5, "id:" + b.String() + ":1*": 1, "NOT item:" + a.String(): 3,
+	} {
+		if n, err := ix.Count(ctx, Filter{Query: q}); err != nil || n != want {
+			t.Errorf("Count(%q) = %d, %v; want %d", q, n, err, want)
+		}
+	}
+	top, err := ix.Top(ctx, Filter{}, "item", 5)
+	if err != nil || fmt.Sprint(top) != fmt.Sprint([]Value{{a.String(), 5}, {b.String(), 3}}) {
+		t.Fatalf("top items = %v, %v", top, err)
+	}
+	evs, err := ix.Search(ctx, Filter{Item: b, Limit: 10})
+	if err != nil || len(evs) != 3 || evs[0].Item != b || evs[0].ID != b.String()+":1" {
+		t.Fatalf("the events of b: %+v, %v", evs, err)
 	}
 }

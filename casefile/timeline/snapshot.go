@@ -203,7 +203,7 @@ func restore(ctx context.Context, s *Store, ps []parseBody, ann int64, want stri
 	if err := db.QueryRowContext(ctx, `SELECT count(*) > 0 FROM sqlite_master WHERE type = 'index' AND name = 'events_time'`).Scan(&ix.indexed); err != nil {
 		return nil, fmt.Errorf("%w: %v", errBadRestore, err)
 	}
-	rows, err := db.QueryContext(ctx, `SELECT item, count(*) FROM events GROUP BY item`)
+	rows, err := db.QueryContext(ctx, `SELECT i.uuid, count(*) FROM events e JOIN items i ON i.n = e.item GROUP BY e.item`)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", errBadRestore, err)
 	}

@@ -59,6 +59,7 @@ type Writer struct {
 	ixLoad   *loader
 	ixOld    int64
 	ixParser string
+	ixItemNo int64
 	ixErr    error
 }
 
@@ -238,8 +239,10 @@ func (w *Writer) IndexInto(ctx context.Context, ix *Index) error {
 	}
 	tx, err := ix.db.BeginTx(ctx, nil)
 	if err == nil {
-		if err = deleteItem(ctx, tx, w.item); err == nil {
-			w.ixLoad, err = ix.loader(ctx, tx)
+		if err = deleteItem(ctx, tx, ix, w.item); err == nil {
+			if w.ixLoad, err = ix.loader(ctx, tx); err == nil {
+				w.ixItemNo, err = ix.itemNumber(ctx, tx, w.item)
+			}
 		}
 		if err != nil {
 			tx.Rollback()
@@ -255,13 +258,13 @@ func (w *Writer) IndexInto(ctx context.Context, ix *Index) error {
 	w.ixCh, w.ixDone = ch, done
 	go func() { // reads ch and done, never the fields: Commit clears them
 		var err error
-		item, itemText := w.item, w.item.String()
+		item, itemNo := w.item, w.ixItemNo
 		for b := range ch {
 			if err != nil {
 				continue
 			}
 			for i := range b.events {
-				if err = w.ixLoad.addStored(item, itemText, b.first+int64(i), w.ixParser, &b.events[i]); err != nil {
+				if err = w.ixLoad.addStored(item, itemNo, b.first+int64(i), w.ixParser, &b.events[i]); err != nil {
 					break
 				}
 			}
@@ -299,7 +302,7 @@ func (w *Writer) finishIndex(keep bool, p Parse) {
 		return
 	}
 	if err == nil && p.Parser != w.ixParser {
-		_, err = w.ixTx.ExecContext(ctx, `UPDATE events SET parser = ? WHERE item = ?`, p.Parser, w.item.String())
+		_, err = w.ixTx.ExecContext(ctx, `UPDATE events SET parser = ? WHERE item = ?`, p.Parser, w.ixItemNo)
 	}
 	if err == nil {
 		err = w.ixTx.Commit()
