@@ -208,6 +208,16 @@ func cpuSeconds() float64 {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 }
 
+// childCPUSeconds is the CPU time (user + system) of the process's
+// children that ended, so far.
+func childCPUSeconds() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_CHILDREN, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
+}
+
 // peakRSSMiB reads VmHWM from /proc/self/status.
 func peakRSSMiB() float64 {
 	f, err := os.Open("/proc/self/status")

@@ -80,6 +80,7 @@ func BenchmarkTimelineEVTXVsEvtxexport(b *testing.B) {
 	for b.Loop() {
 		warm(b, files...)
 		t0 := time.Now()
+		peerCPU0 := childCPUSeconds()
 		peerRecords := 0
 		for _, f := range files {
 			out, err := exec.Command(bin, f).Output()
@@ -89,6 +90,7 @@ func BenchmarkTimelineEVTXVsEvtxexport(b *testing.B) {
 			peerRecords += strings.Count(string(out), "Event number")
 		}
 		peerSec := time.Since(t0).Seconds()
+		peerCPU := childCPUSeconds() - peerCPU0
 
 		c, err := casefile.Create(filepath.Join(b.TempDir(), "bench.custodia"), []byte(testPass),
 			casefile.NewCase{Title: "bench", Examiner: "bench"}, casefile.TestOptions())
@@ -126,6 +128,7 @@ func BenchmarkTimelineEVTXVsEvtxexport(b *testing.B) {
 		b.ReportMetric(peer, "evtxexport-records/s")
 		b.ReportMetric(float64(ours)/parseSec/peer, "x-evtxexport")
 		b.ReportMetric(cpu/float64(ours)*1e6, "cpu-us/record")
+		b.ReportMetric(peerCPU/float64(peerRecords)*1e6, "evtxexport-cpu-us/record")
 	}
 }
 
