@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/google/uuid"
@@ -141,6 +142,40 @@ type rowEnvelope struct {
 	Parent string          `json:"parent,omitempty"`
 	Rev    int             `json:"rev,omitempty"`
 	Data   json.RawMessage `json:"data"`
+}
+
+// appendJSON appends the envelope as json.Marshal writes it (Data is the
+// output of json.Marshal, or Encoded: compact, HTML-escaped; Parent a
+// UUID), without scanning Data once more.
+func (e rowEnvelope) appendJSON(b []byte) []byte {
+	b = append(b, `{"seq":`...)
+	b = strconv.AppendInt(b, e.Seq, 10)
+	if e.Parent != "" {
+		b = strconv.AppendQuote(append(b, `,"parent":`...), e.Parent)
+	}
+	if e.Rev != 0 {
+		b = strconv.AppendInt(append(b, `,"rev":`...), int64(e.Rev), 10)
+	}
+	b = append(append(b, `,"data":`...), e.Data...)
+	return append(b, '}')
+}
+
+// Encoded is a record's data already encoded by encoding/json
+// (json.Marshal, or an Encoder with its defaults and the trailing newline
+// cut), which Append and AppendRevision seal as it is instead of encoding
+// it again: for large bodies encoded off the case's lock (the timeline's
+// event batches, a megabyte of JSON each). Only encoding/json's own output
+// may be given: EncodeJSON checks its shape, not every byte.
+type Encoded struct{ data []byte }
+
+// EncodeJSON returns data, the output of encoding/json for a JSON object
+// or array, as Encoded. data must not change afterwards.
+func EncodeJSON(data []byte) (Encoded, error) {
+	n := len(data)
+	if n < 2 || !(data[0] == '{' && data[n-1] == '}' || data[0] == '[' && data[n-1] == ']') {
+		return Encoded{}, fmt.Errorf("%w: record data is not a JSON object or array as encoding/json writes it", ErrInvalid)
+	}
+	return Encoded{data: data}, nil
 }
 
 // Reader reads record tables, and the facts of the case a domain checks
@@ -460,15 +495,17 @@ func (t *Tx) append(table string, id, parent uuid.UUID, v any) (Record, error) {
 			return Record{}, err
 		}
 	}
-	data, err := json.Marshal(v)
-	if err != nil {
-		return Record{}, err
+	var data []byte
+	if pe, ok := v.(Encoded); ok {
+		data = pe.data
+	} else {
+		var err error
+		if data, err = json.Marshal(v); err != nil {
+			return Record{}, err
+		}
 	}
 	env.Data = data
-	body, err := json.Marshal(env)
-	if err != nil {
-		return Record{}, err
-	}
+	body := env.appendJSON(make([]byte, 0, len(data)+96))
 	sealed, err := t.c.rec.seal(table, id.String(), "body", body)
 	if err != nil {
 		return Record{}, err

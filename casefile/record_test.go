@@ -1,6 +1,7 @@
 package casefile
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -207,5 +208,66 @@ func TestGrantRoleRefreshesActor(t *testing.T) {
 	}
 	if err := c.SetRole(RoleLegalAdvisor); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestEnvelopeJSON: the sealed body of a row is byte for byte what
+// json.Marshal writes for its envelope (the file's format does not change
+// with the shortcut that writes it without scanning the data again), and
+// Encoded data is sealed as given.
+func TestEnvelopeJSON(t *testing.T) {
+	for _, env := range []rowEnvelope{
+		{Seq: 1, Data: []byte(`{"a":1}`)},
+		{Seq: 42, Parent: uuid.New().String(), Rev: 3, Data: []byte(`{"s":"\u003cb\u003e \"q\" é","n":[1,2]}`)},
+		{Seq: 7, Parent: uuid.New().String(), Data: []byte(`[]`)},
+	} {
+		want, err := json.Marshal(env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := env.appendJSON(nil); string(got) != string(want) {
+			t.Fatalf("appendJSON\n%s\njson.Marshal\n%s", got, want)
+		}
+	}
+	for _, bad := range []string{``, `{"a":1}` + "\n", `"text"`, `{`, `1`} {
+		if _, err := EncodeJSON([]byte(bad)); !errors.Is(err, ErrInvalid) {
+			t.Fatalf("EncodeJSON(%q) = %v, want ErrInvalid", bad, err)
+		}
+	}
+	path := createTestCase(t)
+	c := openTest(t, path, testPass)
+	defer c.Close()
+	type body struct {
+		N int    `json:"n"`
+		S string `json:"s"`
+	}
+	data, _ := json.Marshal(body{N: 5, S: "<tag> & more"})
+	enc, err := EncodeJSON(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parent := uuid.New()
+	var viaValue, viaEncoded Record
+	if _, err := c.Change("fill", func(tx *Tx) (Event, error) {
+		if viaValue, err = tx.AppendRevision("finding_revisions", parent, body{N: 5, S: "<tag> & more"}); err != nil {
+			return Event{}, err
+		}
+		viaEncoded, err = tx.AppendRevision("finding_revisions", parent, enc)
+		return Event{Action: "test.filled", Target: Target{Type: TargetRecord, ID: parent.String()}}, err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if string(viaEncoded.Data) != string(viaValue.Data) || viaEncoded.ContentHash() != viaValue.ContentHash() {
+		t.Fatalf("encoded %s, marshalled %s", viaEncoded.Data, viaValue.Data)
+	}
+	var revs []Record
+	if err := c.Read("check", func(r Reader) (err error) {
+		revs, err = r.Revisions("finding_revisions", parent)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(revs) != 2 || string(revs[1].Data) != string(data) || revs[1].Rev != 2 {
+		t.Fatalf("read back %+v", revs)
 	}
 }

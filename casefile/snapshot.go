@@ -1,6 +1,7 @@
 package casefile
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -8,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"runtime"
 	"strconv"
 	"sync"
@@ -94,8 +96,16 @@ func snapshotRow(name string, id uuid.UUID, part int) string {
 // rows are written in one transaction. Nothing is written into a case that
 // failed verification, and no custody entry is appended.
 func (c *Case) PutSnapshot(name, covers string, data []byte) (SnapshotInfo, error) {
-	if name == "" || len(data) == 0 || int64(len(data)) > maxSnapshotSize {
-		return SnapshotInfo{}, invalidf("a snapshot needs a name and 1 byte to 64 GiB of data, not %d bytes", len(data))
+	return c.PutSnapshotFrom(name, covers, int64(len(data)), bytes.NewReader(data))
+}
+
+// PutSnapshotFrom is PutSnapshot with the data read from r: exactly size
+// bytes, read part by part while the parts before are compressed and
+// sealed on the other cores. Only the parts in flight and the sealed parts
+// are held, never the whole plaintext. r is read without the case's lock.
+func (c *Case) PutSnapshotFrom(name, covers string, size int64, r io.Reader) (SnapshotInfo, error) {
+	if name == "" || size <= 0 || size > maxSnapshotSize {
+		return SnapshotInfo{}, invalidf("a snapshot needs a name and 1 byte to 64 GiB of data, not %d bytes", size)
 	}
 	c.mu.Lock()
 	if err := c.usable(); err != nil {
@@ -116,38 +126,65 @@ func (c *Case) PutSnapshot(name, covers string, data []byte) (SnapshotInfo, erro
 	if err != nil {
 		return SnapshotInfo{}, err
 	}
-	sum := sha256.Sum256(data)
-	m := snapshotManifest{Name: name, ID: uuid.New(), Covers: covers, Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:]),
-		Parts: (len(data) + SnapshotPart - 1) / SnapshotPart, PartSize: SnapshotPart, Made: FormatTime(now)}
+	m := snapshotManifest{Name: name, ID: uuid.New(), Covers: covers, Size: size,
+		Parts: int((size + SnapshotPart - 1) / SnapshotPart), PartSize: SnapshotPart, Made: FormatTime(now)}
 	parts := make([][]byte, m.Parts)
 	enc, _ := codecs()
+	workers := min(runtime.GOMAXPROCS(0), m.Parts)
+	type piece struct {
+		i    int
+		data []byte
+	}
+	next := make(chan piece)
+	free := make(chan []byte, workers+1)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var sealErr error
-	next := make(chan int, m.Parts)
-	for i := range m.Parts {
-		next <- i
-	}
-	close(next)
-	for range min(runtime.GOMAXPROCS(0), m.Parts) {
+	for range workers {
 		wg.Go(func() {
-			for i := range next {
-				piece := data[i*SnapshotPart : min((i+1)*SnapshotPart, len(data))]
-				z := enc.EncodeAll(piece, make([]byte, 0, len(piece)/4))
-				sealed, err := s.seal(tblSnapshots, snapshotRow(name, m.ID, i+1), "sealed", z)
+			for p := range next {
+				z := enc.EncodeAll(p.data, make([]byte, 0, len(p.data)/4))
+				sealed, err := s.seal(tblSnapshots, snapshotRow(name, m.ID, p.i+1), "sealed", z)
 				if err != nil {
 					mu.Lock()
 					sealErr = err
 					mu.Unlock()
 				}
-				parts[i] = sealed
+				parts[p.i] = sealed
+				select {
+				case free <- p.data[:cap(p.data)]:
+				default:
+				}
 			}
 		})
 	}
+	h := sha256.New()
+	var readErr error
+	for i := range m.Parts {
+		n := int(min(SnapshotPart, size-int64(i)*SnapshotPart))
+		var buf []byte
+		select {
+		case buf = <-free:
+		default:
+			buf = make([]byte, SnapshotPart)
+		}
+		buf = buf[:n]
+		if _, err := io.ReadFull(r, buf); err != nil {
+			readErr = fmt.Errorf("store snapshot %s: part %d: %w", name, i+1, err)
+			break
+		}
+		h.Write(buf)
+		next <- piece{i, buf}
+	}
+	close(next)
 	wg.Wait()
+	if readErr != nil {
+		return SnapshotInfo{}, readErr
+	}
 	if sealErr != nil {
 		return SnapshotInfo{}, sealErr
 	}
+	m.SHA256 = hex.EncodeToString(h.Sum(nil))
 	mj, err := json.Marshal(m)
 	if err != nil {
 		return SnapshotInfo{}, err

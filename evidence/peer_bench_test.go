@@ -199,6 +199,25 @@ func fileSize(tb testing.TB, p string) int64 {
 // the peak measured next is the ingest's, not the key derivation's.
 func resetPeakRSS() { os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
 
+// cpuSeconds is the CPU time (user + system) the process used so far.
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
+}
+
+// childCPUSeconds is the CPU time (user + system) of the process's
+// children that ended, so far.
+func childCPUSeconds() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_CHILDREN, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
+}
+
 // peakRSSMiB reads VmHWM from /proc/self/status.
 func peakRSSMiB() float64 {
 	f, err := os.Open("/proc/self/status")

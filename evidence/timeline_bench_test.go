@@ -80,6 +80,7 @@ func BenchmarkTimelineEVTXVsEvtxexport(b *testing.B) {
 	for b.Loop() {
 		warm(b, files...)
 		t0 := time.Now()
+		peerCPU0 := childCPUSeconds()
 		peerRecords := 0
 		for _, f := range files {
 			out, err := exec.Command(bin, f).Output()
@@ -89,6 +90,7 @@ func BenchmarkTimelineEVTXVsEvtxexport(b *testing.B) {
 			peerRecords += strings.Count(string(out), "Event number")
 		}
 		peerSec := time.Since(t0).Seconds()
+		peerCPU := childCPUSeconds() - peerCPU0
 
 		c, err := casefile.Create(filepath.Join(b.TempDir(), "bench.custodia"), []byte(testPass),
 			casefile.NewCase{Title: "bench", Examiner: "bench"}, casefile.TestOptions())
@@ -98,6 +100,7 @@ func BenchmarkTimelineEVTXVsEvtxexport(b *testing.B) {
 		warm(b, files...)
 		var ingestSec, parseSec float64
 		var ours int64
+		cpu0 := cpuSeconds()
 		for _, f := range files {
 			t1 := time.Now()
 			evs, err := Ingest(context.Background(), c, f, Options{Reason: "benchmark"})
@@ -113,6 +116,7 @@ func BenchmarkTimelineEVTXVsEvtxexport(b *testing.B) {
 			parseSec += time.Since(t2).Seconds()
 			ours += p.Events
 		}
+		cpu := cpuSeconds() - cpu0
 		c.Close()
 		if int(ours) != peerRecords {
 			b.Fatalf("Custodia read %d records, evtxexport %d (repeated: %d)", ours, peerRecords, want)
@@ -123,6 +127,8 @@ func BenchmarkTimelineEVTXVsEvtxexport(b *testing.B) {
 		b.ReportMetric(float64(ours)/(ingestSec+parseSec), "ingest+parse+seal+index-records/s")
 		b.ReportMetric(peer, "evtxexport-records/s")
 		b.ReportMetric(float64(ours)/parseSec/peer, "x-evtxexport")
+		b.ReportMetric(cpu/float64(ours)*1e6, "cpu-us/record")
+		b.ReportMetric(peerCPU/float64(peerRecords)*1e6, "evtxexport-cpu-us/record")
 	}
 }
 
@@ -201,6 +207,7 @@ func BenchmarkTimelineSyslog1M(b *testing.B) {
 		debug.FreeOSMemory()
 		resetPeakRSS()
 		t0 := time.Now()
+		cpu0 := cpuSeconds()
 		evs, err := Ingest(context.Background(), c, src, Options{Reason: "benchmark", TimeZone: "UTC"})
 		if err != nil {
 			b.Fatal(err)
@@ -212,6 +219,7 @@ func BenchmarkTimelineSyslog1M(b *testing.B) {
 		}
 		end := time.Since(t0).Seconds()
 		parse := time.Since(t1).Seconds()
+		cpu := cpuSeconds() - cpu0
 		ingestRSS := peakRSSMiB()
 		if p.Events != int64(n) || p.Warnings != 0 {
 			b.Fatalf("%d events, %d warnings; want %d, 0", p.Events, p.Warnings, n)
@@ -220,6 +228,7 @@ func BenchmarkTimelineSyslog1M(b *testing.B) {
 		b.ReportMetric(float64(n)/end, "ingest+parse+index-events/s")
 		b.ReportMetric(float64(n)/parse, "parse+index-events/s")
 		b.ReportMetric(ingestRSS/mega, "peak-MiB/M-events-ingest")
+		b.ReportMetric(cpu/float64(n)*1e6, "cpu-us/event")
 
 		debug.FreeOSMemory()
 		resetPeakRSS()

@@ -172,7 +172,7 @@ func (p *parser) annotation(name, val string, prefix bool, pos int) (*node, erro
 
 // annotSQL writes an annotation node as an SQL condition on events e.
 func (n *node) annotSQL(b *strings.Builder, args *[]any) {
-	const via = `e.rowid IN (SELECT ev.rowid FROM %s a JOIN events ev ON ev.item = a.item AND ev.ordinal = a.ordinal WHERE %s)`
+	const via = `e.rowid IN (SELECT ev.rowid FROM %s a JOIN items i ON i.uuid = a.item JOIN events ev ON ev.item = i.n AND ev.ordinal = a.ordinal WHERE %s)`
 	switch n.name {
 	case "starred":
 		if n.text == "false" {

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -178,11 +180,14 @@ func restore(ctx context.Context, s *Store, ps []parseBody, ann int64, want stri
 			db.Close()
 		}
 	}()
+	// The sealed parts are garbage now, and SQLite's copy of the image is
+	// not Go memory: hand their pages back before it is made.
+	debug.FreeOSMemory()
 	if err := deserialize(ctx, db, data); err != nil {
 		return nil, err
 	}
 	data = nil
-	if err := memoryPragmas(ctx, db); err != nil {
+	if err := memoryPragmas(ctx, db, true); err != nil {
 		return nil, err
 	}
 	var format, cover string
@@ -193,8 +198,12 @@ func restore(ctx context.Context, s *Store, ps []parseBody, ann int64, want stri
 	if format != indexFormat || cover != want {
 		return nil, fmt.Errorf("%w: it is %q over %q", errBadRestore, format, cover)
 	}
-	ix := &Index{db: db, items: map[uuid.UUID]int64{}, parses: map[uuid.UUID]uuid.UUID{}, annotations: ann, indexed: true, stored: want}
-	rows, err := db.QueryContext(ctx, `SELECT item, count(*) FROM events GROUP BY item`)
+	ix := &Index{db: db, items: map[uuid.UUID]int64{}, parses: map[uuid.UUID]uuid.UUID{}, annotations: ann, stored: want}
+	// A snapshot of an index without events has no secondary indexes yet.
+	if err := db.QueryRowContext(ctx, `SELECT count(*) > 0 FROM sqlite_master WHERE type = 'index' AND name = 'events_time'`).Scan(&ix.indexed); err != nil {
+		return nil, fmt.Errorf("%w: %v", errBadRestore, err)
+	}
+	rows, err := db.QueryContext(ctx, `SELECT i.uuid, count(*) FROM events e JOIN items i ON i.n = e.item GROUP BY e.item`)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", errBadRestore, err)
 	}
@@ -223,14 +232,94 @@ func restore(ctx context.Context, s *Store, ps []parseBody, ann int64, want stri
 	if len(got) != 0 {
 		return nil, fmt.Errorf("%w: it holds events of %d items the timeline does not have", errBadRestore, len(got))
 	}
+	if ix.times, err = readTimes(ctx, db, ix.items); err != nil {
+		return nil, fmt.Errorf("%w: %v", errBadRestore, err)
+	}
 	ok = true
 	return ix, nil
 }
 
-// serializer and deserializer are modernc.org/sqlite's connection methods
-// (sqlite3_serialize, sqlite3_deserialize of the main database).
-type serializer interface{ Serialize() ([]byte, error) }
+// readTimes reads the times table of a restored index: a list for every
+// item with events, no more than its events.
+func readTimes(ctx context.Context, db *sql.DB, items map[uuid.UUID]int64) (map[uuid.UUID][]int64, error) {
+	out := map[uuid.UUID][]int64{}
+	rows, err := db.QueryContext(ctx, `SELECT item, data FROM times`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var it string
+		var data []byte
+		if err := rows.Scan(&it, &data); err != nil {
+			return nil, err
+		}
+		id, err := uuid.Parse(it)
+		if err != nil {
+			return nil, err
+		}
+		ts, err := unpackTimes(data)
+		if err != nil {
+			return nil, err
+		}
+		if n, ok := items[id]; !ok || int64(len(ts)) > n {
+			return nil, fmt.Errorf("%d event times of item %s, which has %d events", len(ts), id, n)
+		}
+		out[id] = ts
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(out) != len(items) {
+		return nil, fmt.Errorf("event times of %d items, events of %d", len(out), len(items))
+	}
+	return out, nil
+}
+
+// deserializer is modernc.org/sqlite's connection method
+// (sqlite3_deserialize of the main database).
 type deserializer interface{ Deserialize([]byte) error }
+
+// pageReader reads the pages of the index database in order, from the
+// rows of sqlite_dbpage.
+type pageReader struct {
+	rows *sql.Rows
+	size int64
+	next int64 // the page expected next, from 1
+	page []byte
+}
+
+func (r *pageReader) Read(p []byte) (int, error) {
+	if r.next == 0 {
+		r.next = 1
+	}
+	n := 0
+	for n < len(p) {
+		if len(r.page) == 0 {
+			if !r.rows.Next() {
+				if err := r.rows.Err(); err != nil {
+					return n, err
+				}
+				if n == 0 {
+					return 0, io.EOF
+				}
+				return n, nil
+			}
+			var pgno int64
+			if err := r.rows.Scan(&pgno, &r.page); err != nil {
+				return n, err
+			}
+			if pgno != r.next || int64(len(r.page)) != r.size {
+				return n, fmt.Errorf("page %d of %d bytes where page %d of %d was expected", pgno, len(r.page), r.next, r.size)
+			}
+			r.next++
+		}
+		k := copy(p[n:], r.page)
+		r.page = r.page[k:]
+		n += k
+	}
+	return n, nil
+}
 
 func deserialize(ctx context.Context, db *sql.DB, data []byte) error {
 	conn, err := db.Conn(ctx)
@@ -263,29 +352,27 @@ func (ix *Index) Save(ctx context.Context, s *Store) (casefile.SnapshotInfo, err
 		info, _, err := s.c.SnapshotManifest(SnapshotName)
 		return info, err
 	}
-	var data []byte
-	conn, err := ix.db.Conn(ctx)
-	if err == nil {
-		err = conn.Raw(func(dc any) error {
-			sz, ok := dc.(serializer)
-			if !ok {
-				return errors.New("search index: the SQLite driver cannot serialize")
-			}
-			data, err = sz.Serialize()
-			return err
-		})
-		conn.Close()
+	// The image is read page by page (SQLite's sqlite_dbpage: the same
+	// bytes sqlite3_serialize copies out whole) while the parts before are
+	// compressed and sealed: the index is never held twice. Searches wait
+	// meanwhile.
+	defer ix.mu.Unlock()
+	// What the parse left (its held batches, its lists) goes back to the
+	// system before the sealed parts are made.
+	debug.FreeOSMemory()
+	var pages, pageSize int64
+	if err := ix.db.QueryRowContext(ctx, `SELECT page_count, page_size FROM pragma_page_count, pragma_page_size`).Scan(&pages, &pageSize); err != nil {
+		return casefile.SnapshotInfo{}, fmt.Errorf("search index: serialize: %w", err)
 	}
-	ix.mu.Unlock()
+	rows, err := ix.db.QueryContext(ctx, `SELECT pgno, data FROM sqlite_dbpage ORDER BY pgno`)
 	if err != nil {
 		return casefile.SnapshotInfo{}, fmt.Errorf("search index: serialize: %w", err)
 	}
-	info, err := s.c.PutSnapshot(SnapshotName, cover, data)
+	defer rows.Close()
+	info, err := s.c.PutSnapshotFrom(SnapshotName, cover, pages*pageSize, &pageReader{rows: rows, size: pageSize})
 	if err != nil {
 		return casefile.SnapshotInfo{}, err
 	}
-	ix.mu.Lock()
 	ix.stored = cover
-	ix.mu.Unlock()
 	return info, nil
 }

@@ -1,6 +1,7 @@
 package timeline
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -325,5 +326,48 @@ func TestSnapshotNothingOnDisk(t *testing.T) {
 	}
 	if slices.Sort(names); len(names) != 0 {
 		t.Fatalf("beside the case: %v", names)
+	}
+}
+
+// TestSnapshotIsTheSerializedImage: the snapshot Save streams page by page
+// is byte for byte the image sqlite3_serialize makes of the index (what
+// FORMAT.md 12.5 specifies), and a reader that ends early stores nothing.
+func TestSnapshotIsTheSerializedImage(t *testing.T) {
+	c, ix, _, _ := indexed(t)
+	big := casetest.StoreBytes(t, c, []byte("big"), "big.log").ID
+	write(t, c, big, synthetic(5000), nil, "syslog")
+	if err := ix.ReplaceItem(context.Background(), Of(c), big); err != nil {
+		t.Fatal(err)
+	}
+	info, err := ix.Save(context.Background(), Of(c))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var image []byte
+	conn, err := ix.db.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = conn.Raw(func(dc any) error {
+		image, err = dc.(interface{ Serialize() ([]byte, error) }).Serialize()
+		return err
+	})
+	conn.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, data, ok, err := c.Snapshot(SnapshotName)
+	if err != nil || !ok {
+		t.Fatalf("snapshot: %v %v", ok, err)
+	}
+	if info.Size != int64(len(image)) || !bytes.Equal(data, image) || info.Parts != (len(image)+casefile.SnapshotPart-1)/casefile.SnapshotPart {
+		t.Fatalf("snapshot of %d bytes in %d parts, serialized image %d bytes, equal %v", info.Size, info.Parts, len(image), bytes.Equal(data, image))
+	}
+	_, err = c.PutSnapshotFrom(SnapshotName, "other cover", int64(len(image))+1, bytes.NewReader(image))
+	if err == nil || !strings.Contains(err.Error(), "unexpected EOF") {
+		t.Fatalf("a short reader: %v", err)
+	}
+	if got, ok, err := c.SnapshotManifest(SnapshotName); err != nil || !ok || got.ID != info.ID {
+		t.Fatalf("after a failed store the snapshot is %+v %v %v, want %s", got, ok, err, info.ID)
 	}
 }
