@@ -34,7 +34,7 @@ func envInt(name string, def int) int {
 	return def
 }
 
-func benchCase(b *testing.B, img string) (*casefile.Case, casefile.Evidence) {
+func benchCase(b testing.TB, img string) (*casefile.Case, casefile.Evidence) {
 	b.Helper()
 	c, err := casefile.Create(filepath.Join(b.TempDir(), "case.custodia"), []byte("pass"), casefile.NewCase{Title: "bench", Examiner: "Ed"}, casefile.TestOptions())
 	if err != nil {
