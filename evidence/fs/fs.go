@@ -13,8 +13,9 @@
 // compatible inode numbers need each entry's position), NTFS
 // (www.velocidex.com/golang/go-ntfs: MFT, $SI and $FN times, resident and
 // non-resident data, sparse runs, alternate data streams, deleted MFT
-// entries). Every call into a library runs under recover, so a panic on
-// damaged input becomes an error; every loop is bounded (see the limits
+// entries), ISO 9660 and XFS (both read here: see iso.go and xfs.go).
+// Every call into a library runs under recover, so a panic on damaged
+// input becomes an error; every loop is bounded (see the limits
 // below), and a directory cycle is cut and reported.
 package fs
 
@@ -175,6 +176,7 @@ var probes = []probe{
 	{"FAT", isFAT, fatLabel, openFAT},
 	{"ext", isExt, extLabel, openExt},
 	{"ISO9660", isISO, isoLabel, openISO},
+	{"XFS", isXFS, xfsLabel, openXFS},
 }
 
 // guard runs fn, turning a panic inside a library into an error.
