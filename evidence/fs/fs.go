@@ -13,7 +13,8 @@
 // compatible inode numbers need each entry's position), NTFS
 // (www.velocidex.com/golang/go-ntfs: MFT, $SI and $FN times, resident and
 // non-resident data, sparse runs, alternate data streams, deleted MFT
-// entries), ISO 9660 and XFS (both read here: see iso.go and xfs.go).
+// entries), ISO 9660, XFS and exFAT (read here: see iso.go, xfs.go and
+// exfat.go).
 // Every call into a library runs under recover, so a panic on damaged
 // input becomes an error; every loop is bounded (see the limits
 // below), and a directory cycle is cut and reported.
@@ -78,7 +79,7 @@ type Stream struct {
 type Entry struct {
 	Path    string   `json:"path"`
 	Name    string   `json:"name"`
-	Inode   uint64   `json:"inode"` // ext inode, NTFS MFT entry, FAT directory-entry address as TSK numbers it
+	Inode   uint64   `json:"inode"` // ext inode, NTFS MFT entry, FAT/exFAT directory-entry address as TSK numbers it
 	Size    int64    `json:"size"`
 	Type    string   `json:"type"`
 	Deleted bool     `json:"deleted"`
@@ -177,6 +178,7 @@ var probes = []probe{
 	{"ext", isExt, extLabel, openExt},
 	{"ISO9660", isISO, isoLabel, openISO},
 	{"XFS", isXFS, xfsLabel, openXFS},
+	{"exFAT", isExFAT, func(io.ReaderAt) string { return "exFAT" }, openExFAT},
 }
 
 // guard runs fn, turning a panic inside a library into an error.
