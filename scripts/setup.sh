@@ -33,11 +33,13 @@ GUI_SMOKE_PKGS="xvfb xauth imagemagick"
 # mmls, fls, icat) on images made with e2fsprogs (mke2fs -d, debugfs), ntfs-3g
 # (mkntfs, the FUSE mount, ntfscp), dosfstools + mtools (mkfs.vfat, mcopy,
 # mdel), xorriso (ISO 9660 with Joliet and Rock Ridge), xfsprogs (mkfs.xfs, its
-# protofiles and xfs_db; the XFS tests loop-mount as root), and partitioned with
+# protofiles and xfs_db; the XFS tests loop-mount as root), exfatprogs (mkfs.exfat)
+# and exfat-fuse (the exFAT tests mount with it as root when the kernel has no
+# exfat driver), and partitioned with
 # fdisk's sfdisk and gdisk's sgdisk; age and minisign
 # are what a recipient of a sealed export checks it with (the export tests run
 # exactly their commands).
-TEST_TOOL_PKGS="ewf-tools dc3dd qemu-utils e2fsprogs libevtx-utils sleuthkit ntfs-3g dosfstools mtools xorriso xfsprogs fdisk gdisk age minisign"
+TEST_TOOL_PKGS="ewf-tools dc3dd qemu-utils e2fsprogs libevtx-utils sleuthkit ntfs-3g dosfstools mtools xorriso xfsprogs exfatprogs exfat-fuse fdisk gdisk age minisign"
 
 # The memory-dump tests: gdb's gcore dumps a running process to an ELF core,
 # elfutils' eu-readelf and binutils' readelf decode its notes and segments, LLVM's
