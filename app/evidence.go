@@ -40,9 +40,14 @@ func readEvidence(c *casefile.Case) evidenceFacts {
 
 // item returns the item with id, or nil.
 func (f evidenceFacts) item(id uuid.UUID) *casefile.Evidence {
-	for i := range f.items {
-		if f.items[i].ID == id {
-			return &f.items[i]
+	return find(f.items, func(e *casefile.Evidence) bool { return e.ID == id })
+}
+
+// find returns the first element of xs that match accepts, or nil.
+func find[T any](xs []T, match func(*T) bool) *T {
+	for i := range xs {
+		if match(&xs[i]) {
+			return &xs[i]
 		}
 	}
 	return nil

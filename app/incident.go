@@ -109,12 +109,7 @@ func (f incidentFacts) move(to incident.Stage) *stageMove {
 
 // indicator returns the indicator with id, or nil.
 func (f incidentFacts) indicator(id uuid.UUID) *incident.Indicator {
-	for i := range f.indicators {
-		if f.indicators[i].ID == id {
-			return &f.indicators[i]
-		}
-	}
-	return nil
+	return find(f.indicators, func(x *incident.Indicator) bool { return x.ID == id })
 }
 
 // now is the time the GUI measures "since" and "overdue" against: the

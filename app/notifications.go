@@ -62,12 +62,7 @@ func readNotify(c *casefile.Case) notifyFacts {
 
 // notice returns the notice with id, or nil.
 func (f notifyFacts) notice(id uuid.UUID) *notify.Notice {
-	for i := range f.notices {
-		if f.notices[i].ID == id {
-			return &f.notices[i]
-		}
-	}
-	return nil
+	return find(f.notices, func(n *notify.Notice) bool { return n.ID == id })
 }
 
 // wrapRow lays buttons out in a row that wraps onto more rows when the
@@ -578,12 +573,7 @@ func (v *notificationsView) chosenCustomer() *notify.Customer {
 	if !ok {
 		return nil
 	}
-	for i := range v.cv.oc.notify.customers {
-		if c := &v.cv.oc.notify.customers[i]; c.ID == id {
-			return c
-		}
-	}
-	return nil
+	return find(v.cv.oc.notify.customers, func(c *notify.Customer) bool { return c.ID == id })
 }
 
 // chosenNotice is the notice chosen in the table, or nil.

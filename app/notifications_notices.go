@@ -209,13 +209,7 @@ func (v *notificationsView) showNewNotice() {
 	cc := form.entry("Cc", "Addresses, separated by ';' or ','")
 	reason := form.entry("Reason", "Why it is drafted (recorded)")
 	form.check = func() bool {
-		ok := true
-		if audience.Selected == "" {
-			form.setProblem("Audience", "Choose whom the notice is for.")
-			ok = false
-		} else {
-			form.setProblem("Audience", "")
-		}
+		ok := form.require("Audience", audience.Selected, "Choose whom the notice is for.")
 		switch {
 		case audience.Selected == string(notify.AudienceCustomer) && cust.Selected == "":
 			msg := "A notice to a customer needs the customer."
