@@ -209,6 +209,13 @@ func (s *Server) Kill() {
 	// Its backends die with it (they watch the postmaster); signal the group too.
 	syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
 	<-s.done
+	// The postmaster is reaped; wait until its backends are gone too, so
+	// that no open session can still answer once Kill returns.
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if err := syscall.Kill(-s.cmd.Process.Pid, 0); err == syscall.ESRCH {
+			return
+		}
+	}
 }
 
 // Stop shuts the server down (fast shutdown: open sessions are ended)
