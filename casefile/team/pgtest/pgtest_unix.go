@@ -205,17 +205,73 @@ func (s *Server) Log() string {
 // would (what was not committed is lost; the data folder stays for
 // Restart).
 func (s *Server) Kill() {
+	// PostgreSQL's backends leave the postmaster's process group (each
+	// calls setsid), so they are found by parent before it dies and killed
+	// one by one: a backend left alive could still answer an open session
+	// for a moment after its postmaster is gone.
+	children := childrenOf(s.cmd.Process.Pid)
 	s.cmd.Process.Signal(syscall.SIGKILL)
-	// Its backends die with it (they watch the postmaster); signal the group too.
 	syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
+	for _, c := range children {
+		syscall.Kill(c, syscall.SIGKILL)
+	}
 	<-s.done
-	// The postmaster is reaped; wait until its backends are gone too, so
-	// that no open session can still answer once Kill returns.
 	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-		if err := syscall.Kill(-s.cmd.Process.Pid, 0); err == syscall.ESRCH {
+		alive := false
+		for _, c := range children {
+			alive = alive || running(c)
+		}
+		if !alive {
 			return
 		}
 	}
+}
+
+// childrenOf lists the processes whose parent is pid (from /proc; none
+// where there is no /proc).
+func childrenOf(pid int) []int {
+	ents, _ := os.ReadDir("/proc")
+	var out []int
+	for _, e := range ents {
+		n, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if st, ok := procStat(n); ok && st.ppid == pid {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// running reports whether process pid exists and is not a zombie.
+func running(pid int) bool {
+	st, ok := procStat(pid)
+	return ok && st.state != 'Z' && st.state != 'X'
+}
+
+type procStatus struct {
+	state byte
+	ppid  int
+}
+
+// procStat reads the state and parent of pid from /proc/pid/stat.
+func procStat(pid int) (procStatus, bool) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return procStatus{}, false
+	}
+	// "pid (comm) state ppid …"; comm may hold spaces and parentheses.
+	k := strings.LastIndexByte(string(b), ')')
+	if k < 0 {
+		return procStatus{}, false
+	}
+	f := strings.Fields(string(b[k+1:]))
+	if len(f) < 2 || len(f[0]) == 0 {
+		return procStatus{}, false
+	}
+	ppid, _ := strconv.Atoi(f[1])
+	return procStatus{state: f[0][0], ppid: ppid}, true
 }
 
 // Stop shuts the server down (fast shutdown: open sessions are ended)
